@@ -1,0 +1,110 @@
+// stepcalc: the native command line for the step-time calculator.
+//   stepcalc compute [FILE|-]   one request JSON in, one response JSON out
+//   stepcalc presets            every preset as JSON
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+#include <string>
+#include <string_view>
+
+#include "stepcalc/calculator.hpp"
+#include "stepcalc/input_error.hpp"
+#include "stepcalc/presets.hpp"
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitBadInput = 2;
+
+constexpr const char *kUsage = R"(usage: stepcalc <command> [options]
+
+Predicts the duration of one LLM inference scheduler step with the crossmodel
+roofline model: StepTime = beta . X, X built from the model's config.json, the
+GPU's datasheet, the TP degree and the batch.
+
+commands:
+  compute [FILE|-]   read one request JSON from FILE (or stdin) and print the response JSON
+  presets            print every preset model, GPU and coefficient set as JSON
+
+options:
+  -h, --help         show this help, or a command's help after the command
+
+exit status: 0 on success, 2 on bad input (one line "error: <where>: <what>" on stderr)
+)";
+
+constexpr const char *kComputeUsage = R"(usage: stepcalc compute [FILE|-]
+
+Reads one request JSON from FILE, or from stdin when FILE is "-" or absent:
+
+  { "model": "<preset id>" | { HF config.json },
+    "gpu":   "<preset id>" | { datasheet },
+    "tp": 1,
+    "coefficients": "<preset id>" | { "beta": [b1, ..., b7] },   (optional)
+    "step": { "prefill": [ { "tokens_this_step": 512, "prompt_tokens": 2048, "count": 1 } ],
+              "decode":  [ { "context_length": 1024, "count": 32 } ] } }
+
+Prints the response JSON: step_time_us, basis (six terms in microseconds,
+num_layers, batch_size), features, contributions_us, bottleneck, work, arch,
+hardware, scenario and notes.
+)";
+
+constexpr const char *kPresetsUsage = R"(usage: stepcalc presets
+
+Prints every compiled-in preset as JSON: models (HF config.json with the resolved
+architecture), GPUs (datasheet with dense FP16 TFLOPS, HBM TB/s and link GB/s)
+and coefficient sets (beta with provenance), each with its source.
+)";
+
+bool is_help(std::string_view arg) {
+  return arg == "-h" || arg == "--help" || arg == "help";
+}
+
+int bad_input(const std::string &message) {
+  std::cerr << "error: " << message << '\n';
+  return kExitBadInput;
+}
+
+int run_compute(int argc, char **argv) {
+  if (argc > 3) return bad_input("arguments: compute takes at most one FILE");
+  const std::string path = argc == 3 ? argv[2] : "-";
+  std::string text;
+  if (path == "-") {
+    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  } else {
+    std::ifstream file(path, std::ios::binary);
+    if (!file) return bad_input(path + ": cannot open the file");
+    text.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+  }
+  try {
+    std::cout << stepcalc::compute_response(text) << '\n';
+  } catch (const stepcalc::InputError &error) {
+    return bad_input(error.what());
+  }
+  return kExitOk;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  if (argc < 2 || is_help(argv[1])) {
+    std::cout << kUsage;
+    return argc < 2 ? kExitBadInput : kExitOk;
+  }
+  const std::string_view command = argv[1];
+  const bool wants_help = argc >= 3 && is_help(argv[2]);
+  if (command == "compute") {
+    if (wants_help) return std::cout << kComputeUsage, kExitOk;
+    return run_compute(argc, argv);
+  }
+  if (command == "presets") {
+    if (wants_help) return std::cout << kPresetsUsage, kExitOk;
+    if (argc > 2) return bad_input("arguments: presets takes no arguments");
+    std::cout << stepcalc::presets_to_json(stepcalc::presets()).dump(2) << '\n';
+    return kExitOk;
+  }
+  return bad_input("command: unknown command \"" + std::string(command) +
+                   "\"; expected compute or presets (see stepcalc --help)");
+}

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <cstdint>
+
+// Generous bounds on user input. They keep every intermediate product finite in
+// double precision (and every integer sum inside int64) while admitting any real
+// model, GPU or batch; values outside them are rejected with an InputError.
+namespace stepcalc::limits {
+
+inline constexpr int64_t kMaxTokens =
+    100'000'000;                                // tokens_this_step, prompt_tokens, context_length
+inline constexpr int64_t kMaxCount = 1'000'000; // repeats of one batch row
+inline constexpr int64_t kMaxRows = 4096;       // rows in step.prefill or step.decode
+inline constexpr int64_t kMaxTp = 4096;
+inline constexpr int64_t kMaxLayers = 10'000;
+inline constexpr int64_t kMaxWidth = 10'000'000; // hidden_size, head_dim, intermediate sizes
+inline constexpr int64_t kMaxHeads = 1'000'000;
+inline constexpr int64_t kMaxExperts = 1'000'000;
+inline constexpr double kMinRate = 1e-3; // TFLOPS, TB/s or GB/s
+inline constexpr double kMaxRate = 1e9;
+inline constexpr double kMaxBeta = 1e9;
+
+} // namespace stepcalc::limits

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace stepcalc {
+
+// A place where the core's reading differs from the seed's, or where the
+// formula cannot see something the model does. Never an error.
+struct Note {
+  std::string code;                 // stable, machine-readable
+  std::string message;              // one human sentence
+  std::vector<std::string> affects; // basis field names whose value it concerns
+};
+
+using Notes = std::vector<Note>;
+
+// [{"code", "message", "affects"}, ...]
+nlohmann::ordered_json notes_to_json(const Notes &notes);
+
+} // namespace stepcalc

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <array>
+#include <string>
+
+#include "stepcalc/basis.hpp"
+
+namespace stepcalc {
+
+inline constexpr std::size_t kFeatureCount = 7;
+using FeatureVector = std::array<double, kFeatureCount>;
+
+// X = [max(t_pf_compute, t_pf_kv), max(t_dc_compute, t_dc_kv), t_weight, t_tp, L, batch_size, 1]
+FeatureVector features(const BasisValues &basis);
+
+struct Prediction {
+  FeatureVector features{};
+  FeatureVector contributions_us{}; // beta_i * x_i
+  double step_time_us = 0;          // sum of the contributions
+};
+
+Prediction predict(const BasisValues &basis, const FeatureVector &beta);
+
+// Which side of max() sets a phase: "compute", "memory", or "none" for an empty phase.
+std::string bottleneck(double compute_us, double memory_us, bool phase_present);
+
+} // namespace stepcalc

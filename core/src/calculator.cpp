@@ -1,0 +1,416 @@
+#include "stepcalc/calculator.hpp"
+
+#include <charconv>
+#include <cmath>
+
+#include "json_fields.hpp"
+#include "stepcalc/input_error.hpp"
+#include "stepcalc/limits.hpp"
+#include "stepcalc/presets.hpp"
+
+namespace stepcalc {
+
+using nlohmann::json;
+using nlohmann::ordered_json;
+namespace jf = json_fields;
+
+namespace {
+
+constexpr const char *kCustom = "custom";
+
+std::string preset_ids(const auto &presets) {
+  std::string ids;
+  for (const auto &preset : presets) {
+    if (!ids.empty()) ids += ", ";
+    ids += preset.id;
+  }
+  return ids;
+}
+
+template <typename Preset>
+const Preset &require_preset(const Preset *preset, const std::vector<Preset> &all,
+                             const std::string &id, const std::string &where) {
+  if (preset == nullptr) {
+    throw InputError(where, "unknown preset \"" + id + "\"; valid presets: " + preset_ids(all));
+  }
+  return *preset;
+}
+
+void parse_model(const json &request, Scenario &scenario) {
+  const json *model = jf::find(request, "model");
+  if (model == nullptr)
+    throw InputError("model", "missing; expected a preset id or a HF config.json object");
+  if (model->is_string()) {
+    const auto &id = model->get_ref<const std::string &>();
+    const auto &all = presets().models;
+    const ModelPreset &preset = require_preset(presets().find_model(id), all, id, "model");
+    scenario.model_id = preset.id;
+    scenario.arch = preset.resolved.arch;
+    scenario.model_notes = preset.resolved.notes;
+    return;
+  }
+  if (!model->is_object()) {
+    throw InputError("model", "expected a preset id or a HF config.json object, got " +
+                                  jf::describe(*model));
+  }
+  ResolvedModel resolved = resolve_model_arch(*model, "model");
+  scenario.model_id = kCustom;
+  scenario.arch = resolved.arch;
+  scenario.model_notes = std::move(resolved.notes);
+}
+
+void parse_gpu(const json &request, Scenario &scenario) {
+  const json *gpu = jf::find(request, "gpu");
+  if (gpu == nullptr)
+    throw InputError("gpu", "missing; expected a preset id or a datasheet object");
+  if (gpu->is_string()) {
+    const auto &id = gpu->get_ref<const std::string &>();
+    const GpuPreset &preset = require_preset(presets().find_gpu(id), presets().gpus, id, "gpu");
+    scenario.gpu_id = preset.id;
+    scenario.datasheet = preset.datasheet;
+  } else if (gpu->is_object()) {
+    scenario.gpu_id = kCustom;
+    scenario.datasheet = *gpu;
+  } else {
+    throw InputError("gpu",
+                     "expected a preset id or a datasheet object, got " + jf::describe(*gpu));
+  }
+  ResolvedHardware resolved = resolve_hardware(scenario.datasheet, "gpu", scenario.tp);
+  scenario.hardware = resolved.spec;
+  scenario.hardware_notes = std::move(resolved.notes);
+}
+
+void parse_coefficients(const json &request, Scenario &scenario) {
+  const json *coefficients = jf::find(request, "coefficients");
+  const auto &catalog = presets();
+  if (coefficients == nullptr || coefficients->is_string()) {
+    const std::string id = coefficients == nullptr ? std::string(kDefaultCoefficients)
+                                                   : coefficients->get<std::string>();
+    const CoefficientPreset &preset =
+        require_preset(catalog.find_coefficients(id), catalog.coefficients, id, "coefficients");
+    scenario.coefficients_id = preset.id;
+    scenario.beta = preset.beta;
+    return;
+  }
+  if (!coefficients->is_object()) {
+    throw InputError("coefficients", "expected a preset id or {\"beta\": [7 numbers]}, got " +
+                                         jf::describe(*coefficients));
+  }
+  scenario.coefficients_id = kCustom;
+  scenario.beta = parse_beta(*coefficients, "coefficients");
+}
+
+const json &array_field(const json &object, std::string_view key, const std::string &where) {
+  static const json empty = json::array();
+  const json *list = jf::find(object, key);
+  if (list == nullptr) return empty;
+  const std::string path = jf::field_path(where, key);
+  if (!list->is_array()) throw InputError(path, "expected an array, got " + jf::describe(*list));
+  if (list->size() > static_cast<std::size_t>(limits::kMaxRows)) {
+    throw InputError(path, "has " + std::to_string(list->size()) + " rows; at most " +
+                               std::to_string(limits::kMaxRows) + " are allowed (use count)");
+  }
+  return *list;
+}
+
+void check_chunk(const PrefillChunk &chunk, const std::string &where) {
+  if (chunk.tokens_this_step > chunk.prompt_tokens) {
+    throw InputError(jf::field_path(where, "tokens_this_step"),
+                     std::to_string(chunk.tokens_this_step) + " exceeds prompt_tokens " +
+                         std::to_string(chunk.prompt_tokens));
+  }
+}
+
+Step parse_step(const json &request) {
+  const json *step_json = jf::find(request, "step");
+  if (step_json == nullptr)
+    throw InputError("step", "missing; expected {\"prefill\": [...], \"decode\": [...]}");
+  jf::require_object(*step_json, "step");
+  jf::reject_unknown_fields(*step_json, "step", {"prefill", "decode"});
+  Step step;
+  const json &prefill = array_field(*step_json, "prefill", "step");
+  for (std::size_t i = 0; i < prefill.size(); ++i) {
+    const std::string where = jf::index_path("step.prefill", i);
+    const json &row = prefill[i];
+    jf::require_object(row, where);
+    jf::reject_unknown_fields(row, where, {"tokens_this_step", "prompt_tokens", "count"});
+    PrefillChunk chunk;
+    chunk.tokens_this_step =
+        jf::require_integer(row, "tokens_this_step", where, 1, limits::kMaxTokens);
+    chunk.prompt_tokens = jf::require_integer(row, "prompt_tokens", where, 1, limits::kMaxTokens);
+    chunk.count = jf::optional_integer(row, "count", where, 1, limits::kMaxCount).value_or(1);
+    check_chunk(chunk, where);
+    step.prefill.push_back(chunk);
+  }
+  const json &decode = array_field(*step_json, "decode", "step");
+  for (std::size_t i = 0; i < decode.size(); ++i) {
+    const std::string where = jf::index_path("step.decode", i);
+    const json &row = decode[i];
+    jf::require_object(row, where);
+    jf::reject_unknown_fields(row, where, {"context_length", "count"});
+    DecodeGroup group;
+    group.context_length = jf::require_integer(row, "context_length", where, 1, limits::kMaxTokens);
+    group.count = jf::optional_integer(row, "count", where, 1, limits::kMaxCount).value_or(1);
+    step.decode.push_back(group);
+  }
+  return step;
+}
+
+Notes step_notes(const Step &step) {
+  if (step.has_prefill() || step.has_decode()) return {};
+  return {{"empty_step",
+           "The step has no prefill chunk and no decode request; only weight loading and fixed "
+           "overheads remain.",
+           {}}};
+}
+
+ordered_json phase_flops_json(const PhaseFlops &flops) {
+  return {{"flops_proj", flops.proj},
+          {"flops_attn", flops.attn},
+          {"flops_ffn", flops.ffn},
+          {"flops", flops.total()}};
+}
+
+} // namespace
+
+json parse_json_text(std::string_view text, const std::string &where) {
+  try {
+    return json::parse(text);
+  } catch (const json::parse_error &error) {
+    // nlohmann's message reads "[json.exception.parse_error.101] parse error at line 1, column 5:
+    // ..."
+    std::string message = error.what();
+    const auto start = message.find("parse error");
+    if (start != std::string::npos) message = message.substr(start);
+    throw InputError(where, "invalid JSON: " + message);
+  }
+}
+
+Scenario parse_request(const json &request) {
+  if (!request.is_object()) {
+    throw InputError("request", "expected a JSON object, got " + jf::describe(request));
+  }
+  jf::reject_unknown_fields(request, "", {"model", "gpu", "tp", "coefficients", "step"});
+  Scenario scenario;
+  scenario.tp = jf::optional_integer(request, "tp", "", 1, limits::kMaxTp).value_or(1);
+  parse_model(request, scenario);
+  parse_gpu(request, scenario);
+  parse_coefficients(request, scenario);
+  scenario.step = parse_step(request);
+  return scenario;
+}
+
+StepResult evaluate(const Scenario &scenario) {
+  StepResult result;
+  result.work = step_work(scenario.step, scenario.arch, scenario.tp);
+  result.basis = basis_values(scenario.step, scenario.arch, result.work, scenario.hardware);
+  result.prediction = predict(result.basis, scenario.beta);
+  result.notes = scenario.model_notes;
+  for (const Notes &more : {scenario.hardware_notes, tp_sharding_notes(scenario.arch, scenario.tp),
+                            step_notes(scenario.step)}) {
+    result.notes.insert(result.notes.end(), more.begin(), more.end());
+  }
+  return result;
+}
+
+ordered_json result_to_json(const Scenario &scenario, const StepResult &result) {
+  const BasisValues &basis = result.basis;
+  const StepWork &work = result.work;
+  const Step &step = scenario.step;
+  const ModelArch &arch = scenario.arch;
+  const HardwareSpec &hw = scenario.hardware;
+  ordered_json out;
+  out["step_time_us"] = result.prediction.step_time_us;
+  out["basis"] = {{"t_pf_compute", basis.t_pf_compute}, {"t_pf_kv", basis.t_pf_kv},
+                  {"t_dc_compute", basis.t_dc_compute}, {"t_dc_kv", basis.t_dc_kv},
+                  {"t_weight", basis.t_weight},         {"t_tp", basis.t_tp},
+                  {"num_layers", basis.num_layers},     {"batch_size", basis.batch_size}};
+  out["features"] = result.prediction.features;
+  out["contributions_us"] = result.prediction.contributions_us;
+  out["beta"] = scenario.beta;
+  out["bottleneck"] = {
+      {"prefill", bottleneck(basis.t_pf_compute, basis.t_pf_kv, step.has_prefill())},
+      {"decode", bottleneck(basis.t_dc_compute, basis.t_dc_kv, step.has_decode())}};
+
+  ordered_json prefill = phase_flops_json(work.prefill_flops);
+  prefill["kv_bytes"] = work.prefill_kv_bytes;
+  prefill["tokens"] = step.prefill_tokens();
+  prefill["requests"] = step.batch_size() - step.decode_tokens();
+  ordered_json decode = phase_flops_json(work.decode_flops);
+  decode["kv_bytes"] = work.decode_kv_bytes;
+  decode["tokens"] = step.decode_tokens();
+  decode["requests"] = step.decode_tokens();
+  decode["context_tokens"] = step.decode_context();
+  out["work"] = {{"prefill", prefill},
+                 {"decode", decode},
+                 {"weight",
+                  {{"active_experts", work.weight_bytes.active_experts},
+                   {"bytes_attn", work.weight_bytes.attn},
+                   {"bytes_ffn", work.weight_bytes.ffn},
+                   {"bytes", work.weight_bytes.total()}}},
+                 {"tp", {{"bytes", work.tp_bytes}}}};
+  out["arch"] = {
+      {"L", arch.L},     {"d", arch.d},         {"H", arch.H},         {"kv_heads", arch.kv_heads},
+      {"d_h", arch.d_h}, {"q_dim", arch.q_dim}, {"d_kv", arch.d_kv},   {"d_ff", arch.d_ff},
+      {"N", arch.N},     {"k", arch.k},         {"k_eff", arch.k_eff}, {"is_moe", arch.is_moe}};
+  out["hardware"] = {{"flops_peak_tflops", hw.flops_peak_tflops},
+                     {"bw_hbm_tb_s", hw.bw_hbm_tb_s},
+                     {"bw_link_gb_s", hw.bw_link_gb_s},
+                     {"link", hw.link},
+                     // FLOPs per byte where the compute roof meets the bandwidth slope
+                     {"ridge_flops_per_byte", hw.flops_peak_tflops / hw.bw_hbm_tb_s}};
+  out["scenario"] = {{"model", scenario.model_id},
+                     {"gpu", scenario.gpu_id},
+                     {"tp", scenario.tp},
+                     {"coefficients", scenario.coefficients_id}};
+  out["notes"] = notes_to_json(result.notes);
+  return out;
+}
+
+std::string compute_response(std::string_view request_text) {
+  const Scenario scenario = parse_request(parse_json_text(request_text, "request"));
+  return result_to_json(scenario, evaluate(scenario)).dump();
+}
+
+// ---- sweeps -----------------------------------------------------------------
+
+namespace {
+
+enum class SweepField {
+  Tp,
+  TokensThisStep,
+  PromptTokens,
+  PrefillCount,
+  ContextLength,
+  DecodeCount
+};
+
+struct SweepTarget {
+  SweepField field = SweepField::Tp;
+  bool every_row = false;
+  std::size_t row = 0;
+};
+
+SweepTarget parse_variable(std::string_view variable, const Step &step) {
+  const std::string where = "sweep.variable";
+  if (variable == "tp") return {};
+  const auto open = variable.find('[');
+  const auto close = variable.find("].");
+  if (open == std::string_view::npos || close == std::string_view::npos || close < open) {
+    throw InputError(where, "unknown variable \"" + std::string(variable) +
+                                "\"; expected tp, prefill[i].<field> or decode[i].<field>");
+  }
+  const std::string_view list = variable.substr(0, open);
+  const std::string_view index = variable.substr(open + 1, close - open - 1);
+  const std::string_view field = variable.substr(close + 2);
+  SweepTarget target;
+  std::size_t rows = 0;
+  if (list == "prefill" && field == "tokens_this_step")
+    target.field = SweepField::TokensThisStep;
+  else if (list == "prefill" && field == "prompt_tokens")
+    target.field = SweepField::PromptTokens;
+  else if (list == "prefill" && field == "count")
+    target.field = SweepField::PrefillCount;
+  else if (list == "decode" && field == "context_length")
+    target.field = SweepField::ContextLength;
+  else if (list == "decode" && field == "count")
+    target.field = SweepField::DecodeCount;
+  else {
+    throw InputError(where, "unknown variable \"" + std::string(variable) +
+                                "\"; prefill rows have tokens_this_step, prompt_tokens and count, "
+                                "decode rows have context_length and count");
+  }
+  rows = list == "prefill" ? step.prefill.size() : step.decode.size();
+  if (index == "*") {
+    target.every_row = true;
+  } else {
+    const auto [end, error] =
+        std::from_chars(index.data(), index.data() + index.size(), target.row);
+    if (error != std::errc() || end != index.data() + index.size()) {
+      throw InputError(where, "row index \"" + std::string(index) + "\" is not a number or *");
+    }
+  }
+  if (rows == 0 || (!target.every_row && target.row >= rows)) {
+    throw InputError(where, "the step has " + std::to_string(rows) + " " + std::string(list) +
+                                " rows, so \"" + std::string(variable) + "\" does not exist");
+  }
+  return target;
+}
+
+void apply(const SweepTarget &target, int64_t value, Scenario &scenario, const std::string &where) {
+  Step &step = scenario.step;
+  const auto for_rows = [&](auto &rows, auto &&set) {
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      if (target.every_row || i == target.row) set(rows[i]);
+    }
+  };
+  switch (target.field) {
+  case SweepField::Tp:
+    scenario.tp = value;
+    scenario.hardware = resolve_hardware(scenario.datasheet, "gpu", value).spec;
+    break;
+  case SweepField::TokensThisStep:
+    for_rows(step.prefill, [&](PrefillChunk &chunk) {
+      chunk.tokens_this_step = value;
+      check_chunk(chunk, where);
+    });
+    break;
+  case SweepField::PromptTokens:
+    for_rows(step.prefill, [&](PrefillChunk &chunk) {
+      chunk.prompt_tokens = value;
+      check_chunk(chunk, where);
+    });
+    break;
+  case SweepField::PrefillCount:
+    for_rows(step.prefill, [&](PrefillChunk &chunk) { chunk.count = value; });
+    break;
+  case SweepField::ContextLength:
+    for_rows(step.decode, [&](DecodeGroup &group) { group.context_length = value; });
+    break;
+  case SweepField::DecodeCount:
+    for_rows(step.decode, [&](DecodeGroup &group) { group.count = value; });
+    break;
+  }
+}
+
+int64_t max_value(SweepField field) {
+  switch (field) {
+  case SweepField::Tp: return limits::kMaxTp;
+  case SweepField::PrefillCount:
+  case SweepField::DecodeCount: return limits::kMaxCount;
+  default: return limits::kMaxTokens;
+  }
+}
+
+} // namespace
+
+SweepSeries sweep(const Scenario &base, std::string_view variable,
+                  const std::vector<double> &values) {
+  const SweepTarget target = parse_variable(variable, base.step);
+  SweepSeries series;
+  for (auto *column : {&series.values, &series.t_pf_compute, &series.t_pf_kv, &series.t_dc_compute,
+                       &series.t_dc_kv, &series.t_weight, &series.t_tp, &series.batch_size,
+                       &series.step_time_us}) {
+    column->reserve(values.size());
+  }
+  Scenario scenario = base;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const std::string where = jf::index_path("sweep.values", i);
+    const int64_t value = jf::to_integer(json(values[i]), where, 1, max_value(target.field));
+    apply(target, value, scenario, where);
+    const StepWork work = step_work(scenario.step, scenario.arch, scenario.tp);
+    const BasisValues basis = basis_values(scenario.step, scenario.arch, work, scenario.hardware);
+    series.values.push_back(values[i]);
+    series.t_pf_compute.push_back(basis.t_pf_compute);
+    series.t_pf_kv.push_back(basis.t_pf_kv);
+    series.t_dc_compute.push_back(basis.t_dc_compute);
+    series.t_dc_kv.push_back(basis.t_dc_kv);
+    series.t_weight.push_back(basis.t_weight);
+    series.t_tp.push_back(basis.t_tp);
+    series.batch_size.push_back(static_cast<double>(basis.batch_size));
+    series.step_time_us.push_back(predict(basis, scenario.beta).step_time_us);
+  }
+  return series;
+}
+
+} // namespace stepcalc

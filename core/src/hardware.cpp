@@ -1,0 +1,92 @@
+#include "stepcalc/hardware.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "json_fields.hpp"
+#include "stepcalc/input_error.hpp"
+#include "stepcalc/limits.hpp"
+
+namespace stepcalc {
+
+using nlohmann::json;
+namespace jf = json_fields;
+
+namespace {
+
+const json &required_section(const json &datasheet, std::string_view key,
+                             const std::string &where) {
+  const json *section = jf::find(datasheet, key);
+  const std::string path = jf::field_path(where, key);
+  if (section == nullptr) throw InputError(path, "missing; the datasheet needs this section");
+  jf::require_object(*section, path);
+  return *section;
+}
+
+double required_rate(const json &section, std::string_view key, const std::string &where) {
+  auto value = jf::optional_number(section, key, where, limits::kMinRate, limits::kMaxRate);
+  if (!value) throw InputError(jf::field_path(where, key), "missing; the datasheet needs it");
+  return *value;
+}
+
+} // namespace
+
+ResolvedHardware resolve_hardware(const json &datasheet, const std::string &where, int64_t tp) {
+  if (!datasheet.is_object()) {
+    throw InputError(where, "expected a GPU datasheet object, got " + jf::describe(datasheet));
+  }
+  ResolvedHardware resolved;
+  HardwareSpec &spec = resolved.spec;
+
+  const std::string compute_path = jf::field_path(where, "compute");
+  const json &compute = required_section(datasheet, "compute", where);
+  const double tensor = required_rate(compute, "fp16_tensor_core", compute_path);
+  bool with_sparsity = true; // the seed's convention: the datasheet figure is sparse
+  if (const json *flag = jf::find(compute, "with_sparsity")) {
+    if (!flag->is_boolean()) {
+      throw InputError(jf::field_path(compute_path, "with_sparsity"),
+                       "must be true or false, got " + jf::describe(*flag));
+    }
+    with_sparsity = flag->get<bool>();
+  }
+  spec.flops_peak_tflops = with_sparsity ? tensor / 2 : tensor;
+  if (!with_sparsity) {
+    resolved.notes.push_back(
+        {"dense_tensor_figure",
+         "with_sparsity is false, so fp16_tensor_core is already dense and is not halved (the "
+         "seed always halves it).",
+         {"t_pf_compute", "t_dc_compute"}});
+  }
+
+  const std::string memory_path = jf::field_path(where, "memory");
+  spec.bw_hbm_tb_s =
+      required_rate(required_section(datasheet, "memory", where), "bandwidth_tb_s", memory_path);
+
+  const std::string link_path = jf::field_path(where, "interconnect");
+  const json *interconnect = jf::find(datasheet, "interconnect");
+  if (interconnect != nullptr) jf::require_object(*interconnect, link_path);
+  for (const char *field :
+       {"nvlink_bandwidth_gb_s", "link_bandwidth_gb_s", "pcie_bandwidth_gb_s"}) {
+    if (interconnect == nullptr) break;
+    auto rate =
+        jf::optional_number(*interconnect, field, link_path, limits::kMinRate, limits::kMaxRate);
+    if (!rate) continue;
+    spec.bw_link_gb_s = *rate;
+    spec.link = field;
+    break;
+  }
+  if (tp > 1 && spec.link != "none" && spec.link != "nvlink_bandwidth_gb_s") {
+    resolved.notes.push_back(
+        {"link_fallback",
+         "The datasheet has no NVLink figure; TP communication uses interconnect." + spec.link +
+             " (" + json(spec.bw_link_gb_s).dump() + " GB/s) instead.",
+         {"t_tp"}});
+  }
+  if (spec.link == "none" && tp > 1) {
+    throw InputError(link_path, "no nvlink_bandwidth_gb_s, link_bandwidth_gb_s or "
+                                "pcie_bandwidth_gb_s; TP " +
+                                    std::to_string(tp) + " needs a GPU-to-GPU bandwidth");
+  }
+  return resolved;
+}
+
+} // namespace stepcalc

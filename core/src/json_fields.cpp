@@ -1,0 +1,125 @@
+#include "json_fields.hpp"
+
+#include <cmath>
+#include <sstream>
+
+#include "stepcalc/input_error.hpp"
+
+namespace stepcalc::json_fields {
+
+std::string describe(const json &value) {
+  switch (value.type()) {
+  case json::value_t::null: return "null";
+  case json::value_t::boolean: return value.get<bool>() ? "true" : "false";
+  case json::value_t::string: return "a string";
+  case json::value_t::array: return "an array";
+  case json::value_t::object: return "an object";
+  case json::value_t::number_integer:
+  case json::value_t::number_unsigned:
+  case json::value_t::number_float: return value.dump();
+  default: return "an unsupported value";
+  }
+}
+
+std::string field_path(std::string_view where, std::string_view key) {
+  std::string path(where);
+  if (!path.empty()) path += '.';
+  path += key;
+  return path;
+}
+
+std::string index_path(std::string_view where, std::size_t index) {
+  return std::string(where) + '[' + std::to_string(index) + ']';
+}
+
+const json *find(const json &object, std::string_view key) {
+  if (!object.is_object()) return nullptr;
+  const auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return nullptr;
+  return &*it;
+}
+
+void require_object(const json &value, const std::string &where) {
+  if (!value.is_object()) throw InputError(where, "expected an object, got " + describe(value));
+}
+
+namespace {
+std::string range_text(int64_t min, int64_t max) {
+  return "an integer from " + std::to_string(min) + " to " + std::to_string(max);
+}
+std::string number_text(double value) {
+  std::ostringstream out;
+  out << value;
+  return out.str();
+}
+} // namespace
+
+int64_t to_integer(const json &value, const std::string &where, int64_t min, int64_t max) {
+  const std::string expected = "must be " + range_text(min, max) + ", got ";
+  if (!value.is_number()) throw InputError(where, expected + describe(value));
+  if (value.is_number_unsigned()) {
+    const auto v = value.get<uint64_t>();
+    if (v > static_cast<uint64_t>(max)) throw InputError(where, expected + value.dump());
+    return static_cast<int64_t>(v);
+  }
+  if (value.is_number_integer()) {
+    const auto v = value.get<int64_t>();
+    if (v < min || v > max) throw InputError(where, expected + value.dump());
+    return v;
+  }
+  const double v = value.get<double>();
+  if (!std::isfinite(v) || v != std::floor(v) || v < static_cast<double>(min) ||
+      v > static_cast<double>(max)) {
+    throw InputError(where, expected + value.dump());
+  }
+  return static_cast<int64_t>(v);
+}
+
+int64_t require_integer(const json &object, std::string_view key, const std::string &where,
+                        int64_t min, int64_t max) {
+  const std::string path = field_path(where, key);
+  const json *value = find(object, key);
+  if (value == nullptr) throw InputError(path, "missing; expected " + range_text(min, max));
+  return to_integer(*value, path, min, max);
+}
+
+std::optional<int64_t> optional_integer(const json &object, std::string_view key,
+                                        const std::string &where, int64_t min, int64_t max) {
+  const json *value = find(object, key);
+  if (value == nullptr) return std::nullopt;
+  return to_integer(*value, field_path(where, key), min, max);
+}
+
+double to_number(const json &value, const std::string &where, double min, double max) {
+  const std::string expected =
+      "must be a number from " + number_text(min) + " to " + number_text(max) + ", got ";
+  if (!value.is_number()) throw InputError(where, expected + describe(value));
+  const double v = value.get<double>();
+  if (!std::isfinite(v) || v < min || v > max) throw InputError(where, expected + value.dump());
+  return v;
+}
+
+std::optional<double> optional_number(const json &object, std::string_view key,
+                                      const std::string &where, double min, double max) {
+  const json *value = find(object, key);
+  if (value == nullptr) return std::nullopt;
+  return to_number(*value, field_path(where, key), min, max);
+}
+
+void reject_unknown_fields(const json &object, const std::string &where,
+                           std::initializer_list<std::string_view> allowed) {
+  for (const auto &item : object.items()) {
+    bool known = false;
+    for (const auto name : allowed)
+      known = known || item.key() == name;
+    if (known) continue;
+    std::string list;
+    for (const auto name : allowed) {
+      if (!list.empty()) list += ", ";
+      list += name;
+    }
+    throw InputError(field_path(where, item.key()), "unknown field; expected one of: " + list);
+  }
+}
+
+} // namespace stepcalc::json_fields

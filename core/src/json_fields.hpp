@@ -1,0 +1,43 @@
+#pragma once
+
+// Typed, located reads of JSON fields. Every reader throws InputError naming the
+// full path of the field ("model.text_config.hidden_size") and what was wrong.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace stepcalc::json_fields {
+
+using nlohmann::json;
+
+// "a string", "an array", "null", ... for error messages.
+std::string describe(const json &value);
+
+std::string field_path(std::string_view where, std::string_view key);
+std::string index_path(std::string_view where, std::size_t index);
+
+// The member `key` of `object`, or nullptr when absent or JSON null.
+const json *find(const json &object, std::string_view key);
+
+void require_object(const json &value, const std::string &where);
+
+// Integers accept JSON numbers with an integral value in [min, max].
+int64_t to_integer(const json &value, const std::string &where, int64_t min, int64_t max);
+int64_t require_integer(const json &object, std::string_view key, const std::string &where,
+                        int64_t min, int64_t max);
+std::optional<int64_t> optional_integer(const json &object, std::string_view key,
+                                        const std::string &where, int64_t min, int64_t max);
+
+double to_number(const json &value, const std::string &where, double min, double max);
+std::optional<double> optional_number(const json &object, std::string_view key,
+                                      const std::string &where, double min, double max);
+
+// Rejects members outside `allowed` so that a typo never goes unnoticed.
+void reject_unknown_fields(const json &object, const std::string &where,
+                           std::initializer_list<std::string_view> allowed);
+
+} // namespace stepcalc::json_fields

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The CLI's contract: exit codes, stdout only on success, one error line on stderr.
+set -u
+cli="$1"
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+request='{"model": "llama-2-70b-hf", "gpu": "h100-sxm", "tp": 4,
+  "step": {"prefill": [{"tokens_this_step": 512, "prompt_tokens": 512}],
+           "decode": [{"context_length": 1000, "count": 32}]}}'
+
+out=$(printf '%s' "$request" | "$cli" compute - 2>/tmp/stepcalc_err); code=$?
+[ "$code" -eq 0 ] || fail "compute from stdin exited $code"
+[ ! -s /tmp/stepcalc_err ] || fail "compute wrote to stderr: $(cat /tmp/stepcalc_err)"
+# The seed's worked example 4: t_tp 3169.029688888889, fitted step time 31035.4792750...
+echo "$out" | grep -q '"t_tp":3169.02968888888' || fail "compute output lacks the seed's t_tp: $out"
+echo "$out" | grep -q '"step_time_us":31035.4792750' || fail "compute output lacks the fitted step time"
+
+file=$(mktemp); printf '%s' "$request" > "$file"
+[ "$("$cli" compute "$file")" = "$out" ] || fail "compute FILE differs from compute -"
+rm -f "$file"
+
+check_error() { # label, expected stderr line, command...
+  local label="$1" expected="$2"; shift 2
+  local stdout stderr code
+  stdout=$("$@" 2>/tmp/stepcalc_err); code=$?; stderr=$(cat /tmp/stepcalc_err)
+  [ "$code" -eq 2 ] || fail "$label: exit $code, expected 2"
+  [ -z "$stdout" ] || fail "$label: wrote to stdout: $stdout"
+  [ "$stderr" = "$expected" ] || fail "$label: stderr '$stderr', expected '$expected'"
+}
+bad_count='{"model": "llama-2-7b-hf", "gpu": "h100-sxm", "step": {"decode": [{"context_length": 1}, {"context_length": 1}, {"context_length": 1}, {"context_length": 1.5}]}}'
+check_error "bad field" "error: step.decode[3].context_length: must be an integer from 1 to 100000000, got 1.5" \
+  bash -c "printf '%s' '$bad_count' | '$cli' compute"
+check_error "invalid JSON" "error: request: invalid JSON: parse error at line 1, column 1: syntax error while parsing value - unexpected end of input; expected '[', '{', or a literal" \
+  bash -c "printf '' | '$cli' compute"
+check_error "missing file" "error: /nonexistent.json: cannot open the file" "$cli" compute /nonexistent.json
+check_error "unknown command" "error: command: unknown command \"run\"; expected compute or presets (see stepcalc --help)" "$cli" run
+
+"$cli" --help | grep -q "usage: stepcalc" || fail "--help"
+"$cli" compute --help | grep -q "usage: stepcalc compute" || fail "compute --help"
+"$cli" presets --help | grep -q "usage: stepcalc presets" || fail "presets --help"
+"$cli" presets | grep -q '"id": "mixtral-8x7b-v0.1"' || fail "presets lacks mixtral"
+
+[ "$failures" -eq 0 ] && echo "cli: all checks passed"
+exit "$failures"

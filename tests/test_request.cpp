@@ -1,0 +1,206 @@
+// The request contract: every bad-input path gives one located, exact message.
+
+#include "stepcalc/calculator.hpp"
+
+#include <cmath>
+
+#include "stepcalc/input_error.hpp"
+#include "test_support.hpp"
+
+using namespace stepcalc;
+using nlohmann::json;
+using stepcalc::test::compute;
+using stepcalc::test::toy_request;
+
+namespace {
+
+json preset_request() {
+  return json::parse(R"({"model": "llama-2-7b-hf", "gpu": "h100-sxm", "tp": 1,
+    "step": {"prefill": [{"tokens_this_step": 512, "prompt_tokens": 2048}],
+             "decode": [{"context_length": 1024, "count": 32}]}})");
+}
+
+std::string error_of(const json &request) {
+  try {
+    parse_request(request);
+  } catch (const InputError &error) {
+    return error.what();
+  }
+  return "(no error)";
+}
+
+} // namespace
+
+TEST_CASE("a preset request resolves and defaults to the fitted coefficients") {
+  const auto result = compute(preset_request());
+  CHECK(result["scenario"]["coefficients"] == "trained-roofline-h100");
+  CHECK(result["scenario"]["model"] == "llama-2-7b-hf");
+  CHECK(result["basis"]["batch_size"] == 33);
+  CHECK(result["features"].size() == 7);
+  CHECK(result["contributions_us"].size() == 7);
+  double sum = 0;
+  for (const auto &c : result["contributions_us"])
+    sum += c.get<double>();
+  CHECK(sum == result["step_time_us"].get<double>());
+  CHECK(result["bottleneck"]["decode"] == "memory");
+  CHECK(result["bottleneck"]["prefill"] == "compute");
+}
+
+TEST_CASE("tp defaults to 1 and coefficients accept a preset id or beta") {
+  auto request = preset_request();
+  request.erase("tp");
+  CHECK(compute(request)["scenario"]["tp"] == 1);
+  request["coefficients"] = "roofline-prior";
+  const auto prior = compute(request);
+  const auto &b = prior["basis"];
+  CHECK(prior["step_time_us"].get<double>() ==
+        std::max(b["t_pf_compute"].get<double>(), b["t_pf_kv"].get<double>()) +
+            std::max(b["t_dc_compute"].get<double>(), b["t_dc_kv"].get<double>()) +
+            b["t_weight"].get<double>() + b["t_tp"].get<double>());
+  request["coefficients"] = {{"beta", {0, 0, 0, 0, 0, 0, 123.5}}};
+  CHECK(compute(request)["step_time_us"].get<double>() == 123.5);
+}
+
+TEST_CASE("invalid JSON is located by line and column") {
+  CHECK_THROWS_WITH_AS(compute_response("{\"model\": \n  nope}"),
+                       "request: invalid JSON: parse error at line 2, column 4: syntax error while "
+                       "parsing value - invalid literal; last read: '\"model\": <U+000A>  no'",
+                       InputError);
+  CHECK_THROWS_AS(compute_response(""), InputError);
+}
+
+TEST_CASE("every bad field is named with its JSON path") {
+  struct Case {
+    const char *label;
+    std::function<void(json &)> edit;
+    const char *message;
+  };
+  const std::vector<Case> cases = {
+      {"not an object", [](json &r) { r = json::array(); },
+       "request: expected a JSON object, got an array"},
+      {"unknown top-level field", [](json &r) { r["batch"] = 1; },
+       "batch: unknown field; expected one of: model, gpu, tp, coefficients, step"},
+      {"missing model", [](json &r) { r.erase("model"); },
+       "model: missing; expected a preset id or a HF config.json object"},
+      {"model of the wrong type", [](json &r) { r["model"] = 7; },
+       "model: expected a preset id or a HF config.json object, got 7"},
+      {"unknown model preset", [](json &r) { r["model"] = "llama-9"; },
+       "model: unknown preset \"llama-9\"; valid presets: codellama-34b-instruct-hf, "
+       "llama-2-70b-hf, "
+       "llama-2-7b-hf, llama-3.1-70b-instruct, llama-3.1-8b-instruct, mistral-nemo-instruct-2407, "
+       "mixtral-8x7b-v0.1, qwen2.5-7b-instruct, qwen3-14b, qwen3-30b-a3b, yi-34b"},
+      {"unknown GPU preset", [](json &r) { r["gpu"] = "h1000"; },
+       "gpu: unknown preset \"h1000\"; valid presets: a100-pcie-80gb, a100-sxm-80gb, b200, "
+       "h100-nvl, "
+       "h100-pcie, h100-sxm, h200-sxm, l4, l40s, mi300x"},
+      {"unknown coefficient preset", [](json &r) { r["coefficients"] = "best"; },
+       "coefficients: unknown preset \"best\"; valid presets: roofline-prior, "
+       "trained-roofline-h100"},
+      {"missing gpu", [](json &r) { r.erase("gpu"); },
+       "gpu: missing; expected a preset id or a datasheet object"},
+      {"tp zero", [](json &r) { r["tp"] = 0; }, "tp: must be an integer from 1 to 4096, got 0"},
+      {"tp negative", [](json &r) { r["tp"] = -2; },
+       "tp: must be an integer from 1 to 4096, got -2"},
+      {"tp fractional", [](json &r) { r["tp"] = 1.5; },
+       "tp: must be an integer from 1 to 4096, got 1.5"},
+      {"tp a string", [](json &r) { r["tp"] = "4"; },
+       "tp: must be an integer from 1 to 4096, got a string"},
+      {"beta too short",
+       [](json &r) {
+         r["coefficients"] = {{"beta", {1, 2, 3}}};
+       },
+       "coefficients.beta: expected an array of 7 numbers, got an array of 3"},
+      {"beta not numbers",
+       [](json &r) {
+         r["coefficients"] = {{"beta", {1, 2, 3, 4, 5, "6", 7}}};
+       },
+       "coefficients.beta[5]: must be a number from 0 to 1e+09, got a string"},
+      {"beta negative",
+       [](json &r) {
+         r["coefficients"] = {{"beta", {1, 2, 3, 4, 5, -6, 7}}};
+       },
+       "coefficients.beta[5]: must be a number from 0 to 1e+09, got -6"},
+      {"beta missing", [](json &r) { r["coefficients"] = json::object(); },
+       "coefficients.beta: missing; expected 7 numbers"},
+      {"missing step", [](json &r) { r.erase("step"); },
+       "step: missing; expected {\"prefill\": [...], \"decode\": [...]}"},
+      {"step unknown field", [](json &r) { r["step"]["decodes"] = json::array(); },
+       "step.decodes: unknown field; expected one of: prefill, decode"},
+      {"decode not an array", [](json &r) { r["step"]["decode"] = 5; },
+       "step.decode: expected an array, got 5"},
+      {"decode row not an object", [](json &r) { r["step"]["decode"][0] = 5; },
+       "step.decode[0]: expected an object, got 5"},
+      {"zero count", [](json &r) { r["step"]["decode"][0]["count"] = 0; },
+       "step.decode[0].count: must be an integer from 1 to 1000000, got 0"},
+      {"absurd count", [](json &r) { r["step"]["decode"][0]["count"] = 1e12; },
+       "step.decode[0].count: must be an integer from 1 to 1000000, got 1000000000000.0"},
+      {"negative context", [](json &r) { r["step"]["decode"][0]["context_length"] = -1; },
+       "step.decode[0].context_length: must be an integer from 1 to 100000000, got -1"},
+      {"fractional context", [](json &r) { r["step"]["decode"][0]["context_length"] = 10.25; },
+       "step.decode[0].context_length: must be an integer from 1 to 100000000, got 10.25"},
+      {"missing context", [](json &r) { r["step"]["decode"][0].erase("context_length"); },
+       "step.decode[0].context_length: missing; expected an integer from 1 to 100000000"},
+      {"unknown row field", [](json &r) { r["step"]["decode"][0]["ctx"] = 1; },
+       "step.decode[0].ctx: unknown field; expected one of: context_length, count"},
+      {"tokens beyond the prompt",
+       [](json &r) { r["step"]["prefill"][0]["tokens_this_step"] = 4096; },
+       "step.prefill[0].tokens_this_step: 4096 exceeds prompt_tokens 2048"},
+      {"zero prefill tokens", [](json &r) { r["step"]["prefill"][0]["tokens_this_step"] = 0; },
+       "step.prefill[0].tokens_this_step: must be an integer from 1 to 100000000, got 0"},
+      {"absurd prompt", [](json &r) { r["step"]["prefill"][0]["prompt_tokens"] = 5e9; },
+       "step.prefill[0].prompt_tokens: must be an integer from 1 to 100000000, got 5000000000.0"},
+      {"too many rows",
+       [](json &r) {
+         r["step"]["decode"] = json::array();
+         for (int i = 0; i < 4097; ++i)
+           r["step"]["decode"].push_back({{"context_length", 1}});
+       },
+       "step.decode: has 4097 rows; at most 4096 are allowed (use count)"},
+      {"custom model without layers",
+       [](json &r) {
+         r["model"] = stepcalc::test::toy_config();
+         r["model"].erase("num_hidden_layers");
+       },
+       "model.num_hidden_layers: missing; the number of transformer layers is required"},
+      {"custom gpu without a link at TP 2",
+       [](json &r) {
+         r["tp"] = 2;
+         r["gpu"] = stepcalc::test::toy_datasheet();
+         r["gpu"].erase("interconnect");
+       },
+       "gpu.interconnect: no nvlink_bandwidth_gb_s, link_bandwidth_gb_s or pcie_bandwidth_gb_s; TP "
+       "2 needs a GPU-to-GPU bandwidth"},
+  };
+  for (const auto &c : cases) {
+    CAPTURE(c.label);
+    json request = preset_request();
+    c.edit(request);
+    CHECK(error_of(request) == c.message);
+  }
+}
+
+TEST_CASE("no NaN or infinity in any response at the input bounds") {
+  auto request = preset_request();
+  request["model"] = "llama-3.1-70b-instruct";
+  request["tp"] = 4096;
+  request["step"]["prefill"] = {
+      {{"tokens_this_step", 100000000}, {"prompt_tokens", 100000000}, {"count", 1000000}}};
+  request["step"]["decode"] = {{{"context_length", 100000000}, {"count", 1000000}}};
+  const auto result = compute(request);
+  for (const auto &item : result["basis"].items())
+    CHECK(std::isfinite(item.value().get<double>()));
+  CHECK(std::isfinite(result["step_time_us"].get<double>()));
+}
+
+TEST_CASE("notes of the model, GPU and TP reach the response") {
+  auto request = preset_request();
+  request["model"] = "qwen3-30b-a3b";
+  request["gpu"] = "mi300x";
+  request["tp"] = 8;
+  const auto result = compute(request);
+  std::vector<std::string> codes;
+  for (const auto &note : result["notes"])
+    codes.push_back(note["code"]);
+  CHECK(codes == std::vector<std::string>{"head_dim", "experts_alias", "moe_intermediate_size",
+                                          "link_fallback", "kv_heads_below_tp"});
+}
