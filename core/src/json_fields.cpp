@@ -1,7 +1,8 @@
 #include "json_fields.hpp"
 
+#include <algorithm>
 #include <cmath>
-#include <sstream>
+#include <cstdio>
 
 #include "stepcalc/input_error.hpp"
 
@@ -47,10 +48,11 @@ namespace {
 std::string range_text(int64_t min, int64_t max) {
   return "an integer from " + std::to_string(min) + " to " + std::to_string(max);
 }
+// Bounds print compactly: 0.001, 1e+09.
 std::string number_text(double value) {
-  std::ostringstream out;
-  out << value;
-  return out.str();
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
 }
 } // namespace
 
@@ -59,7 +61,9 @@ int64_t to_integer(const json &value, const std::string &where, int64_t min, int
   if (!value.is_number()) throw InputError(where, expected + describe(value));
   if (value.is_number_unsigned()) {
     const auto v = value.get<uint64_t>();
-    if (v > static_cast<uint64_t>(max)) throw InputError(where, expected + value.dump());
+    if (v < static_cast<uint64_t>(std::max<int64_t>(min, 0)) || v > static_cast<uint64_t>(max)) {
+      throw InputError(where, expected + value.dump());
+    }
     return static_cast<int64_t>(v);
   }
   if (value.is_number_integer()) {
