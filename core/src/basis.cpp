@@ -40,7 +40,7 @@ PhaseFlops prefill_flops(const Step &step, const ModelArch &arch, int64_t tp) {
   flops.proj = projection_flops(step.prefill_tokens(), arch, tp);
   // FLOPs_attn = L * sum_i 4 * (H // TP) * T_i * (S_i + T_i/2) * d_h  (causal mask halves T_i)
   const int64_t heads_per_gpu = arch.H / tp;
-  for (const auto &chunk : step.prefill) {
+  for (const auto &chunk : step.prefill()) {
     const double t = static_cast<double>(chunk.tokens_this_step);
     const double s = static_cast<double>(chunk.prompt_tokens);
     flops.attn += 4 * static_cast<double>(heads_per_gpu) * t * (s + t / 2) *

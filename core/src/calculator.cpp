@@ -1,7 +1,10 @@
 #include "stepcalc/calculator.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <optional>
+#include <stdexcept>
 
 #include "json_fields.hpp"
 #include "stepcalc/input_error.hpp"
@@ -121,40 +124,109 @@ void check_chunk(const PrefillChunk &chunk, const std::string &where) {
   }
 }
 
+// A JS number as the JSON value its JSON.stringify text would parse to, so the
+// typed path reports bad values exactly as the JSON path does.
+json number_as_json(double value) {
+  constexpr double kInt64Limit = 9.2e18;
+  if (std::isfinite(value) && value == std::floor(value) && std::fabs(value) < kInt64Limit) {
+    return static_cast<int64_t>(value);
+  }
+  return value;
+}
+
+// One field of a batch row (or one sweep value, key nullptr): a JSON value (nullptr when absent) or, on the typed
+// path, a number.
+struct RowField {
+  const json *value = nullptr;
+  std::optional<double> number;
+};
+RowField row_field(const json *value) { return {value, std::nullopt}; }
+RowField row_field(double number) { return {nullptr, number}; }
+
+// The field as an integer in [1, max]. The path string is only built for an
+// error, so valid batches of thousands of rows cost no allocation per field.
+int64_t row_integer(const RowField &field, const char *list, std::size_t index, const char *key,
+                    int64_t max, std::optional<int64_t> fallback = std::nullopt) {
+  const auto path = [&] {
+    const std::string row = jf::index_path(list, index);
+    return key == nullptr ? row : jf::field_path(row, key);
+  };
+  if (field.number) {
+    const double v = *field.number;
+    if (v >= 1 && v <= static_cast<double>(max) && v == std::floor(v)) return static_cast<int64_t>(v);
+    const json value = number_as_json(v);
+    return jf::required_integer(&value, path(), 1, max);
+  }
+  if (field.value == nullptr && fallback) return *fallback;
+  if (field.value != nullptr && field.value->is_number_integer()) {
+    const auto v = field.value->get<int64_t>(); // an unsigned beyond int64 wraps negative
+    if (v >= 1 && v <= max) return v;
+  }
+  return jf::required_integer(field.value, path(), 1, max);
+}
+
+PrefillChunk prefill_chunk(const RowField &tokens, const RowField &prompt, const RowField &count,
+                           std::size_t index) {
+  constexpr const char *kList = "step.prefill";
+  PrefillChunk chunk;
+  chunk.tokens_this_step = row_integer(tokens, kList, index, "tokens_this_step", limits::kMaxTokens);
+  chunk.prompt_tokens = row_integer(prompt, kList, index, "prompt_tokens", limits::kMaxTokens);
+  chunk.count = row_integer(count, kList, index, "count", limits::kMaxCount, 1);
+  if (chunk.tokens_this_step > chunk.prompt_tokens) check_chunk(chunk, jf::index_path(kList, index));
+  return chunk;
+}
+
+DecodeGroup decode_group(const RowField &context, const RowField &count, std::size_t index) {
+  constexpr const char *kList = "step.decode";
+  DecodeGroup group;
+  group.context_length = row_integer(context, kList, index, "context_length", limits::kMaxTokens);
+  group.count = row_integer(count, kList, index, "count", limits::kMaxCount, 1);
+  return group;
+}
+
+void check_row_object(const json &row, const char *list, std::size_t index,
+                      std::initializer_list<std::string_view> fields) {
+  if (row.is_object() && row.size() <= fields.size()) {
+    bool known = true;
+    for (const auto &item : row.items()) {
+      known = known && std::find(fields.begin(), fields.end(), item.key()) != fields.end();
+    }
+    if (known) return;
+  }
+  const std::string where = jf::index_path(list, index);
+  jf::require_object(row, where);
+  jf::reject_unknown_fields(row, where, fields);
+}
+
 Step parse_step(const json &request) {
   const json *step_json = jf::find(request, "step");
-  if (step_json == nullptr)
+  if (step_json == nullptr) {
     throw InputError("step", "missing; expected {\"prefill\": [...], \"decode\": [...]}");
+  }
   jf::require_object(*step_json, "step");
   jf::reject_unknown_fields(*step_json, "step", {"prefill", "decode"});
-  Step step;
   const json &prefill = array_field(*step_json, "prefill", "step");
+  std::vector<PrefillChunk> chunks;
+  chunks.reserve(prefill.size());
   for (std::size_t i = 0; i < prefill.size(); ++i) {
-    const std::string where = jf::index_path("step.prefill", i);
     const json &row = prefill[i];
-    jf::require_object(row, where);
-    jf::reject_unknown_fields(row, where, {"tokens_this_step", "prompt_tokens", "count"});
-    PrefillChunk chunk;
-    chunk.tokens_this_step =
-        jf::require_integer(row, "tokens_this_step", where, 1, limits::kMaxTokens);
-    chunk.prompt_tokens = jf::require_integer(row, "prompt_tokens", where, 1, limits::kMaxTokens);
-    chunk.count = jf::optional_integer(row, "count", where, 1, limits::kMaxCount).value_or(1);
-    check_chunk(chunk, where);
-    step.prefill.push_back(chunk);
+    check_row_object(row, "step.prefill", i, {"tokens_this_step", "prompt_tokens", "count"});
+    chunks.push_back(prefill_chunk(row_field(jf::find(row, "tokens_this_step")),
+                                   row_field(jf::find(row, "prompt_tokens")),
+                                   row_field(jf::find(row, "count")), i));
   }
   const json &decode = array_field(*step_json, "decode", "step");
+  std::vector<DecodeGroup> groups;
+  groups.reserve(decode.size());
   for (std::size_t i = 0; i < decode.size(); ++i) {
-    const std::string where = jf::index_path("step.decode", i);
     const json &row = decode[i];
-    jf::require_object(row, where);
-    jf::reject_unknown_fields(row, where, {"context_length", "count"});
-    DecodeGroup group;
-    group.context_length = jf::require_integer(row, "context_length", where, 1, limits::kMaxTokens);
-    group.count = jf::optional_integer(row, "count", where, 1, limits::kMaxCount).value_or(1);
-    step.decode.push_back(group);
+    check_row_object(row, "step.decode", i, {"context_length", "count"});
+    groups.push_back(
+        decode_group(row_field(jf::find(row, "context_length")), row_field(jf::find(row, "count")), i));
   }
-  return step;
+  return Step(std::move(chunks), std::move(groups));
 }
+
 
 Notes step_notes(const Step &step) {
   if (step.has_prefill() || step.has_decode()) return {};
@@ -186,7 +258,7 @@ json parse_json_text(std::string_view text, const std::string &where) {
   }
 }
 
-Scenario parse_request(const json &request) {
+Scenario parse_request_header(const json &request) {
   if (!request.is_object()) {
     throw InputError("request", "expected a JSON object, got " + jf::describe(request));
   }
@@ -196,8 +268,40 @@ Scenario parse_request(const json &request) {
   parse_model(request, scenario);
   parse_gpu(request, scenario);
   parse_coefficients(request, scenario);
+  return scenario;
+}
+
+Scenario parse_request(const json &request) {
+  Scenario scenario = parse_request_header(request);
   scenario.step = parse_step(request);
   return scenario;
+}
+
+Step step_from_rows(std::span<const double> prefill, std::span<const double> decode) {
+  if (prefill.size() % 3 != 0 || decode.size() % 2 != 0) {
+    throw std::invalid_argument("step_from_rows: prefill needs triples, decode pairs");
+  }
+  const auto check_rows = [](std::size_t rows, const char *list) {
+    if (rows > static_cast<std::size_t>(limits::kMaxRows)) {
+      throw InputError(list, "has " + std::to_string(rows) + " rows; at most " +
+                                 std::to_string(limits::kMaxRows) + " are allowed (use count)");
+    }
+  };
+  check_rows(prefill.size() / 3, "step.prefill");
+  check_rows(decode.size() / 2, "step.decode");
+  std::vector<PrefillChunk> chunks;
+  chunks.reserve(prefill.size() / 3);
+  for (std::size_t i = 0; i < prefill.size() / 3; ++i) {
+    const double *row = &prefill[3 * i];
+    chunks.push_back(prefill_chunk(row_field(row[0]), row_field(row[1]), row_field(row[2]), i));
+  }
+  std::vector<DecodeGroup> groups;
+  groups.reserve(decode.size() / 2);
+  for (std::size_t i = 0; i < decode.size() / 2; ++i) {
+    const double *row = &decode[2 * i];
+    groups.push_back(decode_group(row_field(row[0]), row_field(row[1]), i));
+  }
+  return Step(std::move(chunks), std::move(groups));
 }
 
 StepResult evaluate(const Scenario &scenario) {
@@ -320,7 +424,7 @@ SweepTarget parse_variable(std::string_view variable, const Step &step) {
                                 "\"; prefill rows have tokens_this_step, prompt_tokens and count, "
                                 "decode rows have context_length and count");
   }
-  rows = list == "prefill" ? step.prefill.size() : step.decode.size();
+  rows = list == "prefill" ? step.prefill().size() : step.decode().size();
   if (index == "*") {
     target.every_row = true;
   } else {
@@ -337,8 +441,19 @@ SweepTarget parse_variable(std::string_view variable, const Step &step) {
   return target;
 }
 
-void apply(const SweepTarget &target, int64_t value, Scenario &scenario, const std::string &where) {
-  Step &step = scenario.step;
+// The batch rows a sweep edits; the Step is rebuilt from them at each point.
+struct SweepRows {
+  std::vector<PrefillChunk> prefill;
+  std::vector<DecodeGroup> decode;
+};
+
+void apply(const SweepTarget &target, int64_t value, std::size_t value_index, SweepRows &rows,
+           Scenario &scenario) {
+  const auto check = [&](const PrefillChunk &chunk) {
+    if (chunk.tokens_this_step > chunk.prompt_tokens) {
+      check_chunk(chunk, jf::index_path("sweep.values", value_index));
+    }
+  };
   const auto for_rows = [&](auto &rows, auto &&set) {
     for (std::size_t i = 0; i < rows.size(); ++i) {
       if (target.every_row || i == target.row) set(rows[i]);
@@ -350,27 +465,28 @@ void apply(const SweepTarget &target, int64_t value, Scenario &scenario, const s
     scenario.hardware = resolve_hardware(scenario.datasheet, "gpu", value).spec;
     break;
   case SweepField::TokensThisStep:
-    for_rows(step.prefill, [&](PrefillChunk &chunk) {
+    for_rows(rows.prefill, [&](PrefillChunk &chunk) {
       chunk.tokens_this_step = value;
-      check_chunk(chunk, where);
+      check(chunk);
     });
     break;
   case SweepField::PromptTokens:
-    for_rows(step.prefill, [&](PrefillChunk &chunk) {
+    for_rows(rows.prefill, [&](PrefillChunk &chunk) {
       chunk.prompt_tokens = value;
-      check_chunk(chunk, where);
+      check(chunk);
     });
     break;
   case SweepField::PrefillCount:
-    for_rows(step.prefill, [&](PrefillChunk &chunk) { chunk.count = value; });
+    for_rows(rows.prefill, [&](PrefillChunk &chunk) { chunk.count = value; });
     break;
   case SweepField::ContextLength:
-    for_rows(step.decode, [&](DecodeGroup &group) { group.context_length = value; });
+    for_rows(rows.decode, [&](DecodeGroup &group) { group.context_length = value; });
     break;
   case SweepField::DecodeCount:
-    for_rows(step.decode, [&](DecodeGroup &group) { group.count = value; });
+    for_rows(rows.decode, [&](DecodeGroup &group) { group.count = value; });
     break;
   }
+  if (target.field != SweepField::Tp) scenario.step = Step(rows.prefill, rows.decode);
 }
 
 int64_t max_value(SweepField field) {
@@ -394,10 +510,12 @@ SweepSeries sweep(const Scenario &base, std::string_view variable,
     column->reserve(values.size());
   }
   Scenario scenario = base;
+  SweepRows rows{base.step.prefill(), base.step.decode()};
+  const int64_t max = max_value(target.field);
   for (std::size_t i = 0; i < values.size(); ++i) {
-    const std::string where = jf::index_path("sweep.values", i);
-    const int64_t value = jf::to_integer(json(values[i]), where, 1, max_value(target.field));
-    apply(target, value, scenario, where);
+    const int64_t value =
+        row_integer(row_field(values[i]), "sweep.values", i, nullptr, max);
+    apply(target, value, i, rows, scenario);
     const StepWork work = step_work(scenario.step, scenario.arch, scenario.tp);
     const BasisValues basis = basis_values(scenario.step, scenario.arch, work, scenario.hardware);
     series.values.push_back(values[i]);

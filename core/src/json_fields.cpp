@@ -79,12 +79,14 @@ int64_t to_integer(const json &value, const std::string &where, int64_t min, int
   return static_cast<int64_t>(v);
 }
 
+int64_t required_integer(const json *value, const std::string &where, int64_t min, int64_t max) {
+  if (value == nullptr) throw InputError(where, "missing; expected " + range_text(min, max));
+  return to_integer(*value, where, min, max);
+}
+
 int64_t require_integer(const json &object, std::string_view key, const std::string &where,
                         int64_t min, int64_t max) {
-  const std::string path = field_path(where, key);
-  const json *value = find(object, key);
-  if (value == nullptr) throw InputError(path, "missing; expected " + range_text(min, max));
-  return to_integer(*value, path, min, max);
+  return required_integer(find(object, key), field_path(where, key), min, max);
 }
 
 std::optional<int64_t> optional_integer(const json &object, std::string_view key,

@@ -2,32 +2,16 @@
 
 namespace stepcalc {
 
-int64_t Step::prefill_tokens() const {
-  int64_t total = 0;
-  for (const auto &chunk : prefill)
-    total += chunk.tokens_this_step * chunk.count;
-  return total;
-}
-
-int64_t Step::decode_tokens() const {
-  int64_t total = 0;
-  for (const auto &group : decode)
-    total += group.count;
-  return total;
-}
-
-int64_t Step::decode_context() const {
-  int64_t total = 0;
-  for (const auto &group : decode)
-    total += group.context_length * group.count;
-  return total;
-}
-
-int64_t Step::batch_size() const {
-  int64_t total = decode_tokens();
-  for (const auto &chunk : prefill)
-    total += chunk.count;
-  return total;
+Step::Step(std::vector<PrefillChunk> prefill, std::vector<DecodeGroup> decode)
+    : prefill_(std::move(prefill)), decode_(std::move(decode)) {
+  for (const auto &chunk : prefill_) {
+    prefill_tokens_ += chunk.tokens_this_step * chunk.count;
+    prefill_requests_ += chunk.count;
+  }
+  for (const auto &group : decode_) {
+    decode_requests_ += group.count;
+    decode_context_ += group.context_length * group.count;
+  }
 }
 
 } // namespace stepcalc

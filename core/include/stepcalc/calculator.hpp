@@ -3,6 +3,7 @@
 // The calculator: a request (the JSON the CLI and the WASM module accept) is
 // parsed once into a typed Scenario, evaluated, and written back as JSON.
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +46,15 @@ nlohmann::json parse_json_text(std::string_view text, const std::string &where);
 
 // Throws InputError naming the offending field.
 Scenario parse_request(const nlohmann::json &request);
+
+// The request without its step (model, gpu, tp, coefficients), for callers that
+// pass the batch as numbers instead (the WASM fast path).
+Scenario parse_request_header(const nlohmann::json &request);
+
+// The batch from numbers: prefill as (tokens_this_step, prompt_tokens, count)
+// triples, decode as (context_length, count) pairs. Validated with the same
+// rules and messages as the JSON "step".
+Step step_from_rows(std::span<const double> prefill, std::span<const double> decode);
 
 StepResult evaluate(const Scenario &scenario);
 

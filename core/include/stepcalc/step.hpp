@@ -17,17 +17,31 @@ struct DecodeGroup {
   int64_t count = 1;
 };
 
-// One scheduler step: the batch the engine runs together.
-struct Step {
-  std::vector<PrefillChunk> prefill;
-  std::vector<DecodeGroup> decode;
+// One scheduler step: the batch the engine runs together. Immutable, so its
+// totals are summed once, not by every basis function.
+class Step {
+public:
+  Step() = default;
+  Step(std::vector<PrefillChunk> prefill, std::vector<DecodeGroup> decode);
 
-  int64_t prefill_tokens() const; // T_pf = sum of T_i
-  int64_t decode_tokens() const;  // T_dc = number of decode requests (one token each)
-  int64_t decode_context() const; // sum of S_j
-  int64_t batch_size() const;     // prefill requests + decode requests
-  bool has_prefill() const { return !prefill.empty(); }
-  bool has_decode() const { return !decode.empty(); }
+  const std::vector<PrefillChunk> &prefill() const { return prefill_; }
+  const std::vector<DecodeGroup> &decode() const { return decode_; }
+
+  int64_t prefill_tokens() const { return prefill_tokens_; }     // T_pf = sum of T_i
+  int64_t prefill_requests() const { return prefill_requests_; }
+  int64_t decode_tokens() const { return decode_requests_; }     // T_dc: one token per request
+  int64_t decode_context() const { return decode_context_; }     // sum of S_j
+  int64_t batch_size() const { return prefill_requests_ + decode_requests_; }
+  bool has_prefill() const { return !prefill_.empty(); }
+  bool has_decode() const { return !decode_.empty(); }
+
+private:
+  std::vector<PrefillChunk> prefill_;
+  std::vector<DecodeGroup> decode_;
+  int64_t prefill_tokens_ = 0;
+  int64_t prefill_requests_ = 0;
+  int64_t decode_requests_ = 0;
+  int64_t decode_context_ = 0;
 };
 
 } // namespace stepcalc
