@@ -1,4 +1,4 @@
-// Declarations for stepcalc.mjs, the JavaScript API of the stepcalc core.
+// Declarations for stepcalc.mjs (".d.mts" is the .d.ts form TypeScript reads for an .mjs module).
 // Written by hand (Emscripten 3.1.6 cannot emit them); checked by `npm run typecheck`.
 
 /** A HF config.json: the fields the core reads; any others are allowed and ignored. */

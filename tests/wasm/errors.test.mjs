@@ -1,0 +1,83 @@
+// Bad input throws a StepCalcError whose message is the CLI's error line.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { loadCalc, runCli } from './support.mjs';
+
+const calc = await loadCalc();
+const { StepCalcError } = await import('../../build/wasm/stepcalc.mjs');
+
+const base = () => ({ model: 'llama-2-7b-hf', gpu: 'h100-sxm', tp: 1,
+  step: { prefill: [{ tokens_this_step: 512, prompt_tokens: 2048 }], decode: [{ context_length: 1024, count: 32 }] } });
+
+const edits = {
+  'unknown top-level field': (r) => { r.batch = 1; },
+  'missing model': (r) => { delete r.model; },
+  'model of the wrong type': (r) => { r.model = 7; },
+  'unknown model preset': (r) => { r.model = 'llama-9'; },
+  'unknown GPU preset': (r) => { r.gpu = 'h1000'; },
+  'unknown coefficient preset': (r) => { r.coefficients = 'best'; },
+  'tp zero': (r) => { r.tp = 0; },
+  'tp fractional': (r) => { r.tp = 1.5; },
+  'tp a string': (r) => { r.tp = '4'; },
+  'beta too short': (r) => { r.coefficients = { beta: [1, 2, 3] }; },
+  'beta negative': (r) => { r.coefficients = { beta: [1, 2, 3, 4, 5, -6, 7] }; },
+  'missing step': (r) => { delete r.step; },
+  'step unknown field': (r) => { r.step.decodes = []; },
+  'decode not an array': (r) => { r.step.decode = 5; },
+  'decode row not an object': (r) => { r.step.decode[0] = 5; },
+  'zero count': (r) => { r.step.decode[0].count = 0; },
+  'absurd count': (r) => { r.step.decode[0].count = 1e12; },
+  'huge count beyond int64': (r) => { r.step.decode[0].count = 1e30; },
+  'negative context': (r) => { r.step.decode[0].context_length = -1; },
+  'fractional context in row 3': (r) => { r.step.decode.push({ context_length: 1 }, { context_length: 2 }, { context_length: 10.25 }); },
+  'missing context': (r) => { delete r.step.decode[0].context_length; },
+  'context as a string': (r) => { r.step.decode[0].context_length = '1024'; },
+  'context null': (r) => { r.step.decode[0].context_length = null; },
+  'context NaN': (r) => { r.step.decode[0].context_length = NaN; },
+  'unknown row field': (r) => { r.step.decode[0].ctx = 1; },
+  'tokens beyond the prompt': (r) => { r.step.prefill[0].tokens_this_step = 4096; },
+  'absurd prompt': (r) => { r.step.prefill[0].prompt_tokens = 5e9; },
+  'too many rows': (r) => { r.step.decode = Array.from({ length: 4097 }, () => ({ context_length: 1 })); },
+  'custom model without layers': (r) => { r.model = { hidden_size: 8, num_attention_heads: 2, intermediate_size: 16 }; },
+  'custom model kv_heads > H': (r) => { r.model = { num_hidden_layers: 2, hidden_size: 8, num_attention_heads: 2, num_key_value_heads: 4, intermediate_size: 16 }; },
+  'custom gpu without a link at TP 2': (r) => { r.tp = 2; r.gpu = { compute: { fp16_tensor_core: 10 }, memory: { bandwidth_tb_s: 1 } }; },
+};
+
+for (const [label, edit] of Object.entries(edits)) {
+  test(`${label}: the same error line as the CLI`, () => {
+    const request = base();
+    edit(request);
+    const cli = runCli(request);
+    assert.equal(cli.code, 2);
+    assert.match(cli.stderr, /^error: [^\n]+$/);
+    for (const input of [request, JSON.stringify(request)]) {
+      assert.throws(() => calc.compute(input), (error) => {
+        assert.ok(error instanceof StepCalcError);
+        assert.ok(error instanceof Error);
+        assert.equal(error.message, cli.stderr);
+        assert.equal(`error: ${error.where}: ${error.what}`, error.message);
+        return true;
+      });
+    }
+  });
+}
+
+test('invalid JSON text gives the CLI line', () => {
+  const text = '{"model": \n  nope}';
+  assert.throws(() => calc.compute(text), { message: runCli(text).stderr });
+});
+
+test('an error does not poison the next call', () => {
+  const good = calc.compute(base());
+  assert.throws(() => calc.compute({ ...base(), gpu: 'nope' }));
+  assert.deepStrictEqual(calc.compute(base()), good);
+});
+
+test('sweep errors are StepCalcErrors with located messages', () => {
+  assert.throws(() => calc.sweep(base(), 'decode[3].count', [1]),
+    { name: 'StepCalcError', message: 'error: sweep.variable: the step has 1 decode rows, so "decode[3].count" does not exist' });
+  assert.throws(() => calc.sweep(base(), 'decode[0].count', [1, 0]),
+    { message: 'error: sweep.values[1]: must be an integer from 1 to 1000000, got 0' });
+});

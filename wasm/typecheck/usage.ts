@@ -1,0 +1,37 @@
+// Compiled by `npm run typecheck` (never run): the declarations must accept the
+// documented usage and reject misuse.
+
+import createStepCalc, { StepCalcError, type StepRequest, type StepResponse } from '../stepcalc.mjs';
+
+const calc = await createStepCalc();
+
+const request: StepRequest = {
+  model: 'llama-2-70b-hf',
+  gpu: 'h100-sxm',
+  tp: 4,
+  step: { prefill: [{ tokens_this_step: 512, prompt_tokens: 512 }], decode: [{ context_length: 1000, count: 32 }] },
+};
+const response: StepResponse = calc.compute(request);
+const stepTime: number = response.step_time_us;
+const bound: 'compute' | 'memory' | 'none' = response.bottleneck.decode;
+const kvTerm: number = response.basis.t_dc_kv;
+const firstNote: string | undefined = response.notes[0]?.affects[0];
+const modelIds: string[] = calc.presets().models.map((model) => model.id);
+const series: Float64Array = calc.sweep(request, 'decode[0].count', [1, 2, 4]).step_time_us;
+
+try {
+  calc.compute({ ...request, tp: 0 });
+} catch (error) {
+  if (error instanceof StepCalcError) console.log(error.where, error.what, error.message);
+}
+
+// @ts-expect-error: the step is required
+calc.compute({ model: 'llama-2-7b-hf', gpu: 'h100-sxm' });
+// @ts-expect-error: a decode group needs its context length
+calc.compute({ ...request, step: { decode: [{ count: 2 }] } });
+// @ts-expect-error: beta has seven entries
+calc.compute({ ...request, coefficients: { beta: [1, 2, 3] } });
+// @ts-expect-error: responses have no such field
+console.log(response.step_time_ms);
+
+console.log(stepTime, bound, kvTerm, firstNote, modelIds, series);
