@@ -69,6 +69,39 @@ TEST_CASE("invalid JSON is located by line and column") {
   CHECK_THROWS_AS(compute_response(""), InputError);
 }
 
+TEST_CASE("bounds hold for integers parsed from JSON text, which arrive unsigned") {
+  // nlohmann reads "0" as an unsigned integer: the lower bound must still apply.
+  CHECK_THROWS_WITH_AS(
+      compute_response(R"({"model": "llama-2-7b-hf", "gpu": "h100-sxm", "tp": 0, "step": {}})"),
+      "tp: must be an integer from 1 to 4096, got 0", InputError);
+  CHECK_THROWS_WITH_AS(
+      compute_response(
+          R"({"model": "llama-2-7b-hf", "gpu": "h100-sxm", "step": {"decode": [{"context_length": 18446744073709551615}]}})"),
+      "step.decode[0].context_length: must be an integer from 1 to 100000000, got "
+      "18446744073709551615",
+      InputError);
+}
+
+TEST_CASE("the typed rows of the WASM fast path validate like the JSON step") {
+  const std::vector<double> prefill = {512, 2048, 1, 100, 50, 1};
+  CHECK_THROWS_WITH_AS(step_from_rows(prefill, {}),
+                       "step.prefill[1].tokens_this_step: 100 exceeds prompt_tokens 50",
+                       InputError);
+  CHECK_THROWS_WITH_AS(
+      step_from_rows({}, std::vector<double>{10, 1, 10.5, 1}),
+      "step.decode[1].context_length: must be an integer from 1 to 100000000, got 10.5",
+      InputError);
+  CHECK_THROWS_WITH_AS(
+      step_from_rows({}, std::vector<double>{10, 1e12}),
+      "step.decode[0].count: must be an integer from 1 to 1000000, got 1000000000000", InputError);
+  const Step step =
+      step_from_rows(std::vector<double>{512, 2048, 1, 50, 100, 1}, std::vector<double>{10, 3});
+  CHECK(step.prefill().size() == 2);
+  CHECK(step.prefill_tokens() == 562);
+  CHECK(step.batch_size() == 5);
+  CHECK(step.decode_context() == 30);
+}
+
 TEST_CASE("every bad field is named with its JSON path") {
   struct Case {
     const char *label;

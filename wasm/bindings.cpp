@@ -34,7 +34,9 @@ struct Outcome {
   std::string text; // the response JSON, or the error line
 };
 
-std::string error_line(const InputError &error) { return std::string("error: ") + error.what(); }
+std::string error_line(const InputError &error) {
+  return std::string("error: ") + error.what();
+}
 
 Outcome compute(const std::string &request) {
   try {
@@ -44,7 +46,9 @@ Outcome compute(const std::string &request) {
   }
 }
 
-std::string presets_json() { return stepcalc::presets_to_json(stepcalc::presets()).dump(); }
+std::string presets_json() {
+  return stepcalc::presets_to_json(stepcalc::presets()).dump();
+}
 
 // A copy of the column in a fresh Float64Array: views into the heap would go
 // stale when memory grows.
@@ -58,10 +62,9 @@ val to_float64_array(const std::vector<double> &column) {
 val sweep(const std::string &request, const std::string &variable, const val &values) {
   val out = val::object();
   try {
-    const auto scenario =
-        stepcalc::parse_request(stepcalc::parse_json_text(request, "request"));
-    const auto series =
-        stepcalc::sweep(scenario, variable, emscripten::convertJSArrayToNumberVector<double>(values));
+    const auto scenario = stepcalc::parse_request(stepcalc::parse_json_text(request, "request"));
+    const auto series = stepcalc::sweep(scenario, variable,
+                                        emscripten::convertJSArrayToNumberVector<double>(values));
     out.set("ok", true);
     out.set("values", to_float64_array(series.values));
     out.set("t_pf_compute", to_float64_array(series.t_pf_compute));
@@ -83,23 +86,51 @@ val sweep(const std::string &request, const std::string &variable, const val &va
 
 // Slot names of the result record, in order; the facade maps them to the
 // response's fields. Bottlenecks are coded 0 none, 1 compute, 2 memory.
-constexpr const char *kResultFields[] = {
-    "step_time_us",
-    "basis.t_pf_compute", "basis.t_pf_kv", "basis.t_dc_compute", "basis.t_dc_kv",
-    "basis.t_weight", "basis.t_tp", "basis.num_layers", "basis.batch_size",
-    "features.0", "features.1", "features.2", "features.3", "features.4", "features.5",
-    "features.6",
-    "contributions_us.0", "contributions_us.1", "contributions_us.2", "contributions_us.3",
-    "contributions_us.4", "contributions_us.5", "contributions_us.6",
-    "bottleneck.prefill", "bottleneck.decode",
-    "work.prefill.flops_proj", "work.prefill.flops_attn", "work.prefill.flops_ffn",
-    "work.prefill.flops", "work.prefill.kv_bytes", "work.prefill.tokens",
-    "work.prefill.requests",
-    "work.decode.flops_proj", "work.decode.flops_attn", "work.decode.flops_ffn",
-    "work.decode.flops", "work.decode.kv_bytes", "work.decode.tokens", "work.decode.requests",
-    "work.decode.context_tokens",
-    "work.weight.active_experts", "work.weight.bytes_attn", "work.weight.bytes_ffn",
-    "work.weight.bytes", "work.tp.bytes"};
+constexpr const char *kResultFields[] = {"step_time_us",
+                                         "basis.t_pf_compute",
+                                         "basis.t_pf_kv",
+                                         "basis.t_dc_compute",
+                                         "basis.t_dc_kv",
+                                         "basis.t_weight",
+                                         "basis.t_tp",
+                                         "basis.num_layers",
+                                         "basis.batch_size",
+                                         "features.0",
+                                         "features.1",
+                                         "features.2",
+                                         "features.3",
+                                         "features.4",
+                                         "features.5",
+                                         "features.6",
+                                         "contributions_us.0",
+                                         "contributions_us.1",
+                                         "contributions_us.2",
+                                         "contributions_us.3",
+                                         "contributions_us.4",
+                                         "contributions_us.5",
+                                         "contributions_us.6",
+                                         "bottleneck.prefill",
+                                         "bottleneck.decode",
+                                         "work.prefill.flops_proj",
+                                         "work.prefill.flops_attn",
+                                         "work.prefill.flops_ffn",
+                                         "work.prefill.flops",
+                                         "work.prefill.kv_bytes",
+                                         "work.prefill.tokens",
+                                         "work.prefill.requests",
+                                         "work.decode.flops_proj",
+                                         "work.decode.flops_attn",
+                                         "work.decode.flops_ffn",
+                                         "work.decode.flops",
+                                         "work.decode.kv_bytes",
+                                         "work.decode.tokens",
+                                         "work.decode.requests",
+                                         "work.decode.context_tokens",
+                                         "work.weight.active_experts",
+                                         "work.weight.bytes_attn",
+                                         "work.weight.bytes_ffn",
+                                         "work.weight.bytes",
+                                         "work.tp.bytes"};
 constexpr std::size_t kResultSize = std::size(kResultFields);
 
 struct FastPath {
@@ -127,9 +158,10 @@ std::string header_parts_json(const stepcalc::Scenario &scenario) {
   auto full = stepcalc::result_to_json(probe, stepcalc::evaluate(probe));
   probe.step = {};
   auto empty = stepcalc::result_to_json(probe, stepcalc::evaluate(probe));
-  nlohmann::ordered_json parts = {{"beta", full["beta"]},         {"arch", full["arch"]},
-                                  {"hardware", full["hardware"]}, {"scenario", full["scenario"]},
-                                  {"notes", full["notes"]},       {"empty_step_notes", empty["notes"]}};
+  nlohmann::ordered_json parts = {
+      {"beta", full["beta"]},         {"arch", full["arch"]},
+      {"hardware", full["hardware"]}, {"scenario", full["scenario"]},
+      {"notes", full["notes"]},       {"empty_step_notes", empty["notes"]}};
   return parts.dump();
 }
 
@@ -171,10 +203,14 @@ bool compute_rows(int prefill_rows, int decode_rows) {
     }
     put(as_double(basis.num_layers));
     put(as_double(basis.batch_size));
-    for (double feature : prediction.features) put(feature);
-    for (double contribution : prediction.contributions_us) put(contribution);
-    put(bottleneck_code(stepcalc::bottleneck(basis.t_pf_compute, basis.t_pf_kv, step.has_prefill())));
-    put(bottleneck_code(stepcalc::bottleneck(basis.t_dc_compute, basis.t_dc_kv, step.has_decode())));
+    for (double feature : prediction.features)
+      put(feature);
+    for (double contribution : prediction.contributions_us)
+      put(contribution);
+    put(bottleneck_code(
+        stepcalc::bottleneck(basis.t_pf_compute, basis.t_pf_kv, step.has_prefill())));
+    put(bottleneck_code(
+        stepcalc::bottleneck(basis.t_dc_compute, basis.t_dc_kv, step.has_decode())));
     for (const auto *flops : {&work.prefill_flops, &work.decode_flops}) {
       put(flops->proj);
       put(flops->attn);
@@ -198,7 +234,9 @@ bool compute_rows(int prefill_rows, int decode_rows) {
   }
 }
 
-std::string last_error() { return fast_path().error; }
+std::string last_error() {
+  return fast_path().error;
+}
 
 // Byte addresses in the wasm heap, for Float64Array views from JS.
 std::size_t prefill_rows_address() {
@@ -207,7 +245,9 @@ std::size_t prefill_rows_address() {
 std::size_t decode_rows_address() {
   return reinterpret_cast<std::size_t>(fast_path().decode_rows.data());
 }
-std::size_t result_address() { return reinterpret_cast<std::size_t>(fast_path().result.data()); }
+std::size_t result_address() {
+  return reinterpret_cast<std::size_t>(fast_path().result.data());
+}
 
 std::string result_fields() {
   std::string names;

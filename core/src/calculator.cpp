@@ -134,14 +134,18 @@ json number_as_json(double value) {
   return value;
 }
 
-// One field of a batch row (or one sweep value, key nullptr): a JSON value (nullptr when absent) or, on the typed
-// path, a number.
+// One field of a batch row (or one sweep value, key nullptr): a JSON value (nullptr when absent)
+// or, on the typed path, a number.
 struct RowField {
   const json *value = nullptr;
   std::optional<double> number;
 };
-RowField row_field(const json *value) { return {value, std::nullopt}; }
-RowField row_field(double number) { return {nullptr, number}; }
+RowField row_field(const json *value) {
+  return {value, std::nullopt};
+}
+RowField row_field(double number) {
+  return {nullptr, number};
+}
 
 // The field as an integer in [1, max]. The path string is only built for an
 // error, so valid batches of thousands of rows cost no allocation per field.
@@ -153,7 +157,8 @@ int64_t row_integer(const RowField &field, const char *list, std::size_t index, 
   };
   if (field.number) {
     const double v = *field.number;
-    if (v >= 1 && v <= static_cast<double>(max) && v == std::floor(v)) return static_cast<int64_t>(v);
+    if (v >= 1 && v <= static_cast<double>(max) && v == std::floor(v))
+      return static_cast<int64_t>(v);
     const json value = number_as_json(v);
     return jf::required_integer(&value, path(), 1, max);
   }
@@ -169,10 +174,12 @@ PrefillChunk prefill_chunk(const RowField &tokens, const RowField &prompt, const
                            std::size_t index) {
   constexpr const char *kList = "step.prefill";
   PrefillChunk chunk;
-  chunk.tokens_this_step = row_integer(tokens, kList, index, "tokens_this_step", limits::kMaxTokens);
+  chunk.tokens_this_step =
+      row_integer(tokens, kList, index, "tokens_this_step", limits::kMaxTokens);
   chunk.prompt_tokens = row_integer(prompt, kList, index, "prompt_tokens", limits::kMaxTokens);
   chunk.count = row_integer(count, kList, index, "count", limits::kMaxCount, 1);
-  if (chunk.tokens_this_step > chunk.prompt_tokens) check_chunk(chunk, jf::index_path(kList, index));
+  if (chunk.tokens_this_step > chunk.prompt_tokens)
+    check_chunk(chunk, jf::index_path(kList, index));
   return chunk;
 }
 
@@ -221,12 +228,11 @@ Step parse_step(const json &request) {
   for (std::size_t i = 0; i < decode.size(); ++i) {
     const json &row = decode[i];
     check_row_object(row, "step.decode", i, {"context_length", "count"});
-    groups.push_back(
-        decode_group(row_field(jf::find(row, "context_length")), row_field(jf::find(row, "count")), i));
+    groups.push_back(decode_group(row_field(jf::find(row, "context_length")),
+                                  row_field(jf::find(row, "count")), i));
   }
   return Step(std::move(chunks), std::move(groups));
 }
-
 
 Notes step_notes(const Step &step) {
   if (step.has_prefill() || step.has_decode()) return {};
@@ -513,8 +519,7 @@ SweepSeries sweep(const Scenario &base, std::string_view variable,
   SweepRows rows{base.step.prefill(), base.step.decode()};
   const int64_t max = max_value(target.field);
   for (std::size_t i = 0; i < values.size(); ++i) {
-    const int64_t value =
-        row_integer(row_field(values[i]), "sweep.values", i, nullptr, max);
+    const int64_t value = row_integer(row_field(values[i]), "sweep.values", i, nullptr, max);
     apply(target, value, i, rows, scenario);
     const StepWork work = step_work(scenario.step, scenario.arch, scenario.tp);
     const BasisValues basis = basis_values(scenario.step, scenario.arch, work, scenario.hardware);

@@ -3,15 +3,17 @@
 set -u
 cli="$1"
 failures=0
+err=$(mktemp)
+trap 'rm -f "$err"' EXIT
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 request='{"model": "llama-2-70b-hf", "gpu": "h100-sxm", "tp": 4,
   "step": {"prefill": [{"tokens_this_step": 512, "prompt_tokens": 512}],
            "decode": [{"context_length": 1000, "count": 32}]}}'
 
-out=$(printf '%s' "$request" | "$cli" compute - 2>/tmp/stepcalc_err); code=$?
+out=$(printf '%s' "$request" | "$cli" compute - 2>"$err"); code=$?
 [ "$code" -eq 0 ] || fail "compute from stdin exited $code"
-[ ! -s /tmp/stepcalc_err ] || fail "compute wrote to stderr: $(cat /tmp/stepcalc_err)"
+[ ! -s "$err" ] || fail "compute wrote to stderr: $(cat "$err")"
 # The seed's worked example 4: t_tp 3169.029688888889, fitted step time 31035.4792750...
 echo "$out" | grep -q '"t_tp":3169.02968888888' || fail "compute output lacks the seed's t_tp: $out"
 echo "$out" | grep -q '"step_time_us":31035.4792750' || fail "compute output lacks the fitted step time"
@@ -23,7 +25,7 @@ rm -f "$file"
 check_error() { # label, expected stderr line, command...
   local label="$1" expected="$2"; shift 2
   local stdout stderr code
-  stdout=$("$@" 2>/tmp/stepcalc_err); code=$?; stderr=$(cat /tmp/stepcalc_err)
+  stdout=$("$@" 2>"$err"); code=$?; stderr=$(cat "$err")
   [ "$code" -eq 2 ] || fail "$label: exit $code, expected 2"
   [ -z "$stdout" ] || fail "$label: wrote to stdout: $stdout"
   [ "$stderr" = "$expected" ] || fail "$label: stderr '$stderr', expected '$expected'"

@@ -27,10 +27,10 @@ public:
   const std::vector<PrefillChunk> &prefill() const { return prefill_; }
   const std::vector<DecodeGroup> &decode() const { return decode_; }
 
-  int64_t prefill_tokens() const { return prefill_tokens_; }     // T_pf = sum of T_i
+  int64_t prefill_tokens() const { return prefill_tokens_; } // T_pf = sum of T_i
   int64_t prefill_requests() const { return prefill_requests_; }
-  int64_t decode_tokens() const { return decode_requests_; }     // T_dc: one token per request
-  int64_t decode_context() const { return decode_context_; }     // sum of S_j
+  int64_t decode_tokens() const { return decode_requests_; } // T_dc: one token per request
+  int64_t decode_context() const { return decode_context_; } // sum of S_j
   int64_t batch_size() const { return prefill_requests_ + decode_requests_; }
   bool has_prefill() const { return !prefill_.empty(); }
   bool has_decode() const { return !decode_.empty(); }
