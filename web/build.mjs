@@ -1,0 +1,54 @@
+// Assembles the static site in build/site: bundled page JS+CSS, index.html, and the
+// WASM module files copied as they are (esbuild never touches Emscripten's glue).
+import { build } from 'esbuild';
+import { mkdir, copyFile, readFile, writeFile, rm, stat } from 'node:fs/promises';
+import { resolve, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
+const WASM_DIR = join(ROOT, 'build', 'wasm');
+const SITE = join(ROOT, 'build', 'site');
+const WASM_FILES = ['stepcalc.mjs', 'stepcalc_glue.mjs', 'stepcalc.wasm'];
+
+async function exists(path) {
+  try { await stat(path); return true; } catch { return false; }
+}
+
+const missing = [];
+for (const f of WASM_FILES) if (!(await exists(join(WASM_DIR, f)))) missing.push(`build/wasm/${f}`);
+if (missing.length) {
+  console.error(`web/build.mjs: missing ${missing.join(', ')}.\n` +
+    'Build the WebAssembly module first: cmake --preset wasm && cmake --build --preset wasm');
+  process.exit(1);
+}
+
+await rm(SITE, { recursive: true, force: true });
+await mkdir(join(SITE, 'wasm'), { recursive: true });
+
+const result = await build({
+  entryPoints: { app: join(ROOT, 'web', 'src', 'main.mjs') },
+  bundle: true,
+  minify: true,
+  format: 'esm',
+  target: ['es2022'],
+  outdir: SITE,
+  // Loaded at run time with import('./wasm/stepcalc.mjs'), relative to app.js.
+  external: ['./wasm/stepcalc.mjs'],
+  legalComments: 'none',
+  metafile: true,
+  logLevel: 'warning',
+});
+
+for (const f of WASM_FILES) await copyFile(join(WASM_DIR, f), join(SITE, 'wasm', f));
+const html = await readFile(join(ROOT, 'web', 'index.html'), 'utf8');
+await writeFile(join(SITE, 'index.html'), html);
+
+let total = 0;
+const sizes = [];
+for (const f of ['index.html', 'app.js', 'app.css', ...WASM_FILES.map((w) => `wasm/${w}`)]) {
+  const { size } = await stat(join(SITE, f));
+  total += size;
+  sizes.push(`${f} ${size}`);
+}
+console.log(`web/build.mjs: wrote build/site (${total} bytes: ${sizes.join(', ')})`);
+if (Object.keys(result.metafile.outputs).length === 0) process.exit(1);

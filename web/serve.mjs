@@ -1,0 +1,108 @@
+// Static server for build/site (node:http only). Also imported by the e2e tests and the benchmark.
+import { createServer } from 'node:http';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { resolve, sep, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+export const DEFAULT_ROOT = resolve(HERE, '..', 'build', 'site');
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain; charset=utf-8',
+  '.md': 'text/plain; charset=utf-8',
+};
+
+function send(res, status, text) {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+// Maps a URL path to a file under root, or null when it would leave root.
+export function resolveInRoot(root, urlPath) {
+  let path;
+  try {
+    path = decodeURIComponent(urlPath.split('?')[0].split('#')[0]);
+  } catch {
+    return null;
+  }
+  if (path.includes('\0')) return null;
+  const full = resolve(root, '.' + (path.startsWith('/') ? path : '/' + path));
+  if (full !== root && !full.startsWith(root + sep)) return null;
+  return full;
+}
+
+export function startServer({ root = DEFAULT_ROOT, port = 8080, host = '127.0.0.1' } = {}) {
+  const base = resolve(root);
+  const server = createServer(async (req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed\n');
+    let file = resolveInRoot(base, req.url ?? '/');
+    if (!file) return send(res, 403, 'forbidden\n');
+    try {
+      let info = await stat(file);
+      if (info.isDirectory()) {
+        file = join(file, 'index.html');
+        info = await stat(file);
+      }
+      if (!info.isFile()) return send(res, 404, 'not found\n');
+      res.writeHead(200, {
+        'content-type': MIME[extname(file).toLowerCase()] ?? 'application/octet-stream',
+        'content-length': info.size,
+        'cache-control': 'no-cache',
+        'x-content-type-options': 'nosniff',
+      });
+      if (req.method === 'HEAD') return res.end();
+      createReadStream(file).on('error', () => res.destroy()).pipe(res);
+    } catch {
+      send(res, 404, 'not found\n');
+    }
+  });
+  return new Promise((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const { port: actual } = server.address();
+      resolvePromise({
+        server,
+        port: actual,
+        url: `http://${host}:${actual}/`,
+        close: () => new Promise((done) => { server.closeAllConnections?.(); server.close(() => done()); }),
+      });
+    });
+  });
+}
+
+function portFromArgs(argv) {
+  const i = argv.indexOf('--port');
+  const text = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--port='))?.slice(7) ?? process.env.PORT;
+  if (text === undefined) return 8080;
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`stepcalc: bad port "${text}"; expected an integer from 0 to 65535`);
+    process.exit(2);
+  }
+  return port;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const port = portFromArgs(process.argv.slice(2));
+  try {
+    await stat(join(DEFAULT_ROOT, 'index.html'));
+  } catch {
+    console.error('stepcalc: build/site/index.html is missing; run `node web/build.mjs` first');
+    process.exit(1);
+  }
+  const { url } = await startServer({ port }).catch((e) => {
+    console.error(`stepcalc: cannot listen on 127.0.0.1:${port}: ${e.message}`);
+    process.exit(1);
+  });
+  console.log(`stepcalc: serving build/site on ${url}`);
+}
