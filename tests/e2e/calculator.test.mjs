@@ -1,0 +1,238 @@
+// The calculator page against the native CLI: same request, exactly the same numbers.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { setup, guardedPage, ready, cli, stepUs, waitForStep, basisFromPage, SHOTS } from './helpers.mjs';
+
+let env;
+before(async () => { env = await setup(); });
+after(async () => { await env?.close(); });
+
+const TERMS = ['t_pf_compute', 't_pf_kv', 't_dc_compute', 't_dc_kv', 't_weight', 't_tp'];
+
+test('default page loads from the built site, matches the CLI and stays on its origin', async () => {
+  const { page, context, foreign, errors } = await guardedPage(env.browser);
+  await page.goto(env.url);
+  await ready(page);
+  const expected = cli({
+    model: 'llama-3.1-8b-instruct', gpu: 'h100-sxm', tp: 1, coefficients: 'trained-roofline-h100',
+    step: { prefill: [{ tokens_this_step: 512, prompt_tokens: 2048, count: 1 }], decode: [{ context_length: 1024, count: 32 }] },
+  });
+  assert.equal(await waitForStep(page, expected.step_time_us), expected.step_time_us);
+  const basis = await basisFromPage(page);
+  for (const t of TERMS) assert.equal(basis[t], expected.basis[t], t);
+  assert.equal(await page.locator('#badge-prefill').textContent(), `${expected.bottleneck.prefill}-bound`);
+  assert.equal(await page.locator('#badge-decode').textContent(), `${expected.bottleneck.decode}-bound`);
+  // Both charts drew onto their canvases.
+  assert.equal(await page.locator('#roofline canvas').count(), 1);
+  assert.equal(await page.locator('#sweep canvas').count(), 1);
+  await page.screenshot({ path: join(SHOTS, 'calculator.png'), fullPage: true });
+  const text = await page.locator('body').innerText();
+  assert.ok(!/NaN|undefined|Infinity/.test(text), 'no NaN/undefined/Infinity on screen');
+  assert.deepEqual(foreign, [], 'no request leaves the page origin');
+  assert.deepEqual(errors, [], 'no page errors');
+  await context.close();
+});
+
+test('picking model, GPU, TP and editing the batch gives exactly the CLI numbers; the URL follows', async () => {
+  const { page, context, foreign } = await guardedPage(env.browser);
+  await page.goto(env.url);
+  await ready(page);
+  await page.selectOption('#model', 'mixtral-8x7b-v0.1');
+  await page.selectOption('#gpu', 'h200-sxm');
+  await page.fill('#tp', '4');
+  await page.fill('[data-where="step.prefill[0].tokens_this_step"]', '1024');
+  await page.fill('[data-where="step.prefill[0].prompt_tokens"]', '4096');
+  await page.fill('[data-where="step.decode[0].context_length"]', '8192');
+  await page.fill('[data-where="step.decode[0].count"]', '64');
+  await page.click('#add-decode');
+  await page.fill('[data-where="step.decode[1].context_length"]', '300');
+  await page.fill('[data-where="step.decode[1].count"]', '5');
+  const request = {
+    model: 'mixtral-8x7b-v0.1', gpu: 'h200-sxm', tp: 4, coefficients: 'trained-roofline-h100',
+    step: {
+      prefill: [{ tokens_this_step: 1024, prompt_tokens: 4096 }],
+      decode: [{ context_length: 8192, count: 64 }, { context_length: 300, count: 5 }],
+    },
+  };
+  const expected = cli(request);
+  assert.equal(await waitForStep(page, expected.step_time_us), expected.step_time_us);
+  const basis = await basisFromPage(page);
+  for (const t of TERMS) assert.equal(basis[t], expected.basis[t], t);
+  await page.waitForFunction(() => location.search.includes('decode=8192x64,300x5'));
+  const q = new URL(page.url()).searchParams;
+  assert.equal(q.get('model'), 'mixtral-8x7b-v0.1');
+  assert.equal(q.get('gpu'), 'h200-sxm');
+  assert.equal(q.get('tp'), '4');
+  assert.equal(q.get('prefill'), '1024:4096');
+  // The pure-roofline prior, then β edited by hand.
+  await page.selectOption('#coef', 'roofline-prior');
+  const prior = cli({ ...request, coefficients: 'roofline-prior' });
+  assert.equal(await waitForStep(page, prior.step_time_us), prior.step_time_us);
+  await page.selectOption('#coef', 'custom');
+  await page.fill('[data-where="coefficients.beta[6]"]', '100');
+  const custom = cli({ ...request, coefficients: { beta: [1, 1, 1, 1, 0, 0, 100] } });
+  assert.equal(await waitForStep(page, custom.step_time_us), custom.step_time_us);
+  await page.waitForFunction(() => new URLSearchParams(location.search).get('beta') === '1,1,1,1,0,0,100');
+  // Quick TP buttons and row duplication.
+  await page.click('.quick button[data-tp="8"]');
+  await page.click('#decode-rows .row:nth-child(2) button[data-act="dup"]');
+  const dup = cli({ ...request, tp: 8, coefficients: { beta: [1, 1, 1, 1, 0, 0, 100] },
+    step: { ...request.step, decode: [...request.step.decode, { context_length: 300, count: 5 }] } });
+  assert.equal(await waitForStep(page, dup.step_time_us), dup.step_time_us);
+  assert.match(await page.locator('#totals').textContent(), /batch size 75 requests/);
+  assert.deepEqual(foreign, []);
+  await context.close();
+});
+
+test('a URL reproduces its scenario; bad parameters show notices naming them and fall back', async () => {
+  const { page, context } = await guardedPage(env.browser);
+  await page.goto(`${env.url}?model=llama-2-70b-hf&gpu=h100-sxm&tp=4&prefill=512:512&decode=1000x32`);
+  await ready(page);
+  const expected = cli({ model: 'llama-2-70b-hf', gpu: 'h100-sxm', tp: 4,
+    step: { prefill: [{ tokens_this_step: 512, prompt_tokens: 512 }], decode: [{ context_length: 1000, count: 32 }] } });
+  assert.equal(await waitForStep(page, expected.step_time_us), expected.step_time_us);
+  assert.equal(await page.inputValue('#model'), 'llama-2-70b-hf');
+  assert.equal(await page.inputValue('#tp'), '4');
+  assert.equal(await page.locator('#notices .notice').count(), 0);
+
+  await page.goto(`${env.url}?model=gpt-9&gpu=h200-sxm&tp=zero&prefill=900:100&decode=abc&beta=1,2`);
+  await ready(page);
+  const notices = await page.locator('#notices').innerText();
+  for (const name of ['model', 'tp', 'prefill', 'decode', 'beta']) assert.match(notices, new RegExp(`"${name}"`), name);
+  assert.doesNotMatch(notices, /"gpu"/);
+  const fallback = cli({ model: 'llama-3.1-8b-instruct', gpu: 'h200-sxm', tp: 1,
+    step: { prefill: [{ tokens_this_step: 512, prompt_tokens: 2048 }], decode: [{ context_length: 1024, count: 32 }] } });
+  assert.equal(await waitForStep(page, fallback.step_time_us), fallback.step_time_us);
+
+  // Nothing from the URL is ever executed or parsed as HTML.
+  await page.goto(`${env.url}?model=%3Cimg%20src%3Dx%20onerror%3D%22window.__pwned%3D1%22%3E`);
+  await ready(page);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.equal(await page.locator('#notices img').count(), 0);
+  assert.match(await page.locator('#notices').innerText(), /"model"/);
+  await context.close();
+});
+
+test('bad input gives an inline error naming the field and keeps the last good result', async () => {
+  const { page, context, errors } = await guardedPage(env.browser);
+  await page.goto(env.url);
+  await ready(page);
+  const good = await stepUs(page);
+  assert.ok(good > 0);
+  const ctx = page.locator('[data-where="step.decode[0].context_length"]');
+  await ctx.fill('');
+  const err = page.locator('#decode-err-0');
+  await err.waitFor({ state: 'visible' });
+  assert.match(await err.textContent(), /Decode group 1, Context length: is empty/);
+  assert.equal(await ctx.getAttribute('aria-invalid'), 'true');
+  assert.equal(await stepUs(page), good, 'the last good result stays');
+  assert.ok(await page.locator('#stale').isVisible());
+  await ctx.fill('-5');
+  await page.waitForFunction(() => /must be an integer from 1/.test(document.querySelector('#decode-err-0').textContent));
+  await page.fill('[data-where="step.prefill[0].tokens_this_step"]', '4000');
+  await page.fill('#tp', '0');
+  // One error at a time, from the core, named by its path; still no NaN anywhere.
+  assert.ok(!/NaN/.test(await page.locator('body').innerText()));
+  await ctx.fill('1024');
+  await page.fill('#tp', '1');
+  const perr = page.locator('#prefill-err-0');
+  await perr.waitFor({ state: 'visible' });
+  assert.match(await perr.textContent(), /exceeds prompt_tokens 2048/);
+  await page.fill('[data-where="step.prefill[0].tokens_this_step"]', '512');
+  await page.waitForFunction(() => document.querySelector('#stale').hidden);
+  assert.equal(await stepUs(page), good);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('formula, sweep and compare views show the core numbers', async () => {
+  const { page, context } = await guardedPage(env.browser);
+  await page.goto(`${env.url}?model=llama-2-70b-hf&gpu=h100-sxm&tp=4&prefill=512:512&decode=1000x32`);
+  await ready(page);
+  const expected = cli({ model: 'llama-2-70b-hf', gpu: 'h100-sxm', tp: 4,
+    step: { prefill: [{ tokens_this_step: 512, prompt_tokens: 512 }], decode: [{ context_length: 1000, count: 32 }] } });
+  await page.getByLabel('Show the formula for Decode KV read').click();
+  const pre = page.locator('tr:has([data-basis="t_dc_kv"]) pre');
+  await page.waitForFunction(() => document.querySelector('tr:has([data-basis="t_dc_kv"]) pre').textContent.includes('µs'));
+  const f = await pre.innerText();
+  assert.match(f, /80·2·⌊8\/4⌋·128·2·\(32000 \+ 32\)/);
+  assert.match(f, /2\.624e9 B/);
+  assert.match(f, /= 783\.3 µs/);
+  assert.equal(expected.basis.t_dc_kv.toPrecision(4), '783.3');
+
+  // Sweep: decode's intensity does not change with its batch size, but falls with context
+  // length; the context sweep shows where decode flips to memory-bound.
+  assert.match(await page.locator('#sweep-desc').textContent(), /Decode stays compute-bound over 1 to 1,024 decode requests/);
+  await page.selectOption('#sweep-var', 'decode-context');
+  await page.waitForFunction(() => /Decode flips from compute- to memory-bound between [\d,]+ and [\d,]+ decode context length/
+    .test(document.querySelector('#sweep-desc').textContent));
+  assert.equal(new URL(page.url()).searchParams.get('sweep') ?? 'decode-context', 'decode-context');
+  await page.selectOption('#sweep-var', 'prefill-chunk');
+  await page.waitForFunction(() => /Prefill stays compute-bound over 1 to 512/.test(document.querySelector('#sweep-desc').textContent));
+
+  // Compare: pin, change TP, see the difference in percent.
+  await page.fill('[data-where="step.decode[0].context_length"]', '1000');
+  await waitForStep(page, expected.step_time_us);
+  await page.click('#pin');
+  await page.fill('#tp', '8');
+  const tp8 = cli({ model: 'llama-2-70b-hf', gpu: 'h100-sxm', tp: 8,
+    step: { prefill: [{ tokens_this_step: 512, prompt_tokens: 512 }], decode: [{ context_length: 1000, count: 32 }] } });
+  await waitForStep(page, tp8.step_time_us);
+  const row = await page.locator('#compare-step').innerText();
+  const pctDiff = ((tp8.step_time_us - expected.step_time_us) / expected.step_time_us) * 100;
+  const shown = Number(/([+-]?[\d.]+)%/.exec(row)?.[1]);
+  assert.ok(Math.abs(shown - pctDiff) < 0.05, `compare shows ${shown}%, expected ${pctDiff}%`);
+  assert.ok(pctDiff < -1, 'TP 8 is faster than TP 4 here');
+  await context.close();
+});
+
+test('narrow 360 px view renders without horizontal overflow', async () => {
+  const { page, context } = await guardedPage(env.browser, { viewport: { width: 360, height: 740 } });
+  await page.goto(env.url);
+  await ready(page);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `page scrolls sideways by ${overflow}px at 360 px`);
+  await page.screenshot({ path: join(SHOTS, 'calculator-360.png'), fullPage: true });
+  await context.close();
+});
+
+test('axe-core finds no serious or critical violation (light and dark)', async () => {
+  for (const colorScheme of ['light', 'dark']) {
+    // The page's CSP forbids inline scripts, so the axe injection needs bypassCSP.
+    const { page, context } = await guardedPage(env.browser, { bypassCSP: true, colorScheme });
+    await page.goto(`${env.url}?prefill=512:2048,100:100x3&decode=1024x32`);
+    await ready(page);
+    // Open the editors so their controls are scanned too.
+    await page.click('#custom-model summary');
+    await page.click('#custom-gpu summary');
+    await page.selectOption('#coef', 'custom');
+    await page.getByLabel('Show the formula for Weight read').click();
+    await page.click('#pin');
+    await page.addScriptTag({ path: 'node_modules/axe-core/axe.min.js' });
+    const result = await page.evaluate(async () => {
+      const r = await window.axe.run(document, { resultTypes: ['violations'] });
+      return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
+    });
+    const bad = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    assert.deepEqual(bad, [], `${colorScheme}: ${JSON.stringify(bad, null, 1)}`);
+    await context.close();
+  }
+});
+
+test('keyboard alone can change the batch and the step time is announced politely', async () => {
+  const { page, context } = await guardedPage(env.browser);
+  await page.goto(env.url);
+  await ready(page);
+  const before = await stepUs(page);
+  await page.focus('[data-where="step.decode[0].count"]');
+  await page.keyboard.press('ArrowUp');
+  await page.waitForFunction((b) => Number(document.querySelector('#step-time').dataset.us) !== b, before);
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter'); // the Duplicate button
+  await page.waitForFunction(() => document.querySelectorAll('#decode-rows .row').length === 2);
+  const live = page.locator('#live');
+  assert.equal(await live.getAttribute('aria-live'), 'polite');
+  await page.waitForFunction(() => /Predicted step time/.test(document.querySelector('#live').textContent), null, { timeout: 3000 });
+  await context.close();
+});

@@ -1,0 +1,71 @@
+// Shared set-up for the browser tests: a server on a free port, Debian's Chromium,
+// the native CLI as the reference, and a guard that fails on any off-origin request.
+import { chromium } from 'playwright-core';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { resolve, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer } from '../../web/serve.mjs';
+
+export const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
+export const SITE = join(ROOT, 'build', 'site');
+export const SHOTS = join(ROOT, 'build', 'screenshots');
+const CLI = join(ROOT, 'build', 'native', 'stepcalc');
+
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--no-first-run', '--disable-sync'];
+
+export async function setup() {
+  if (!existsSync(join(SITE, 'index.html'))) throw new Error('build/site is missing: run `node web/build.mjs` first');
+  if (!existsSync(CLI)) throw new Error('build/native/stepcalc is missing: cmake --preset native && cmake --build --preset native');
+  mkdirSync(SHOTS, { recursive: true });
+  const server = await startServer({ root: SITE, port: 0 });
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  return {
+    server, browser, url: server.url,
+    async close() { await browser.close(); await server.close(); },
+  };
+}
+
+// A page whose every request must stay on 127.0.0.1; page errors are collected too.
+export async function guardedPage(browser, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  const page = await context.newPage();
+  const foreign = [], errors = [];
+  await context.route('**/*', (route) => {
+    const u = new URL(route.request().url());
+    if (u.protocol === 'data:' || u.protocol === 'blob:' || u.hostname === '127.0.0.1') return route.continue();
+    foreign.push(u.href);
+    return route.abort();
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  return { context, page, foreign, errors };
+}
+
+export async function ready(page) {
+  await page.waitForSelector('html[data-ready="1"]', { timeout: 15000 });
+}
+
+// The CLI's answer for a request (the reference every page number is checked against).
+export function cli(request) {
+  const run = spawnSync(CLI, ['compute', '-'], { input: JSON.stringify(request), encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`stepcalc compute failed: ${run.stderr}`);
+  return JSON.parse(run.stdout);
+}
+
+export async function stepUs(page) {
+  return Number(await page.locator('#step-time').getAttribute('data-us'));
+}
+
+// Waits until #step-time shows exactly `expected` µs; returns what it shows at the end.
+export async function waitForStep(page, expected, timeout = 5000) {
+  try {
+    await page.waitForFunction((e) => Number(document.querySelector('#step-time').dataset.us) === e, expected, { timeout });
+  } catch { /* the caller's assertion reports the mismatch */ }
+  return stepUs(page);
+}
+
+export async function basisFromPage(page) {
+  return page.$$eval('[data-basis]', (els) => Object.fromEntries(els.map((e) => [e.dataset.basis, Number(e.dataset.us)])));
+}
