@@ -178,14 +178,29 @@ async function start() {
   }
 
   // ---- render ----
-  let pending = false, lastGood = null, urlTimer = 0;
+  // At most one update per frame: the first edit of a frame renders at once (lowest
+  // latency); later edits in the same frame are coalesced into one render at the next rAF.
+  let frameBusy = false, dirty = false, lastGood = null, urlTimer = 0;
   function schedule() {
-    if (pending) return;
-    pending = true;
-    requestAnimationFrame(render);
+    if (frameBusy) {
+      dirty = true;
+      return;
+    }
+    frameBusy = true;
+    render();
+    requestAnimationFrame(frameEnd);
+  }
+  function frameEnd() {
+    if (!dirty) {
+      frameBusy = false;
+      return;
+    }
+    dirty = false;
+    render();
+    requestAnimationFrame(frameEnd);
   }
   function render() {
-    pending = false;
+    const start = performance.now();
     clearErrors();
     const { request, empty } = buildRequest(state, store);
     let out;
@@ -209,7 +224,8 @@ async function start() {
     }
     syncUrlSoon();
     document.documentElement.dataset.renders = String(Number(document.documentElement.dataset.renders ?? 0) + 1);
-    dispatchEvent(new CustomEvent('stepcalc:rendered', { detail: { ok: out.ok } }));
+    // For the benchmark and tests: when the update began and whether it succeeded.
+    dispatchEvent(new CustomEvent('stepcalc:rendered', { detail: { ok: out.ok, start } }));
   }
 
   // replaceState is rate-limited by browsers, so the address bar follows at most every 150 ms.

@@ -1,0 +1,104 @@
+// Browser benchmark: input event -> updated numbers and charts, for a 128-request batch,
+// and the bytes the site transfers on first load. Run after `node web/build.mjs`.
+import { chromium } from 'playwright-core';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer } from '../serve.mjs';
+
+const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
+const SITE = join(ROOT, 'build', 'site');
+const EDITS = Number(process.env.EDITS ?? 300);
+if (!existsSync(join(SITE, 'index.html'))) {
+  console.error('web/bench/run.mjs: build/site is missing; run `node web/build.mjs` first');
+  process.exit(1);
+}
+
+// 8 prefill chunks and 120 decode requests, one per row: 128 requests, 128 editor rows.
+const prefill = Array.from({ length: 8 }, (_, i) => `256:${2048 + 512 * i}`).join(',');
+const decode = Array.from({ length: 120 }, (_, i) => `${512 + 64 * i}`).join(',');
+const QUERY = `?model=llama-3.1-70b-instruct&gpu=h100-sxm&tp=4&prefill=${prefill}&decode=${decode}`;
+
+const server = await startServer({ root: SITE, port: 0 });
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+});
+
+try {
+  // First load with an empty cache: count every response body.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const bodies = [];
+  page.on('response', (r) => bodies.push(r.body().then((b) => ({ url: r.url(), bytes: b.length })).catch(() => ({ url: r.url(), bytes: 0 }))));
+  await page.goto(server.url + QUERY, { waitUntil: 'load' });
+  await page.waitForSelector('html[data-ready="1"]');
+  await page.waitForLoadState('networkidle');
+  const responses = await Promise.all(bodies);
+  const total = responses.reduce((s, r) => s + r.bytes, 0);
+  const wasm = responses.filter((r) => r.url.endsWith('.wasm')).reduce((s, r) => s + r.bytes, 0);
+  const off = responses.filter((r) => !r.url.startsWith(server.url));
+  const batch = await page.locator('#totals').textContent();
+
+  const result = await page.evaluate(async (edits) => {
+    const inputs = [...document.querySelectorAll('#decode-rows input[data-field="c"]')];
+    const nextFrame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+    const latency = [], work = [], toFrame = [];
+    let missed = 0;
+    for (let i = 0; i < edits + 20; i++) {
+      const input = inputs[i % inputs.length];
+      await nextFrame();
+      const done = new Promise((resolveDone) => {
+        addEventListener('stepcalc:rendered', (e) => {
+          // uPlot draws in a microtask queued during the update; ours runs after it.
+          queueMicrotask(() => {
+            void document.body.offsetHeight; // include style and layout of the new numbers
+            resolveDone({ end: performance.now(), start: e.detail.start, ok: e.detail.ok });
+          });
+        }, { once: true });
+      });
+      // Edits land at a random point of the frame, as typing does.
+      await new Promise((r) => setTimeout(r, Math.random() * 16));
+      input.value = String(600 + ((i * 37) % 7000));
+      const t0 = performance.now();
+      const frame = new Promise((res) => requestAnimationFrame(() => res(performance.now())));
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      const r = await done;
+      const frameAt = await frame;
+      if (!r.ok) throw new Error('an edit failed to compute');
+      if (i >= 20) { // the first 20 warm up the JIT
+        latency.push(r.end - t0);
+        work.push(r.end - r.start);
+        toFrame.push(frameAt - t0);
+        if (r.end > frameAt) missed++;
+      }
+    }
+    // A burst of 20 edits inside one frame: how many renders does it cost?
+    await nextFrame();
+    const before = Number(document.documentElement.dataset.renders);
+    for (let i = 0; i < 20; i++) {
+      inputs[i].value = String(700 + i);
+      inputs[i].dispatchEvent(new Event('input', { bubbles: true }));
+    }
+    await nextFrame();
+    await nextFrame();
+    const burstRenders = Number(document.documentElement.dataset.renders) - before;
+    return { latency, work, toFrame, missed, burstRenders };
+  }, EDITS);
+
+  const q = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; };
+  const f = (x) => x.toFixed(2);
+  console.log(`stepcalc browser benchmark (Chromium ${browser.version()}, headless)`);
+  console.log(`batch: ${batch.trim()}`);
+  console.log(`edits: ${result.work.length} (decode context lengths, one per input event)`);
+  console.log(`update work (render start -> numbers, basis, bar, roofline, sweep drawn and laid out): p50 ${f(q(result.work, 0.5))} ms, p95 ${f(q(result.work, 0.95))} ms, max ${f(Math.max(...result.work))} ms`);
+  console.log(`input event -> numbers and charts updated and laid out: p50 ${f(q(result.latency, 0.5))} ms, p95 ${f(q(result.latency, 0.95))} ms, max ${f(Math.max(...result.latency))} ms`);
+  console.log(`input event -> next animation frame (when the update is painted): p50 ${f(q(result.toFrame, 0.5))} ms, p95 ${f(q(result.toFrame, 0.95))} ms; updates that missed that frame: ${result.missed} of ${result.latency.length}`);
+  console.log(`burst of 20 input events in one frame: ${result.burstRenders} renders`);
+  console.log(`first load: ${total} bytes in ${responses.length} responses (wasm ${wasm} bytes), ${off.length} off-origin`);
+  for (const r of responses) console.log(`  ${String(r.bytes).padStart(7)}  ${r.url.replace(server.url, '/').replace(/\?.*/, '')}`);
+  await context.close();
+} finally {
+  await browser.close();
+  await server.close();
+}
