@@ -168,6 +168,15 @@ test('formula, sweep and compare views show the core numbers', async () => {
   await page.waitForFunction(() => /Decode flips from compute- to memory-bound between [\d,]+ and [\d,]+ decode context length/
     .test(document.querySelector('#sweep-desc').textContent));
   assert.equal(new URL(page.url()).searchParams.get('sweep') ?? 'decode-context', 'decode-context');
+  // The slider moves the swept variable on every row; End puts the context at its maximum.
+  await page.focus('#sweep-slider');
+  await page.keyboard.press('End');
+  const longCtx = cli({ model: 'llama-2-70b-hf', gpu: 'h100-sxm', tp: 4,
+    step: { prefill: [{ tokens_this_step: 512, prompt_tokens: 512 }], decode: [{ context_length: 1048576, count: 32 }] } });
+  assert.equal(await waitForStep(page, longCtx.step_time_us), longCtx.step_time_us);
+  assert.equal(await page.inputValue('[data-where="step.decode[0].context_length"]'), '1048576');
+  assert.equal(await page.locator('#badge-decode').textContent(), 'memory-bound');
+  await page.fill('[data-where="step.decode[0].context_length"]', '1000');
   await page.selectOption('#sweep-var', 'prefill-chunk');
   await page.waitForFunction(() => /Prefill stays compute-bound over 1 to 512/.test(document.querySelector('#sweep-desc').textContent));
 

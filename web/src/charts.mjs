@@ -108,6 +108,13 @@ const SWEEPS = {
   'prefill-chunk': { list: 'prefill', field: 'tokens_this_step', label: 'prefill tokens this step per chunk', max: 100_000_000 },
 };
 
+// The slider's fixed ranges, so the thumb does not jump while it is dragged.
+export const SLIDER = {
+  'decode-count': { list: 'decode', key: 'n', max: 4096, label: 'Decode count, every group (slider, log scale)' },
+  'decode-context': { list: 'decode', key: 'c', max: 1_048_576, label: 'Decode context length, every group (slider, log scale)' },
+  'prefill-chunk': { list: 'prefill', key: 't', max: 100_000_000, label: 'Prefill tokens this step, every chunk (slider, log scale)' },
+};
+
 // What to sweep for the chosen variable given the request, or a reason it cannot be swept.
 export function sweepPlan(kind, request) {
   const spec = SWEEPS[kind];

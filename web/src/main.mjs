@@ -5,7 +5,7 @@ import { defaultState, parseQuery, toQuery, buildRequest, DEFAULTS, copyRows } f
 import { loadStore, saveStore, newKey } from './storage.mjs';
 import { createBatchEditor } from './batch.mjs';
 import { createResults } from './results.mjs';
-import { createCharts } from './charts.mjs';
+import { createCharts, SLIDER } from './charts.mjs';
 import { createCompare } from './compare.mjs';
 import { sweep } from './calc.mjs';
 import { num } from './format.mjs';
@@ -218,6 +218,7 @@ async function start() {
       charts.setRoofline(r);
       charts.setSweep(state.sweep, request);
       compare.update(r);
+      if (document.activeElement !== slider) syncSlider();
       $('scenario-line').textContent = `${r.scenario.model} on ${r.scenario.gpu}, TP ${r.scenario.tp}, coefficients ${r.scenario.coefficients}`;
       if (state.model.startsWith('custom:') || state.gpu.startsWith('custom:')) infoLines(r);
       postToParent(r);
@@ -268,7 +269,33 @@ async function start() {
     syncControls();
     schedule();
   });
-  $('sweep-var').addEventListener('change', (e) => { state.sweep = e.target.value; schedule(); });
+  $('sweep-var').addEventListener('change', (e) => { state.sweep = e.target.value; syncSlider(); schedule(); });
+
+  // The slider sets the swept variable on every row (log scale), so the bottleneck flip
+  // can be found by dragging.
+  const slider = $('sweep-slider');
+  function sliderRange() {
+    const spec = SLIDER[state.sweep];
+    const rows = state[spec.list];
+    const hi = spec.list === 'prefill' ? Math.min(...rows.map((r) => Number(r.p)).filter((v) => v >= 1), spec.max) : spec.max;
+    return { spec, rows, hi: Number.isFinite(hi) && hi > 1 ? hi : 1 };
+  }
+  function syncSlider() {
+    const { spec, rows, hi } = sliderRange();
+    $('sweep-slider-label').textContent = spec.label;
+    slider.disabled = rows.length === 0 || hi <= 1;
+    const v = Number(rows[0]?.[spec.key]);
+    $('sweep-slider-out').textContent = rows.length ? (rows.every((r) => r[spec.key] === rows[0][spec.key]) ? rows[0][spec.key] : 'rows differ') : `no ${spec.list} rows`;
+    if (v >= 1 && hi > 1) slider.value = String(Math.round((Math.log(Math.min(v, hi)) / Math.log(hi)) * 1000));
+  }
+  slider.addEventListener('input', () => {
+    const { spec, rows, hi } = sliderRange();
+    const v = String(Math.max(1, Math.round(Math.exp((Number(slider.value) / 1000) * Math.log(hi)))));
+    for (const r of rows) r[spec.key] = v;
+    batch.render();
+    $('sweep-slider-out').textContent = v;
+    schedule();
+  });
 
   // ---- custom model ----
   const configText = $('config-text'), configErr = $('config-error');
