@@ -62,7 +62,7 @@ function makeSweep(el, mark, xLabel = '') {
   const line = (label, color, width = 1.5, dash) => ({ label, stroke: color, width, dash, points: { show: false } });
   return new uPlot({
     width: widthOf(el), height: HEIGHT,
-    scales: { x: { time: false, distr: 3 }, y: { range: (u, min, max) => [0, max > 0 ? max * 1.05 : 1] } },
+    scales: { x: { time: false, distr: 3, range: (u, min, max) => [min, max > min ? max : min * 10] }, y: { range: (u, min, max) => [0, max > 0 ? max * 1.05 : 1] } },
     series: [
       { label: 'x' },
       line('step time', css('--fg'), 3),
