@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { setup, guardedPage, ready, cli, stepUs, waitForStep, basisFromPage, SHOTS } from './helpers.mjs';
+import { setup, guardedPage, ready, cli, stepUs, waitForStep, basisFromPage, SHOTS, ROOT } from './helpers.mjs';
 
 let env;
 before(async () => { env = await setup(); });
@@ -218,7 +218,7 @@ test('axe-core finds no serious or critical violation (light and dark)', async (
     await page.selectOption('#coef', 'custom');
     await page.getByLabel('Show the formula for Weight read').click();
     await page.click('#pin');
-    await page.addScriptTag({ path: 'node_modules/axe-core/axe.min.js' });
+    await page.addScriptTag({ path: join(ROOT, 'node_modules', 'axe-core', 'axe.min.js') });
     const result = await page.evaluate(async () => {
       const r = await window.axe.run(document, { resultTypes: ['violations'] });
       return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
