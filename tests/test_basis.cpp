@@ -122,6 +122,16 @@ TEST_CASE("MoE: N_eff = min(N, max(k, B*k)) with B the step's tokens") {
   }
 }
 
+TEST_CASE("MoE: B*k beyond int64 still saturates at N") {
+  // 1e14 tokens * 1e5 experts per token = 1e19 > int64 max: N_eff must be N.
+  const auto result = compute(nlohmann::json::parse(R"({"model": {"num_hidden_layers": 1,
+    "hidden_size": 64, "num_attention_heads": 1, "intermediate_size": 64,
+    "num_local_experts": 1000000, "num_experts_per_tok": 100000}, "gpu": "h100-sxm",
+    "step": {"prefill": [{"tokens_this_step": 100000000, "prompt_tokens": 100000000,
+                          "count": 1000000}]}})"));
+  CHECK(result["work"]["weight"]["active_experts"] == 1000000);
+}
+
 TEST_CASE("count repeats a row: the same as listing it count times") {
   auto repeated = toy_request();
   repeated["step"]["prefill"][0]["count"] = 3;

@@ -58,6 +58,11 @@ TEST_CASE("datasheet errors name the field") {
                        "gpu.compute.with_sparsity: must be true or false, got a string",
                        InputError);
   datasheet = toy_datasheet();
+  datasheet["compute"]["fp16_tensor_core"] = 0.0015; // 0.00075 dense: below the bound
+  CHECK_THROWS_WITH_AS(
+      resolve_hardware(datasheet, "gpu", 1),
+      "gpu.compute.fp16_tensor_core: must be a number from 0.002 to 2e+09, got 0.0015", InputError);
+  datasheet = toy_datasheet();
   datasheet.erase("memory");
   CHECK_THROWS_WITH_AS(resolve_hardware(datasheet, "gpu", 1),
                        "gpu.memory: missing; the datasheet needs this section", InputError);

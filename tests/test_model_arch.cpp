@@ -56,6 +56,11 @@ TEST_CASE("text_config holds the language model; the top level fills the gaps") 
   auto request = toy_request();
   request["model"] = config;
   CHECK(compute(request)["basis"] == compute(toy_request())["basis"]);
+  config["text_config"].erase("hidden_size");
+  CHECK_THROWS_WITH_AS(resolve_model_arch(config, "model"),
+                       "model.text_config.hidden_size: missing (neither text_config nor the top "
+                       "level has it); the model width is required",
+                       InputError);
   config["text_config"]["hidden_size"] = "8";
   CHECK_THROWS_WITH_AS(
       resolve_model_arch(config, "model"),
@@ -136,6 +141,9 @@ TEST_CASE("notes for what the formula cannot see") {
     CHECK(has_note(notes, code));
   }
   config["use_sliding_window"] = false;
+  CHECK_FALSE(has_note(resolve_model_arch(config, "model").notes, "sliding_window"));
+  config.erase("use_sliding_window");
+  config["sliding_window"] = 0; // no window
   CHECK_FALSE(has_note(resolve_model_arch(config, "model").notes, "sliding_window"));
 }
 

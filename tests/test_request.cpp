@@ -69,6 +69,46 @@ TEST_CASE("invalid JSON is located by line and column") {
   CHECK_THROWS_AS(compute_response(""), InputError);
 }
 
+TEST_CASE("JSON that parses but cannot be held is bad input, not a crash") {
+  CHECK_THROWS_WITH_AS(
+      compute_response(
+          R"({"model": "llama-2-7b-hf", "step": {"decode": [{"context_length": 1e400}]}})"),
+      "request: invalid JSON: number overflow parsing '1e400'", InputError);
+  // A datasheet nested 20,000 deep: refused while parsing, before any recursive copy.
+  std::string deep = R"({"model": "llama-2-7b-hf", "step": {}, "gpu": {"x": )";
+  deep += std::string(20000, '[') + std::string(20000, ']') + "}}";
+  CHECK_THROWS_WITH_AS(compute_response(deep),
+                       "request: invalid JSON: nested deeper than 64 levels", InputError);
+}
+
+TEST_CASE("null is not a value for the request's own fields") {
+  auto request = preset_request();
+  request["tp"] = nullptr;
+  CHECK(error_of(request) == "tp: must be an integer from 1 to 4096, got null");
+  request = preset_request();
+  request["step"]["decode"][0]["count"] = nullptr;
+  CHECK(error_of(request) ==
+        "step.decode[0].count: must be an integer from 1 to 1000000, got null");
+  request = preset_request();
+  request["coefficients"] = nullptr;
+  CHECK(error_of(request) ==
+        "coefficients: expected a preset id or {\"beta\": [7 numbers]}, got null");
+  request = preset_request();
+  request["step"]["decode"] = nullptr;
+  CHECK(error_of(request) == "step.decode: expected an array, got null");
+}
+
+TEST_CASE("a custom coefficient object rejects unknown fields, accepts a coefficient file's") {
+  auto request = preset_request();
+  request["coefficients"] = {{"beta", {1, 1, 1, 1, 0, 0, 0}}, {"betta", {1}}};
+  CHECK(error_of(request) ==
+        "coefficients.betta: unknown field; expected one of: beta, name, source, alpha, lambda, "
+        "fitted_on, test_mape_pct");
+  request["coefficients"] = {
+      {"beta", {1, 1, 1, 1, 0, 0, 0}}, {"name", "mine"}, {"alpha", json::object()}};
+  CHECK(error_of(request) == "(no error)");
+}
+
 TEST_CASE("bounds hold for integers parsed from JSON text, which arrive unsigned") {
   // nlohmann reads "0" as an unsigned integer: the lower bound must still apply.
   CHECK_THROWS_WITH_AS(

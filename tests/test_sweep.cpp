@@ -59,6 +59,18 @@ TEST_CASE("each sweep point equals the compute of the edited request") {
 TEST_CASE("sweep errors are located") {
   const Scenario base = parse_request(base_request());
   CHECK_THROWS_WITH_AS(
+      sweep(base, "prefill[0].prompt_tokens", {4096, 100}),
+      "sweep.values[1]: makes step.prefill[0] compute 512 tokens of a prompt of 100", InputError);
+  CHECK_THROWS_WITH_AS(sweep(base, "decode[0].count", std::vector<double>(100001, 1.0)),
+                       "sweep.values: has 100001 values; at most 100000 are allowed", InputError);
+  auto linkless = base_request();
+  linkless["tp"] = 1;
+  linkless["gpu"] = {{"compute", {{"fp16_tensor_core", 100}}}, {"memory", {{"bandwidth_tb_s", 1}}}};
+  CHECK_THROWS_WITH_AS(sweep(parse_request(linkless), "tp", {1, 2}),
+                       "sweep.values[1]: no nvlink_bandwidth_gb_s, link_bandwidth_gb_s or "
+                       "pcie_bandwidth_gb_s; TP 2 needs a GPU-to-GPU bandwidth",
+                       InputError);
+  CHECK_THROWS_WITH_AS(
       sweep(base, "decode[5].count", {1}),
       "sweep.variable: the step has 2 decode rows, so \"decode[5].count\" does not exist",
       InputError);
@@ -70,7 +82,7 @@ TEST_CASE("sweep errors are located") {
   CHECK_THROWS_WITH_AS(sweep(base, "decode[0].count", {4, 0.5}),
                        "sweep.values[1]: must be an integer from 1 to 1000000, got 0.5",
                        InputError);
-  CHECK_THROWS_WITH_AS(sweep(base, "prefill[0].tokens_this_step", {4096}),
-                       "sweep.values[0].tokens_this_step: 4096 exceeds prompt_tokens 2048",
-                       InputError);
+  CHECK_THROWS_WITH_AS(
+      sweep(base, "prefill[0].tokens_this_step", {4096}),
+      "sweep.values[0]: makes step.prefill[0] compute 4096 tokens of a prompt of 2048", InputError);
 }

@@ -5,14 +5,17 @@
 //  - The fast path the facade uses for plain request objects: the scenario
 //    header (model, gpu, tp, coefficients) is parsed once by prepare(); the
 //    batch rows are written as numbers into a buffer in the wasm heap, and
-//    compute_rows() writes the result as numbers into another (RESULT_FIELDS
+//    computeRows() writes the result as numbers into another (resultFields()
 //    names each slot). No JSON is built or parsed per call, which keeps a
 //    128-request step well under the 20 us budget.
-// Errors never cross as C++ exceptions: calls report ok/error and the JS facade
-// (stepcalc.mjs) throws an Error carrying the CLI's error line.
+// Errors never cross as C++ exceptions: every entry point catches everything
+// and reports {ok: false, where, what}; the JS facade (stepcalc.mjs) throws an
+// Error carrying the CLI's error line. (An exception escaping to JS would also
+// leave the wasm stack pointer unrestored.)
 
 #include <array>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -31,19 +34,25 @@ using stepcalc::InputError;
 
 struct Outcome {
   bool ok = false;
-  std::string text; // the response JSON, or the error line
+  std::string text;  // the result JSON when ok
+  std::string where; // else the error's location ("step.decode[3].count")
+  std::string what;  // and what is wrong there
 };
 
-std::string error_line(const InputError &error) {
-  return std::string("error: ") + error.what();
+// Runs `body`, which returns the text of a successful outcome, and turns any
+// exception into a failed outcome.
+template <typename Body> Outcome guarded(Body &&body) {
+  try {
+    return {true, body(), "", ""};
+  } catch (const InputError &error) {
+    return {false, "", error.where(), error.message()};
+  } catch (const std::exception &error) {
+    return {false, "", "internal", error.what()};
+  }
 }
 
 Outcome compute(const std::string &request) {
-  try {
-    return {true, stepcalc::compute_response(request)};
-  } catch (const InputError &error) {
-    return {false, error_line(error)};
-  }
+  return guarded([&] { return stepcalc::compute_response(request); });
 }
 
 std::string presets_json() {
@@ -58,27 +67,31 @@ val to_float64_array(const std::vector<double> &column) {
 }
 
 // Returns {ok: true, values, t_pf_compute, ..., step_time_us} as Float64Arrays,
-// or {ok: false, error}.
+// or {ok: false, where, what}. The facade checks that `values` holds numbers.
 val sweep(const std::string &request, const std::string &variable, const val &values) {
-  val out = val::object();
-  try {
+  stepcalc::SweepSeries series;
+  const Outcome outcome = guarded([&] {
     const auto scenario = stepcalc::parse_request(stepcalc::parse_json_text(request, "request"));
-    const auto series = stepcalc::sweep(scenario, variable,
-                                        emscripten::convertJSArrayToNumberVector<double>(values));
-    out.set("ok", true);
-    out.set("values", to_float64_array(series.values));
-    out.set("t_pf_compute", to_float64_array(series.t_pf_compute));
-    out.set("t_pf_kv", to_float64_array(series.t_pf_kv));
-    out.set("t_dc_compute", to_float64_array(series.t_dc_compute));
-    out.set("t_dc_kv", to_float64_array(series.t_dc_kv));
-    out.set("t_weight", to_float64_array(series.t_weight));
-    out.set("t_tp", to_float64_array(series.t_tp));
-    out.set("batch_size", to_float64_array(series.batch_size));
-    out.set("step_time_us", to_float64_array(series.step_time_us));
-  } catch (const InputError &error) {
-    out.set("ok", false);
-    out.set("error", error_line(error));
+    series = stepcalc::sweep(scenario, variable,
+                             emscripten::convertJSArrayToNumberVector<double>(values));
+    return std::string();
+  });
+  val out = val::object();
+  out.set("ok", outcome.ok);
+  if (!outcome.ok) {
+    out.set("where", outcome.where);
+    out.set("what", outcome.what);
+    return out;
   }
+  out.set("values", to_float64_array(series.values));
+  out.set("t_pf_compute", to_float64_array(series.t_pf_compute));
+  out.set("t_pf_kv", to_float64_array(series.t_pf_kv));
+  out.set("t_dc_compute", to_float64_array(series.t_dc_compute));
+  out.set("t_dc_kv", to_float64_array(series.t_dc_kv));
+  out.set("t_weight", to_float64_array(series.t_weight));
+  out.set("t_tp", to_float64_array(series.t_tp));
+  out.set("batch_size", to_float64_array(series.batch_size));
+  out.set("step_time_us", to_float64_array(series.step_time_us));
   return out;
 }
 
@@ -138,7 +151,6 @@ struct FastPath {
   std::array<double, 2 * stepcalc::limits::kMaxRows> decode_rows{};
   std::array<double, kResultSize> result{};
   std::optional<stepcalc::Scenario> scenario; // from the last successful prepare()
-  std::string error;
 };
 
 FastPath &fast_path() {
@@ -168,74 +180,69 @@ std::string header_parts_json(const stepcalc::Scenario &scenario) {
 Outcome prepare(const std::string &header) {
   FastPath &state = fast_path();
   state.scenario.reset();
-  try {
+  return guarded([&] {
     state.scenario = stepcalc::parse_request_header(stepcalc::parse_json_text(header, "request"));
-    return {true, header_parts_json(*state.scenario)};
-  } catch (const InputError &error) {
-    return {false, error_line(error)};
-  }
+    return header_parts_json(*state.scenario);
+  });
 }
 
-// Evaluates the prepared scenario on the rows in the buffers; false on bad
-// input (the error line is then in last_error()).
-bool compute_rows(int prefill_rows, int decode_rows) {
+void write_result(const stepcalc::Scenario &scenario, std::array<double, kResultSize> &result) {
+  const stepcalc::Step &step = scenario.step;
+  const auto work = stepcalc::step_work(step, scenario.arch, scenario.tp);
+  const auto basis = stepcalc::basis_values(step, scenario.arch, work, scenario.hardware);
+  const auto prediction = stepcalc::predict(basis, scenario.beta);
+  std::size_t slot = 0;
+  const auto put = [&](auto value) { result.at(slot++) = static_cast<double>(value); };
+  put(prediction.step_time_us);
+  for (double term : {basis.t_pf_compute, basis.t_pf_kv, basis.t_dc_compute, basis.t_dc_kv,
+                      basis.t_weight, basis.t_tp}) {
+    put(term);
+  }
+  put(basis.num_layers);
+  put(basis.batch_size);
+  for (double feature : prediction.features)
+    put(feature);
+  for (double contribution : prediction.contributions_us)
+    put(contribution);
+  put(bottleneck_code(stepcalc::bottleneck(basis.t_pf_compute, basis.t_pf_kv, step.has_prefill())));
+  put(bottleneck_code(stepcalc::bottleneck(basis.t_dc_compute, basis.t_dc_kv, step.has_decode())));
+  const auto put_phase = [&](const stepcalc::PhaseFlops &flops, double kv_bytes, int64_t tokens,
+                             int64_t requests) {
+    put(flops.proj);
+    put(flops.attn);
+    put(flops.ffn);
+    put(flops.total());
+    put(kv_bytes);
+    put(tokens);
+    put(requests);
+  };
+  put_phase(work.prefill_flops, work.prefill_kv_bytes, step.prefill_tokens(),
+            step.prefill_requests());
+  put_phase(work.decode_flops, work.decode_kv_bytes, step.decode_tokens(), step.decode_tokens());
+  put(step.decode_context());
+  put(work.weight_bytes.active_experts);
+  put(work.weight_bytes.attn);
+  put(work.weight_bytes.ffn);
+  put(work.weight_bytes.total());
+  put(work.tp_bytes);
+  if (slot != kResultSize) throw std::logic_error("the result record and its fields disagree");
+}
+
+// Evaluates the prepared scenario on the rows in the buffers; when ok, the
+// result is in the result record.
+Outcome compute_rows(int prefill_rows, int decode_rows) {
   FastPath &state = fast_path();
-  if (!state.scenario) {
-    state.error = "error: request: prepare() has not succeeded";
-    return false;
-  }
-  try {
-    stepcalc::Scenario &scenario = *state.scenario;
-    scenario.step = stepcalc::step_from_rows(
-        {state.prefill_rows.data(), static_cast<std::size_t>(prefill_rows) * 3},
-        {state.decode_rows.data(), static_cast<std::size_t>(decode_rows) * 2});
-    const stepcalc::Step &step = scenario.step;
-    const auto work = stepcalc::step_work(step, scenario.arch, scenario.tp);
-    const auto basis = stepcalc::basis_values(step, scenario.arch, work, scenario.hardware);
-    const auto prediction = stepcalc::predict(basis, scenario.beta);
-    const auto as_double = [](int64_t value) { return static_cast<double>(value); };
-    std::size_t slot = 0;
-    auto put = [&](double value) { state.result[slot++] = value; };
-    put(prediction.step_time_us);
-    for (double term : {basis.t_pf_compute, basis.t_pf_kv, basis.t_dc_compute, basis.t_dc_kv,
-                        basis.t_weight, basis.t_tp}) {
-      put(term);
-    }
-    put(as_double(basis.num_layers));
-    put(as_double(basis.batch_size));
-    for (double feature : prediction.features)
-      put(feature);
-    for (double contribution : prediction.contributions_us)
-      put(contribution);
-    put(bottleneck_code(
-        stepcalc::bottleneck(basis.t_pf_compute, basis.t_pf_kv, step.has_prefill())));
-    put(bottleneck_code(
-        stepcalc::bottleneck(basis.t_dc_compute, basis.t_dc_kv, step.has_decode())));
-    for (const auto *flops : {&work.prefill_flops, &work.decode_flops}) {
-      put(flops->proj);
-      put(flops->attn);
-      put(flops->ffn);
-      put(flops->total());
-      const bool prefill = flops == &work.prefill_flops;
-      put(prefill ? work.prefill_kv_bytes : work.decode_kv_bytes);
-      put(as_double(prefill ? step.prefill_tokens() : step.decode_tokens()));
-      put(as_double(prefill ? step.batch_size() - step.decode_tokens() : step.decode_tokens()));
-    }
-    put(as_double(step.decode_context()));
-    put(as_double(work.weight_bytes.active_experts));
-    put(work.weight_bytes.attn);
-    put(work.weight_bytes.ffn);
-    put(work.weight_bytes.total());
-    put(work.tp_bytes);
-    return slot == kResultSize;
-  } catch (const InputError &error) {
-    state.error = error_line(error);
-    return false;
-  }
-}
-
-std::string last_error() {
-  return fast_path().error;
+  return guarded([&] {
+    if (!state.scenario) throw std::logic_error("computeRows before a successful prepare");
+    if (prefill_rows < 0 || decode_rows < 0) throw std::logic_error("negative row counts");
+    state.scenario->step = stepcalc::step_from_rows(
+        {state.prefill_rows.data(),
+         std::min<std::size_t>(prefill_rows * 3, state.prefill_rows.size())},
+        {state.decode_rows.data(),
+         std::min<std::size_t>(decode_rows * 2, state.decode_rows.size())});
+    write_result(*state.scenario, state.result);
+    return std::string();
+  });
 }
 
 // Byte addresses in the wasm heap, for Float64Array views from JS.
@@ -263,13 +270,14 @@ std::string result_fields() {
 EMSCRIPTEN_BINDINGS(stepcalc) {
   emscripten::value_object<Outcome>("Outcome")
       .field("ok", &Outcome::ok)
-      .field("text", &Outcome::text);
+      .field("text", &Outcome::text)
+      .field("where", &Outcome::where)
+      .field("what", &Outcome::what);
   emscripten::function("compute", &compute);
   emscripten::function("presets", &presets_json);
   emscripten::function("sweep", &sweep);
   emscripten::function("prepare", &prepare);
   emscripten::function("computeRows", &compute_rows);
-  emscripten::function("lastError", &last_error);
   emscripten::function("prefillRowsAddress", &prefill_rows_address);
   emscripten::function("decodeRowsAddress", &decode_rows_address);
   emscripten::function("resultAddress", &result_address);

@@ -165,6 +165,7 @@ export interface StepCalc {
 
 /** Thrown for bad input; message is the CLI's line "error: <where>: <what>". */
 export class StepCalcError extends Error {
+  constructor(where: string, what: string);
   readonly where: string;
   readonly what: string;
 }

@@ -14,22 +14,22 @@ const WASM_URL = new URL('./stepcalc.wasm', import.meta.url);
 const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
 
 export class StepCalcError extends Error {
-  constructor(line) {
-    super(line);
+  constructor(where, what) {
+    super(`error: ${where}: ${what}`); // the CLI's line
     this.name = 'StepCalcError';
-    // "error: <where>: <what>"
-    const detail = line.replace(/^error: /, '');
-    const split = detail.indexOf(': ');
-    this.where = split < 0 ? '' : detail.slice(0, split);
-    this.what = split < 0 ? detail : detail.slice(split + 2);
+    this.where = where;
+    this.what = what;
   }
 }
 
 const SWEEP_COLUMNS = ['values', 't_pf_compute', 't_pf_kv', 't_dc_compute', 't_dc_kv',
   't_weight', 't_tp', 'batch_size', 'step_time_us'];
+const MAX_SWEEP_POINTS = 100_000;
 const BOTTLENECKS = ['none', 'compute', 'memory'];
 const REQUEST_FIELDS = new Set(['model', 'gpu', 'tp', 'coefficients', 'step']);
 const STEP_FIELDS = new Set(['prefill', 'decode']);
+const PREFILL_FIELDS = ['tokens_this_step', 'prompt_tokens', 'count'];
+const DECODE_FIELDS = ['context_length', 'count'];
 
 async function loadGlue(options) {
   const moduleArgs = {};
@@ -45,18 +45,39 @@ async function loadGlue(options) {
   return createStepCalcGlue(moduleArgs);
 }
 
+function fail(outcome) {
+  throw new StepCalcError(outcome.where, outcome.what);
+}
+
+// JSON text of a request, with the errors JSON.stringify can raise made ours.
+function requestText(request) {
+  if (typeof request === 'string') return request;
+  let text;
+  try {
+    text = JSON.stringify(request);
+  } catch (error) {
+    throw new StepCalcError('request', `cannot be written as JSON: ${error.message}`);
+  }
+  if (text === undefined) throw new StepCalcError('request', `expected a JSON object, got ${typeof request}`);
+  return text;
+}
+
+// A plain data object: what JSON.stringify would write field by field, with no
+// inherited fields, toJSON or class behind it.
 function isPlainObject(value) {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
 }
 
 function onlyKeys(object, allowed) {
-  for (const key in object) if (!allowed.has(key)) return false;
+  for (const key of Object.keys(object)) if (!allowed.has(key)) return false;
   return true;
 }
 
-// Writes rows as numbers into `buffer` at `stride` per row; false when a row is
-// not a plain object of finite numbers with exactly the known fields (the JSON
-// path then reports the exact error).
+// Writes rows into `buffer` (one slot per field, `count` defaulting to 1).
+// Returns the number of rows, or -1 when a row is not a plain object of finite
+// numbers with known fields only: the JSON path then reports the exact error.
 function writeRows(rows, fields, buffer) {
   if (rows === undefined) return 0;
   if (!Array.isArray(rows) || rows.length * fields.length > buffer.length) return -1;
@@ -64,21 +85,19 @@ function writeRows(rows, fields, buffer) {
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i];
     if (!isPlainObject(row)) return -1;
-    let known = 0;
+    let present = 0;
     for (let f = 0; f < stride; f++) {
-      const name = fields[f];
-      let value = row[name];
+      let value = row[fields[f]];
       if (value === undefined) {
-        if (name !== 'count') return -1;
+        if (fields[f] !== 'count') return -1;
         value = 1;
       } else {
-        known++;
+        present++;
       }
       if (typeof value !== 'number' || !Number.isFinite(value)) return -1;
       buffer[i * stride + f] = value;
     }
-    for (const key in row) if (row[key] !== undefined) known--;
-    if (known !== 0) return -1; // an unknown field
+    if (Object.keys(row).length !== present) return -1; // an unknown (or undefined-valued) field
   }
   return rows.length;
 }
@@ -123,11 +142,13 @@ function copyNotes(notes) {
 
 export default async function createStepCalc(options = {}) {
   const glue = await loadGlue(options);
-  const maxRows = glue.maxRows;
-  const buildResponse = responseBuilder(glue.resultFields());
+  const resultFields = glue.resultFields();
+  const resultSize = resultFields.split(',').length;
+  const buildResponse = responseBuilder(resultFields);
   let presetText;
   let header = { text: null, parts: null };
   let views = null;
+  let fastPathBusy = false;
 
   // Views into the heap are rebuilt after memory growth detaches the old buffer.
   function heapViews() {
@@ -135,42 +156,45 @@ export default async function createStepCalc(options = {}) {
     if (views === null || views.buffer !== buffer) {
       views = {
         buffer,
-        prefill: new Float64Array(buffer, glue.prefillRowsAddress(), 3 * maxRows),
-        decode: new Float64Array(buffer, glue.decodeRowsAddress(), 2 * maxRows),
-        result: new Float64Array(buffer, glue.resultAddress(), glue.resultFields().split(',').length),
+        prefill: new Float64Array(buffer, glue.prefillRowsAddress(), 3 * glue.maxRows),
+        decode: new Float64Array(buffer, glue.decodeRowsAddress(), 2 * glue.maxRows),
+        result: new Float64Array(buffer, glue.resultAddress(), resultSize),
       };
     }
     return views;
   }
 
   function computeFromJson(request) {
-    const text = typeof request === 'string' ? request : JSON.stringify(request);
-    const outcome = glue.compute(text);
-    if (!outcome.ok) throw new StepCalcError(outcome.text);
+    const outcome = glue.compute(requestText(request));
+    if (!outcome.ok) fail(outcome);
     return JSON.parse(outcome.text);
   }
 
   // Plain request objects skip JSON: the header is parsed once per change and
-  // the rows go to the core as numbers.
+  // the rows go to the core as numbers. Returns null when the request needs the
+  // JSON path (an unusual shape, whose exact error that path reports).
   function computeFast(request) {
     if (!isPlainObject(request) || !onlyKeys(request, REQUEST_FIELDS)) return null;
     const step = request.step;
     if (!isPlainObject(step) || !onlyKeys(step, STEP_FIELDS)) return null;
-    const { prefill: prefillBuffer, decode: decodeBuffer } = heapViews();
-    const prefillRows = writeRows(step.prefill, ['tokens_this_step', 'prompt_tokens', 'count'], prefillBuffer);
-    const decodeRows = writeRows(step.decode, ['context_length', 'count'], decodeBuffer);
+    const buffers = heapViews();
+    const prefillRows = writeRows(step.prefill, PREFILL_FIELDS, buffers.prefill);
+    const decodeRows = writeRows(step.decode, DECODE_FIELDS, buffers.decode);
     if (prefillRows < 0 || decodeRows < 0) return null;
 
-    const headerText = JSON.stringify({
+    const headerText = requestText({
       model: request.model, gpu: request.gpu, tp: request.tp, coefficients: request.coefficients,
     });
     if (headerText !== header.text) {
       header = { text: null, parts: null };
       const outcome = glue.prepare(headerText);
-      if (!outcome.ok) throw new StepCalcError(outcome.text);
+      // Invalid JSON (a lone surrogate, say) is located in the caller's whole request.
+      if (!outcome.ok && outcome.where === 'request') return null;
+      if (!outcome.ok) fail(outcome);
       header = { text: headerText, parts: JSON.parse(outcome.text) };
     }
-    if (!glue.computeRows(prefillRows, decodeRows)) throw new StepCalcError(glue.lastError());
+    const outcome = glue.computeRows(prefillRows, decodeRows);
+    if (!outcome.ok) fail(outcome);
 
     const response = buildResponse(heapViews().result);
     const parts = header.parts;
@@ -184,7 +208,15 @@ export default async function createStepCalc(options = {}) {
 
   return Object.freeze({
     compute(request) {
-      return computeFast(request) ?? computeFromJson(request);
+      // A getter or toJSON inside the request may call compute() again: the
+      // inner call then takes the JSON path and leaves the shared buffers alone.
+      if (fastPathBusy) return computeFromJson(request);
+      fastPathBusy = true;
+      try {
+        return computeFast(request) ?? computeFromJson(request);
+      } finally {
+        fastPathBusy = false;
+      }
     },
 
     presets() {
@@ -193,9 +225,17 @@ export default async function createStepCalc(options = {}) {
     },
 
     sweep(request, variable, values) {
-      const text = typeof request === 'string' ? request : JSON.stringify(request);
-      const outcome = glue.sweep(text, String(variable), Array.from(values));
-      if (!outcome.ok) throw new StepCalcError(outcome.error);
+      if (typeof variable !== 'string') throw new StepCalcError('sweep.variable', `expected a string, got ${typeof variable}`);
+      const isList = Array.isArray(values) || ArrayBuffer.isView(values);
+      if (!isList) throw new StepCalcError('sweep.values', 'expected an array of numbers');
+      if (values.length > MAX_SWEEP_POINTS) {
+        throw new StepCalcError('sweep.values', `has ${values.length} values; at most ${MAX_SWEEP_POINTS} are allowed`);
+      }
+      for (let i = 0; i < values.length; i++) {
+        if (typeof values[i] !== 'number') throw new StepCalcError(`sweep.values[${i}]`, `expected a number, got ${typeof values[i]}`);
+      }
+      const outcome = glue.sweep(requestText(request), variable, Array.from(values));
+      if (!outcome.ok) fail(outcome);
       const series = {};
       for (const column of SWEEP_COLUMNS) series[column] = outcome[column];
       return series;

@@ -3,10 +3,10 @@
 //   stepcalc presets            every preset as JSON
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
-#include <sstream>
 #include <string>
 #include <string_view>
 
@@ -18,6 +18,7 @@ namespace {
 
 constexpr int kExitOk = 0;
 constexpr int kExitBadInput = 2;
+constexpr int kExitInternal = 1;
 
 constexpr const char *kUsage = R"(usage: stepcalc <command> [options]
 
@@ -32,7 +33,8 @@ commands:
 options:
   -h, --help         show this help, or a command's help after the command
 
-exit status: 0 on success, 2 on bad input (one line "error: <where>: <what>" on stderr)
+exit status: 0 on success, 2 on bad input (one line "error: <where>: <what>" on stderr),
+1 on an internal error
 )";
 
 constexpr const char *kComputeUsage = R"(usage: stepcalc compute [FILE|-]
@@ -67,21 +69,42 @@ int bad_input(const std::string &message) {
   return kExitBadInput;
 }
 
-int run_compute(int argc, char **argv) {
-  if (argc > 3) return bad_input("arguments: compute takes at most one FILE");
-  const std::string path = argc == 3 ? argv[2] : "-";
-  std::string text;
+// The file's text, or an error message naming why it cannot be read.
+bool read_input(const std::string &path, std::string &text, std::string &error) {
   if (path == "-") {
     text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-  } else {
-    std::ifstream file(path, std::ios::binary);
-    if (!file) return bad_input(path + ": cannot open the file");
-    text.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+    return true;
   }
+  std::error_code status;
+  if (std::filesystem::is_directory(path, status)) {
+    error = path + ": is a directory, not a request file";
+    return false;
+  }
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    error = path + ": cannot open the file";
+    return false;
+  }
+  text.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+  if (file.bad()) {
+    error = path + ": cannot read the file";
+    return false;
+  }
+  return true;
+}
+
+int run_compute(int argc, char **argv) {
+  if (argc > 3) return bad_input("arguments: compute takes at most one FILE");
+  std::string text, error;
+  if (!read_input(argc == 3 ? argv[2] : "-", text, error)) return bad_input(error);
   try {
     std::cout << stepcalc::compute_response(text) << '\n';
-  } catch (const stepcalc::InputError &error) {
-    return bad_input(error.what());
+  } catch (const stepcalc::InputError &input_error) {
+    return bad_input(input_error.what());
+  } catch (const std::exception &internal) {
+    // Not the user's fault, but still one line and no crash.
+    std::cerr << "error: internal: " << internal.what() << '\n';
+    return kExitInternal;
   }
   return kExitOk;
 }

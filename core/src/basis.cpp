@@ -81,7 +81,10 @@ WeightBytes weight_bytes(const Step &step, const ModelArch &arch, int64_t tp) {
   // N_eff = 1 for dense; min(N, max(k, B*k)) for MoE, B = tokens in the step
   if (arch.is_moe) {
     const int64_t tokens = step.prefill_tokens() + step.decode_tokens();
-    bytes.active_experts = std::min(arch.N, std::max(arch.k, tokens * arch.k));
+    // B*k saturates at N: the product itself can exceed int64 within the input bounds.
+    const bool all_routed = arch.k > 0 && tokens >= (arch.N + arch.k - 1) / arch.k;
+    const int64_t routed = all_routed ? arch.N : tokens * arch.k;
+    bytes.active_experts = std::min(arch.N, std::max(arch.k, routed));
   }
   // Bytes_attn = L * d * (2*q_dim + 2*d_kv) * 2 / TP
   bytes.attn = static_cast<double>(arch.L) * static_cast<double>(arch.d) * projection_width(arch) *

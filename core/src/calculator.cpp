@@ -40,7 +40,7 @@ const Preset &require_preset(const Preset *preset, const std::vector<Preset> &al
 }
 
 void parse_model(const json &request, Scenario &scenario) {
-  const json *model = jf::find(request, "model");
+  const json *model = jf::find_member(request, "model");
   if (model == nullptr)
     throw InputError("model", "missing; expected a preset id or a HF config.json object");
   if (model->is_string()) {
@@ -63,28 +63,30 @@ void parse_model(const json &request, Scenario &scenario) {
 }
 
 void parse_gpu(const json &request, Scenario &scenario) {
-  const json *gpu = jf::find(request, "gpu");
+  const json *gpu = jf::find_member(request, "gpu");
   if (gpu == nullptr)
     throw InputError("gpu", "missing; expected a preset id or a datasheet object");
   if (gpu->is_string()) {
     const auto &id = gpu->get_ref<const std::string &>();
     const GpuPreset &preset = require_preset(presets().find_gpu(id), presets().gpus, id, "gpu");
     scenario.gpu_id = preset.id;
-    scenario.datasheet = preset.datasheet;
-  } else if (gpu->is_object()) {
-    scenario.gpu_id = kCustom;
-    scenario.datasheet = *gpu;
-  } else {
+    ResolvedHardware resolved = resolve_hardware(preset.datasheet, "gpu", scenario.tp);
+    scenario.hardware = resolved.spec;
+    scenario.hardware_notes = std::move(resolved.notes);
+    return;
+  }
+  if (!gpu->is_object()) {
     throw InputError("gpu",
                      "expected a preset id or a datasheet object, got " + jf::describe(*gpu));
   }
-  ResolvedHardware resolved = resolve_hardware(scenario.datasheet, "gpu", scenario.tp);
+  scenario.gpu_id = kCustom;
+  ResolvedHardware resolved = resolve_hardware(*gpu, "gpu", scenario.tp);
   scenario.hardware = resolved.spec;
   scenario.hardware_notes = std::move(resolved.notes);
 }
 
 void parse_coefficients(const json &request, Scenario &scenario) {
-  const json *coefficients = jf::find(request, "coefficients");
+  const json *coefficients = jf::find_member(request, "coefficients");
   const auto &catalog = presets();
   if (coefficients == nullptr || coefficients->is_string()) {
     const std::string id = coefficients == nullptr ? std::string(kDefaultCoefficients)
@@ -99,13 +101,17 @@ void parse_coefficients(const json &request, Scenario &scenario) {
     throw InputError("coefficients", "expected a preset id or {\"beta\": [7 numbers]}, got " +
                                          jf::describe(*coefficients));
   }
+  // The fields of a coefficient file may come along (a pasted preset); others are typos.
+  jf::reject_unknown_fields(
+      *coefficients, "coefficients",
+      {"beta", "name", "source", "alpha", "lambda", "fitted_on", "test_mape_pct"});
   scenario.coefficients_id = kCustom;
   scenario.beta = parse_beta(*coefficients, "coefficients");
 }
 
 const json &array_field(const json &object, std::string_view key, const std::string &where) {
   static const json empty = json::array();
-  const json *list = jf::find(object, key);
+  const json *list = jf::find_member(object, key);
   if (list == nullptr) return empty;
   const std::string path = jf::field_path(where, key);
   if (!list->is_array()) throw InputError(path, "expected an array, got " + jf::describe(*list));
@@ -124,12 +130,15 @@ void check_chunk(const PrefillChunk &chunk, const std::string &where) {
   }
 }
 
-// A JS number as the JSON value its JSON.stringify text would parse to, so the
-// typed path reports bad values exactly as the JSON path does.
+// A JS number as the JSON value its JSON.stringify text parses to, so the typed
+// path reports bad values exactly as the JSON path does: JSON.stringify writes
+// integral values below 1e21 as digits, which parse as int64 or uint64 when
+// they fit and as a double otherwise.
 json number_as_json(double value) {
-  constexpr double kInt64Limit = 9.2e18;
-  if (std::isfinite(value) && value == std::floor(value) && std::fabs(value) < kInt64Limit) {
-    return static_cast<int64_t>(value);
+  constexpr double kTwoTo63 = 9223372036854775808.0;
+  if (std::isfinite(value) && value == std::floor(value) && std::fabs(value) < 1e21) {
+    if (value >= 0 && value < 2 * kTwoTo63) return static_cast<uint64_t>(value);
+    if (value < 0 && value >= -kTwoTo63) return static_cast<int64_t>(value);
   }
   return value;
 }
@@ -159,6 +168,11 @@ int64_t row_integer(const RowField &field, const char *list, std::size_t index, 
     const double v = *field.number;
     if (v >= 1 && v <= static_cast<double>(max) && v == std::floor(v))
       return static_cast<int64_t>(v);
+    if (std::isnan(v) || std::isinf(v)) { // only a sweep can pass these: JSON has no NaN
+      const std::string name = std::isnan(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
+      throw InputError(path(),
+                       "must be an integer from 1 to " + std::to_string(max) + ", got " + name);
+    }
     const json value = number_as_json(v);
     return jf::required_integer(&value, path(), 1, max);
   }
@@ -206,7 +220,7 @@ void check_row_object(const json &row, const char *list, std::size_t index,
 }
 
 Step parse_step(const json &request) {
-  const json *step_json = jf::find(request, "step");
+  const json *step_json = jf::find_member(request, "step");
   if (step_json == nullptr) {
     throw InputError("step", "missing; expected {\"prefill\": [...], \"decode\": [...]}");
   }
@@ -218,9 +232,9 @@ Step parse_step(const json &request) {
   for (std::size_t i = 0; i < prefill.size(); ++i) {
     const json &row = prefill[i];
     check_row_object(row, "step.prefill", i, {"tokens_this_step", "prompt_tokens", "count"});
-    chunks.push_back(prefill_chunk(row_field(jf::find(row, "tokens_this_step")),
-                                   row_field(jf::find(row, "prompt_tokens")),
-                                   row_field(jf::find(row, "count")), i));
+    chunks.push_back(prefill_chunk(row_field(jf::find_member(row, "tokens_this_step")),
+                                   row_field(jf::find_member(row, "prompt_tokens")),
+                                   row_field(jf::find_member(row, "count")), i));
   }
   const json &decode = array_field(*step_json, "decode", "step");
   std::vector<DecodeGroup> groups;
@@ -228,8 +242,8 @@ Step parse_step(const json &request) {
   for (std::size_t i = 0; i < decode.size(); ++i) {
     const json &row = decode[i];
     check_row_object(row, "step.decode", i, {"context_length", "count"});
-    groups.push_back(decode_group(row_field(jf::find(row, "context_length")),
-                                  row_field(jf::find(row, "count")), i));
+    groups.push_back(decode_group(row_field(jf::find_member(row, "context_length")),
+                                  row_field(jf::find_member(row, "count")), i));
   }
   return Step(std::move(chunks), std::move(groups));
 }
@@ -251,15 +265,47 @@ ordered_json phase_flops_json(const PhaseFlops &flops) {
 
 } // namespace
 
+namespace {
+
+// Deeper nesting than any config needs is refused before parsing: copying or
+// walking such a document recursively could exhaust the stack (small in wasm).
+// A scan of brackets outside strings is enough, and far cheaper than a parser
+// callback on every value.
+void check_nesting(std::string_view text, const std::string &where) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limits::kMaxJsonDepth) {
+        throw InputError(where, "invalid JSON: nested deeper than " +
+                                    std::to_string(limits::kMaxJsonDepth) + " levels");
+      }
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+}
+
+} // namespace
+
 json parse_json_text(std::string_view text, const std::string &where) {
+  check_nesting(text, where);
   try {
     return json::parse(text);
-  } catch (const json::parse_error &error) {
-    // nlohmann's message reads "[json.exception.parse_error.101] parse error at line 1, column 5:
+  } catch (const json::exception &error) {
+    // nlohmann's messages read "[json.exception.parse_error.101] parse error at line 1, column 5:
     // ..."
     std::string message = error.what();
-    const auto start = message.find("parse error");
-    if (start != std::string::npos) message = message.substr(start);
+    const auto start = message.find("] ");
+    if (start != std::string::npos) message = message.substr(start + 2);
     throw InputError(where, "invalid JSON: " + message);
   }
 }
@@ -270,7 +316,8 @@ Scenario parse_request_header(const json &request) {
   }
   jf::reject_unknown_fields(request, "", {"model", "gpu", "tp", "coefficients", "step"});
   Scenario scenario;
-  scenario.tp = jf::optional_integer(request, "tp", "", 1, limits::kMaxTp).value_or(1);
+  const json *tp = jf::find_member(request, "tp");
+  scenario.tp = tp == nullptr ? 1 : jf::to_integer(*tp, "tp", 1, limits::kMaxTp);
   parse_model(request, scenario);
   parse_gpu(request, scenario);
   parse_coefficients(request, scenario);
@@ -345,7 +392,7 @@ ordered_json result_to_json(const Scenario &scenario, const StepResult &result) 
   ordered_json prefill = phase_flops_json(work.prefill_flops);
   prefill["kv_bytes"] = work.prefill_kv_bytes;
   prefill["tokens"] = step.prefill_tokens();
-  prefill["requests"] = step.batch_size() - step.decode_tokens();
+  prefill["requests"] = step.prefill_requests();
   ordered_json decode = phase_flops_json(work.decode_flops);
   decode["kv_bytes"] = work.decode_kv_bytes;
   decode["tokens"] = step.decode_tokens();
@@ -455,41 +502,45 @@ struct SweepRows {
 
 void apply(const SweepTarget &target, int64_t value, std::size_t value_index, SweepRows &rows,
            Scenario &scenario) {
-  const auto check = [&](const PrefillChunk &chunk) {
+  const auto where = [&] { return jf::index_path("sweep.values", value_index); };
+  const auto check = [&](const PrefillChunk &chunk, std::size_t row) {
     if (chunk.tokens_this_step > chunk.prompt_tokens) {
-      check_chunk(chunk, jf::index_path("sweep.values", value_index));
+      throw InputError(where(), "makes step.prefill[" + std::to_string(row) + "] compute " +
+                                    std::to_string(chunk.tokens_this_step) +
+                                    " tokens of a prompt of " +
+                                    std::to_string(chunk.prompt_tokens));
     }
   };
   const auto for_rows = [&](auto &rows, auto &&set) {
     for (std::size_t i = 0; i < rows.size(); ++i) {
-      if (target.every_row || i == target.row) set(rows[i]);
+      if (target.every_row || i == target.row) set(rows[i], i);
     }
   };
   switch (target.field) {
   case SweepField::Tp:
+    require_link_for_tp(scenario.hardware, value, where());
     scenario.tp = value;
-    scenario.hardware = resolve_hardware(scenario.datasheet, "gpu", value).spec;
     break;
   case SweepField::TokensThisStep:
-    for_rows(rows.prefill, [&](PrefillChunk &chunk) {
+    for_rows(rows.prefill, [&](PrefillChunk &chunk, std::size_t row) {
       chunk.tokens_this_step = value;
-      check(chunk);
+      check(chunk, row);
     });
     break;
   case SweepField::PromptTokens:
-    for_rows(rows.prefill, [&](PrefillChunk &chunk) {
+    for_rows(rows.prefill, [&](PrefillChunk &chunk, std::size_t row) {
       chunk.prompt_tokens = value;
-      check(chunk);
+      check(chunk, row);
     });
     break;
   case SweepField::PrefillCount:
-    for_rows(rows.prefill, [&](PrefillChunk &chunk) { chunk.count = value; });
+    for_rows(rows.prefill, [&](PrefillChunk &chunk, std::size_t) { chunk.count = value; });
     break;
   case SweepField::ContextLength:
-    for_rows(rows.decode, [&](DecodeGroup &group) { group.context_length = value; });
+    for_rows(rows.decode, [&](DecodeGroup &group, std::size_t) { group.context_length = value; });
     break;
   case SweepField::DecodeCount:
-    for_rows(rows.decode, [&](DecodeGroup &group) { group.count = value; });
+    for_rows(rows.decode, [&](DecodeGroup &group, std::size_t) { group.count = value; });
     break;
   }
   if (target.field != SweepField::Tp) scenario.step = Step(rows.prefill, rows.decode);
@@ -509,6 +560,10 @@ int64_t max_value(SweepField field) {
 SweepSeries sweep(const Scenario &base, std::string_view variable,
                   const std::vector<double> &values) {
   const SweepTarget target = parse_variable(variable, base.step);
+  if (values.size() > static_cast<std::size_t>(limits::kMaxSweepPoints)) {
+    throw InputError("sweep.values", "has " + std::to_string(values.size()) + " values; at most " +
+                                         std::to_string(limits::kMaxSweepPoints) + " are allowed");
+  }
   SweepSeries series;
   for (auto *column : {&series.values, &series.t_pf_compute, &series.t_pf_kv, &series.t_dc_compute,
                        &series.t_dc_kv, &series.t_weight, &series.t_tp, &series.batch_size,

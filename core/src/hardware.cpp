@@ -39,7 +39,6 @@ ResolvedHardware resolve_hardware(const json &datasheet, const std::string &wher
 
   const std::string compute_path = jf::field_path(where, "compute");
   const json &compute = required_section(datasheet, "compute", where);
-  const double tensor = required_rate(compute, "fp16_tensor_core", compute_path);
   bool with_sparsity = true; // the seed's convention: the datasheet figure is sparse
   if (const json *flag = jf::find(compute, "with_sparsity")) {
     if (!flag->is_boolean()) {
@@ -48,7 +47,16 @@ ResolvedHardware resolve_hardware(const json &datasheet, const std::string &wher
     }
     with_sparsity = flag->get<bool>();
   }
-  spec.flops_peak_tflops = with_sparsity ? tensor / 2 : tensor;
+  // Bounded so that the dense peak the formulas use stays within the rate limits.
+  const double sparse_factor = with_sparsity ? 2 : 1;
+  const auto tensor =
+      jf::optional_number(compute, "fp16_tensor_core", compute_path,
+                          limits::kMinRate * sparse_factor, limits::kMaxRate * sparse_factor);
+  if (!tensor) {
+    throw InputError(jf::field_path(compute_path, "fp16_tensor_core"),
+                     "missing; the datasheet needs it");
+  }
+  spec.flops_peak_tflops = *tensor / sparse_factor;
   if (!with_sparsity) {
     resolved.notes.push_back(
         {"dense_tensor_figure",
@@ -81,12 +89,16 @@ ResolvedHardware resolve_hardware(const json &datasheet, const std::string &wher
              " (" + json(spec.bw_link_gb_s).dump() + " GB/s) instead.",
          {"t_tp"}});
   }
-  if (spec.link == "none" && tp > 1) {
-    throw InputError(link_path, "no nvlink_bandwidth_gb_s, link_bandwidth_gb_s or "
-                                "pcie_bandwidth_gb_s; TP " +
-                                    std::to_string(tp) + " needs a GPU-to-GPU bandwidth");
-  }
+  require_link_for_tp(spec, tp, link_path);
   return resolved;
+}
+
+void require_link_for_tp(const HardwareSpec &spec, int64_t tp, const std::string &where) {
+  if (spec.link == "none" && tp > 1) {
+    throw InputError(where, "no nvlink_bandwidth_gb_s, link_bandwidth_gb_s or "
+                            "pcie_bandwidth_gb_s; TP " +
+                                std::to_string(tp) + " needs a GPU-to-GPU bandwidth");
+  }
 }
 
 } // namespace stepcalc

@@ -40,6 +40,12 @@ const json *find(const json &object, std::string_view key) {
   return &*it;
 }
 
+const json *find_member(const json &object, std::string_view key) {
+  if (!object.is_object()) return nullptr;
+  const auto it = object.find(key);
+  return it == object.end() ? nullptr : &*it;
+}
+
 void require_object(const json &value, const std::string &where) {
   if (!value.is_object()) throw InputError(where, "expected an object, got " + describe(value));
 }

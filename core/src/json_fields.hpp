@@ -20,8 +20,13 @@ std::string describe(const json &value);
 std::string field_path(std::string_view where, std::string_view key);
 std::string index_path(std::string_view where, std::size_t index);
 
-// The member `key` of `object`, or nullptr when absent or JSON null.
+// The member `key` of `object`, or nullptr when absent or JSON null (HF configs
+// and datasheets write null for "not set").
 const json *find(const json &object, std::string_view key);
+
+// The member `key` of `object`, or nullptr when absent; null is returned as a
+// value (the request's own fields must not be null).
+const json *find_member(const json &object, std::string_view key);
 
 void require_object(const json &value, const std::string &where);
 

@@ -50,9 +50,12 @@ public:
 
   int64_t required_integer(std::string_view key, int64_t min, int64_t max, const char *why) const {
     if (auto value = integer(key, min, max)) return *value;
-    std::string path;
-    find(key, &path);
-    throw InputError(path, std::string("missing; ") + why);
+    if (text_ != nullptr) {
+      throw InputError(jf::field_path(jf::field_path(where_, "text_config"), key),
+                       std::string("missing (neither text_config nor the top level has it); ") +
+                           why);
+    }
+    throw InputError(jf::field_path(where_, key), std::string("missing; ") + why);
   }
 
   // The first present alias: its value and name.
@@ -109,7 +112,8 @@ void add_unmodelled_feature_notes(const ConfigView &view, Notes &notes) {
   const json *use_sliding = view.find("use_sliding_window", &path);
   const bool sliding_disabled =
       use_sliding != nullptr && use_sliding->is_boolean() && !use_sliding->get<bool>();
-  if (sliding != nullptr && !sliding_disabled) {
+  const bool window_set = sliding != nullptr && sliding->is_number() && sliding->get<double>() > 0;
+  if (window_set && !sliding_disabled) {
     add_note(notes, "sliding_window",
              "The config enables sliding-window attention; the formulas attend over the full "
              "context, so attention FLOPs and KV reads are upper bounds for long contexts.",

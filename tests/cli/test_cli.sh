@@ -35,6 +35,9 @@ check_error "bad field" "error: step.decode[3].context_length: must be an intege
   bash -c "printf '%s' '$bad_count' | '$cli' compute"
 check_error "invalid JSON" "error: request: invalid JSON: parse error at line 1, column 1: syntax error while parsing value - unexpected end of input; expected '[', '{', or a literal" \
   bash -c "printf '' | '$cli' compute"
+check_error "a directory" "error: /tmp: is a directory, not a request file" "$cli" compute /tmp
+check_error "a number beyond double" "error: request: invalid JSON: number overflow parsing '1e400'" \
+  bash -c "printf '%s' '{\"model\": \"llama-2-7b-hf\", \"gpu\": \"h100-sxm\", \"step\": {\"decode\": [{\"context_length\": 1e400}]}}' | '$cli' compute"
 check_error "missing file" "error: /nonexistent.json: cannot open the file" "$cli" compute /nonexistent.json
 check_error "unknown command" "error: command: unknown command \"run\"; expected compute or presets (see stepcalc --help)" "$cli" run
 

@@ -36,6 +36,14 @@ const edits = {
   'context as a string': (r) => { r.step.decode[0].context_length = '1024'; },
   'context null': (r) => { r.step.decode[0].context_length = null; },
   'context NaN': (r) => { r.step.decode[0].context_length = NaN; },
+  'tp NaN (null in JSON)': (r) => { r.tp = NaN; },
+  'count null': (r) => { r.step.decode[0].count = null; },
+  'coefficients null': (r) => { r.coefficients = null; },
+  'context 1e19 (an unsigned integer in JSON)': (r) => { r.step.decode[0].context_length = 1e19; },
+  'context 2^64 (beyond uint64)': (r) => { r.step.decode[0].context_length = 2 ** 64; },
+  'context -1e19': (r) => { r.step.decode[0].context_length = -1e19; },
+  'coefficient typo': (r) => { r.coefficients = { beta: [1, 1, 1, 1, 0, 0, 0], betta: [1] }; },
+  'a lone surrogate in a preset id': (r) => { r.model = '\ud800'; },
   'unknown row field': (r) => { r.step.decode[0].ctx = 1; },
   'tokens beyond the prompt': (r) => { r.step.prefill[0].tokens_this_step = 4096; },
   'absurd prompt': (r) => { r.step.prefill[0].prompt_tokens = 5e9; },
@@ -65,14 +73,51 @@ for (const [label, edit] of Object.entries(edits)) {
 }
 
 test('invalid JSON text gives the CLI line', () => {
-  const text = '{"model": \n  nope}';
-  assert.throws(() => calc.compute(text), { message: runCli(text).stderr });
+  for (const text of ['{"model": \n  nope}', '{"step": {"decode": [{"context_length": 1e400}]}}', '']) {
+    const cli = runCli(text);
+    assert.equal(cli.code, 2);
+    assert.throws(() => calc.compute(text), { name: 'StepCalcError', message: cli.stderr });
+  }
+});
+
+test('JSON nested deeper than 64 levels is refused, and the module survives it', () => {
+  const deep = `{"model": "llama-2-7b-hf", "gpu": {"x": ${'['.repeat(20000)}${']'.repeat(20000)}}, "step": {}}`;
+  assert.equal(runCli(deep).stderr, 'error: request: invalid JSON: nested deeper than 64 levels');
+  for (let i = 0; i < 50; i++) {
+    assert.throws(() => calc.compute(deep), { message: 'error: request: invalid JSON: nested deeper than 64 levels' });
+  }
+  let nested = {};
+  for (let i = 0; i < 100; i++) nested = { x: nested };
+  assert.throws(() => calc.compute({ ...base(), gpu: nested }), { message: 'error: request: invalid JSON: nested deeper than 64 levels' });
+  assert.equal(calc.compute(base()).basis.batch_size, 33);
+});
+
+test('values JSON cannot hold are StepCalcErrors, not raw exceptions', () => {
+  const cyclic = base();
+  cyclic.model = { self: null };
+  cyclic.model.self = cyclic.model;
+  assert.throws(() => calc.compute(cyclic), (error) => error instanceof StepCalcError && error.where === 'request' && /cannot be written as JSON/.test(error.what));
+  assert.throws(() => calc.compute({ ...base(), tp: 1n }), (error) => error instanceof StepCalcError && /BigInt/.test(error.what));
+  for (const value of [undefined, () => 1, Symbol('x')]) {
+    assert.throws(() => calc.compute(value), (error) => error instanceof StepCalcError && error.where === 'request');
+  }
+  assert.throws(() => calc.compute(null), { message: 'error: request: expected a JSON object, got null' });
 });
 
 test('an error does not poison the next call', () => {
   const good = calc.compute(base());
   assert.throws(() => calc.compute({ ...base(), gpu: 'nope' }));
   assert.deepStrictEqual(calc.compute(base()), good);
+});
+
+test('sweep values must be numbers; NaN and Infinity are named', () => {
+  assert.throws(() => calc.sweep(base(), 'decode[0].count', ['4']), { message: 'error: sweep.values[0]: expected a number, got string' });
+  assert.throws(() => calc.sweep(base(), 'decode[0].count', 5), { message: 'error: sweep.values: expected an array of numbers' });
+  assert.throws(() => calc.sweep(base(), 7, [1]), { message: 'error: sweep.variable: expected a string, got number' });
+  assert.throws(() => calc.sweep(base(), 'decode[0].count', [1, NaN]), { message: 'error: sweep.values[1]: must be an integer from 1 to 1000000, got NaN' });
+  assert.throws(() => calc.sweep(base(), 'tp', [Infinity]), { message: 'error: sweep.values[0]: must be an integer from 1 to 4096, got Infinity' });
+  assert.throws(() => calc.sweep(base(), 'tp', new Float64Array(100_001).fill(1)), { message: 'error: sweep.values: has 100001 values; at most 100000 are allowed' });
+  assert.equal(calc.sweep(base(), 'tp', new Float64Array([1, 2])).step_time_us.length, 2);
 });
 
 test('sweep errors are StepCalcErrors with located messages', () => {

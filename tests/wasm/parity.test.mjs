@@ -85,3 +85,33 @@ test('a sweep equals one compute per value', () => {
     assert.equal(series.batch_size[i], single.basis.batch_size);
   });
 });
+
+test('objects JSON would write differently take the JSON path, so every path agrees', () => {
+  const plain = { model: 'llama-2-7b-hf', gpu: 'h100-sxm', tp: 2, step: { decode: [{ context_length: 1024, count: 2 }] } };
+  const inheritedCount = Object.assign(Object.create({ count: 3 }), { context_length: 1024 });
+  class Row { constructor() { this.context_length = 1024; } toJSON() { return { context_length: 1024, count: 5 }; } }
+  const variants = [
+    { ...plain, step: { decode: [inheritedCount] } },
+    { ...plain, step: { decode: [new Row()] } },
+    { ...plain, toJSON: undefined },
+    Object.assign(Object.create({ tp: 4 }), plain),
+    { ...plain, step: { decode: [{ context_length: 1024, count: undefined }] } },
+  ];
+  for (const request of variants) {
+    const text = JSON.stringify(request);
+    const cli = runCli(text);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.deepStrictEqual(calc.compute(request), JSON.parse(cli.stdout), text);
+  }
+});
+
+test('a getter that calls compute() again does not disturb the outer call', () => {
+  const inner = { model: 'llama-2-70b-hf', gpu: 'h200-sxm', tp: 8, step: { decode: [{ context_length: 9, count: 9 }] } };
+  let innerResult;
+  const row = { get context_length() { innerResult = calc.compute(inner); return 1024; }, count: 2 };
+  const outer = { model: 'llama-2-7b-hf', gpu: 'h100-sxm', step: { decode: [row], prefill: [{ tokens_this_step: 5, prompt_tokens: 5 }] } };
+  const result = calc.compute(outer);
+  const expected = JSON.parse(runCli({ ...outer, step: { ...outer.step, decode: [{ context_length: 1024, count: 2 }] } }).stdout);
+  assert.deepStrictEqual(result, expected);
+  assert.deepStrictEqual(innerResult, JSON.parse(runCli(inner).stdout));
+});

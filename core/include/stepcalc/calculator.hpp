@@ -25,7 +25,6 @@ struct Scenario {
   ModelArch arch;
   Notes model_notes;
   std::string gpu_id;
-  nlohmann::json datasheet; // kept to re-resolve the link when a sweep varies TP
   HardwareSpec hardware;
   Notes hardware_notes;
   int64_t tp = 1;

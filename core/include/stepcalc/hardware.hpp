@@ -27,4 +27,7 @@ struct ResolvedHardware {
 ResolvedHardware resolve_hardware(const nlohmann::json &datasheet, const std::string &where,
                                   int64_t tp);
 
+// Throws InputError at `where` when tp > 1 and the GPU has no link to other GPUs.
+void require_link_for_tp(const HardwareSpec &spec, int64_t tp, const std::string &where);
+
 } // namespace stepcalc
