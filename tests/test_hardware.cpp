@@ -32,6 +32,17 @@ TEST_CASE("link fallbacks: link_bandwidth_gb_s, then pcie_bandwidth_gb_s, with a
   CHECK(resolve_hardware(datasheet, "gpu", 1).notes.empty());
 }
 
+TEST_CASE("a misspelt datasheet field gets a possible_typo note") {
+  json datasheet = toy_datasheet();
+  datasheet["compute"]["with_sparsty"] = false; // would silently halve the peak
+  datasheet["interconect"] = json::object();
+  const auto notes = resolve_hardware(datasheet, "gpu", 1).notes;
+  REQUIRE(notes.size() == 2);
+  CHECK(notes[0].message == "gpu.interconect is not a field the core reads; if interconnect was "
+                            "meant, correct the name (the field was ignored).");
+  CHECK(notes[1].message.rfind("gpu.compute.with_sparsty", 0) == 0);
+}
+
 TEST_CASE("no link at all: fine at TP 1, an error above") {
   json datasheet = toy_datasheet();
   datasheet.erase("interconnect");

@@ -147,6 +147,28 @@ TEST_CASE("notes for what the formula cannot see") {
   CHECK_FALSE(has_note(resolve_model_arch(config, "model").notes, "sliding_window"));
 }
 
+TEST_CASE("a misspelt field gets a possible_typo note instead of passing in silence") {
+  json config = toy_config();
+  config.erase("num_key_value_heads");
+  config["num_key_value_head"] = 1; // would silently make kv_heads = H
+  config["hiden_size"] = 8;         // a swapped or dropped letter
+  auto notes = resolve_model_arch(config, "model").notes;
+  REQUIRE(notes.size() == 2);
+  CHECK(notes[0].code == "possible_typo");
+  CHECK(notes[0].message == "model.hiden_size is not a field the core reads; if hidden_size was "
+                            "meant, correct the name (the field was ignored).");
+  CHECK(notes[1].message.find("num_key_value_heads was meant") != std::string::npos);
+  config = toy_config();
+  config["text_config"] = {{"num_atention_heads", 2}};
+  notes = resolve_model_arch(config, "model").notes;
+  CHECK(notes.back().message.rfind("model.text_config.num_atention_heads", 0) == 0);
+  // Real fields one edit from a read field are not flagged when they are read fields too.
+  config = toy_config();
+  config["num_experts"] = 0;
+  config["num_local_experts"] = 0;
+  CHECK_FALSE(has_note(resolve_model_arch(config, "model").notes, "possible_typo"));
+}
+
 TEST_CASE("TP sharding notes: heads not divisible, kv heads below TP") {
   json config = toy_config();
   config["num_attention_heads"] = 4;

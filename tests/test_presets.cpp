@@ -16,12 +16,16 @@ TEST_CASE("every preset is compiled in and resolves") {
     CHECK_FALSE(model.name.empty());
     CHECK_FALSE(model.source.empty());
     CHECK(model.resolved.arch.L > 0);
+    for (const auto &note : model.resolved.notes)
+      CHECK(note.code != "possible_typo");
   }
   for (const auto &gpu : catalog.gpus) {
     CAPTURE(gpu.id);
     CHECK_FALSE(gpu.source.empty());
     CHECK(gpu.resolved.spec.flops_peak_tflops > 0);
     CHECK(gpu.resolved.spec.link != "none");
+    for (const auto &note : gpu.resolved.notes)
+      CHECK(note.code != "possible_typo");
   }
 }
 

@@ -28,6 +28,25 @@ double required_rate(const json &section, std::string_view key, const std::strin
   return *value;
 }
 
+void add_typo_notes(const json &datasheet, const std::string &where, Notes &notes) {
+  const auto check = [&](const json &object, const std::string &path,
+                         std::initializer_list<std::string_view> known) {
+    const Notes typos = jf::possible_typo_notes(object, path, known);
+    notes.insert(notes.end(), typos.begin(), typos.end());
+  };
+  check(datasheet, where, {"compute", "memory", "interconnect"});
+  if (const json *compute = jf::find(datasheet, "compute")) {
+    check(*compute, jf::field_path(where, "compute"), {"fp16_tensor_core", "with_sparsity"});
+  }
+  if (const json *memory = jf::find(datasheet, "memory")) {
+    check(*memory, jf::field_path(where, "memory"), {"bandwidth_tb_s"});
+  }
+  if (const json *interconnect = jf::find(datasheet, "interconnect")) {
+    check(*interconnect, jf::field_path(where, "interconnect"),
+          {"nvlink_bandwidth_gb_s", "link_bandwidth_gb_s", "pcie_bandwidth_gb_s"});
+  }
+}
+
 } // namespace
 
 ResolvedHardware resolve_hardware(const json &datasheet, const std::string &where, int64_t tp) {
@@ -90,6 +109,7 @@ ResolvedHardware resolve_hardware(const json &datasheet, const std::string &wher
          {"t_tp"}});
   }
   require_link_for_tp(spec, tp, link_path);
+  add_typo_notes(datasheet, where, resolved.notes);
   return resolved;
 }
 

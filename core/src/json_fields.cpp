@@ -134,4 +134,45 @@ void reject_unknown_fields(const json &object, const std::string &where,
   }
 }
 
+namespace {
+
+// True when `a` becomes `b` by one substitution, insertion, deletion or swap of
+// adjacent letters.
+bool one_edit_apart(std::string_view a, std::string_view b) {
+  if (a.size() > b.size()) std::swap(a, b);
+  if (b.size() - a.size() > 1) return false;
+  std::size_t i = 0;
+  while (i < a.size() && a[i] == b[i])
+    ++i;
+  if (i == a.size()) return b.size() == a.size() + 1;
+  if (a.size() == b.size()) {
+    const bool swapped = i + 1 < a.size() && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+                         a.substr(i + 2) == b.substr(i + 2);
+    return swapped || a.substr(i + 1) == b.substr(i + 1);
+  }
+  return a.substr(i) == b.substr(i + 1);
+}
+
+} // namespace
+
+Notes possible_typo_notes(const json &object, const std::string &where,
+                          std::initializer_list<std::string_view> known) {
+  Notes notes;
+  if (!object.is_object()) return notes;
+  for (const auto &item : object.items()) {
+    const std::string &key = item.key();
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    const auto field = std::find_if(known.begin(), known.end(), [&](std::string_view name) {
+      return one_edit_apart(key, name);
+    });
+    if (field == known.end()) continue;
+    notes.push_back({"possible_typo",
+                     field_path(where, key) + " is not a field the core reads; if " +
+                         std::string(*field) +
+                         " was meant, correct the name (the field was ignored).",
+                     {}});
+  }
+  return notes;
+}
+
 } // namespace stepcalc::json_fields

@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "stepcalc/note.hpp"
+
 namespace stepcalc::json_fields {
 
 using nlohmann::json;
@@ -46,5 +48,11 @@ std::optional<double> optional_number(const json &object, std::string_view key,
 // Rejects members outside `allowed` so that a typo never goes unnoticed.
 void reject_unknown_fields(const json &object, const std::string &where,
                            std::initializer_list<std::string_view> allowed);
+
+// A "possible_typo" note for each member of `object` that is not in `known` but
+// one edit (a wrong, missing, extra or swapped letter) away from a field that
+// is: a misspelt field would otherwise be ignored without a word.
+Notes possible_typo_notes(const json &object, const std::string &where,
+                          std::initializer_list<std::string_view> known);
 
 } // namespace stepcalc::json_fields

@@ -80,6 +80,34 @@ void add_note(Notes &notes, std::string code, std::string message,
   notes.push_back({std::move(code), std::move(message), std::move(affects)});
 }
 
+void add_typo_notes(const json &object, const std::string &where, Notes &notes) {
+  const Notes typos = jf::possible_typo_notes(object, where,
+                                              {"num_hidden_layers",
+                                               "hidden_size",
+                                               "num_attention_heads",
+                                               "num_key_value_heads",
+                                               "num_kv_heads",
+                                               "multi_query_group_num",
+                                               "head_dim",
+                                               "intermediate_size",
+                                               "moe_intermediate_size",
+                                               "num_local_experts",
+                                               "num_experts",
+                                               "n_routed_experts",
+                                               "num_experts_per_tok",
+                                               "experts_per_token",
+                                               "text_config",
+                                               "kv_lora_rank",
+                                               "n_shared_experts",
+                                               "num_shared_experts",
+                                               "shared_expert_intermediate_size",
+                                               "first_k_dense_replace",
+                                               "sliding_window",
+                                               "use_sliding_window",
+                                               "attention_chunk_size"});
+  notes.insert(notes.end(), typos.begin(), typos.end());
+}
+
 const std::vector<std::string> kAttentionTerms = {"t_pf_compute", "t_pf_kv", "t_dc_compute",
                                                   "t_dc_kv", "t_weight"};
 const std::vector<std::string> kFfnTerms = {"t_pf_compute", "t_dc_compute", "t_weight"};
@@ -246,6 +274,10 @@ ResolvedModel resolve_model_arch(const json &config, const std::string &where) {
   }
 
   add_unmodelled_feature_notes(view, notes);
+  add_typo_notes(config, where, notes);
+  if (const json *text = jf::find(config, "text_config")) {
+    add_typo_notes(*text, jf::field_path(where, "text_config"), notes);
+  }
   return resolved;
 }
 

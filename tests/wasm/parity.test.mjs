@@ -50,7 +50,7 @@ test('custom configs and datasheets match the CLI, notes included', () => {
   const requests = [
     { model: { text_config: qwen, architectures: ['X'] }, gpu: 'l40s', tp: 2, step: { decode: [{ context_length: 4096, count: 8 }] } },
     { model: { ...qwen, kv_lora_rank: 512, sliding_window: 4096 }, gpu: presets.gpus[0].datasheet, tp: 16, step: { prefill: [{ tokens_this_step: 100, prompt_tokens: 100 }] } },
-    { model: 'mixtral-8x7b-v0.1', gpu: { compute: { fp16_tensor_core: 500, with_sparsity: false }, memory: { bandwidth_tb_s: 1 }, interconnect: { pcie_bandwidth_gb_s: 32 } }, tp: 3, step: {} },
+    { model: 'mixtral-8x7b-v0.1', gpu: { compute: { fp16_tensor_core: 500, with_sparsity: false, with_sparsty: true }, memory: { bandwidth_tb_s: 1 }, interconnect: { pcie_bandwidth_gb_s: 32 } }, tp: 3, step: {} },
   ];
   for (const request of requests) {
     const cli = runCli(request);
