@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { setup, guardedPage, ready, cli, stepUs, waitForStep, basisFromPage, SHOTS, ROOT } from './helpers.mjs';
+import { setup, guardedPage, ready, cli, stepUs, waitForStep, basisFromPage, SHOTS, ROOT, EXAMPLE } from './helpers.mjs';
 
 let env;
 before(async () => { env = await setup(); });
@@ -87,10 +87,9 @@ test('picking model, GPU, TP and editing the batch gives exactly the CLI numbers
 
 test('a URL reproduces its scenario; bad parameters show notices naming them and fall back', async () => {
   const { page, context } = await guardedPage(env.browser);
-  await page.goto(`${env.url}?model=llama-2-70b-hf&gpu=h100-sxm&tp=4&prefill=512:512&decode=1000x32`);
+  await page.goto(env.url + EXAMPLE.query);
   await ready(page);
-  const expected = cli({ model: 'llama-2-70b-hf', gpu: 'h100-sxm', tp: 4,
-    step: { prefill: [{ tokens_this_step: 512, prompt_tokens: 512 }], decode: [{ context_length: 1000, count: 32 }] } });
+  const expected = cli(EXAMPLE.request);
   assert.equal(await waitForStep(page, expected.step_time_us), expected.step_time_us);
   assert.equal(await page.inputValue('#model'), 'llama-2-70b-hf');
   assert.equal(await page.inputValue('#tp'), '4');
@@ -129,7 +128,19 @@ test('bad input gives an inline error naming the field and keeps the last good r
   assert.equal(await stepUs(page), good, 'the last good result stays');
   assert.ok(await page.locator('#stale').isVisible());
   await ctx.fill('-5');
-  await page.waitForFunction(() => /must be an integer from 1/.test(document.querySelector('#decode-err-0').textContent));
+  await page.waitForFunction(() => /must be an integer from 1 to \d+, got -5/.test(document.querySelector('#decode-err-0').textContent));
+  // Text that is not a plain number goes to the core as text, never read as another
+  // number ("0x10" is not 16, "1,000" not 1000, "1e3" not 1000), and the error quotes it.
+  for (const typed of ['0x10', '1,000', '1e3']) {
+    await ctx.fill(typed);
+    await page.waitForFunction((t) => document.querySelector('#decode-err-0').textContent.includes(`“${t}”`), typed);
+    assert.match(await err.textContent(),
+      new RegExp(`^Decode group 1, Context length: must be an integer from 1 to \\d+, got a string: “${typed}” is not a plain number; type digits only`));
+    assert.equal(await stepUs(page), good, `${typed}: the last good result stays`);
+  }
+  await ctx.fill('1.5');
+  await page.waitForFunction(() => /Context length: must be an integer from 1 to \d+, got 1\.5 \(step\.decode\[0\]\.context_length\)/
+    .test(document.querySelector('#decode-err-0').textContent));
   await page.fill('[data-where="step.prefill[0].tokens_this_step"]', '4000');
   await page.fill('#tp', '0');
   // One error at a time, from the core, named by its path; still no NaN anywhere.
@@ -146,12 +157,11 @@ test('bad input gives an inline error naming the field and keeps the last good r
   await context.close();
 });
 
-test('formula, sweep and compare views show the core numbers', async () => {
+test('formula and sweep views show the core numbers', async () => {
   const { page, context } = await guardedPage(env.browser);
-  await page.goto(`${env.url}?model=llama-2-70b-hf&gpu=h100-sxm&tp=4&prefill=512:512&decode=1000x32`);
+  await page.goto(env.url + EXAMPLE.query);
   await ready(page);
-  const expected = cli({ model: 'llama-2-70b-hf', gpu: 'h100-sxm', tp: 4,
-    step: { prefill: [{ tokens_this_step: 512, prompt_tokens: 512 }], decode: [{ context_length: 1000, count: 32 }] } });
+  const expected = cli(EXAMPLE.request);
   await page.getByLabel('Show the formula for Decode KV read').click();
   const pre = page.locator('tr:has([data-basis="t_dc_kv"]) pre');
   await page.waitForFunction(() => document.querySelector('tr:has([data-basis="t_dc_kv"]) pre').textContent.includes('µs'));
@@ -171,8 +181,7 @@ test('formula, sweep and compare views show the core numbers', async () => {
   // The slider moves the swept variable on every row; End puts the context at its maximum.
   await page.focus('#sweep-slider');
   await page.keyboard.press('End');
-  const longCtx = cli({ model: 'llama-2-70b-hf', gpu: 'h100-sxm', tp: 4,
-    step: { prefill: [{ tokens_this_step: 512, prompt_tokens: 512 }], decode: [{ context_length: 1048576, count: 32 }] } });
+  const longCtx = cli({ ...EXAMPLE.request, step: { ...EXAMPLE.request.step, decode: [{ context_length: 1048576, count: 32 }] } });
   assert.equal(await waitForStep(page, longCtx.step_time_us), longCtx.step_time_us);
   assert.equal(await page.inputValue('[data-where="step.decode[0].context_length"]'), '1048576');
   assert.equal(await page.locator('#badge-decode').textContent(), 'memory-bound');
@@ -180,19 +189,56 @@ test('formula, sweep and compare views show the core numbers', async () => {
   await page.selectOption('#sweep-var', 'prefill-chunk');
   await page.waitForFunction(() => /Prefill stays compute-bound over 1 to 512/.test(document.querySelector('#sweep-desc').textContent));
 
-  // Compare: pin, change TP, see the difference in percent.
-  await page.fill('[data-where="step.decode[0].context_length"]', '1000');
-  await waitForStep(page, expected.step_time_us);
+  await context.close();
+});
+
+test('compare: up to three pinned scenarios beside the current one, removable from the keyboard', async () => {
+  const { page, context, errors } = await guardedPage(env.browser);
+  await page.goto(env.url + EXAMPLE.query);
+  await ready(page);
+  const at = Object.fromEntries([2, 4, 8].map((tp) => [tp, cli(EXAMPLE.at(tp))]));
+  const setTp = async (tp) => {
+    await page.fill('#tp', String(tp));
+    assert.equal(await waitForStep(page, at[tp].step_time_us), at[tp].step_time_us);
+  };
+  await waitForStep(page, at[4].step_time_us);
+  await page.click('#pin'); // pin 1: TP 4
+  await setTp(8);
+  await page.click('#pin'); // pin 2: TP 8
+  await setTp(2);
+
+  // Each pinned figure: its value and its difference from the current scenario (TP 2).
+  const pinned = [at[4], at[8]];
+  for (const [row, get] of [['step', (r) => r.step_time_us], ['t_weight', (r) => r.basis.t_weight], ['t_tp', (r) => r.basis.t_tp]]) {
+    const cells = await page.$$eval(`#compare-${row} td`, (tds) => tds.map((td) => td.innerText));
+    assert.equal(cells.length, 3, row);
+    pinned.forEach((pin, i) => {
+      const want = ((get(pin) - get(at[2])) / get(at[2])) * 100;
+      const shown = Number(/([+-]?[\d.,]+)%/.exec(cells[i + 1])?.[1].replaceAll(',', ''));
+      assert.ok(Math.abs(shown - want) <= 0.05 + Math.abs(want) * 1e-3, `${row}, pin ${i + 1}: shows ${shown}%, expected ${want}%`);
+    });
+  }
+  assert.match(await page.locator('#compare-out thead').innerText(), /Pin 1: llama-2-70b-hf · h100-sxm · TP 4[\s\S]*Pin 2: [^\n]*TP 8/);
+
+  // A third pin is taken; a fourth is refused with a message (the button stays focusable,
+  // marked aria-disabled, so the keyboard reaches the message).
   await page.click('#pin');
-  await page.fill('#tp', '8');
-  const tp8 = cli({ model: 'llama-2-70b-hf', gpu: 'h100-sxm', tp: 8,
-    step: { prefill: [{ tokens_this_step: 512, prompt_tokens: 512 }], decode: [{ context_length: 1000, count: 32 }] } });
-  await waitForStep(page, tp8.step_time_us);
-  const row = await page.locator('#compare-step').innerText();
-  const pctDiff = ((tp8.step_time_us - expected.step_time_us) / expected.step_time_us) * 100;
-  const shown = Number(/([+-]?[\d.]+)%/.exec(row)?.[1]);
-  assert.ok(Math.abs(shown - pctDiff) < 0.05, `compare shows ${shown}%, expected ${pctDiff}%`);
-  assert.ok(pctDiff < -1, 'TP 8 is faster than TP 4 here');
+  await page.focus('#pin');
+  await page.keyboard.press('Enter');
+  assert.match(await page.locator('#compare-status').textContent(), /3 scenarios are pinned; remove one/);
+  assert.equal(await page.locator('#compare-out button.unpin').count(), 3);
+
+  // Keyboard: Enter on "Remove pin 1" removes it and leaves focus on the next Remove button.
+  await page.focus('button[aria-label="Remove pin 1"]');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelectorAll('#compare-out button.unpin').length === 2);
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Remove pin 1');
+  assert.match(await page.locator('#compare-out thead').innerText(), /Pin 1: [^\n]*TP 8/);
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('#compare-out').children.length === 0);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'pin');
+  assert.deepEqual(errors, []);
   await context.close();
 });
 

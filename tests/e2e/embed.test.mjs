@@ -3,10 +3,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { setup, guardedPage, ready, cli, SHOTS } from './helpers.mjs';
+import { setup, guardedPage, ready, cli, SHOTS, EXAMPLE } from './helpers.mjs';
 
 let env, host, hostUrl;
-const QUERY = '?model=llama-2-70b-hf&gpu=h100-sxm&tp=4&prefill=512:512&decode=1000x32&embed=1';
+const QUERY = `${EXAMPLE.query}&embed=1`;
 
 before(async () => {
   env = await setup();
@@ -35,8 +35,7 @@ test('embed=1 in a cross-origin iframe posts its result to the parent', async ()
   const { page, context, foreign, errors } = await guardedPage(env.browser, { viewport: { width: 800, height: 600 } });
   await page.goto(hostUrl);
   await page.waitForFunction(() => window.__messages.some((m) => m.data?.type === 'stepcalc:result'), null, { timeout: 15000 });
-  const expected = cli({ model: 'llama-2-70b-hf', gpu: 'h100-sxm', tp: 4,
-    step: { prefill: [{ tokens_this_step: 512, prompt_tokens: 512 }], decode: [{ context_length: 1000, count: 32 }] } });
+  const expected = cli(EXAMPLE.request);
   const msg = (await page.evaluate(() => window.__messages)).find((m) => m.data?.type === 'stepcalc:result');
   assert.equal(msg.origin, env.url.replace(/\/$/, ''));
   assert.equal(msg.data.step_time_us, expected.step_time_us);
@@ -53,8 +52,7 @@ test('embed=1 in a cross-origin iframe posts its result to the parent', async ()
 
   // Editing inside the frame posts again with the new numbers.
   await frame.locator('#tp').fill('8');
-  const tp8 = cli({ model: 'llama-2-70b-hf', gpu: 'h100-sxm', tp: 8,
-    step: { prefill: [{ tokens_this_step: 512, prompt_tokens: 512 }], decode: [{ context_length: 1000, count: 32 }] } });
+  const tp8 = cli(EXAMPLE.at(8));
   await page.waitForFunction((e) => window.__messages.some((m) => m.data?.step_time_us === e), tp8.step_time_us);
 
   // Compact view: no page chrome, the results come first and fit the 640×480 frame's width.

@@ -69,3 +69,12 @@ export async function waitForStep(page, expected, timeout = 5000) {
 export async function basisFromPage(page) {
   return page.$$eval('[data-basis]', (els) => Object.fromEntries(els.map((e) => [e.dataset.basis, Number(e.dataset.us)])));
 }
+
+// The README's example scenario, as a link and as the request the CLI gets for it;
+// `at(tp)` is the same request at another TP degree.
+export const EXAMPLE = {
+  query: '?model=llama-2-70b-hf&gpu=h100-sxm&tp=4&prefill=512:512&decode=1000x32',
+  request: { model: 'llama-2-70b-hf', gpu: 'h100-sxm', tp: 4,
+    step: { prefill: [{ tokens_this_step: 512, prompt_tokens: 512 }], decode: [{ context_length: 1000, count: 32 }] } },
+  at(tp) { return { ...this.request, tp }; },
+};

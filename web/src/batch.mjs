@@ -51,8 +51,8 @@ export function createBatchEditor(state, onChange) {
       item.append(el('span', { className: 'row-title' }, `${spec.title} ${i + 1}`));
       for (const [key, label, field] of spec.fields) {
         const input = el('input', {
-          type: 'number', min: '1', step: '1', inputMode: 'numeric', value: row[key],
-          dataset: { field: key, where: `step.${kind}[${i}].${field}` },
+          type: 'text', inputMode: 'numeric', autocomplete: 'off', value: row[key],
+          dataset: { field: key, number: 'count', where: `step.${kind}[${i}].${field}` },
         });
         input.setAttribute('aria-describedby', errId);
         item.append(el('label', { className: 'cell' }, el('span', {}, label), input));

@@ -1,6 +1,5 @@
 // Number formatting that never shows NaN: anything non-finite becomes a dash.
 const sig4 = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 4 });
-const fixed1 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
 const grouped = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
 export const DASH = '–';
@@ -20,12 +19,6 @@ export function sci(x) {
 
 export function int(x) {
   return Number.isFinite(x) ? grouped.format(x) : DASH;
-}
-
-// Microseconds with one decimal and a readable unit alongside.
-export function us(x) {
-  if (!Number.isFinite(x)) return DASH;
-  return `${fixed1.format(x)} µs`;
 }
 
 export function human(x) {

@@ -21,40 +21,32 @@ function prefillRows(request) {
 export function formulaText(term, r, request) {
   const a = r.arch, h = r.hardware, TP = r.scenario.tp, wp = r.work.prefill, wd = r.work.decode;
   const peak = `(${h.flops_peak_tflops}·1e6)`, hbm = `(${h.bw_hbm_tb_s}·1e6)`;
-  const proj = (T) => `L·2·${T}·d·(2·q_dim+2·d_kv)/TP`;
-  const projN = (T) => `${a.L}·2·${T}·${a.d}·(2·${a.q_dim}+2·${a.d_kv})/${TP}`;
-  const ffn = (T) => `L·${T}·k_eff·6·d·d_ff/TP`;
-  const ffnN = (T) => `${a.L}·${T}·${a.k_eff}·6·${a.d}·${a.d_ff}/${TP}`;
+  // Both compute terms are (projections + attention + FFN) FLOPs over the peak; T is the
+  // phase's token count (prefill tokens, or one per decode request).
+  const compute = (T, tokens, attn, attnN, work, extra = []) => [
+    `${term} = (L·2·${T}·d·(2·q_dim+2·d_kv)/TP + ${attn} + L·${T}·k_eff·6·d·d_ff/TP) / (FLOPS_peak·1e6)`,
+    `= (${a.L}·2·${tokens}·${a.d}·(2·${a.q_dim}+2·${a.d_kv})/${TP} + ${attnN} + ${a.L}·${tokens}·${a.k_eff}·6·${a.d}·${a.d_ff}/${TP}) / ${peak}`,
+    ...extra,
+    `= (${sci(work.flops_proj)} + ${sci(work.flops_attn)} + ${sci(work.flops_ffn)}) FLOP / ${peak}`,
+    `= ${t(r.basis[term])}`,
+  ].join('\n');
+  // Both KV terms are the bytes of K and V written or read, over the HBM bandwidth.
+  const kv = (tokens, tokensN, work) => [
+    `${term} = L·2·⌊kv_heads/TP⌋·d_h·${tokens} / (BW_hbm·1e6)`,
+    `= ${a.L}·2·⌊${a.kv_heads}/${TP}⌋·${a.d_h}·${tokensN} / ${hbm}`,
+    `= ${sci(work.kv_bytes)} B / ${hbm}`,
+    `= ${t(r.basis[term])}`,
+  ].join('\n');
   switch (term) {
     case 't_pf_compute':
-      return [
-        `t_pf_compute = (${proj('T_pf')} + L·Σᵢ 4·⌊H/TP⌋·Tᵢ·(Sᵢ+Tᵢ/2)·d_h + ${ffn('T_pf')}) / (FLOPS_peak·1e6)`,
-        `= (${projN(wp.tokens)} + ${a.L}·Σᵢ 4·⌊${a.H}/${TP}⌋·Tᵢ·(Sᵢ+Tᵢ/2)·${a.d_h} + ${ffnN(wp.tokens)}) / ${peak}`,
-        `  with chunks: ${prefillRows(request)}`,
-        `= (${sci(wp.flops_proj)} + ${sci(wp.flops_attn)} + ${sci(wp.flops_ffn)}) FLOP / ${peak}`,
-        `= ${t(r.basis.t_pf_compute)}`,
-      ].join('\n');
+      return compute('T_pf', wp.tokens, 'L·Σᵢ 4·⌊H/TP⌋·Tᵢ·(Sᵢ+Tᵢ/2)·d_h', `${a.L}·Σᵢ 4·⌊${a.H}/${TP}⌋·Tᵢ·(Sᵢ+Tᵢ/2)·${a.d_h}`, wp,
+        [`  with chunks: ${prefillRows(request)}`]);
     case 't_pf_kv':
-      return [
-        't_pf_kv = L·2·⌊kv_heads/TP⌋·d_h·T_pf·2 / (BW_hbm·1e6)',
-        `= ${a.L}·2·⌊${a.kv_heads}/${TP}⌋·${a.d_h}·${wp.tokens}·2 / ${hbm}`,
-        `= ${sci(wp.kv_bytes)} B / ${hbm}`,
-        `= ${t(r.basis.t_pf_kv)}`,
-      ].join('\n');
+      return kv('T_pf·2', `${wp.tokens}·2`, wp);
     case 't_dc_compute':
-      return [
-        `t_dc_compute = (${proj('T_dc')} + L·4·⌊H/TP⌋·Σⱼ Sⱼ·d_h + ${ffn('T_dc')}) / (FLOPS_peak·1e6)`,
-        `= (${projN(wd.requests)} + ${a.L}·4·⌊${a.H}/${TP}⌋·${wd.context_tokens}·${a.d_h} + ${ffnN(wd.requests)}) / ${peak}`,
-        `= (${sci(wd.flops_proj)} + ${sci(wd.flops_attn)} + ${sci(wd.flops_ffn)}) FLOP / ${peak}`,
-        `= ${t(r.basis.t_dc_compute)}`,
-      ].join('\n');
+      return compute('T_dc', wd.requests, 'L·4·⌊H/TP⌋·Σⱼ Sⱼ·d_h', `${a.L}·4·⌊${a.H}/${TP}⌋·${wd.context_tokens}·${a.d_h}`, wd);
     case 't_dc_kv':
-      return [
-        't_dc_kv = L·2·⌊kv_heads/TP⌋·d_h·2·(Σⱼ Sⱼ + T_dc) / (BW_hbm·1e6)',
-        `= ${a.L}·2·⌊${a.kv_heads}/${TP}⌋·${a.d_h}·2·(${wd.context_tokens} + ${wd.requests}) / ${hbm}`,
-        `= ${sci(wd.kv_bytes)} B / ${hbm}`,
-        `= ${t(r.basis.t_dc_kv)}`,
-      ].join('\n');
+      return kv('2·(Σⱼ Sⱼ + T_dc)', `2·(${wd.context_tokens} + ${wd.requests})`, wd);
     case 't_weight': {
       const w = r.work.weight;
       return [

@@ -3,7 +3,7 @@
 import { TERMS, formulaText, stepFormulaText } from './formula.mjs';
 import { num, human, pct, int, ratio, DASH } from './format.mjs';
 
-export const CONTRIB = [
+const CONTRIB = [
   ['Prefill (β₁·max)', 'c0'], ['Decode (β₂·max)', 'c1'], ['Weights (β₃)', 'c2'], ['TP comm (β₄)', 'c3'],
   ['Per layer (β₅·L)', 'c4'], ['Per request (β₆·B)', 'c5'], ['Constant (β₇)', 'c6'],
 ];

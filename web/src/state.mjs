@@ -1,5 +1,8 @@
 // Scenario state, its URL codec and the request built from it. Field values stay as the
 // text the user typed, so nothing they wrote is lost while it is invalid.
+import { fieldValue } from './fields.mjs';
+import { customItem } from './storage.mjs';
+
 export const DEFAULTS = Object.freeze({
   model: 'llama-3.1-8b-instruct',
   gpu: 'h100-sxm',
@@ -60,7 +63,8 @@ export function parseQuery(search, state, ids) {
   take('tp', (v) => INT.test(v) && Number(v) >= 1 && ((state.tp = String(Number(v))), true));
   if (q.has('beta')) {
     const parts = q.get('beta').split(',').map((s) => s.trim());
-    if (parts.length === 7 && parts.every((s) => s !== '' && Number.isFinite(Number(s)) && Number(s) >= 0)) {
+    const isBeta = (s) => { const v = fieldValue(s, 'real'); return typeof v === 'number' && v >= 0; };
+    if (parts.length === 7 && parts.every(isBeta)) {
       state.coef = 'custom';
       state.beta = parts;
     } else bad.push('beta');
@@ -78,50 +82,43 @@ export function parseQuery(search, state, ids) {
   return bad;
 }
 
-const countSuffix = (n) => (n.trim() === '1' ? '' : `x${n.trim()}`);
+const countSuffix = (n) => (n === '1' ? '' : `x${n}`);
 
-// The shareable query string. Custom models/GPUs are stored locally and cannot travel.
+// The shareable query string, with field text as typed (so a link to a scenario that has
+// an error reopens with a notice naming the parameter, not a silently corrected value).
+// Custom models/GPUs are stored locally and cannot travel.
 export function toQuery(state, { embed = state.embed } = {}) {
   const q = new URLSearchParams();
   if (!state.model.startsWith('custom:')) q.set('model', state.model);
   if (!state.gpu.startsWith('custom:')) q.set('gpu', state.gpu);
-  q.set('tp', state.tp.trim());
-  if (state.coef === 'custom') q.set('beta', state.beta.map((b) => b.trim()).join(','));
+  q.set('tp', state.tp);
+  if (state.coef === 'custom') q.set('beta', state.beta.join(','));
   else q.set('coef', state.coef);
-  q.set('prefill', state.prefill.map((r) => `${r.t.trim()}:${r.p.trim()}${countSuffix(r.n)}`).join(','));
-  q.set('decode', state.decode.map((r) => `${r.c.trim()}${countSuffix(r.n)}`).join(','));
+  q.set('prefill', state.prefill.map((r) => `${r.t}:${r.p}${countSuffix(r.n)}`).join(','));
+  q.set('decode', state.decode.map((r) => `${r.c}${countSuffix(r.n)}`).join(','));
   if (state.sweep !== 'decode-count') q.set('sweep', state.sweep);
   if (embed) q.set('embed', '1');
   // Keep ':' and ',' readable in the address bar.
   return '?' + q.toString().replaceAll('%3A', ':').replaceAll('%2C', ',');
 }
 
-// Field text -> JSON value. Numeric text becomes a number; anything else goes to the core
-// as it is, so the core's own message names the field and the problem.
-function value(text) {
-  const s = String(text).trim();
-  if (s === '') return undefined;
-  const n = Number(s);
-  return Number.isFinite(n) ? n : s;
-}
-
 // Builds the request; an empty field is reported here (JSON has no "empty"), everything
 // else is validated by the core.
 export function buildRequest(state, store) {
   const empty = [];
-  const need = (text, where) => {
-    const v = value(text);
+  const need = (text, where, kind) => {
+    const v = fieldValue(text, kind);
     if (v === undefined) empty.push(where);
     return v ?? null;
   };
-  const model = state.model.startsWith('custom:') ? store.models[state.model.slice(7)]?.config : state.model;
-  const gpu = state.gpu.startsWith('custom:') ? store.gpus[state.gpu.slice(7)]?.datasheet : state.gpu;
+  const model = state.model.startsWith('custom:') ? customItem(store.models, state.model)?.config : state.model;
+  const gpu = state.gpu.startsWith('custom:') ? customItem(store.gpus, state.gpu)?.datasheet : state.gpu;
   const request = {
     model: model ?? DEFAULTS.model,
     gpu: gpu ?? DEFAULTS.gpu,
     tp: need(state.tp, 'tp'),
     coefficients: state.coef === 'custom'
-      ? { beta: state.beta.map((b, i) => need(b, `coefficients.beta[${i}]`)) }
+      ? { beta: state.beta.map((b, i) => need(b, `coefficients.beta[${i}]`, 'real')) }
       : state.coef,
     step: {
       prefill: state.prefill.map((r, i) => ({

@@ -57,3 +57,8 @@ export function newKey(map, name) {
   for (let i = 2; Object.hasOwn(map, key); i++) key = `${base}-${i}`;
   return key;
 }
+
+// The stored item a selection id names ("custom:<key>"), or undefined for a preset id.
+export function customItem(map, id) {
+  return id.startsWith('custom:') ? map[id.slice(7)] : undefined;
+}

@@ -1,0 +1,187 @@
+// Sweep chart: step time and each basis term against one variable (calc.sweep), the
+// current value dashed, a sentence on where the bottleneck flips; and the slider that
+// moves that variable on every row, so the flip can be found by dragging.
+import uPlot from 'uplot';
+import { HEIGHT, css, widthOf, plotOptions, followSchemeAndSize } from './plot.mjs';
+import { sweep } from './calc.mjs';
+import { num } from './format.mjs';
+
+const EMPTY = [[1], [null], [null], [null], [null], [null], [null], [null]];
+
+// list/field: the request rows and field swept; key: the same field in the page state.
+// max: the core's limit for the field; sliderMax: the slider's fixed top, so the thumb
+// does not jump while it is dragged.
+const SWEEPS = {
+  'decode-count': {
+    list: 'decode', field: 'count', key: 'n', max: 1_000_000, sliderMax: 4096,
+    label: 'decode requests per group', sliderLabel: 'Decode count, every group (slider, log scale)',
+  },
+  'decode-context': {
+    list: 'decode', field: 'context_length', key: 'c', max: 100_000_000, sliderMax: 1_048_576,
+    label: 'decode context length (tokens)', sliderLabel: 'Decode context length, every group (slider, log scale)',
+  },
+  'prefill-chunk': {
+    list: 'prefill', field: 'tokens_this_step', key: 't', max: 100_000_000, sliderMax: 100_000_000,
+    label: 'prefill tokens this step per chunk', sliderLabel: 'Prefill tokens this step, every chunk (slider, log scale)',
+  },
+};
+
+// Integer values, log-spaced from lo to hi, plus the current value.
+function logValues(lo, hi, current, n = 48) {
+  const set = new Set();
+  for (let i = 0; i < n; i++) set.add(Math.round(lo * (hi / lo) ** (i / (n - 1))));
+  if (current >= lo && current <= hi) set.add(current);
+  return [...set].sort((a, b) => a - b);
+}
+
+// What to sweep for the chosen variable given the request, or a reason it cannot be swept.
+function sweepPlan(kind, request) {
+  const spec = SWEEPS[kind];
+  const rows = request.step[spec.list];
+  if (rows.length === 0) return { reason: `Add a ${spec.list} row to sweep ${spec.label}.` };
+  const variable = `${spec.list}[${rows.length === 1 ? 0 : '*'}].${spec.field}`;
+  const current = rows.every((r) => r[spec.field] === rows[0][spec.field]) ? rows[0][spec.field] : NaN;
+  let hi;
+  if (kind === 'decode-count') hi = Math.max(1024, (current || 1) * 4);
+  else if (kind === 'decode-context') hi = Math.max(131072, (current || 1) * 4);
+  else hi = Math.min(...rows.map((r) => r.prompt_tokens)); // a chunk cannot exceed its prompt
+  hi = Math.min(hi, spec.max);
+  return { variable, current, label: spec.label, values: logValues(1, Math.max(hi, 2), current) };
+}
+
+function flipText(s, plan) {
+  const decode = plan.variable.startsWith('decode');
+  const c = decode ? s.t_dc_compute : s.t_pf_compute, m = decode ? s.t_dc_kv : s.t_pf_kv;
+  const phase = decode ? 'Decode' : 'Prefill';
+  const bound = (i) => (c[i] >= m[i] ? 'compute' : 'memory');
+  const now = Number.isFinite(plan.current) ? ` (now ${num(plan.current)}, dashed line).` : null;
+  for (let i = 1; i < s.values.length; i++) {
+    if (bound(i) !== bound(i - 1)) {
+      return `${phase} flips from ${bound(i - 1)}- to ${bound(i)}-bound between ${num(s.values[i - 1])} and ${num(s.values[i])} ${plan.label}${now ?? '.'}`;
+    }
+  }
+  return `${phase} stays ${bound(0)}-bound over ${num(s.values[0])} to ${num(s.values[s.values.length - 1])} ${plan.label}` +
+    (now ?? '; the rows differ, so every row is set to x.');
+}
+
+function makeChart(el, mark, xLabel) {
+  const line = (label, color, width = 1.5, dash) => ({ label, stroke: color, width, dash, points: { show: false } });
+  return new uPlot({
+    ...plotOptions(el, xLabel, 'µs'),
+    scales: {
+      x: { time: false, distr: 3, range: (u, min, max) => [min, max > min ? max : min * 10] },
+      y: { range: (u, min, max) => [0, max > 0 ? max * 1.05 : 1] },
+    },
+    series: [
+      { label: 'x' },
+      line('step time', css('--fg'), 3),
+      line('t_pf_compute', css('--c0')),
+      line('t_pf_kv', css('--c0'), 1.5, [6, 4]),
+      line('t_dc_compute', css('--c1')),
+      line('t_dc_kv', css('--c1'), 1.5, [6, 4]),
+      line('t_weight', css('--c2')),
+      line('t_tp', css('--c3')),
+    ],
+    hooks: {
+      draw: [(u) => {
+        // The current value, as a vertical line.
+        if (!(mark.x > 0)) return;
+        const ctx = u.ctx, x = u.valToPos(mark.x, 'x', true);
+        ctx.save();
+        ctx.strokeStyle = css('--accent');
+        ctx.lineWidth = 2 * devicePixelRatio;
+        ctx.setLineDash([4 * devicePixelRatio, 3 * devicePixelRatio]);
+        ctx.beginPath();
+        ctx.moveTo(x, u.bbox.top);
+        ctx.lineTo(x, u.bbox.top + u.bbox.height);
+        ctx.stroke();
+        ctx.restore();
+      }],
+    },
+  }, EMPTY, el);
+}
+
+// state: the page state (state.sweep and the rows the slider sets). onChange: recompute;
+// onRowsMoved: the slider rewrote the rows (the batch editor must show them), then recompute.
+export function createSweep(state, { onChange, onRowsMoved }) {
+  const el = document.getElementById('sweep'), desc = document.getElementById('sweep-desc');
+  const select = document.getElementById('sweep-var'), slider = document.getElementById('sweep-slider');
+  const sliderLabel = document.getElementById('sweep-slider-label'), sliderOut = document.getElementById('sweep-slider-out');
+  const mark = { x: NaN };
+  let chart = makeChart(el, mark, ''), label = '', lastKey = '', lastData = null;
+
+  // Recomputes the sweep only when the request or the variable changed.
+  function drawChart(request) {
+    const key = state.sweep + JSON.stringify(request);
+    if (key === lastKey) return;
+    lastKey = key;
+    const plan = sweepPlan(state.sweep, request);
+    if (plan.reason) {
+      desc.textContent = plan.reason;
+      chart.setData(EMPTY);
+      lastData = null;
+      return;
+    }
+    const out = sweep(request, plan.variable, plan.values);
+    if (!out.ok) {
+      desc.textContent = `This sweep is not available: ${out.message}`;
+      return;
+    }
+    const s = out.value;
+    mark.x = plan.current;
+    if (plan.label !== label) {
+      // uPlot draws axis labels once, so a new label needs a new chart.
+      chart.destroy();
+      chart = makeChart(el, mark, plan.label);
+      label = plan.label;
+    }
+    lastData = [s.values, s.step_time_us, s.t_pf_compute, s.t_pf_kv, s.t_dc_compute, s.t_dc_kv, s.t_weight, s.t_tp];
+    chart.setData(lastData);
+    desc.textContent = flipText(s, plan);
+  }
+
+  // The slider runs from 1 to hi on a log scale; a prefill chunk cannot pass its prompt.
+  function sliderRange() {
+    const spec = SWEEPS[state.sweep];
+    const rows = state[spec.list];
+    const hi = spec.list === 'prefill' ? Math.min(...rows.map((r) => Number(r.p)).filter((v) => v >= 1), spec.sliderMax) : spec.sliderMax;
+    return { spec, rows, hi: Number.isFinite(hi) && hi > 1 ? hi : 1 };
+  }
+  function syncSlider() {
+    const { spec, rows, hi } = sliderRange();
+    sliderLabel.textContent = spec.sliderLabel;
+    slider.disabled = rows.length === 0 || hi <= 1;
+    const same = rows.every((r) => r[spec.key] === rows[0][spec.key]);
+    sliderOut.textContent = rows.length ? (same ? rows[0][spec.key] : 'rows differ') : `no ${spec.list} rows`;
+    const v = Number(rows[0]?.[spec.key]);
+    if (v >= 1 && hi > 1) slider.value = String(Math.round((Math.log(Math.min(v, hi)) / Math.log(hi)) * 1000));
+  }
+
+  slider.addEventListener('input', () => {
+    const { spec, rows, hi } = sliderRange();
+    const v = String(Math.max(1, Math.round(Math.exp((Number(slider.value) / 1000) * Math.log(hi)))));
+    for (const r of rows) r[spec.key] = v;
+    sliderOut.textContent = v;
+    onRowsMoved();
+  });
+  select.value = state.sweep;
+  select.addEventListener('change', () => {
+    state.sweep = select.value;
+    syncSlider();
+    onChange();
+  });
+
+  followSchemeAndSize(el, () => {
+    chart.destroy();
+    chart = makeChart(el, mark, label);
+    if (lastData) chart.setData(lastData);
+  }, () => chart.setSize({ width: widthOf(el), height: HEIGHT }));
+
+  return {
+    // After each good result: the chart, and the slider unless it is being dragged.
+    update(request) {
+      drawChart(request);
+      if (document.activeElement !== slider) syncSlider();
+    },
+  };
+}
