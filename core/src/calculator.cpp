@@ -109,25 +109,21 @@ void parse_coefficients(const json &request, Scenario &scenario) {
   scenario.beta = parse_beta(*coefficients, "coefficients");
 }
 
+void check_row_count(std::size_t rows, const std::string &where) {
+  if (rows > static_cast<std::size_t>(limits::kMaxRows)) {
+    throw InputError(where, "has " + std::to_string(rows) + " rows; at most " +
+                                std::to_string(limits::kMaxRows) + " are allowed (use count)");
+  }
+}
+
 const json &array_field(const json &object, std::string_view key, const std::string &where) {
   static const json empty = json::array();
   const json *list = jf::find_member(object, key);
   if (list == nullptr) return empty;
   const std::string path = jf::field_path(where, key);
   if (!list->is_array()) throw InputError(path, "expected an array, got " + jf::describe(*list));
-  if (list->size() > static_cast<std::size_t>(limits::kMaxRows)) {
-    throw InputError(path, "has " + std::to_string(list->size()) + " rows; at most " +
-                               std::to_string(limits::kMaxRows) + " are allowed (use count)");
-  }
+  check_row_count(list->size(), path);
   return *list;
-}
-
-void check_chunk(const PrefillChunk &chunk, const std::string &where) {
-  if (chunk.tokens_this_step > chunk.prompt_tokens) {
-    throw InputError(jf::field_path(where, "tokens_this_step"),
-                     std::to_string(chunk.tokens_this_step) + " exceeds prompt_tokens " +
-                         std::to_string(chunk.prompt_tokens));
-  }
 }
 
 // A JS number as the JSON value its JSON.stringify text parses to, so the typed
@@ -192,8 +188,11 @@ PrefillChunk prefill_chunk(const RowField &tokens, const RowField &prompt, const
       row_integer(tokens, kList, index, "tokens_this_step", limits::kMaxTokens);
   chunk.prompt_tokens = row_integer(prompt, kList, index, "prompt_tokens", limits::kMaxTokens);
   chunk.count = row_integer(count, kList, index, "count", limits::kMaxCount, 1);
-  if (chunk.tokens_this_step > chunk.prompt_tokens)
-    check_chunk(chunk, jf::index_path(kList, index));
+  if (chunk.tokens_this_step > chunk.prompt_tokens) {
+    throw InputError(jf::field_path(jf::index_path(kList, index), "tokens_this_step"),
+                     std::to_string(chunk.tokens_this_step) + " exceeds prompt_tokens " +
+                         std::to_string(chunk.prompt_tokens));
+  }
   return chunk;
 }
 
@@ -263,10 +262,6 @@ ordered_json phase_flops_json(const PhaseFlops &flops) {
           {"flops", flops.total()}};
 }
 
-} // namespace
-
-namespace {
-
 // Deeper nesting than any config needs is refused before parsing: copying or
 // walking such a document recursively could exhaust the stack (small in wasm).
 // A scan of brackets outside strings is enough, and far cheaper than a parser
@@ -334,14 +329,8 @@ Step step_from_rows(std::span<const double> prefill, std::span<const double> dec
   if (prefill.size() % 3 != 0 || decode.size() % 2 != 0) {
     throw std::invalid_argument("step_from_rows: prefill needs triples, decode pairs");
   }
-  const auto check_rows = [](std::size_t rows, const char *list) {
-    if (rows > static_cast<std::size_t>(limits::kMaxRows)) {
-      throw InputError(list, "has " + std::to_string(rows) + " rows; at most " +
-                                 std::to_string(limits::kMaxRows) + " are allowed (use count)");
-    }
-  };
-  check_rows(prefill.size() / 3, "step.prefill");
-  check_rows(decode.size() / 2, "step.decode");
+  check_row_count(prefill.size() / 3, "step.prefill");
+  check_row_count(decode.size() / 2, "step.decode");
   std::vector<PrefillChunk> chunks;
   chunks.reserve(prefill.size() / 3);
   for (std::size_t i = 0; i < prefill.size() / 3; ++i) {
