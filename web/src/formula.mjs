@@ -52,7 +52,7 @@ export function formulaText(term, r, request) {
       return [
         't_weight = (L·d·(2·q_dim+2·d_kv)·2/TP + L·N_eff·3·d·d_ff·2/TP) / (BW_hbm·1e6)',
         a.is_moe
-          ? `  N_eff = min(N, max(k, B·k)) = min(${a.N}, max(${a.k}, ${r.basis.batch_size}·${a.k})) = ${w.active_experts}`
+          ? `  N_eff = min(N, max(k, B·k)), B = tokens in the step = min(${a.N}, max(${a.k}, ${r.work.prefill.tokens + r.work.decode.tokens}·${a.k})) = ${w.active_experts}`
           : '  N_eff = 1 (dense)',
         `= (${a.L}·${a.d}·(2·${a.q_dim}+2·${a.d_kv})·2/${TP} + ${a.L}·${w.active_experts}·3·${a.d}·${a.d_ff}·2/${TP}) / ${hbm}`,
         `= (${sci(w.bytes_attn)} + ${sci(w.bytes_ffn)}) B / ${hbm}`,
