@@ -90,18 +90,6 @@ int64_t required_integer(const json *value, const std::string &where, int64_t mi
   return to_integer(*value, where, min, max);
 }
 
-int64_t require_integer(const json &object, std::string_view key, const std::string &where,
-                        int64_t min, int64_t max) {
-  return required_integer(find(object, key), field_path(where, key), min, max);
-}
-
-std::optional<int64_t> optional_integer(const json &object, std::string_view key,
-                                        const std::string &where, int64_t min, int64_t max) {
-  const json *value = find(object, key);
-  if (value == nullptr) return std::nullopt;
-  return to_integer(*value, field_path(where, key), min, max);
-}
-
 double to_number(const json &value, const std::string &where, double min, double max) {
   const std::string expected =
       "must be a number from " + number_text(min) + " to " + number_text(max) + ", got ";

@@ -36,10 +36,6 @@ void require_object(const json &value, const std::string &where);
 int64_t to_integer(const json &value, const std::string &where, int64_t min, int64_t max);
 // `value` may be nullptr (absent): then "missing; expected an integer from min to max".
 int64_t required_integer(const json *value, const std::string &where, int64_t min, int64_t max);
-int64_t require_integer(const json &object, std::string_view key, const std::string &where,
-                        int64_t min, int64_t max);
-std::optional<int64_t> optional_integer(const json &object, std::string_view key,
-                                        const std::string &where, int64_t min, int64_t max);
 
 double to_number(const json &value, const std::string &where, double min, double max);
 std::optional<double> optional_number(const json &object, std::string_view key,
