@@ -89,15 +89,11 @@ std::vector<double> number_vector(const val &values) {
 
 // The batch as numbers in the caller's heap memory (the facade mallocs it per call, so
 // a call made from inside another, by a getter, has memory of its own).
-stepcalc::Step step_from_heap(std::uintptr_t prefill, int prefill_rows, std::uintptr_t decode,
-                              int decode_rows) {
-  const auto span = [](std::uintptr_t address, int rows, std::size_t stride) {
-    if (rows < 0) throw std::logic_error("negative row count");
-    if (rows == 0) return std::span<const double>();
-    return std::span<const double>(reinterpret_cast<const double *>(address),
-                                   static_cast<std::size_t>(rows) * stride);
-  };
-  return stepcalc::step_from_packed(span(prefill, prefill_rows, 3), span(decode, decode_rows, 2));
+// A list of `rows` rows of `stride` doubles at a byte address in the heap.
+std::span<const double> heap_rows(std::uintptr_t address, int rows, std::size_t stride) {
+  if (rows < 0) throw std::logic_error("negative row count");
+  if (rows == 0) return {};
+  return {reinterpret_cast<const double *>(address), static_cast<std::size_t>(rows) * stride};
 }
 
 class Scenario {
@@ -167,7 +163,8 @@ public:
 private:
   void set_step(std::uintptr_t prefill, int prefill_rows, std::uintptr_t decode, int decode_rows) {
     if (!opened_) throw std::logic_error("Scenario used before a successful open");
-    scenario_.step = step_from_heap(prefill, prefill_rows, decode, decode_rows);
+    stepcalc::assign_packed(scenario_.step, heap_rows(prefill, prefill_rows, 3),
+                            heap_rows(decode, decode_rows, 2));
   }
 
   std::vector<double> record_;

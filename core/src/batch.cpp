@@ -13,9 +13,9 @@ namespace stepcalc {
 
 namespace jf = json_fields;
 
-void check_row_count(std::size_t rows, const std::string &where) {
+void check_row_count(std::size_t rows, std::string_view where) {
   if (rows > static_cast<std::size_t>(limits::kMaxRows)) {
-    throw InputError(where, "has " + std::to_string(rows) + " rows; at most " +
+    throw InputError(std::string(where), "has " + std::to_string(rows) + " rows; at most " +
                                 std::to_string(limits::kMaxRows) + " are allowed (use count)");
   }
 }
@@ -80,30 +80,51 @@ inline int64_t packed_field(double value, const char *list, std::size_t index, c
 } // namespace
 
 Step step_from_packed(std::span<const double> prefill, std::span<const double> decode) {
+  Step step;
+  assign_packed(step, prefill, decode);
+  return step;
+}
+
+// One pass per list: check, convert and sum (the step's totals) together.
+void assign_packed(Step &step, std::span<const double> prefill, std::span<const double> decode) {
   if (prefill.size() % 3 != 0 || decode.size() % 2 != 0) {
-    throw std::invalid_argument("step_from_packed: prefill needs triples, decode pairs");
+    throw std::invalid_argument("assign_packed: prefill needs triples, decode pairs");
   }
+  step.prefill_.clear();
+  step.decode_.clear();
+  step.prefill_tokens_ = step.prefill_requests_ = step.decode_requests_ = step.decode_context_ = 0;
   check_row_count(prefill.size() / 3, "step.prefill");
   check_row_count(decode.size() / 2, "step.decode");
   constexpr const char *kPrefill = "step.prefill";
   constexpr const char *kDecode = "step.decode";
-  std::vector<PrefillChunk> chunks;
-  chunks.reserve(prefill.size() / 3);
-  for (std::size_t i = 0; i < prefill.size() / 3; ++i) {
+  std::vector<PrefillChunk> chunks = std::move(step.prefill_);
+  std::vector<DecodeGroup> groups = std::move(step.decode_);
+  chunks.resize(prefill.size() / 3);
+  groups.resize(decode.size() / 2);
+  int64_t prefill_tokens = 0, prefill_requests = 0, decode_requests = 0, decode_context = 0;
+  for (std::size_t i = 0; i < chunks.size(); ++i) {
     const double *row = &prefill[3 * i];
-    chunks.push_back(checked_prefill_chunk(
+    chunks[i] = checked_prefill_chunk(
         packed_field(row[0], kPrefill, i, "tokens_this_step", limits::kMaxTokens),
         packed_field(row[1], kPrefill, i, "prompt_tokens", limits::kMaxTokens),
-        packed_field(row[2], kPrefill, i, "count", limits::kMaxCount), i));
+        packed_field(row[2], kPrefill, i, "count", limits::kMaxCount), i);
+    prefill_tokens += chunks[i].tokens_this_step * chunks[i].count;
+    prefill_requests += chunks[i].count;
   }
-  std::vector<DecodeGroup> groups;
-  groups.reserve(decode.size() / 2);
-  for (std::size_t i = 0; i < decode.size() / 2; ++i) {
+  for (std::size_t i = 0; i < groups.size(); ++i) {
     const double *row = &decode[2 * i];
-    groups.push_back({packed_field(row[0], kDecode, i, "context_length", limits::kMaxTokens),
-                      packed_field(row[1], kDecode, i, "count", limits::kMaxCount)});
+    groups[i] = {packed_field(row[0], kDecode, i, "context_length", limits::kMaxTokens),
+                 packed_field(row[1], kDecode, i, "count", limits::kMaxCount)};
+    decode_requests += groups[i].count;
+    decode_context += groups[i].context_length * groups[i].count;
   }
-  return Step(std::move(chunks), std::move(groups));
+  // Only a complete, valid batch becomes the step (an error above leaves it empty).
+  step.prefill_ = std::move(chunks);
+  step.decode_ = std::move(groups);
+  step.prefill_tokens_ = prefill_tokens;
+  step.prefill_requests_ = prefill_requests;
+  step.decode_requests_ = decode_requests;
+  step.decode_context_ = decode_context;
 }
 
 } // namespace stepcalc

@@ -7,13 +7,14 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "stepcalc/step.hpp"
 
 namespace stepcalc {
 
 // Throws InputError at `where` when a list holds more than limits::kMaxRows rows.
-void check_row_count(std::size_t rows, const std::string &where);
+void check_row_count(std::size_t rows, std::string_view where);
 
 // A chunk may not compute more tokens than its prompt has: InputError naming the row.
 PrefillChunk checked_prefill_chunk(int64_t tokens_this_step, int64_t prompt_tokens, int64_t count,
@@ -30,5 +31,8 @@ int64_t packed_integer(double value, const std::string &where, int64_t max);
 // decode as (context_length, count) pairs. Errors name the row and field as the JSON
 // "step" would ("step.decode[3].count").
 Step step_from_packed(std::span<const double> prefill, std::span<const double> decode);
+
+// The same into an existing step, reusing its memory. On an error the step is empty.
+void assign_packed(Step &step, std::span<const double> prefill, std::span<const double> decode);
 
 } // namespace stepcalc
