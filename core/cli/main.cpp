@@ -13,6 +13,7 @@
 #include "stepcalc/calculator.hpp"
 #include "stepcalc/input_error.hpp"
 #include "stepcalc/presets.hpp"
+#include "trace_command.hpp"
 
 namespace {
 
@@ -28,6 +29,7 @@ GPU's datasheet, the TP degree and the batch.
 
 commands:
   compute [FILE|-]   read one request JSON from FILE (or stdin) and print the response JSON
+  trace [...] FILE|- run every step of a trace (an experiment document or JSON Lines)
   presets            print every preset model, GPU and coefficient set as JSON
 
 options:
@@ -124,6 +126,7 @@ int main(int argc, char **argv) {
     if (wants_help) return std::cout << kComputeUsage, kExitOk;
     return run_compute(argc, argv);
   }
+  if (command == "trace") return stepcalc::cli::run_trace(argc, argv);
   if (command == "presets") {
     if (wants_help) return std::cout << kPresetsUsage, kExitOk;
     if (argc > 2) return bad_input("arguments: presets takes no arguments");
@@ -131,5 +134,5 @@ int main(int argc, char **argv) {
     return kExitOk;
   }
   return bad_input("command: unknown command \"" + std::string(command) +
-                   "\"; expected compute or presets (see stepcalc --help)");
+                   "\"; expected compute, trace or presets (see stepcalc --help)");
 }
