@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +13,7 @@
 #include "stepcalc/calculator.hpp"
 #include "stepcalc/input_error.hpp"
 #include "stepcalc/trace.hpp"
+#include "stepcalc/trace_fast.hpp"
 
 namespace stepcalc::cli {
 
@@ -22,7 +23,7 @@ constexpr int kExitOk = 0, kExitBadInput = 2, kExitInternal = 1;
 constexpr int kSkippedShown = 20; // skipped steps named on stderr; the rest are counted
 
 constexpr const char *kTraceUsage = R"(usage: stepcalc trace [--model M --gpu G] [--tp N] [--coefficients C]
-                      [--format jsonl|csv] [--skip-bad] FILE|-
+                      [--format jsonl|csv] [--skip-bad] [-o OUT] FILE|-
 
 Runs every step of a trace through the model and writes one record per step, in
 file order, to stdout. A trace is either
@@ -40,7 +41,8 @@ unless --tp is given (default 1 for JSON Lines).
 
 Records (JSONL): {"step_id", "basis": {six terms, num_layers, batch_size},
 "features": [7], "step_time_us", "duration_us"?, "error_pct"?}; CSV has the same
-columns with a header row. A summary goes to stderr.
+columns with a header row. They go to stdout, or to OUT with -o. A summary goes to
+stderr.
 
 A bad step stops the run (exit 2) with its line number or position; with --skip-bad
 it is skipped, named on stderr and counted in the summary.
@@ -51,6 +53,7 @@ struct Options {
   std::optional<int64_t> tp;
   bool csv = false, skip_bad = false;
   std::string file = "-";
+  std::optional<std::string> output;
 };
 
 int bad_input(const std::string &message) {
@@ -82,7 +85,7 @@ void append_number(std::string &out, int64_t value) {
 
 class RecordWriter {
 public:
-  explicit RecordWriter(bool csv) : csv_(csv) {
+  RecordWriter(bool csv, std::FILE *out) : csv_(csv), file_(out) {
     if (csv_) {
       out_ = "step_id,t_pf_compute,t_pf_kv,t_dc_compute,t_dc_kv,t_weight,t_tp,num_layers,"
              "batch_size,x1,x2,x3,x4,x5,x6,x7,step_time_us,duration_us,error_pct\n";
@@ -131,7 +134,7 @@ public:
   }
 
   void flush() {
-    std::fwrite(out_.data(), 1, out_.size(), stdout);
+    std::fwrite(out_.data(), 1, out_.size(), file_);
     out_.clear();
   }
 
@@ -147,6 +150,7 @@ private:
   }
 
   bool csv_;
+  std::FILE *file_;
   std::string out_;
 };
 
@@ -208,6 +212,9 @@ bool parse_options(int argc, char **argv, Options &options, std::string &error) 
         return false;
       }
       options.csv = text == "csv";
+    } else if (arg == "-o" || arg == "--output") {
+      if (!value(text)) return false;
+      options.output = text;
     } else if (arg == "--skip-bad") {
       options.skip_bad = true;
     } else if (arg.size() > 1 && arg.front() == '-' && arg != "-") {
@@ -255,19 +262,21 @@ private:
   std::optional<Scenario> scenario_;
 };
 
-int trace(std::istream &in, const Options &options) {
+int trace(std::istream &in, const Options &options, std::FILE *out) {
   TraceSplitter splitter(in);
   BaseScenario base(options);
-  RecordWriter writer(options.csv);
+  RecordWriter writer(options.csv, out);
   TraceSummary summary;
   TraceText text;
+  FastTraceReader fast;
   for (;;) {
     if (!splitter.next(text)) break; // an error here (a cut file) cannot be skipped
     const bool lines = splitter.format() == TraceFormat::JsonLines;
     const std::string where = lines ? "line " + std::to_string(text.line)
                                     : "steps[" + std::to_string(text.index) + "]";
     try {
-      const TraceStep step = read_trace_step(parse_json_text(text.text, where), where);
+      std::optional<TraceStep> quick = fast.read(text.text);
+      const TraceStep step = quick ? std::move(*quick) : read_trace_step(parse_json_text(text.text, where), where);
       const Scenario &scenario = step.request ? *step.request : base.get(splitter, where);
       const TraceResult result = evaluate_trace_step(scenario, Step(step.prefill, step.decode));
       const std::string id = !step.step_id.empty() ? step.step_id
@@ -301,15 +310,22 @@ int run_trace(int argc, char **argv) {
   Options options;
   std::string error;
   if (!parse_options(argc, argv, options, error)) return bad_input(error);
+  std::FILE *out = stdout;
+  if (options.output) {
+    out = std::fopen(options.output->c_str(), "wb");
+    if (out == nullptr) return bad_input(*options.output + ": cannot write the file");
+  }
+  // Closes OUT on every way out of the run.
+  const std::unique_ptr<std::FILE, int (*)(std::FILE *)> closer(out == stdout ? nullptr : out, &std::fclose);
   try {
-    if (options.file == "-") return trace(std::cin, options);
+    if (options.file == "-") return trace(std::cin, options, out);
     std::error_code status;
     if (std::filesystem::is_directory(options.file, status)) {
       return bad_input(options.file + ": is a directory, not a trace file");
     }
     std::ifstream file(options.file, std::ios::binary);
     if (!file) return bad_input(options.file + ": cannot open the file");
-    return trace(file, options);
+    return trace(file, options, out);
   } catch (const InputError &input_error) {
     return bad_input(input_error.what());
   } catch (const std::exception &internal) {

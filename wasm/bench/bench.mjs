@@ -49,7 +49,7 @@ function run(command, args) {
 }
 
 const contenders = {
-  'seed algorithm, Python': () => run('python3', [`${root}wasm/bench/seed_algorithm.py`, seedSpec, '20000']).us_per_step,
+  'seed algorithm, Python': () => run('python3', [`${root}core/bench/seed_algorithm.py`, 'step', seedSpec, '20000']).us_per_step,
   'native arithmetic alone (floor)': () => run(`${root}build/native/stepcalc_bench_arithmetic`, [requestText, '200000']).ns_per_step / 1000,
   'calc.compute(object)': () => timeCalls(() => calc.compute(request), 20_000),
   'scenario.computePacked (typed arrays)': () => timeCalls(() => scenario.computePacked(packedPrefill, packedDecode), 20_000),

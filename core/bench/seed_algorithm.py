@@ -1,11 +1,16 @@
-"""The seed's step algorithm (compute_step_basis), as the yardstick for wasm/bench/bench.mjs.
+"""The seed's algorithm, as the yardstick for the benchmarks (wasm/bench/bench.mjs,
+core/bench/trace_bench.mjs).
 
 The seed (the crossmodel basis functions this project ports) builds frozen dataclasses
 once and runs one function per roofline term, each looping over the step's requests in
-Python. This script keeps that structure, with the same formulas, and times it on the
-benchmark's step. It prints one line: microseconds per step, the mean over `calls`.
+Python; compute_experiment_basis maps compute_step_basis over an experiment's steps.
+This module keeps that structure, with the same formulas.
 
-    python3 wasm/bench/seed_algorithm.py '<step json>' <calls>
+    python3 core/bench/seed_algorithm.py step '<step json>' <calls>
+        microseconds per step for one step, the mean over `calls`
+    python3 core/bench/seed_algorithm.py experiment FILE '<model config json>' '<gpu json>'
+        json.load of an experiment document, its steps as dataclasses, and
+        compute_experiment_basis over them: seconds for each part
 """
 import json
 import sys
@@ -135,26 +140,57 @@ def compute_step_basis(step, a, hw, tp):
                  t_weight(step, a, hw, tp), t_tp(step, a, hw, tp), a.L, step.batch_size)
 
 
-def main():
-    spec = json.loads(sys.argv[1])
-    calls = int(sys.argv[2])
-    c = spec["config"]
+def load_arch(c):
     d, H = c["hidden_size"], c["num_attention_heads"]
     kv = c.get("num_key_value_heads", H)
     k = c.get("num_experts_per_tok", 0)
-    arch = Arch(c["num_hidden_layers"], d, H, kv, d // H, kv * (d // H), c["intermediate_size"],
+    return Arch(c["num_hidden_layers"], d, H, kv, d // H, kv * (d // H), c["intermediate_size"],
                 c.get("num_local_experts", 0), k, max(1, k), c.get("num_local_experts", 0) > 0)
+
+
+def load_hardware(ds):
+    return Hardware(ds["compute"]["fp16_tensor_core"] / 2, ds["memory"]["bandwidth_tb_s"],
+                    ds["interconnect"]["nvlink_bandwidth_gb_s"])
+
+
+def compute_experiment_basis(steps, arch, hw, tp):
+    return [compute_step_basis(step, arch, hw, tp) for step in steps]
+
+
+def experiment(path, config, datasheet):
+    t0 = time.perf_counter()
+    with open(path) as f:
+        doc = json.load(f)
+    t1 = time.perf_counter()
+    steps = [Step(tuple(PrefillEntry(e["tokens_this_step"], e["prompt_tokens"]) for e in s["prefill_reqs"]),
+                  tuple(DecodeEntry(e["context_length"]) for e in s["decode_reqs"]),
+                  s["total_prefill_tokens"], s["total_decode_tokens"], s["batch_size"])
+             for s in doc["steps"]]
+    t2 = time.perf_counter()
+    basis = compute_experiment_basis(steps, load_arch(config), load_hardware(datasheet), doc["tensor_parallelism"])
+    t3 = time.perf_counter()
+    print(json.dumps({"load_s": t1 - t0, "dataclasses_s": t2 - t1, "compute_s": t3 - t2,
+                      "total_s": t3 - t0, "steps": len(basis), "last_t_dc_kv": basis[-1].t_dc_kv}))
+
+
+def step(spec_text, calls):
+    spec = json.loads(spec_text)
+    arch = load_arch(spec["config"])
     hw = Hardware(spec["tflops_sparse"] / 2, spec["hbm_tb_s"], spec["nvlink_gb_s"])
     prefill = tuple(PrefillEntry(r["tokens_this_step"], r["prompt_tokens"]) for r in spec["prefill"])
     decode = tuple(DecodeEntry(r["context_length"]) for r in spec["decode"])
-    step = Step(prefill, decode, sum(e.tokens_this_step for e in prefill), len(decode),
-                len(prefill) + len(decode))
-    basis = compute_step_basis(step, arch, hw, spec["tp"])
+    one = Step(prefill, decode, sum(e.tokens_this_step for e in prefill), len(decode),
+               len(prefill) + len(decode))
+    basis = compute_step_basis(one, arch, hw, spec["tp"])
     start = time.perf_counter()
     for _ in range(calls):
-        compute_step_basis(step, arch, hw, spec["tp"])
+        compute_step_basis(one, arch, hw, spec["tp"])
     elapsed = time.perf_counter() - start
     print(json.dumps({"us_per_step": elapsed / calls * 1e6, "t_dc_kv": basis.t_dc_kv}))
 
 
-main()
+if __name__ == "__main__":
+    if sys.argv[1] == "step":
+        step(sys.argv[2], int(sys.argv[3]))
+    else:
+        experiment(sys.argv[2], json.loads(sys.argv[3]), json.loads(sys.argv[4]))
