@@ -7,4 +7,4 @@ scripts/build.sh
 
 ctest --preset native
 npm run --silent typecheck
-node --test tests/wasm/ tests/e2e/
+node --test tests/wasm/ tests/trace/ tests/e2e/
