@@ -30,6 +30,7 @@ GPU's datasheet, the TP degree and the batch.
 commands:
   compute [FILE|-]   read one request JSON from FILE (or stdin) and print the response JSON
   trace [...] FILE|- run every step of a trace (an experiment document or JSON Lines)
+  fit [...] FILE...  fit beta to the measured step durations of traces
   presets            print every preset model, GPU and coefficient set as JSON
 
 options:
@@ -127,6 +128,7 @@ int main(int argc, char **argv) {
     return run_compute(argc, argv);
   }
   if (command == "trace") return stepcalc::cli::run_trace(argc, argv);
+  if (command == "fit") return stepcalc::cli::run_fit(argc, argv);
   if (command == "presets") {
     if (wants_help) return std::cout << kPresetsUsage, kExitOk;
     if (argc > 2) return bad_input("arguments: presets takes no arguments");
@@ -134,5 +136,5 @@ int main(int argc, char **argv) {
     return kExitOk;
   }
   return bad_input("command: unknown command \"" + std::string(command) +
-                   "\"; expected compute, trace or presets (see stepcalc --help)");
+                   "\"; expected compute, trace, fit or presets (see stepcalc --help)");
 }

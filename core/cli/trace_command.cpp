@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "stepcalc/calculator.hpp"
+#include "stepcalc/fit.hpp"
 #include "stepcalc/input_error.hpp"
 #include "stepcalc/trace.hpp"
 #include "stepcalc/trace_fast.hpp"
@@ -48,12 +49,29 @@ A bad step stops the run (exit 2) with its line number or position; with --skip-
 it is skipped, named on stderr and counted in the summary.
 )";
 
+constexpr const char *kFitUsage = R"(usage: stepcalc fit [--model M --gpu G] [--tp N] [--coefficients C] [--lambda X]
+                    [--holdout FRACTION] [--skip-bad] FILE...
+
+Fits beta by non-negative least squares to every step with a "duration_us", pooled
+over all FILEs (traces as `stepcalc trace` reads them). As the training pipeline
+does, --lambda X (default 0, at most 1e30) adds X * sum (beta_i - 1)^2 over beta1..beta4
+to the squared error (in us^2), pulling them towards 1. A
+stable hash of each step's id holds out FRACTION of the steps (default 0.2) for
+testing. Prints JSON: {"beta": [7], "steps": {"train", "test", "untimed"},
+"before": {"mape_pct", "rmse_us", "mae_us"}, "after": {...}, "notes": [...]},
+"before" with the current coefficients (--coefficients, or each request's own) and
+"after" with the fitted beta, both on the test steps. Coefficients the data cannot
+tell apart (constant or collinear columns, as t_weight, L and the constant are
+within one dense model's experiment) are named in a note.
+)";
+
 struct Options {
   std::optional<std::string> model, gpu, coefficients;
   std::optional<int64_t> tp;
   bool csv = false, skip_bad = false;
-  std::string file = "-";
+  std::vector<std::string> files;
   std::optional<std::string> output;
+  double lambda = 0, holdout = 0.2;
 };
 
 int bad_input(const std::string &message) {
@@ -181,7 +199,23 @@ void print_summary(const TraceSummary &summary) {
   }
 }
 
-bool parse_options(int argc, char **argv, Options &options, std::string &error) {
+// A number option's value in [min, max].
+bool number_option(std::string_view name, const std::string &text, double min, double max,
+                   double &out, std::string &error) {
+  double value = 0;
+  const auto [end, status] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (status != std::errc() || end != text.data() + text.size() || !(value >= min && value <= max)) {
+    char range[64];
+    std::snprintf(range, sizeof range, "a number from %g to %g", min, max);
+    error = std::string(name) + ": must be " + range + ", got \"" + text + "\"";
+    return false;
+  }
+  out = value;
+  return true;
+}
+
+// `fit` takes any number of FILEs and --lambda, --holdout; `trace` one FILE, --format, -o.
+bool parse_options(int argc, char **argv, Options &options, std::string &error, bool fit) {
   for (int i = 2; i < argc; ++i) {
     const std::string_view arg = argv[i];
     const auto value = [&](std::string &out) {
@@ -205,27 +239,34 @@ bool parse_options(int argc, char **argv, Options &options, std::string &error) 
         return false;
       }
       options.tp = tp;
-    } else if (arg == "--format") {
+    } else if (fit && arg == "--lambda") {
+      if (!value(text) || !number_option(arg, text, 0, 1e30, options.lambda, error)) return false;
+    } else if (fit && arg == "--holdout") {
+      if (!value(text) || !number_option(arg, text, 0, 0.9, options.holdout, error)) return false;
+    } else if (!fit && arg == "--format") {
       if (!value(text)) return false;
       if (text != "jsonl" && text != "csv") {
         error = "--format: expected jsonl or csv, got \"" + text + "\"";
         return false;
       }
       options.csv = text == "csv";
-    } else if (arg == "-o" || arg == "--output") {
+    } else if (!fit && (arg == "-o" || arg == "--output")) {
       if (!value(text)) return false;
       options.output = text;
     } else if (arg == "--skip-bad") {
       options.skip_bad = true;
     } else if (arg.size() > 1 && arg.front() == '-' && arg != "-") {
-      error = "arguments: unknown option " + std::string(arg) + " (see stepcalc trace --help)";
-      return false;
-    } else if (options.file != "-") {
-      error = "arguments: trace takes one FILE";
+      error = "arguments: unknown option " + std::string(arg) + " (see stepcalc " +
+              (fit ? "fit" : "trace") + " --help)";
       return false;
     } else {
-      options.file = std::string(arg);
+      options.files.emplace_back(arg);
     }
+  }
+  if (options.files.empty()) options.files.emplace_back("-");
+  if (!fit && options.files.size() > 1) {
+    error = "arguments: trace takes one FILE";
+    return false;
   }
   return true;
 }
@@ -262,15 +303,15 @@ private:
   std::optional<Scenario> scenario_;
 };
 
-int trace(std::istream &in, const Options &options, std::FILE *out) {
+// Every step of one trace, evaluated, to use(id, step, result). A bad step throws, or is
+// skipped (named on stderr, counted) with --skip-bad; a file that cannot be cut throws.
+template <typename Use>
+void read_trace(std::istream &in, const Options &options, TraceSummary &summary, Use &&use) {
   TraceSplitter splitter(in);
   BaseScenario base(options);
-  RecordWriter writer(options.csv, out);
-  TraceSummary summary;
   TraceText text;
   FastTraceReader fast;
-  for (;;) {
-    if (!splitter.next(text)) break; // an error here (a cut file) cannot be skipped
+  while (splitter.next(text)) {
     const bool lines = splitter.format() == TraceFormat::JsonLines;
     const std::string where = lines ? "line " + std::to_string(text.line)
                                     : "steps[" + std::to_string(text.index) + "]";
@@ -281,23 +322,49 @@ int trace(std::istream &in, const Options &options, std::FILE *out) {
       const TraceResult result = evaluate_trace_step(scenario, Step(step.prefill, step.decode));
       const std::string id = !step.step_id.empty() ? step.step_id
                                                    : std::to_string(lines ? text.line : text.index);
-      writer.write(id, result, step.duration_us);
+      use(id, step, result);
       summary.add(result, step.duration_us);
     } catch (const InputError &error) {
-      if (!options.skip_bad) {
-        writer.flush();
-        print_summary(summary);
-        return bad_input(error.what());
-      }
+      if (!options.skip_bad) throw;
       if (++summary.skipped <= kSkippedShown) std::cerr << "skipped: " << error.what() << '\n';
     }
   }
-  writer.flush();
+}
+
+void report_skipped(const TraceSummary &summary) {
   if (summary.skipped > kSkippedShown) {
     std::cerr << "skipped: ... and " << summary.skipped - kSkippedShown << " more\n";
   }
+}
+
+int trace(std::istream &in, const Options &options, std::FILE *out) {
+  RecordWriter writer(options.csv, out);
+  TraceSummary summary;
+  try {
+    read_trace(in, options, summary, [&](const std::string &id, const TraceStep &step, const TraceResult &result) {
+      writer.write(id, result, step.duration_us);
+    });
+  } catch (const InputError &) {
+    writer.flush();
+    print_summary(summary);
+    throw;
+  }
+  writer.flush();
+  report_skipped(summary);
   print_summary(summary);
   return kExitOk;
+}
+
+// Opens FILE ("-" is stdin) and runs `body` on it.
+template <typename Body> void with_input(const std::string &path, Body &&body) {
+  if (path == "-") return body(std::cin);
+  std::error_code status;
+  if (std::filesystem::is_directory(path, status)) {
+    throw InputError(path, "is a directory, not a trace file");
+  }
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw InputError(path, "cannot open the file");
+  body(file);
 }
 
 } // namespace
@@ -309,7 +376,7 @@ int run_trace(int argc, char **argv) {
   }
   Options options;
   std::string error;
-  if (!parse_options(argc, argv, options, error)) return bad_input(error);
+  if (!parse_options(argc, argv, options, error, false)) return bad_input(error);
   std::FILE *out = stdout;
   if (options.output) {
     out = std::fopen(options.output->c_str(), "wb");
@@ -318,14 +385,62 @@ int run_trace(int argc, char **argv) {
   // Closes OUT on every way out of the run.
   const std::unique_ptr<std::FILE, int (*)(std::FILE *)> closer(out == stdout ? nullptr : out, &std::fclose);
   try {
-    if (options.file == "-") return trace(std::cin, options, out);
-    std::error_code status;
-    if (std::filesystem::is_directory(options.file, status)) {
-      return bad_input(options.file + ": is a directory, not a trace file");
+    int status = kExitOk;
+    with_input(options.files.front(), [&](std::istream &in) { status = trace(in, options, out); });
+    return status;
+  } catch (const InputError &input_error) {
+    return bad_input(input_error.what());
+  } catch (const std::exception &internal) {
+    std::cerr << "error: internal: " << internal.what() << '\n';
+    return kExitInternal;
+  }
+}
+
+int run_fit(int argc, char **argv) {
+  if (argc >= 3 && (std::string_view(argv[2]) == "--help" || std::string_view(argv[2]) == "-h")) {
+    std::cout << kFitUsage;
+    return kExitOk;
+  }
+  Options options;
+  std::string error;
+  if (!parse_options(argc, argv, options, error, true)) return bad_input(error);
+  try {
+    FitData data;
+    TraceSummary summary;
+    int64_t untimed = 0;
+    for (const std::string &path : options.files) {
+      with_input(path, [&](std::istream &in) {
+        read_trace(in, options, summary, [&](const std::string &id, const TraceStep &step, const TraceResult &result) {
+          if (!step.duration_us || !(*step.duration_us > 0)) {
+            ++untimed;
+            return;
+          }
+          data.add({result.prediction.features, *step.duration_us, result.prediction.step_time_us},
+                   holdout_position(id) < options.holdout);
+        });
+      });
     }
-    std::ifstream file(options.file, std::ios::binary);
-    if (!file) return bad_input(options.file + ": cannot open the file");
-    return trace(file, options, out);
+    report_skipped(summary);
+    const FitResult fit = fit_beta(data, options.lambda);
+    nlohmann::ordered_json out;
+    out["beta"] = fit.beta;
+    out["steps"] = {{"train", data.train_steps()},
+                    {"test", static_cast<int64_t>(data.test_rows().size())},
+                    {"untimed", untimed},
+                    {"skipped", summary.skipped}};
+    out["lambda"] = options.lambda;
+    out["before"] = error_figures_json(error_figures(data.test_rows()));
+    out["after"] = error_figures_json(error_figures(data.test_rows(), fit.beta));
+    Notes notes = fit.notes;
+    if (data.test_rows().empty()) {
+      notes.push_back({"fit_no_test_steps",
+                       "No step was held out for testing (--holdout or too few steps), so "
+                       "\"before\" and \"after\" are null.",
+                       {}});
+    }
+    out["notes"] = notes_to_json(notes);
+    std::cout << out.dump(2) << '\n';
+    return kExitOk;
   } catch (const InputError &input_error) {
     return bad_input(input_error.what());
   } catch (const std::exception &internal) {
