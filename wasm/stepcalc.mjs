@@ -225,18 +225,23 @@ export default async function createStepCalc(options = {}) {
     return Array.isArray(rows) && rows.length <= maxRows && /** @type {JsonObject} */ (/** @type {unknown} */ (rows)).toJSON === undefined;
   }
 
-  // Typed or plain arrays of numbers (packed rows) copied into the heap.
-  /** @param {ArrayLike<number>} prefill @param {ArrayLike<number>} decode @returns {HeapRows} */
-  function copyPacked(prefill, decode) {
-    for (const [list, numbers, fields] of /** @type {const} */ ([['step.prefill', prefill, PREFILL_FIELDS], ['step.decode', decode, DECODE_FIELDS]])) {
-      if (ArrayBuffer.isView(numbers)) continue;
-      for (let i = 0; i < numbers.length; i++) {
-        if (typeof numbers[i] !== 'number') {
-          const row = Math.floor(i / fields.length), field = fields[i % fields.length];
-          throw new StepCalcError(`${list}[${row}].${field}`, `expected a number, got ${typeof numbers[i]}`);
-        }
+  // Plain arrays must hold numbers only (a typed array cannot hold anything else).
+  /** @param {string} list @param {ArrayLike<number>} numbers @param {readonly string[]} fields */
+  function checkPackedNumbers(list, numbers, fields) {
+    if (ArrayBuffer.isView(numbers)) return;
+    for (let i = 0; i < numbers.length; i++) {
+      if (typeof numbers[i] !== 'number') {
+        const row = Math.floor(i / fields.length), field = fields[i % fields.length];
+        throw new StepCalcError(`${list}[${row}].${field}`, `expected a number, got ${typeof numbers[i]}`);
       }
     }
+  }
+
+  // Packed rows (typed or plain arrays of numbers) copied into the heap.
+  /** @param {ArrayLike<number>} prefill @param {ArrayLike<number>} decode @returns {HeapRows} */
+  function copyPacked(prefill, decode) {
+    checkPackedNumbers('step.prefill', prefill, PREFILL_FIELDS);
+    checkPackedNumbers('step.decode', decode, DECODE_FIELDS);
     const rows = { address: malloc(8 * (prefill.length + decode.length + 1)),
       prefillRows: prefill.length / 3, decodeRows: decode.length / 2 };
     heap().set(prefill, rows.address / 8);
@@ -377,9 +382,8 @@ export default async function createStepCalc(options = {}) {
       const session = this.#open();
       if (prefill.length % 3 !== 0) throw new StepCalcError('step.prefill', 'packed rows need 3 numbers each (tokens_this_step, prompt_tokens, count)');
       if (decode.length % 2 !== 0) throw new StepCalcError('step.decode', 'packed rows need 2 numbers each (context_length, count)');
-      for (const [list, count] of /** @type {const} */ ([['step.prefill', prefill.length / 3], ['step.decode', decode.length / 2]])) {
-        if (count > maxRows) throw new StepCalcError(list, `has ${count} rows; at most ${maxRows} are allowed (use count)`);
-      }
+      if (prefill.length / 3 > maxRows) throw new StepCalcError('step.prefill', `has ${prefill.length / 3} rows; at most ${maxRows} are allowed (use count)`);
+      if (decode.length / 2 > maxRows) throw new StepCalcError('step.decode', `has ${decode.length / 2} rows; at most ${maxRows} are allowed (use count)`);
       const response = session.compute(copyPacked(prefill, decode));
       if (response === null) {
         const { where, what } = /** @type {CoreScenario} */ (session.core).error();

@@ -85,7 +85,40 @@ Step step_from_packed(std::span<const double> prefill, std::span<const double> d
   return step;
 }
 
-// One pass per list: check, convert and sum (the step's totals) together.
+namespace {
+
+// Whether `v` is a whole number from 1 to max, without a branch (f64 compares and trunc,
+// one instruction each in WebAssembly), so that a batch of thousands of rows is checked
+// at the speed of reading it.
+inline int whole(double v, double max) {
+  return static_cast<int>(v >= 1) & static_cast<int>(v <= max) & static_cast<int>(std::trunc(v) == v);
+}
+
+// The value as an integer when it is within int64 (any valid field is), else 0: defined for
+// every input, so the conversion may run before the check's verdict is known.
+inline int64_t saturating_integer(double v) {
+  return std::fabs(v) < 9e18 ? static_cast<int64_t>(v) : 0;
+}
+
+// Names the first invalid field of a batch that failed the quick check.
+[[noreturn]] void bad_batch(std::span<const double> prefill, std::span<const double> decode) {
+  for (std::size_t i = 0; i < prefill.size() / 3; ++i) {
+    const double *row = &prefill[3 * i];
+    packed_field(row[0], "step.prefill", i, "tokens_this_step", limits::kMaxTokens);
+    packed_field(row[1], "step.prefill", i, "prompt_tokens", limits::kMaxTokens);
+    packed_field(row[2], "step.prefill", i, "count", limits::kMaxCount);
+  }
+  for (std::size_t i = 0; i < decode.size() / 2; ++i) {
+    packed_field(decode[2 * i], "step.decode", i, "context_length", limits::kMaxTokens);
+    packed_field(decode[2 * i + 1], "step.decode", i, "count", limits::kMaxCount);
+  }
+  throw std::logic_error("bad_batch: every value was valid");
+}
+
+} // namespace
+
+// One pass per list converts, sums (the step's totals) and notes whether every value was
+// valid; only a batch that was not is read again, to name its first bad field.
 void assign_packed(Step &step, std::span<const double> prefill, std::span<const double> decode) {
   if (prefill.size() % 3 != 0 || decode.size() % 2 != 0) {
     throw std::invalid_argument("assign_packed: prefill needs triples, decode pairs");
@@ -95,28 +128,33 @@ void assign_packed(Step &step, std::span<const double> prefill, std::span<const 
   step.prefill_tokens_ = step.prefill_requests_ = step.decode_requests_ = step.decode_context_ = 0;
   check_row_count(prefill.size() / 3, "step.prefill");
   check_row_count(decode.size() / 2, "step.decode");
-  constexpr const char *kPrefill = "step.prefill";
-  constexpr const char *kDecode = "step.decode";
+  constexpr double kTokens = static_cast<double>(limits::kMaxTokens);
+  constexpr double kCount = static_cast<double>(limits::kMaxCount);
   std::vector<PrefillChunk> chunks = std::move(step.prefill_);
   std::vector<DecodeGroup> groups = std::move(step.decode_);
   chunks.resize(prefill.size() / 3);
   groups.resize(decode.size() / 2);
+  int valid = 1;
   int64_t prefill_tokens = 0, prefill_requests = 0, decode_requests = 0, decode_context = 0;
   for (std::size_t i = 0; i < chunks.size(); ++i) {
     const double *row = &prefill[3 * i];
-    chunks[i] = checked_prefill_chunk(
-        packed_field(row[0], kPrefill, i, "tokens_this_step", limits::kMaxTokens),
-        packed_field(row[1], kPrefill, i, "prompt_tokens", limits::kMaxTokens),
-        packed_field(row[2], kPrefill, i, "count", limits::kMaxCount), i);
-    prefill_tokens += chunks[i].tokens_this_step * chunks[i].count;
-    prefill_requests += chunks[i].count;
+    valid &= whole(row[0], kTokens) & whole(row[1], kTokens) & whole(row[2], kCount);
+    chunks[i] = {saturating_integer(row[0]), saturating_integer(row[1]), saturating_integer(row[2])};
   }
   for (std::size_t i = 0; i < groups.size(); ++i) {
     const double *row = &decode[2 * i];
-    groups[i] = {packed_field(row[0], kDecode, i, "context_length", limits::kMaxTokens),
-                 packed_field(row[1], kDecode, i, "count", limits::kMaxCount)};
-    decode_requests += groups[i].count;
-    decode_context += groups[i].context_length * groups[i].count;
+    valid &= whole(row[0], kTokens) & whole(row[1], kCount);
+    groups[i] = {saturating_integer(row[0]), saturating_integer(row[1])};
+  }
+  if (!valid) bad_batch(prefill, decode);
+  for (std::size_t i = 0; i < chunks.size(); ++i) {
+    checked_prefill_chunk(chunks[i].tokens_this_step, chunks[i].prompt_tokens, chunks[i].count, i);
+    prefill_tokens += chunks[i].tokens_this_step * chunks[i].count;
+    prefill_requests += chunks[i].count;
+  }
+  for (const DecodeGroup &group : groups) {
+    decode_requests += group.count;
+    decode_context += group.context_length * group.count;
   }
   // Only a complete, valid batch becomes the step (an error above leaves it empty).
   step.prefill_ = std::move(chunks);
