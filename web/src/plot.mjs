@@ -2,7 +2,9 @@
 // and the rebuild when the colour scheme changes (uPlot bakes colours in at creation).
 import 'uplot/dist/uPlot.min.css';
 
-export const HEIGHT = 260;
+// The embedded view is designed for a 640×480 frame, where a chart must fit beside the
+// step time, verdict, memory bar and contributions.
+export const chartHeight = () => (document.body.classList.contains('embed') ? 170 : 260);
 
 export const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 
@@ -32,13 +34,31 @@ function yAxisSize(u, labels, i) {
   return labels?.length ? Math.max(50, labelWidth(u, u.axes[i], labels) + 18) : 60;
 }
 
+// Both charts have a log x axis. Its tick labels: decades only (every split when fewer
+// than two decades are in view), in SI form ("10k", "1M") so they stay short, and thinned
+// to every n-th while they would be closer than minGap px, so at 360 px none collide.
+const SI = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
+export function compactNumber(v) {
+  for (const [size, suffix] of SI) if (Math.abs(v) >= size) return `${+(v / size).toPrecision(3)}${suffix}`;
+  return String(+v.toPrecision(3));
+}
+const isDecade = (v) => v > 0 && Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9;
+function logLabels(u, splits, minGap = 44) {
+  let shown = splits.map(isDecade);
+  if (shown.filter(Boolean).length < 2) shown = splits.map(() => true);
+  const count = shown.filter(Boolean).length;
+  const every = Math.max(1, Math.ceil((count * minGap) / Math.max(1, u.bbox.width / devicePixelRatio)));
+  let k = 0;
+  return splits.map((v, i) => (shown[i] && k++ % every === 0 ? compactNumber(v) : ''));
+}
+
 export function plotOptions(el, xLabel, yLabel) {
   const fg = css('--fg'), grid = css('--grid');
   const axis = (label) => ({ label, stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } });
   return {
-    width: widthOf(el), height: HEIGHT,
+    width: widthOf(el), height: chartHeight(),
     padding: [null, rightPadding, null, null],
-    axes: [axis(xLabel), { ...axis(yLabel), size: yAxisSize }],
+    axes: [{ ...axis(xLabel), values: logLabels }, { ...axis(yLabel), size: yAxisSize }],
     cursor: { drag: { x: false, y: false } },
   };
 }
