@@ -45,6 +45,7 @@ export function pct(x) {
 export function bytes(x) {
   if (!Number.isFinite(x)) return DASH;
   const a = Math.abs(x);
+  if (a >= 1e12) return `${num(x / 1e12)} TB`;
   if (a >= 1e9) return `${num(x / 1e9)} GB`;
   if (a >= 1e6) return `${num(x / 1e6)} MB`;
   if (a >= 1e3) return `${num(x / 1e3)} kB`;

@@ -35,7 +35,14 @@ export function doesNotFitText(r, request) {
     : `${head}; no TP up to ${largest} fits this GPU: use a GPU with more memory or a smaller batch.`;
 }
 
-// The sentence under the bar.
+// The short line under the bar (the embedded view shows only this one).
+export function memorySummary(r) {
+  const m = r.memory, need = bytes(needBytes(m));
+  if (m.fits === null) return `${need} needed; capacity unknown`;
+  return m.fits ? `${need} of ${bytes(m.usable_bytes)} usable: fits` : `${need} needed, ${bytes(m.usable_bytes)} usable: does not fit`;
+}
+
+// The sentence under it.
 export function memoryText(r) {
   const m = r.memory;
   const parts = `weights ${bytes(m.weight_bytes)} + KV cache ${bytes(m.kv_cache_bytes)} = ${bytes(needBytes(m))}`;
@@ -49,8 +56,8 @@ export function memoryText(r) {
 }
 
 export function createMemoryView() {
-  const box = $('memory-fit'), bar = $('memory-bar'), text = $('memory-text'), alert = $('fit-alert');
-  const [weights, kv, free] = bar.querySelectorAll('.mseg');
+  const box = $('memory-fit'), bar = $('memory-bar'), summary = $('memory-summary'), text = $('memory-text'), alert = $('fit-alert');
+  const [weights, kv, free] = bar.querySelectorAll('.mseg'), limit = bar.querySelector('.mlimit');
 
   return {
     update(r, request) {
@@ -64,6 +71,10 @@ export function createMemoryView() {
       weights.style.width = share(m.weight_bytes);
       kv.style.width = share(m.kv_cache_bytes);
       free.style.width = share(Math.max(0, m.headroom_bytes ?? 0));
+      // Past the usable memory, a mark shows where it ends.
+      limit.hidden = m.fits !== false;
+      limit.style.left = share(m.usable_bytes ?? 0);
+      summary.textContent = memorySummary(r);
       text.textContent = memoryText(r);
       bar.setAttribute('aria-label', `Memory per GPU: ${text.textContent}`);
       const message = doesNotFitText(r, request);

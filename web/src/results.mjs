@@ -57,7 +57,7 @@ export function createResults() {
     sw.className = `sw ${cls}`;
     sw.setAttribute('aria-hidden', 'true');
     const name = document.createElement('span'), formula = document.createElement('span'), value = document.createElement('span');
-    formula.className = 'term-formula';
+    formula.className = 'full-only';
     li.append(sw, name, formula, value);
     legend.append(li);
     return { seg, li, name, formula, value };
@@ -117,8 +117,12 @@ export function createResults() {
     if (stepDetails.open) $('step-formula-text').textContent = stepFormulaText(r);
     badge($('badge-prefill'), r, 'prefill');
     badge($('badge-decode'), r, 'decode');
-    const v = stepVerdict(r);
-    $('verdict').textContent = v.text;
+    const v = stepVerdict(r), verdict = $('verdict');
+    // The term's formula is left out of the compact (embedded) view.
+    const formula = document.createElement('span');
+    formula.className = 'full-only';
+    formula.textContent = v.formula;
+    verdict.replaceChildren(v.lead, formula, v.rest);
     $('verdict').dataset.bound = v.bound;
 
     const total = r.step_time_us;

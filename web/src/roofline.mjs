@@ -13,8 +13,8 @@ const decadeCeil = (x) => 10 ** Math.ceil(Math.log10(x));
 const COLUMNS = 6;
 const EMPTY = Array.from({ length: COLUMNS }, (_, i) => [i === 0 ? 1 : null]);
 
-// The ridge label sits just above the roof, where no line runs: left of the ridge, or
-// right of it when the left side has no room before the y axis.
+// The ridge label sits just above the roof, where no line runs, centred on the ridge and
+// moved sideways as far as needed to stay inside the plot (off the y axis).
 function drawRidgeLabel(u, range) {
   const ctx = u.ctx, dpr = devicePixelRatio;
   const x = u.valToPos(range.ridge, 'x', true), y = u.valToPos(range.peak, 'y', true);
@@ -22,13 +22,15 @@ function drawRidgeLabel(u, range) {
   ctx.save();
   ctx.fillStyle = css('--fg');
   ctx.font = `${12 * dpr}px system-ui, sans-serif`;
-  const width = ctx.measureText(text).width, gap = 6 * dpr;
+  const width = ctx.measureText(text).width, gap = 4 * dpr;
+  const left = Math.max(u.bbox.left + gap, Math.min(x - width / 2, u.bbox.left + u.bbox.width - gap - width));
   // uPlot leaves its own alignment behind, so set both.
+  ctx.textAlign = 'left';
   ctx.textBaseline = 'bottom';
-  const fitsLeft = x - gap - width >= u.bbox.left + gap;
-  ctx.textAlign = fitsLeft ? 'right' : 'left';
-  ctx.fillText(text, fitsLeft ? x - gap : Math.max(x + gap, u.bbox.left + gap), y - 4 * dpr);
+  ctx.fillText(text, left, y - gap);
   ctx.restore();
+  // Its extent in CSS px, for the layout tests.
+  u.root.dataset.ridgeLabel = JSON.stringify([left / dpr, (left + width) / dpr]);
 }
 
 // range is read by the scales and the ridge label on every draw, so new data only
@@ -39,7 +41,7 @@ function makeChart(el, range) {
     points: { show: true, size, width: 2, stroke: color, fill },
   });
   return new uPlot({
-    ...plotOptions(el, 'arithmetic intensity (FLOP/byte)', 'TFLOPS'),
+    ...plotOptions(el, 'arithmetic intensity (FLOP/byte)', 'TFLOPS', { draw: [(u) => { if (range.ridge) drawRidgeLabel(u, range); }] }),
     scales: {
       x: { time: false, distr: 3, range: () => range.x },
       y: { distr: 3, range: () => range.y },
@@ -53,7 +55,6 @@ function makeChart(el, range) {
       point('Step, fitted (ring)', css('--accent'), 13, 'transparent'),
     ],
     legend: { live: false },
-    hooks: { draw: [(u) => { if (range.ridge) drawRidgeLabel(u, range); }] },
   }, EMPTY, el);
 }
 
@@ -93,13 +94,15 @@ export function createRoofline() {
     last = r;
     const p = phases(r), peak = r.hardware.flops_peak_tflops, bw = r.hardware.bw_hbm_tb_s;
     const row = (x, column, y) => { const out = Array(COLUMNS).fill(null); out[0] = x; out[column] = y; return out; };
-    const points = [];
-    if (phasePlaced(r, 'prefill')) points.push(row(p.aiPrefill, 2, p.tflopsPrefill));
-    if (phasePlaced(r, 'decode')) points.push(row(p.aiDecode, 3, p.tflopsDecode));
-    if (p.flops > 0) {
-      points.push(row(p.aiStep, 4, p.tflopsRoofline));
-      if (r.step_time_us > 0) points.push(row(p.aiStep, 5, p.tflopsStep));
-    }
+    const placed = {
+      prefill: phasePlaced(r, 'prefill') ? [p.aiPrefill, p.tflopsPrefill] : null,
+      decode: phasePlaced(r, 'decode') ? [p.aiDecode, p.tflopsDecode] : null,
+      step: p.flops > 0 ? [p.aiStep, p.tflopsRoofline] : null,
+      fitted: p.flops > 0 && r.step_time_us > 0 ? [p.aiStep, p.tflopsStep] : null,
+    };
+    // Machine-readable, like #step-time's data-us: the points drawn, [FLOP/B, TFLOPS].
+    el.dataset.points = JSON.stringify(placed);
+    const points = Object.values(placed).map((pt, i) => pt && row(pt[0], i + 2, pt[1])).filter(Boolean);
     const xs = points.map((pt) => pt[0]);
     const xlo = decadeFloor(Math.min(p.ridge, ...xs) / 10), xhi = decadeCeil(Math.max(p.ridge, ...xs) * 10);
     const rows = [row(xlo, 1, bw * xlo), row(p.ridge, 1, peak), row(xhi, 1, peak), ...points];

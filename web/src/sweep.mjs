@@ -97,10 +97,28 @@ function drawOverflow(u, mark) {
   ctx.restore();
 }
 
+// The current value, as a vertical dashed line.
+function drawCurrent(u, mark) {
+  if (!(mark.x > 0)) return;
+  const ctx = u.ctx, x = u.valToPos(mark.x, 'x', true);
+  ctx.save();
+  ctx.strokeStyle = css('--accent');
+  ctx.lineWidth = 2 * devicePixelRatio;
+  ctx.setLineDash([4 * devicePixelRatio, 3 * devicePixelRatio]);
+  ctx.beginPath();
+  ctx.moveTo(x, u.bbox.top);
+  ctx.lineTo(x, u.bbox.top + u.bbox.height);
+  ctx.stroke();
+  ctx.restore();
+}
+
 function makeChart(el, mark, xLabel) {
   const line = (label, color, width = 1.5, dash) => ({ label, stroke: color, width, dash, points: { show: false } });
   return new uPlot({
-    ...plotOptions(el, xLabel, 'µs'),
+    ...plotOptions(el, xLabel, 'µs', {
+      drawClear: [(u) => drawOverflow(u, mark)],
+      draw: [(u) => drawCurrent(u, mark)],
+    }),
     scales: {
       x: { time: false, distr: 3, range: (u, min, max) => [min, max > min ? max : min * 10] },
       y: { range: (u, min, max) => [0, max > 0 ? max * 1.05 : 1] },
@@ -115,23 +133,6 @@ function makeChart(el, mark, xLabel) {
       line('t_weight', css('--c2')),
       line('t_tp', css('--c3')),
     ],
-    hooks: {
-      drawClear: [(u) => drawOverflow(u, mark)],
-      draw: [(u) => {
-        // The current value, as a vertical line.
-        if (!(mark.x > 0)) return;
-        const ctx = u.ctx, x = u.valToPos(mark.x, 'x', true);
-        ctx.save();
-        ctx.strokeStyle = css('--accent');
-        ctx.lineWidth = 2 * devicePixelRatio;
-        ctx.setLineDash([4 * devicePixelRatio, 3 * devicePixelRatio]);
-        ctx.beginPath();
-        ctx.moveTo(x, u.bbox.top);
-        ctx.lineTo(x, u.bbox.top + u.bbox.height);
-        ctx.stroke();
-        ctx.restore();
-      }],
-    },
   }, EMPTY, el);
 }
 

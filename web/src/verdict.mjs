@@ -59,22 +59,23 @@ export function dominant(r) {
 }
 
 // The headline: which term dominates, and whether the whole step (weights and KV) is
-// compute- or memory-bound on the roofline.
+// compute- or memory-bound on the roofline. In parts, so the compact view can leave out
+// the formula: text = lead + formula + rest.
 export function stepVerdict(r) {
   const p = phases(r);
   const d = dominant(r);
-  const lead = d
-    ? `${CONTRIB[d.index].name} (${CONTRIB[d.index].formula}) is the largest part of the step: ${pct(d.share)}.`
-    : 'Every term is multiplied by a zero β, so the predicted step time is 0.';
-  if (!(p.flops > 0)) return { bound: 'memory', text: `${lead} With no tokens in the step there is no arithmetic: only the weight read and fixed terms remain.` };
-  const tCompute = p.flops / (r.hardware.flops_peak_tflops * 1e6), tMemory = p.bytes / (r.hardware.bw_hbm_tb_s * 1e6);
-  const bound = tCompute >= tMemory ? 'compute' : 'memory';
-  const cmp = bound === 'compute' ? 'at or above' : 'below';
-  return {
-    bound,
-    text: `${lead} The whole step is ${bound}-bound: ${num(p.aiStep)} FLOP per byte of all its HBM traffic ` +
-      `(weights and KV) is ${cmp} the ridge point of ${num(p.ridge)} FLOP/B.`,
-  };
+  const lead = d ? CONTRIB[d.index].name : 'Every term is multiplied by a zero β, so the predicted step time is 0.';
+  const formula = d ? ` (${CONTRIB[d.index].formula})` : '';
+  let rest = d ? ` is the largest part of the step: ${pct(d.share)}.` : '';
+  let bound = 'memory';
+  if (!(p.flops > 0)) rest += ' With no tokens in the step there is no arithmetic: only the weight read and fixed terms remain.';
+  else {
+    const tCompute = p.flops / (r.hardware.flops_peak_tflops * 1e6), tMemory = p.bytes / (r.hardware.bw_hbm_tb_s * 1e6);
+    bound = tCompute >= tMemory ? 'compute' : 'memory';
+    rest += ` The whole step is ${bound}-bound: ${num(p.aiStep)} FLOP per byte of all its HBM traffic ` +
+      `(weights and KV) is ${bound === 'compute' ? 'at or above' : 'below'} the ridge point of ${num(p.ridge)} FLOP/B.`;
+  }
+  return { bound, lead, formula, rest, text: lead + formula + rest };
 }
 
 // Why a phase's KV bytes are zero although it has work, as the core counts KV heads.
