@@ -1,5 +1,5 @@
 // The page at 360 px: chart x labels apart, the ridge label clear of the y axis, the compare
-// caption in view, a slider at least 160 px wide, and each model's name readable in its select.
+// caption in view, a slider at least 160 px wide, and each model's and GPU's name readable in its select.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -49,23 +49,25 @@ test('360 px: chart labels apart, ridge label clear of the axis, slider wide eno
   }
 });
 
-test('360 px: every preset model name fits in the model select', async () => {
+test('360 px: every preset model and GPU name fits in its select', async () => {
   const { page, context } = await guardedPage(env.browser, { viewport: { width: 360, height: 800 } });
   await page.goto(env.url);
   await ready(page);
-  for (const model of presets.models) {
-    await page.selectOption('#model', model.id);
-    const fit = await page.$eval('#model', (select, name) => {
-      const style = getComputedStyle(select);
-      const ctx = document.createElement('canvas').getContext('2d');
-      ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
-      const shown = select.options[select.selectedIndex].textContent;
-      // The text box: the select's width less its padding, border and the arrow (about 20 px).
-      const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 20;
-      return { starts: shown.startsWith(name), need: ctx.measureText(name).width, room };
-    }, model.name);
-    assert.ok(fit.starts, `${model.id}: the option starts with the model's name`);
-    assert.ok(fit.need <= fit.room, `${model.id}: "${model.name}" needs ${fit.need} px, the select has ${fit.room}`);
+  for (const [select, items] of [['#model', presets.models], ['#gpu', presets.gpus]]) {
+    for (const item of items) {
+      await page.selectOption(select, item.id);
+      const fit = await page.$eval(select, (el, name) => {
+        const style = getComputedStyle(el);
+        const ctx = document.createElement('canvas').getContext('2d');
+        ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+        const shown = el.options[el.selectedIndex].textContent;
+        // The text box: the select's width less its padding and the arrow (about 20 px).
+        const room = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 20;
+        return { starts: shown.startsWith(name), need: ctx.measureText(name).width, room };
+      }, item.name);
+      assert.ok(fit.starts, `${item.id}: the option starts with its name`);
+      assert.ok(fit.need <= fit.room, `${item.id}: "${item.name}" needs ${fit.need} px, the select has ${fit.room}`);
+    }
   }
   await context.close();
 });

@@ -91,3 +91,25 @@ test('the decode-count sweep marks where the batch stops fitting', async () => {
   await page.locator('#charts').screenshot({ path: join(SHOTS, 'memory-sweep.png') });
   await context.close();
 });
+
+test('a custom GPU without a memory capacity: fit unknown, said so, no message', async () => {
+  const { page, context } = await guardedPage(env.browser);
+  await page.goto(`${env.url}?model=llama-3.1-8b-instruct&tp=1&prefill=512:2048&decode=1024x32`);
+  await ready(page);
+  await page.click('#custom-gpu summary');
+  await page.fill('#cg-name', 'No capacity');
+  await page.fill('#cg-tflops', '400');
+  await page.fill('#cg-hbm', '2.5');
+  await page.click('#cg-use');
+  const r = cli({ model: 'llama-3.1-8b-instruct', tp: 1, step: STEP,
+    gpu: { compute: { fp16_tensor_core: 400, with_sparsity: false }, memory: { bandwidth_tb_s: 2.5 }, interconnect: { nvlink_bandwidth_gb_s: 900 } } });
+  assert.equal(r.memory.fits, null);
+  await page.waitForFunction(() => document.querySelector('#memory-fit').dataset.fits === 'unknown');
+  const view = await fitView(page);
+  assert.equal(Number(view.needBytes), r.memory.weight_bytes + r.memory.kv_cache_bytes);
+  assert.equal(view.usableBytes, '');
+  assert.match(view.text, /capacity unknown/);
+  assert.match(view.text, /this GPU's datasheet gives no memory capacity, so whether it fits is unknown/);
+  assert.equal(await page.locator('#fit-alert').isVisible(), false);
+  await context.close();
+});
