@@ -47,7 +47,7 @@ export function createResults() {
   stepDetails.addEventListener('toggle', () => { if (stepDetails.open && last) $('step-formula-text').textContent = stepFormulaText(last.r); });
 
   const stack = $('stack'), legend = $('stack-legend');
-  const segs = CONTRIB.map((term, i) => {
+  const segs = CONTRIB.map((_, i) => {
     const cls = `c${i}`;
     const seg = document.createElement('div');
     seg.className = `seg ${cls}`;
@@ -123,7 +123,7 @@ export function createResults() {
     formula.className = 'full-only';
     formula.textContent = v.formula;
     verdict.replaceChildren(v.lead, formula, v.rest);
-    $('verdict').dataset.bound = v.bound;
+    verdict.dataset.bound = v.bound;
 
     const total = r.step_time_us;
     r.contributions_us.forEach((c, i) => {

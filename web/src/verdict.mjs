@@ -67,7 +67,7 @@ export function stepVerdict(r) {
   const lead = d ? CONTRIB[d.index].name : 'Every term is multiplied by a zero β, so the predicted step time is 0.';
   const formula = d ? ` (${CONTRIB[d.index].formula})` : '';
   let rest = d ? ` is the largest part of the step: ${pct(d.share)}.` : '';
-  let bound = 'memory';
+  let bound = 'none';
   if (!(p.flops > 0)) rest += ' With no tokens in the step there is no arithmetic: only the weight read and fixed terms remain.';
   else {
     const tCompute = p.flops / (r.hardware.flops_peak_tflops * 1e6), tMemory = p.bytes / (r.hardware.bw_hbm_tb_s * 1e6);
