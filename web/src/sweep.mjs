@@ -69,11 +69,12 @@ function flipText(s, plan) {
 // The first swept value at which the step no longer fits in GPU memory (NaN when every
 // value fits or the capacity is unknown), and a sentence for it.
 function firstOverflow(s) {
-  const i = s.headroom_bytes.findIndex((h) => h !== null && h < 0);
+  const i = s.headroom_bytes.findIndex((h) => h < 0);
   return i < 0 ? { index: -1, x: NaN } : { index: i, x: s.values[i] };
 }
 function fitText(s, plan, over) {
-  if (s.headroom_bytes.every((h) => h === null)) return ' The GPU has no memory capacity in its datasheet, so the sweep cannot mark where the batch stops fitting.';
+  // Without a capacity the core has no headroom to give (null, or NaN in the module's columns).
+  if (!s.headroom_bytes.some(Number.isFinite)) return ' The GPU has no memory capacity in its datasheet, so the sweep cannot mark where the batch stops fitting.';
   if (over.index < 0) return ` The batch fits in GPU memory over the whole range.`;
   if (over.index === 0) return ` The batch does not fit in GPU memory anywhere on this range (shaded).`;
   return ` The batch stops fitting in GPU memory between ${int(s.values[over.index - 1])} and ${int(over.x)} ${plan.label} (shaded from ${int(over.x)}).`;
