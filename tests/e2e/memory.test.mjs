@@ -68,7 +68,7 @@ test('Llama 3.1 8B on an H100 fits: the bar shows weights, KV and free space as 
   assert.equal(Number(view.usableBytes), m.usable_bytes);
   assert.equal(await page.locator('#fit-alert').isVisible(), false);
   assert.match(view.text, new RegExp(`weights ${gb(m.weight_bytes)} \\+ KV cache ${sig4.format(m.kv_cache_bytes / 1e9)} GB`));
-  assert.match(view.text, new RegExp(`${gb(m.headroom_bytes)} free; room for ${m.max_decode_requests.toLocaleString('en-US')} decode requests`));
+  assert.match(view.text, new RegExp(`${gb(m.headroom_bytes)} free; at most ${m.max_decode_requests.toLocaleString('en-US')} decode requests at this step's mean context fit`));
   // Segment widths are the byte shares of the usable memory.
   const widths = await page.$$eval('#memory-bar .mseg', (segs) => segs.map((s) => s.getBoundingClientRect().width));
   const total = widths.reduce((a, b) => a + b, 0);

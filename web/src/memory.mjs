@@ -50,7 +50,7 @@ export function memoryText(r) {
   const of = `of ${bytes(m.usable_bytes)} usable (${pct(m.utilization)} of ${bytes(m.capacity_bytes)})`;
   if (!m.fits) return `${parts} per GPU, over the ${bytes(m.usable_bytes)} usable (${pct(m.utilization)} of ${bytes(m.capacity_bytes)}) by ${bytes(-m.headroom_bytes)}.`;
   const room = r.work.decode.requests > 0 && m.max_decode_requests !== null
-    ? `; room for ${int(m.max_decode_requests)} decode requests at this step's mean context`
+    ? `; at most ${int(m.max_decode_requests)} decode requests at this step's mean context fit`
     : '';
   return `${parts} ${of}; ${bytes(m.headroom_bytes)} free${room}.`;
 }

@@ -80,21 +80,30 @@ function fitText(s, plan, over) {
   return ` The batch stops fitting in GPU memory between ${int(s.values[over.index - 1])} and ${int(over.x)} ${plan.label} (shaded from ${int(over.x)}).`;
 }
 
-// The region where the batch does not fit, shaded from mark.overflow to the right edge.
-function drawOverflow(u, mark) {
-  if (!(mark.overflow > 0)) return;
-  const ctx = u.ctx, dpr = devicePixelRatio;
-  const x = Math.max(u.bbox.left, u.valToPos(mark.overflow, 'x', true)), right = u.bbox.left + u.bbox.width;
+// The region where the batch does not fit: shaded under the lines from mark.overflow to the
+// right edge, and labelled over them where it is wide enough.
+function overflowStart(u, mark) {
+  return mark.overflow > 0 ? Math.max(u.bbox.left, u.valToPos(mark.overflow, 'x', true)) : NaN;
+}
+function shadeOverflow(u, mark) {
+  const x = overflowStart(u, mark);
+  if (!Number.isFinite(x)) return;
+  const ctx = u.ctx;
   ctx.save();
   ctx.fillStyle = css('--error-bg');
-  ctx.globalAlpha = 0.7;
-  ctx.fillRect(x, u.bbox.top, right - x, u.bbox.height);
-  ctx.globalAlpha = 1;
+  ctx.fillRect(x, u.bbox.top, u.bbox.left + u.bbox.width - x, u.bbox.height);
+  ctx.restore();
+}
+function labelOverflow(u, mark) {
+  const x = overflowStart(u, mark), dpr = devicePixelRatio, text = 'does not fit';
+  if (!Number.isFinite(x)) return;
+  const ctx = u.ctx;
+  ctx.save();
   ctx.fillStyle = css('--error');
   ctx.font = `${11 * dpr}px system-ui, sans-serif`;
-  ctx.textAlign = 'right';
+  ctx.textAlign = 'left';
   ctx.textBaseline = 'top';
-  if (right - x > ctx.measureText('does not fit').width + 8 * dpr) ctx.fillText('does not fit', right - 4 * dpr, u.bbox.top + 4 * dpr);
+  if (u.bbox.left + u.bbox.width - x > ctx.measureText(text).width + 8 * dpr) ctx.fillText(text, x + 4 * dpr, u.bbox.top + 4 * dpr);
   ctx.restore();
 }
 
@@ -117,8 +126,8 @@ function makeChart(el, mark, xLabel) {
   const line = (label, color, width = 1.5, dash) => ({ label, stroke: color, width, dash, points: { show: false } });
   return new uPlot({
     ...plotOptions(el, xLabel, 'µs', {
-      drawClear: [(u) => drawOverflow(u, mark)],
-      draw: [(u) => drawCurrent(u, mark)],
+      drawClear: [(u) => shadeOverflow(u, mark)],
+      draw: [(u) => drawCurrent(u, mark), (u) => labelOverflow(u, mark)],
     }),
     scales: {
       x: { time: false, distr: 3, range: (u, min, max) => [min, max > min ? max : min * 10] },
