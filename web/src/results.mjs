@@ -80,6 +80,14 @@ export function createResults() {
     derived.append(dt, d);
     dd[key] = d;
   }
+  // The figures that can pass the hardware's peak: the value, then why when it does.
+  const figures = {};
+  for (const key of ['tps', 'tflops', 'mfu', 'bw']) {
+    const value = document.createElement('span'), note = document.createElement('span');
+    note.className = 'above-peak';
+    dd[key].append(value, note);
+    figures[key] = { value, note };
+  }
 
   const memory = createMemoryView();
   const stepEl = $('step-time'), live = $('live');
@@ -93,14 +101,16 @@ export function createResults() {
   }
 
   // A derived figure, and beside it, when it passes the hardware's peak, why.
-  function figure(el, f) {
-    el.textContent = f.text;
-    if (!f.note) return;
-    const why = document.createElement('span');
-    why.className = 'above-peak';
-    why.textContent = ` — ${f.note}`;
-    el.append(why);
+  function figure(key, f) {
+    figures[key].value.textContent = f.text;
+    figures[key].note.textContent = f.note ? ` — ${f.note}` : '';
   }
+
+  // The verdict's nodes, kept: the term's formula is left out of the compact (embedded) view.
+  const verdict = $('verdict'), verdictFormula = document.createElement('span');
+  verdictFormula.className = 'full-only';
+  const verdictLead = document.createTextNode(''), verdictRest = document.createTextNode('');
+  verdict.append(verdictLead, verdictFormula, verdictRest);
 
   function update(r, req) {
     last = { r, req };
@@ -117,12 +127,10 @@ export function createResults() {
     if (stepDetails.open) $('step-formula-text').textContent = stepFormulaText(r);
     badge($('badge-prefill'), r, 'prefill');
     badge($('badge-decode'), r, 'decode');
-    const v = stepVerdict(r), verdict = $('verdict');
-    // The term's formula is left out of the compact (embedded) view.
-    const formula = document.createElement('span');
-    formula.className = 'full-only';
-    formula.textContent = v.formula;
-    verdict.replaceChildren(v.lead, formula, v.rest);
+    const v = stepVerdict(r);
+    verdictLead.data = v.lead;
+    verdictFormula.textContent = v.formula;
+    verdictRest.data = v.rest;
     verdict.dataset.bound = v.bound;
 
     const total = r.step_time_us;
@@ -138,10 +146,7 @@ export function createResults() {
       r.contributions_us.map((c, i) => (c > 0 ? contributionText(r, i) : '')).filter(Boolean).join('; '));
 
     const p = phases(r), f = derivedFigures(r);
-    figure(dd.tps, f.tps);
-    figure(dd.tflops, f.tflops);
-    figure(dd.mfu, f.mfu);
-    figure(dd.bw, f.bw);
+    for (const key of Object.keys(figures)) figure(key, f[key]);
     // A phase without KV bytes has no intensity; the sentence under the badges says why.
     const intensity = (ai, phase) => (Number.isFinite(ai) ? `${num(ai)} FLOP/B`
       : `${DASH} (${r.bottleneck[phase] === 'none' ? `no ${phase} in this step` : `no KV bytes: see the ${phase} sentence above`})`);
