@@ -131,3 +131,26 @@ test('extreme values use scientific notation and integers are not rounded', asyn
   await b.page.screenshot({ path: join(SHOTS, 'truth-big-decode.png'), fullPage: true });
   await b.context.close();
 });
+
+test('the formula view for a MoE model at TP 3: each shown substitution evaluates to the CLI term', async () => {
+  const query = '?model=qwen3-30b-a3b&tp=3&prefill=512:2048x2,101:101&decode=1024x32,300x5';
+  const { page, context } = await open(query);
+  const r = cli({ model: 'qwen3-30b-a3b', gpu: 'h100-sxm', tp: 3, step: {
+    prefill: [{ tokens_this_step: 512, prompt_tokens: 2048, count: 2 }, { tokens_this_step: 101, prompt_tokens: 101 }],
+    decode: [{ context_length: 1024, count: 32 }, { context_length: 300, count: 5 }] } });
+  assert.equal(await waitForStep(page, r.step_time_us), r.step_time_us);
+  assert.ok(r.arch.is_moe && r.arch.H % 3 !== 0, 'a MoE model whose heads do not divide by TP 3');
+  for (const [term, label] of [['t_pf_compute', 'Prefill compute'], ['t_pf_kv', 'Prefill KV write'], ['t_dc_compute', 'Decode compute'],
+    ['t_dc_kv', 'Decode KV read'], ['t_weight', 'Weight read'], ['t_tp', 'TP all-reduce']]) {
+    await page.getByLabel(`Show the formula for ${label}`).click();
+    const pre = page.locator(`tr:has([data-basis="${term}"]) pre`);
+    await pre.filter({ hasText: 'µs' }).waitFor();
+    const shown = await pre.innerText();
+    // The first "= " line is the formula with the core's operands put in: plain arithmetic.
+    const line = shown.split('\n').find((l) => l.startsWith('= ')).slice(2).replaceAll('·', '*');
+    assert.match(line, /^[\d.e+*/() ]+$/, `${term}: ${shown}`);
+    const value = Function(`"use strict"; return (${line});`)();
+    assert.ok(Math.abs(value - r.basis[term]) <= 1e-9 * r.basis[term], `${term}: shows ${value}, the CLI ${r.basis[term]}\n${shown}`);
+  }
+  await context.close();
+});
