@@ -79,7 +79,7 @@ function describe(r, p) {
     const above = p.tflopsStep > Math.min(peak, p.aiStep * bw);
     const low = fastBetas(r);
     parts.push(`Fitted prediction (ring): ${num(p.tflopsStep)} TFLOPS` + (above
-      ? `, above the roof: ${low ? `the fitted ${low} (below 1) predicts` : 'the fit predicts'} a step faster than the roofline allows.`
+      ? `, above the roof: ${low ?? 'the fit predicts'} a step faster than the roofline allows.`
       : ', under the roof.'));
   }
   return parts.join(' ');

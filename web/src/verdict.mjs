@@ -122,18 +122,19 @@ export function phaseSentence(r, phase) {
 // What the phase badges leave out, said once under them.
 export const PHASE_SCOPE = 'Each phase is compared with its own KV traffic only; the weight read is shared by the whole step and counted in the verdict above.';
 
-// Which fitted β make the prediction faster than the pure roofline (β < 1 on a term that
-// is not zero); null when none does.
+// The fitted β that make the prediction faster than the pure roofline (β < 1 on a term that
+// is not zero), as "the fitted β₁ = 0.7726 (below 1) predicts"; null when none does.
 export function fastBetas(r) {
   const low = [0, 1, 2, 3].filter((i) => r.beta[i] < 1 && r.features[i] > 0);
-  return low.length ? low.map((i) => `${beta(i)} = ${num(r.beta[i])}`).join(', ') : null;
+  if (!low.length) return null;
+  return `the fitted ${low.map((i) => `${beta(i)} = ${num(r.beta[i])}`).join(' and ')} (below 1) ${low.length > 1 ? 'predict' : 'predicts'}`;
 }
 
 // A figure that can only exceed the hardware's peak because the fitted step is shorter than
 // the roofline bound: what it is, and the same figure at the roofline bound (β = 1).
 export function aboveRoofNote(r, atRoofline) {
   const low = fastBetas(r);
-  const why = low ? `the fitted ${low} (below 1) predicts a faster step than the roofline` : 'the fitted step is shorter than the roofline bound';
+  const why = low ? `${low} a faster step than the roofline` : 'the fitted step is shorter than the roofline bound';
   return `above the hardware peak: ${why} (${human(r.step_time_us)} against ${human(phases(r).rooflineUs)} at β = 1, ` +
     `where this figure is ${atRoofline}).`;
 }
@@ -143,15 +144,15 @@ export function derivedFigures(r) {
   const p = phases(r), peak = r.hardware.flops_peak_tflops;
   const zeroStep = !(r.step_time_us > 0);
   const undefinedText = 'not defined: the predicted step time is 0';
-  const figure = (value, text, over, atRoofline) => ({
+  const figure = (text, over, atRoofline) => ({
     text: zeroStep ? undefinedText : text,
     note: !zeroStep && over ? aboveRoofNote(r, atRoofline) : '',
   });
   return {
-    tps: figure(p.tokensPerS, `${num(p.tokensPerS)} tokens/s`, false),
-    tflops: figure(p.tflopsStep, `${num(p.tflopsStep)} TFLOPS`, p.tflopsStep > peak, `${num(p.tflopsRoofline)} TFLOPS`),
-    mfu: figure(p.mfu, pct(p.mfu), p.mfu > 1, pct(p.mfuRoofline)),
-    bw: figure(p.bwUtil, pct(p.bwUtil), p.bwUtil > 1, pct(p.bwUtilRoofline)),
+    tps: figure(`${num(p.tokensPerS)} tokens/s`, false),
+    tflops: figure(`${num(p.tflopsStep)} TFLOPS`, p.tflopsStep > peak, `${num(p.tflopsRoofline)} TFLOPS`),
+    mfu: figure(pct(p.mfu), p.mfu > 1, pct(p.mfuRoofline)),
+    bw: figure(pct(p.bwUtil), p.bwUtil > 1, pct(p.bwUtilRoofline)),
   };
 }
 
