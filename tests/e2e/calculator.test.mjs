@@ -21,8 +21,10 @@ test('default page loads from the built site, matches the CLI and stays on its o
   assert.equal(await waitForStep(page, expected.step_time_us), expected.step_time_us);
   const basis = await basisFromPage(page);
   for (const t of TERMS) assert.equal(basis[t], expected.basis[t], t);
-  assert.equal(await page.locator('#badge-prefill').textContent(), `${expected.bottleneck.prefill}-bound`);
-  assert.equal(await page.locator('#badge-decode').textContent(), `${expected.bottleneck.decode}-bound`);
+  // The badges say what they compare (each phase's compute against its own KV traffic).
+  const badge = (kind, kv) => (kind === 'compute' ? `compute exceeds its ${kv}` : `${kv} exceeds its compute`);
+  assert.equal(await page.locator('#badge-prefill').textContent(), badge(expected.bottleneck.prefill, 'KV write'));
+  assert.equal(await page.locator('#badge-decode').textContent(), badge(expected.bottleneck.decode, 'KV read'));
   // Both charts drew onto their canvases.
   assert.equal(await page.locator('#roofline canvas').count(), 1);
   assert.equal(await page.locator('#sweep canvas').count(), 1);
@@ -166,16 +168,17 @@ test('formula and sweep views show the core numbers', async () => {
   const pre = page.locator('tr:has([data-basis="t_dc_kv"]) pre');
   await page.waitForFunction(() => document.querySelector('tr:has([data-basis="t_dc_kv"]) pre').textContent.includes('µs'));
   const f = await pre.innerText();
-  assert.match(f, /80·2·⌊8\/4⌋·128·2·\(32000 \+ 32\)/);
+  assert.match(f, /kv = 2 KV heads per GPU in the formula \(⌊kv_heads\/TP⌋ = ⌊8\/4⌋\)/);
+  assert.match(f, /= 80·2·2·128·2·\(32000 \+ 32\)/);
   assert.match(f, /2\.624e9 B/);
   assert.match(f, /= 783\.3 µs/);
   assert.equal(expected.basis.t_dc_kv.toPrecision(4), '783.3');
 
   // Sweep: decode's intensity does not change with its batch size, but falls with context
-  // length; the context sweep shows where decode flips to memory-bound.
-  assert.match(await page.locator('#sweep-desc').textContent(), /Decode stays compute-bound over 1 to 1,024 decode requests/);
+  // length; the context sweep shows where decode's KV read overtakes its compute.
+  assert.match(await page.locator('#sweep-desc').textContent(), /Decode: compute exceeds its KV read over the whole range, 1 to 1,024 decode requests/);
   await page.selectOption('#sweep-var', 'decode-context');
-  await page.waitForFunction(() => /Decode flips from compute- to memory-bound between [\d,]+ and [\d,]+ decode context length/
+  await page.waitForFunction(() => /Decode: compute exceeds its KV read up to [\d,]+ decode context length \(tokens\); from [\d,]+, KV read exceeds its compute/
     .test(document.querySelector('#sweep-desc').textContent));
   assert.equal(new URL(page.url()).searchParams.get('sweep') ?? 'decode-context', 'decode-context');
   // The slider moves the swept variable on every row; End puts the context at its maximum.
@@ -184,10 +187,10 @@ test('formula and sweep views show the core numbers', async () => {
   const longCtx = cli({ ...EXAMPLE.request, step: { ...EXAMPLE.request.step, decode: [{ context_length: 1048576, count: 32 }] } });
   assert.equal(await waitForStep(page, longCtx.step_time_us), longCtx.step_time_us);
   assert.equal(await page.inputValue('[data-where="step.decode[0].context_length"]'), '1048576');
-  assert.equal(await page.locator('#badge-decode').textContent(), 'memory-bound');
+  assert.equal(await page.locator('#badge-decode').textContent(), 'KV read exceeds its compute');
   await page.fill('[data-where="step.decode[0].context_length"]', '1000');
   await page.selectOption('#sweep-var', 'prefill-chunk');
-  await page.waitForFunction(() => /Prefill stays compute-bound over 1 to 512/.test(document.querySelector('#sweep-desc').textContent));
+  await page.waitForFunction(() => /Prefill: compute exceeds its KV write over the whole range, 1 to 512/.test(document.querySelector('#sweep-desc').textContent));
 
   await context.close();
 });

@@ -14,6 +14,7 @@ import { createRoofline } from './roofline.mjs';
 import { createSweep } from './sweep.mjs';
 import { createCompare } from './compare.mjs';
 import { createShare } from './share.mjs';
+import { applyEmbedLayout } from './embed.mjs';
 
 const $ = (id) => document.getElementById(id);
 
@@ -71,7 +72,7 @@ async function start() {
   for (const name of bad) {
     notice(`The link's parameter "${name}" is not valid and was replaced by the default (${defaultText(name)}).`);
   }
-  if (state.embed) document.body.classList.add('embed');
+  if (state.embed) applyEmbedLayout();
 
   // The model, GPU or coefficient choice changed: refresh what describes it, recompute.
   function selectionChanged() {

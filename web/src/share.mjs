@@ -26,7 +26,7 @@ export function createShare(state, store) {
   $('copy-link').addEventListener('click', () => copy(link(false), 'Link'));
   $('copy-embed').addEventListener('click', () => {
     const src = link(true).replaceAll('&', '&amp;').replaceAll('"', '&quot;');
-    copy(`<iframe src="${src}" title="stepcalc: LLM inference step time" width="640" height="480" style="border:0" loading="lazy"></iframe>`, 'Embed code');
+    copy(`<iframe src="${src}" title="stepcalc: LLM inference step time" width="640" height="480" style="border:0" loading="lazy" allow="clipboard-write"></iframe>`, 'Embed code');
   });
   openFull.hidden = !state.embed;
 

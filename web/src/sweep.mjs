@@ -2,9 +2,9 @@
 // current value dashed, a sentence on where the bottleneck flips; and the slider that
 // moves that variable on every row, so the flip can be found by dragging.
 import uPlot from 'uplot';
-import { HEIGHT, css, widthOf, plotOptions, followSchemeAndSize } from './plot.mjs';
+import { chartHeight, css, widthOf, plotOptions, followSchemeAndSize } from './plot.mjs';
 import { sweep } from './calc.mjs';
-import { num } from './format.mjs';
+import { int } from './format.mjs';
 
 const EMPTY = [[1], [null], [null], [null], [null], [null], [null], [null]];
 
@@ -49,25 +49,86 @@ function sweepPlan(kind, request) {
   return { variable, current, label: spec.label, values: logValues(1, Math.max(hi, 2), current) };
 }
 
+// Where the phase's compute and its own KV traffic swap places along the sweep, in the
+// words of the phase badge.
 function flipText(s, plan) {
   const decode = plan.variable.startsWith('decode');
   const c = decode ? s.t_dc_compute : s.t_pf_compute, m = decode ? s.t_dc_kv : s.t_pf_kv;
-  const phase = decode ? 'Decode' : 'Prefill';
-  const bound = (i) => (c[i] >= m[i] ? 'compute' : 'memory');
-  const now = Number.isFinite(plan.current) ? ` (now ${num(plan.current)}, dashed line).` : null;
+  const phase = decode ? 'Decode' : 'Prefill', kv = decode ? 'KV read' : 'KV write';
+  const state = (i) => (c[i] >= m[i] ? `compute exceeds its ${kv}` : `${kv} exceeds its compute`);
+  const now = Number.isFinite(plan.current) ? ` (now ${int(plan.current)}, dashed line).` : null;
   for (let i = 1; i < s.values.length; i++) {
-    if (bound(i) !== bound(i - 1)) {
-      return `${phase} flips from ${bound(i - 1)}- to ${bound(i)}-bound between ${num(s.values[i - 1])} and ${num(s.values[i])} ${plan.label}${now ?? '.'}`;
+    if (state(i) !== state(i - 1)) {
+      return `${phase}: ${state(i - 1)} up to ${int(s.values[i - 1])} ${plan.label}; from ${int(s.values[i])}, ${state(i)}${now ?? '.'}`;
     }
   }
-  return `${phase} stays ${bound(0)}-bound over ${num(s.values[0])} to ${num(s.values[s.values.length - 1])} ${plan.label}` +
+  return `${phase}: ${state(0)} over the whole range, ${int(s.values[0])} to ${int(s.values[s.values.length - 1])} ${plan.label}` +
     (now ?? '; the rows differ, so every row is set to x.');
+}
+
+// The first swept value at which the step no longer fits in GPU memory (NaN when every
+// value fits or the capacity is unknown), and a sentence for it.
+function firstOverflow(s) {
+  const i = s.headroom_bytes.findIndex((h) => h < 0);
+  return i < 0 ? { index: -1, x: NaN } : { index: i, x: s.values[i] };
+}
+function fitText(s, plan, over) {
+  // Without a capacity the core has no headroom to give (null, or NaN in the module's columns).
+  if (!s.headroom_bytes.some(Number.isFinite)) return ' The GPU has no memory capacity in its datasheet, so the sweep cannot mark where the batch stops fitting.';
+  if (over.index < 0) return ` The batch fits in GPU memory over the whole range.`;
+  if (over.index === 0) return ` The batch does not fit in GPU memory anywhere on this range (shaded).`;
+  return ` The batch stops fitting in GPU memory between ${int(s.values[over.index - 1])} and ${int(over.x)} ${plan.label} (shaded from ${int(over.x)}).`;
+}
+
+// The region where the batch does not fit: shaded under the lines from mark.overflow to the
+// right edge, and labelled over them where it is wide enough.
+function overflowStart(u, mark) {
+  return mark.overflow > 0 ? Math.max(u.bbox.left, u.valToPos(mark.overflow, 'x', true)) : NaN;
+}
+function shadeOverflow(u, mark) {
+  const x = overflowStart(u, mark);
+  if (!Number.isFinite(x)) return;
+  const ctx = u.ctx;
+  ctx.save();
+  ctx.fillStyle = css('--error-bg');
+  ctx.fillRect(x, u.bbox.top, u.bbox.left + u.bbox.width - x, u.bbox.height);
+  ctx.restore();
+}
+function labelOverflow(u, mark) {
+  const x = overflowStart(u, mark), dpr = devicePixelRatio, text = 'does not fit';
+  if (!Number.isFinite(x)) return;
+  const ctx = u.ctx;
+  ctx.save();
+  ctx.fillStyle = css('--error');
+  ctx.font = `${11 * dpr}px system-ui, sans-serif`;
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'top';
+  if (u.bbox.left + u.bbox.width - x > ctx.measureText(text).width + 8 * dpr) ctx.fillText(text, x + 4 * dpr, u.bbox.top + 4 * dpr);
+  ctx.restore();
+}
+
+// The current value, as a vertical dashed line.
+function drawCurrent(u, mark) {
+  if (!(mark.x > 0)) return;
+  const ctx = u.ctx, x = u.valToPos(mark.x, 'x', true);
+  ctx.save();
+  ctx.strokeStyle = css('--accent');
+  ctx.lineWidth = 2 * devicePixelRatio;
+  ctx.setLineDash([4 * devicePixelRatio, 3 * devicePixelRatio]);
+  ctx.beginPath();
+  ctx.moveTo(x, u.bbox.top);
+  ctx.lineTo(x, u.bbox.top + u.bbox.height);
+  ctx.stroke();
+  ctx.restore();
 }
 
 function makeChart(el, mark, xLabel) {
   const line = (label, color, width = 1.5, dash) => ({ label, stroke: color, width, dash, points: { show: false } });
   return new uPlot({
-    ...plotOptions(el, xLabel, 'µs'),
+    ...plotOptions(el, xLabel, 'µs', {
+      drawClear: [(u) => shadeOverflow(u, mark)],
+      draw: [(u) => drawCurrent(u, mark), (u) => labelOverflow(u, mark)],
+    }),
     scales: {
       x: { time: false, distr: 3, range: (u, min, max) => [min, max > min ? max : min * 10] },
       y: { range: (u, min, max) => [0, max > 0 ? max * 1.05 : 1] },
@@ -82,22 +143,6 @@ function makeChart(el, mark, xLabel) {
       line('t_weight', css('--c2')),
       line('t_tp', css('--c3')),
     ],
-    hooks: {
-      draw: [(u) => {
-        // The current value, as a vertical line.
-        if (!(mark.x > 0)) return;
-        const ctx = u.ctx, x = u.valToPos(mark.x, 'x', true);
-        ctx.save();
-        ctx.strokeStyle = css('--accent');
-        ctx.lineWidth = 2 * devicePixelRatio;
-        ctx.setLineDash([4 * devicePixelRatio, 3 * devicePixelRatio]);
-        ctx.beginPath();
-        ctx.moveTo(x, u.bbox.top);
-        ctx.lineTo(x, u.bbox.top + u.bbox.height);
-        ctx.stroke();
-        ctx.restore();
-      }],
-    },
   }, EMPTY, el);
 }
 
@@ -107,7 +152,7 @@ export function createSweep(state, { onChange, onRowsMoved }) {
   const el = document.getElementById('sweep'), desc = document.getElementById('sweep-desc');
   const select = document.getElementById('sweep-var'), slider = document.getElementById('sweep-slider');
   const sliderLabel = document.getElementById('sweep-slider-label'), sliderOut = document.getElementById('sweep-slider-out');
-  const mark = { x: NaN };
+  const mark = { x: NaN, overflow: NaN };
   let chart = makeChart(el, mark, ''), label = '', lastKey = '', lastData = null;
 
   // Recomputes the sweep only when the request or the variable changed.
@@ -118,6 +163,8 @@ export function createSweep(state, { onChange, onRowsMoved }) {
     const plan = sweepPlan(state.sweep, request);
     if (plan.reason) {
       desc.textContent = plan.reason;
+      mark.overflow = NaN;
+      el.dataset.overflowX = '';
       chart.setData(EMPTY);
       lastData = null;
       return;
@@ -128,7 +175,9 @@ export function createSweep(state, { onChange, onRowsMoved }) {
       return;
     }
     const s = out.value;
+    const over = firstOverflow(s);
     mark.x = plan.current;
+    mark.overflow = over.x;
     if (plan.label !== label) {
       // uPlot draws axis labels once, so a new label needs a new chart.
       chart.destroy();
@@ -137,7 +186,8 @@ export function createSweep(state, { onChange, onRowsMoved }) {
     }
     lastData = [s.values, s.step_time_us, s.t_pf_compute, s.t_pf_kv, s.t_dc_compute, s.t_dc_kv, s.t_weight, s.t_tp];
     chart.setData(lastData);
-    desc.textContent = flipText(s, plan);
+    desc.textContent = flipText(s, plan) + fitText(s, plan, over);
+    el.dataset.overflowX = Number.isFinite(over.x) ? String(over.x) : '';
   }
 
   // The slider runs from 1 to hi on a log scale; a prefill chunk cannot pass its prompt.
@@ -175,7 +225,7 @@ export function createSweep(state, { onChange, onRowsMoved }) {
     chart.destroy();
     chart = makeChart(el, mark, label);
     if (lastData) chart.setData(lastData);
-  }, () => chart.setSize({ width: widthOf(el), height: HEIGHT }));
+  }, () => chart.setSize({ width: widthOf(el), height: chartHeight() }));
 
   return {
     // After each good result: the chart, and the slider unless it is being dragged.
