@@ -45,12 +45,14 @@ Reads one request JSON from FILE, or from stdin when FILE is "-" or absent:
     "gpu":   "<preset id>" | { datasheet },
     "tp": 1,
     "coefficients": "<preset id>" | { "beta": [b1, ..., b7] },   (optional)
+    "gpu_memory_utilization": 0.9,                              (optional)
     "step": { "prefill": [ { "tokens_this_step": 512, "prompt_tokens": 2048, "count": 1 } ],
               "decode":  [ { "context_length": 1024, "count": 32 } ] } }
 
 Prints the response JSON: step_time_us, basis (six terms in microseconds,
-num_layers, batch_size), features, contributions_us, bottleneck, work, arch,
-hardware, scenario and notes.
+num_layers, batch_size), features, contributions_us, beta, bottleneck, work,
+memory (does the step fit in GPU memory), arch, sharding, hardware, scenario
+and notes.
 )";
 
 constexpr const char *kPresetsUsage = R"(usage: stepcalc presets
