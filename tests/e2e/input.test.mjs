@@ -172,12 +172,12 @@ test('while a field is invalid, links and pins are refused naming it, and the ad
   await page.waitForFunction(() => document.querySelector('#tp').getAttribute('aria-invalid') === 'true');
   await page.click('#copy-link');
   const status = await page.locator('#share-status').textContent();
-  assert.match(status, /The link was not made: 2 fields are not valid/);
+  assert.match(status, /The link was not made, as it would not carry your scenario: 2 fields are not valid/);
   assert.match(status, /Decode group 1, Count: “abc” is not a plain number/);
   assert.match(status, /Tensor parallel \(TP\): is empty/);
   assert.equal(await page.inputValue('#share-text'), '');
   await page.click('#copy-embed');
-  assert.match(await page.locator('#share-status').textContent(), /The embed code was not made/);
+  assert.match(await page.locator('#share-status').textContent(), /The embed code was not made, as it would not carry your scenario: 2 fields/);
   await page.click('#pin');
   assert.match(await page.locator('#compare-status').textContent(), /Nothing was pinned: 2 fields are not valid. Fix .*Decode group 1, Count/);
   assert.equal(await page.locator('#compare-out table').count(), 0);

@@ -6,6 +6,7 @@ import { num, int, human, DASH } from './format.mjs';
 import { phases } from './results.mjs';
 import { TERMS } from './formula.mjs';
 import { MAX_PINS } from './state.mjs';
+import { refusal } from './messages.mjs';
 
 const ROWS = [
   ['step', 'Step time (µs)', (r) => r.step_time_us],
@@ -33,8 +34,8 @@ function difference(pinned, current) {
   return `${d > 0 ? '+' : ''}${num(d)}%`;
 }
 
-// current(): { errors: [{ text }] } of the scenario on screen. dispatch: the one way to
-// change the state.
+// current(): { state, errors } of the scenario on screen (see messages.mjs, refusal).
+// dispatch: the one way to change the state.
 export function createCompare({ current, dispatch }) {
   const out = document.getElementById('compare-out'), status = document.getElementById('compare-status');
   const pinButton = document.getElementById('pin');
@@ -96,7 +97,7 @@ export function createCompare({ current, dispatch }) {
       return;
     }
     if (errors.length) {
-      status.textContent = `Nothing was pinned: ${errors.length === 1 ? 'a field is' : `${errors.length} fields are`} not valid. Fix ${errors.slice(0, 3).map((e) => e.text).join('; ')}${errors.length > 3 ? `; and ${errors.length - 3} more` : ''}.`;
+      status.textContent = refusal('Nothing was pinned', errors);
       return;
     }
     dispatch({ type: 'pin' });

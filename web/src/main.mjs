@@ -101,12 +101,15 @@ async function start() {
   const scenario = createScenario({ presets: P, dispatch });
   const customEditors = createCustomEditors(dispatch);
   const batch = createBatchEditor(dispatch);
-  const fieldErrors = createFieldErrors((where) => batch.find(where) ?? document.querySelector(`[data-where="${CSS.escape(where)}"]`));
-  // The errors of the scenario on screen, each with the text naming its field.
+  const inputFor = (where) => batch.find(where) ?? document.querySelector(`[data-where="${CSS.escape(where)}"]`);
+  const fieldErrors = createFieldErrors(inputFor);
+  // Why the scenario on screen cannot be linked or pinned: each invalid field as the page
+  // names it, or the internal error (already reported as a bug).
   function currentErrors() {
     const { errors, out } = evaluation(state);
-    const list = errors.length ? errors : out.ok ? [] : out.input ? [out] : [{ where: 'calculator', what: `internal error: ${out.message}` }];
-    return list.map((e) => ({ ...e, text: errorText(e, batch.find(e.where) ?? document.querySelector(`[data-where="${CSS.escape(e.where)}"]`)) }));
+    if (errors.length) return errors.map((e) => ({ text: errorText(e, inputFor(e.where)) }));
+    if (out.ok) return [];
+    return [out.input ? { text: errorText(out, inputFor(out.where)) } : { bug: true, text: out.message }];
   }
   const current = () => ({ state, errors: currentErrors() });
   const results = createResults();

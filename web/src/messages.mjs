@@ -43,6 +43,15 @@ export function errorText(error, input) {
   return input ? `${fieldLabel(input)}: ${error.what} (${error.where})` : `${error.where}: ${error.what}`;
 }
 
+// Why nothing was made from the scenario on screen (a link, a pin): `done` is what was not
+// made ("The link was not made"); errors: from main's current(), each { text } or a bug.
+export function refusal(done, errors) {
+  if (errors.some((e) => e.bug)) return `${done}: the calculator hit an internal error (reported above).`;
+  const texts = errors.map((e) => e.text);
+  return `${done}: ${errors.length === 1 ? 'a field is' : `${errors.length} fields are`} not valid. ` +
+    `Fix ${texts.slice(0, 3).join('; ')}${texts.length > 3 ? `; and ${texts.length - 3} more` : ''}.`;
+}
+
 // Errors are named by request path ("step.decode[0].count"); find(where) returns the input
 // for a path (it carries an aria-describedby pointing at its error line), or null.
 export function createFieldErrors(find) {

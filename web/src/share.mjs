@@ -3,11 +3,12 @@
 // the page is framed, each new result posted to the embedding page.
 import { toQuery, usesCustom } from './url.mjs';
 import { customItem } from './state.mjs';
+import { refusal } from './messages.mjs';
 
 const $ = (id) => document.getElementById(id);
 
-// current(): { state, errors: [{ where, what, text }] } of the scenario on screen, where
-// text names the field as the page shows it. dispatch: the page's one way to change state.
+// current(): { state, errors } of the scenario on screen (see messages.mjs, refusal).
+// dispatch: the page's one way to change the state.
 export function createShare({ current, dispatch, embed }) {
   const box = $('share-text'), status = $('share-status'), customNote = $('share-custom'), openFull = $('open-full');
   let urlTimer = 0, validState = null;
@@ -40,9 +41,7 @@ export function createShare({ current, dispatch, embed }) {
   // A link is made only from a scenario with no invalid field, so it never carries bad text.
   function refuse(what, errors) {
     box.value = '';
-    const names = errors.map((e) => e.text);
-    status.textContent = `${what} was not made: ${errors.length === 1 ? 'a field is' : `${errors.length} fields are`} not valid, ` +
-      `and the link would not carry your scenario. Fix ${names.slice(0, 3).join('; ')}${names.length > 3 ? `; and ${names.length - 3} more` : ''}.`;
+    status.textContent = refusal(`${what} was not made, as it would not carry your scenario`, errors);
   }
   function copyLink(embedded) {
     const { state, errors } = current();

@@ -7,6 +7,7 @@ import { sweep } from './calc.mjs';
 import { num, int } from './format.mjs';
 import { SWEEP_VARIABLES } from './state.mjs';
 import { fieldNumber } from './fields.mjs';
+import { reportBug } from './messages.mjs';
 
 const EMPTY = [[1], [null], [null], [null], [null], [null], [null], [null]];
 
@@ -132,7 +133,8 @@ export function createSweep({ dispatch, limits }) {
     }
     const out = sweep(request, plan.variable, plan.values);
     if (!out.ok) {
-      desc.textContent = `This sweep is not available: ${out.message}`;
+      if (!out.input) reportBug(out.message);
+      desc.textContent = `This sweep is not available: ${out.input ? out.message : 'an internal error (reported above)'}`;
       return;
     }
     const s = out.value;
