@@ -6,6 +6,7 @@ import { customItem } from './state.mjs';
 import { refusal } from './messages.mjs';
 
 const $ = (id) => document.getElementById(id);
+const URL_PAUSE_MS = 150;
 
 // current(): { state, errors } of the scenario on screen (see messages.mjs, refusal).
 // dispatch: the page's one way to change the state.
@@ -60,16 +61,16 @@ export function createShare({ current, dispatch, embed }) {
   return {
     // After a valid render: the address bar names this scenario (custom items by their stored
     // id and the pins too, so a reload restores both). While a field is invalid it is not
-    // called, and the bar keeps the last valid scenario. replaceState is rate-limited by
-    // browsers, so the bar follows at most every 150 ms.
+    // called, and the bar keeps the last valid scenario. The bar follows once edits pause
+    // for URL_PAUSE_MS: replaceState is rate-limited by browsers, and with a 1,000-row link
+    // one call took several milliseconds, which landed in the middle of typing.
     followUrl(state) {
       validState = state;
-      if (urlTimer) return;
+      clearTimeout(urlTimer);
       urlTimer = setTimeout(() => {
-        urlTimer = 0;
         history.replaceState(null, '', location.pathname + toQuery(validState, { keepCustom: true, pins: validState.pins }));
         openFull.href = location.pathname + toQuery(validState, { embed: false, pins: travelling(validState) });
-      }, 150);
+      }, URL_PAUSE_MS);
     },
 
     render(state) {

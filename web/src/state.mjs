@@ -195,6 +195,24 @@ function slide(state, value, limits) {
   };
 }
 
+// Each batch row read once: the state's row objects are replaced, never changed, so a
+// keystroke in a 1,000-row batch reads one row again, not all of them.
+const ROW_READS = { prefill: new WeakMap(), decode: new WeakMap() };
+function readRow(kind, row) {
+  let read = ROW_READS[kind].get(row);
+  if (!read) {
+    const value = {}, errors = [];
+    for (const [key, , field] of ROW_FIELDS[kind]) {
+      const r = readField(row[key]);
+      value[field] = r.value ?? null;
+      if (r.error) errors.push([field, r.error]);
+    }
+    read = { value, errors };
+    ROW_READS[kind].set(row, read);
+  }
+  return read;
+}
+
 // The request for the core, and the fields the page cannot send as numbers (each with its
 // own error). Range and consistency checks are the core's.
 export function buildRequest(state) {
@@ -204,6 +222,11 @@ export function buildRequest(state) {
     if (read.error) errors.push({ where, what: read.error });
     return read.value ?? null;
   };
+  const rows = (kind) => state[kind].map((row, i) => {
+    const read = readRow(kind, row);
+    for (const [field, what] of read.errors) errors.push({ where: `step.${kind}[${i}].${field}`, what });
+    return read.value;
+  });
   // A custom item deleted since it was chosen (in a pin, say) is an error, not a silent default.
   const chosen = (id, map, field, where, noun) => {
     if (!isCustom(id)) return id;
@@ -218,17 +241,7 @@ export function buildRequest(state) {
     coefficients: state.coef === 'custom'
       ? { beta: state.beta.map((b, i) => need(b, `coefficients.beta[${i}]`, 'real')) }
       : state.coef,
-    step: {
-      prefill: state.prefill.map((r, i) => ({
-        tokens_this_step: need(r.t, `step.prefill[${i}].tokens_this_step`),
-        prompt_tokens: need(r.p, `step.prefill[${i}].prompt_tokens`),
-        count: need(r.n, `step.prefill[${i}].count`),
-      })),
-      decode: state.decode.map((r, i) => ({
-        context_length: need(r.c, `step.decode[${i}].context_length`),
-        count: need(r.n, `step.decode[${i}].count`),
-      })),
-    },
+    step: { prefill: rows('prefill'), decode: rows('decode') },
   };
   return { request, errors };
 }
