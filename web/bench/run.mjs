@@ -10,6 +10,7 @@ import { startServer } from '../serve.mjs';
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 const SITE = join(ROOT, 'build', 'site');
 const EDITS = Number(process.env.EDITS ?? 300);
+const LOADS = Number(process.env.LOADS ?? 7);
 if (!existsSync(join(SITE, 'index.html'))) {
   console.error('web/bench/run.mjs: build/site is missing; run `node web/build.mjs` first');
   process.exit(1);
@@ -147,17 +148,19 @@ try {
   for (const r of responses) console.log(`  ${String(r.bytes).padStart(7)}  ${r.url.replace(server.url, '/').replace(/\?.*/, '')}`);
   await page.close();
 
-  // The 1,000-row batch, loaded three times (warm cache: the page's own cost, not the network).
+  // The 1,000-row batch, loaded LOADS times (warm cache: the page's own cost, not the network).
   const loads = [];
   let big;
-  for (let i = 0; i < 3; i++) {
-    big?.page.close();
+  for (let i = 0; i < LOADS; i++) {
+    await big?.page.close();
     big = await load(context, BIG_QUERY);
     loads.push(big.times);
   }
   const rows = await big.page.locator('#prefill-rows .row, #decode-rows .row').count();
   console.log(`1,000-row batch: ${rows} editor rows; ${(await big.page.locator('#totals').textContent()).trim()}`);
-  for (const t of loads) console.log(`  load: navigation -> first result ${f(t.ready)} ms; module loaded -> first result ${f(t.pageCode)} ms, -> painted ${f(t.pagePainted)} ms`);
+  const spread = (key) => `median ${f(q(loads.map((t) => t[key]), 0.5))} ms (${f(Math.min(...loads.map((t) => t[key])))}–${f(Math.max(...loads.map((t) => t[key])))})`;
+  console.log(`  load, ${LOADS} times: navigation -> first result ${spread('ready')}`);
+  console.log(`  module loaded -> first result ${spread('pageCode')}; -> painted ${spread('pagePainted')}`);
   printEdits('1,000-row batch', await measureEdits(big.page, '#decode-rows input[data-field="c"]', EDITS));
   const buttons = await measureRowButtons(big.page);
   for (const act of ['dup', 'del']) {
