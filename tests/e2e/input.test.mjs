@@ -254,6 +254,7 @@ test('β ".5" and "5." are numbers; "1e3" is not; custom β and unsaved GPU fiel
   const { page, context } = await guardedPage(env.browser);
   await page.goto(env.url);
   await ready(page);
+  await page.click('#pin');
   await page.selectOption('#coef', 'custom');
   await page.fill('[data-where="coefficients.beta[0]"]', '.5');
   await page.fill('[data-where="coefficients.beta[6]"]', '5.');
@@ -270,6 +271,12 @@ test('β ".5" and "5." are numbers; "1e3" is not; custom β and unsaved GPU fiel
   assert.equal(await page.inputValue('[data-where="coefficients.beta[0]"]'), '.5');
   assert.equal(await waitForStep(page, expected.step_time_us), expected.step_time_us);
   await page.waitForFunction(() => new URLSearchParams(location.search).get('beta')?.startsWith('.5,'));
+  // Loading a pin made before any β was typed keeps the custom β too.
+  // Mutation tried: load-pin took the pin's empty β; this then failed.
+  await page.click('button[aria-label="Load pin 1"]');
+  await page.waitForFunction(() => document.querySelector('#coef').value === 'trained-roofline-h100');
+  await page.selectOption('#coef', 'custom');
+  assert.equal(await page.inputValue('[data-where="coefficients.beta[0]"]'), '.5');
 
   // A custom GPU in use, then an unsaved edit of its form: other controls leave the edit alone.
   await page.click('#custom-gpu summary');

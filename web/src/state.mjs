@@ -156,8 +156,11 @@ function apply(state, action, ctx) {
       return state.pins.length >= MAX_PINS ? state : { ...state, pins: [...state.pins, scenarioOf(state)] };
     case 'unpin':
       return { ...state, pins: state.pins.filter((_, i) => i !== action.index) };
-    case 'load-pin':
-      return { ...state, ...state.pins[action.index], undo: pushUndo(state, SCENARIO_KEYS) };
+    case 'load-pin': {
+      // A pin made with a preset carries no β of its own: the custom β typed here stays.
+      const pin = state.pins[action.index];
+      return { ...state, ...pin, beta: pin.beta ?? state.beta, undo: pushUndo(state, SCENARIO_KEYS) };
+    }
     case 'pins-in-link':
       return { ...state, pinsInLink: action.value };
     default:
