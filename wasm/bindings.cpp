@@ -1,10 +1,10 @@
 // Embind bindings for the stepcalc core. The JS facade (stepcalc.mjs) is the only caller.
 //
 //  - Scenario (an Embind class the facade owns and delete()s): one validated request
-//    header (model, GPU, TP, coefficients). Batches arrive as numbers in heap buffers the
-//    object owns; compute() writes the step's response fields as numbers into its record
-//    (the STEP rows of core/src/response_fields.def), and the facade's generated builder
-//    turns record + scenario fields into the response object. No JSON per call.
+//    header (model, GPU, TP, coefficients). Batches arrive as numbers in heap memory the
+//    facade mallocs per call; compute() writes the step's response fields as numbers into
+//    the object's record (the STEP rows of core/src/response_fields.def), and the facade's
+//    generated builder turns record + scenario fields into the response. No JSON per call.
 //  - computeJson / sweepJson: the full JSON path, exactly `stepcalc compute`. The facade
 //    uses it for JSON it cannot take the quick way and for every error, so error messages
 //    are always the CLI's.
@@ -15,6 +15,7 @@
 #include <malloc.h>
 
 #include <cstdint>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -86,11 +87,22 @@ std::vector<double> number_vector(const val &values) {
   return emscripten::convertJSArrayToNumberVector<double>(values);
 }
 
+// The batch as numbers in the caller's heap memory (the facade mallocs it per call, so
+// a call made from inside another, by a getter, has memory of its own).
+stepcalc::Step step_from_heap(std::uintptr_t prefill, int prefill_rows, std::uintptr_t decode,
+                              int decode_rows) {
+  const auto span = [](std::uintptr_t address, int rows, std::size_t stride) {
+    if (rows < 0) throw std::logic_error("negative row count");
+    if (rows == 0) return std::span<const double>();
+    return std::span<const double>(reinterpret_cast<const double *>(address),
+                                   static_cast<std::size_t>(rows) * stride);
+  };
+  return stepcalc::step_from_packed(span(prefill, prefill_rows, 3), span(decode, decode_rows, 2));
+}
+
 class Scenario {
 public:
-  Scenario()
-      : prefill_(3 * stepcalc::limits::kMaxRows), decode_(2 * stepcalc::limits::kMaxRows),
-        record_(stepcalc::step_record_size()) {}
+  Scenario() : record_(stepcalc::step_record_size()) {}
 
   // Reads the header; when ok, the text holds the scenario-level response fields.
   Outcome open(const std::string &header) {
@@ -103,12 +115,12 @@ public:
     });
   }
 
-  // Evaluates the rows in the buffers: 1 when the record is ready and the notes differ
-  // from the last call's (read notesJson()), 0 when ready with the same notes, -1 on an
-  // error (read error()).
-  int compute(int prefill_rows, int decode_rows) {
+  // Evaluates the rows: 1 when the record is ready and the notes may differ from the last
+  // call's (read notesJson()), 0 when ready with the same notes, -1 on an error (read
+  // error()).
+  int compute(std::uintptr_t prefill, int prefill_rows, std::uintptr_t decode, int decode_rows) {
     const Outcome outcome = guarded([&] {
-      set_step(prefill_rows, decode_rows);
+      set_step(prefill, prefill_rows, decode, decode_rows);
       result_ = stepcalc::evaluate(scenario_);
       stepcalc::write_step_record(scenario_, result_, record_);
       return std::string();
@@ -117,8 +129,10 @@ public:
       error_ = outcome;
       return -1;
     }
-    const bool same_notes = notes_sent_ && result_.step_notes == sent_step_notes_;
-    sent_step_notes_ = result_.step_notes;
+    // The notes are a function of these inputs: unchanged inputs, unchanged notes.
+    const stepcalc::StepNoteInputs inputs = stepcalc::step_note_inputs(result_);
+    const bool same_notes = notes_sent_ && inputs == sent_note_inputs_;
+    sent_note_inputs_ = inputs;
     notes_sent_ = true;
     return same_notes ? 0 : 1;
   }
@@ -127,11 +141,12 @@ public:
     return stepcalc::response_notes_json(scenario_, result_).dump();
   }
 
-  // The rows in the buffers, one variable varied over `values`.
-  val sweep(int prefill_rows, int decode_rows, const std::string &variable, const val &values) {
+  // The rows, one variable varied over `values`.
+  val sweep(std::uintptr_t prefill, int prefill_rows, std::uintptr_t decode, int decode_rows,
+            const std::string &variable, const val &values) {
     stepcalc::SweepSeries series;
     const Outcome outcome = guarded([&] {
-      set_step(prefill_rows, decode_rows);
+      set_step(prefill, prefill_rows, decode, decode_rows);
       series = stepcalc::sweep(scenario_, variable, number_vector(values));
       return std::string();
     });
@@ -145,33 +160,22 @@ public:
     return out;
   }
 
-  // Byte addresses in the wasm heap, for Float64Array access from JS; fixed for the
-  // object's life (the buffers never reallocate).
-  std::uintptr_t prefill_address() const { return reinterpret_cast<std::uintptr_t>(prefill_.data()); }
-  std::uintptr_t decode_address() const { return reinterpret_cast<std::uintptr_t>(decode_.data()); }
+  // Where compute() leaves the step's numbers: a byte address in the wasm heap, fixed
+  // for the object's life.
   std::uintptr_t record_address() const { return reinterpret_cast<std::uintptr_t>(record_.data()); }
 
 private:
-  void set_step(int prefill_rows, int decode_rows) {
+  void set_step(std::uintptr_t prefill, int prefill_rows, std::uintptr_t decode, int decode_rows) {
     if (!opened_) throw std::logic_error("Scenario used before a successful open");
-    const auto rows = [](int count, std::size_t stride, const std::vector<double> &buffer) {
-      if (count < 0 || static_cast<std::size_t>(count) * stride > buffer.size()) {
-        throw std::logic_error("row count outside the scenario's buffer");
-      }
-      return std::span<const double>(buffer.data(), static_cast<std::size_t>(count) * stride);
-    };
-    scenario_.step = stepcalc::step_from_packed(rows(prefill_rows, 3, prefill_),
-                                                rows(decode_rows, 2, decode_));
+    scenario_.step = step_from_heap(prefill, prefill_rows, decode, decode_rows);
   }
 
-  std::vector<double> prefill_; // (tokens_this_step, prompt_tokens, count) per row
-  std::vector<double> decode_;  // (context_length, count) per row
   std::vector<double> record_;
   stepcalc::Scenario scenario_;
   stepcalc::StepResult result_;
   bool opened_ = false;
   bool notes_sent_ = false;
-  stepcalc::Notes sent_step_notes_;
+  stepcalc::StepNoteInputs sent_note_inputs_;
   Outcome error_;
 };
 
@@ -263,8 +267,6 @@ EMSCRIPTEN_BINDINGS(stepcalc) {
       .function("notesJson", &Scenario::notes_json)
       .function("sweep", &Scenario::sweep)
       .function("error", &Scenario::error)
-      .function("prefillAddress", &Scenario::prefill_address)
-      .function("decodeAddress", &Scenario::decode_address)
       .function("recordAddress", &Scenario::record_address);
   emscripten::function("computeJson", &compute_json);
   emscripten::function("sweepJson", &sweep_json);

@@ -90,6 +90,7 @@ export function buildResponse(r, o, h, notes) {
 
 writeFileSync(outPath.replace(/\.mjs$/, '.d.mts'), `// Generated with response_builder.mjs; do not edit.
 import type { Note, StepResponse } from './stepcalc.mjs';
+export type { Note, StepResponse };
 
 export const FIELD_LIST: string;
 export const RECORD_SIZE: number;

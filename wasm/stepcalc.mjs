@@ -16,6 +16,16 @@
 import createStepCalcGlue from './stepcalc_glue.mjs';
 import { FIELD_LIST, RECORD_SIZE, buildResponse } from './response_builder.mjs';
 
+/** @typedef {import('./stepcalc_glue.mjs').Glue} Glue */
+/** @typedef {import('./stepcalc_glue.mjs').CoreScenario} CoreScenario */
+/** @typedef {import('./stepcalc_glue.mjs').SweepOutcome} SweepOutcome */
+/** @typedef {import('./response_builder.mjs').StepResponse} StepResponse */
+/** @typedef {import('./response_builder.mjs').Note} Note */
+/** @typedef {import('./stepcalc.mjs').SweepSeries} SweepSeries */
+/** @typedef {{ [field: string]: unknown }} JsonObject */
+/** A batch in heap memory malloc'd for one call: 3 doubles per prefill row, then 2 per decode row.
+ * @typedef {{ address: number, prefillRows: number, decodeRows: number }} HeapRows */
+
 const WASM_URL = new URL('./stepcalc.wasm', import.meta.url);
 const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
 
@@ -31,13 +41,18 @@ export class StepCalcError extends Error {
 
 const SWEEP_COLUMNS = ['values', 't_pf_compute', 't_pf_kv', 't_dc_compute', 't_dc_kv',
   't_weight', 't_tp', 'batch_size', 'step_time_us', 'headroom_bytes'];
+const PREFILL_FIELDS = ['tokens_this_step', 'prompt_tokens', 'count'];
+const DECODE_FIELDS = ['context_length', 'count'];
 const HEADER_FIELDS = ['model', 'gpu', 'tp', 'coefficients', 'gpu_memory_utilization'];
 const REQUEST_FIELDS = new Set([...HEADER_FIELDS, 'step']);
 const STEP_FIELDS = new Set(['prefill', 'decode']);
-const SCENARIO_CACHE_SIZE = 8; // headers calc.compute keeps open; each holds ~170 KB of heap
+const SCENARIO_CACHE_SIZE = 8; // headers calc.compute and calc.sweep keep open
 const NO_ROWS = new Float64Array(0);
 
+/** @param {{ wasmBinary?: ArrayBuffer | Uint8Array, wasmUrl?: string | URL }} options
+ * @returns {Promise<Glue>} */
 async function loadGlue(options) {
+  /** @type {import('./stepcalc_glue.mjs').GlueOptions} */
   const moduleArgs = {};
   if (options.wasmBinary) {
     moduleArgs.wasmBinary = options.wasmBinary;
@@ -52,110 +67,66 @@ async function loadGlue(options) {
 }
 
 // JSON text of a request, with the errors JSON.stringify can raise made ours.
+/** @param {unknown} request @returns {string} */
 function requestText(request) {
   if (typeof request === 'string') return request;
   let text;
   try {
     text = JSON.stringify(request);
   } catch (error) {
-    throw new StepCalcError('request', `cannot be written as JSON: ${error.message}`);
+    throw new StepCalcError('request', `cannot be written as JSON: ${error instanceof Error ? error.message : error}`);
   }
   if (text === undefined) throw new StepCalcError('request', `expected a JSON object, got ${typeof request}`);
   return text;
 }
 
+// Own enumerable keys (for-in is far cheaper than Object.keys), or -1 when an inherited
+// enumerable key exists, which JSON.stringify would skip.
+/** @param {object} object */
+function ownKeyCount(object) {
+  let keys = 0;
+  for (const key in object) {
+    if (!Object.hasOwn(object, key)) return -1;
+    keys++;
+  }
+  return keys;
+}
+
 // True when JSON.stringify would write exactly the own enumerable fields of `object`,
 // each one of `allowed`: no toJSON, no inherited enumerable field. (for-in is far
 // cheaper than Object.keys, and sees inherited fields, which hasOwn then rejects.)
+/** @param {unknown} object @param {Set<string>} allowed @returns {object is JsonObject} */
 function plainWithFields(object, allowed) {
-  if (typeof object !== 'object' || object === null || object.toJSON !== undefined) return false;
+  if (typeof object !== 'object' || object === null || /** @type {JsonObject} */ (object).toJSON !== undefined) return false;
   for (const key in object) if (!allowed.has(key) || !Object.hasOwn(object, key)) return false;
   return true;
 }
 
-// A row list as numbers, `stride` per row, or null when unsure (the full path then
-// answers). Values are not checked here: the core checks them.
-function packRows(rows, maxRows, packRow, stride) {
-  if (rows === undefined) return NO_ROWS;
-  if (!Array.isArray(rows) || rows.length > maxRows || rows.toJSON !== undefined) return null;
-  const packed = new Float64Array(rows.length * stride);
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i];
-    if (typeof row !== 'object' || row === null || row.toJSON !== undefined) return null;
-    if (!packRow(row, packed, i * stride)) return null;
-  }
-  return packed;
-}
-
-// Each row packer reads its fields once (a getter runs once, as under JSON.stringify) and
-// counts own keys to catch unknown, undefined-valued or inherited ones.
-function packPrefillRow(row, packed, at) {
-  const tokens = row.tokens_this_step, prompt = row.prompt_tokens, count = row.count;
-  if (typeof tokens !== 'number' || typeof prompt !== 'number') return false;
-  let keys = 0;
-  for (const key in row) {
-    if (!Object.hasOwn(row, key)) return false;
-    keys++;
-  }
-  if (count === undefined) {
-    if (keys !== 2) return false;
-    packed[at + 2] = 1;
-  } else {
-    if (typeof count !== 'number' || keys !== 3) return false;
-    packed[at + 2] = count;
-  }
-  packed[at] = tokens;
-  packed[at + 1] = prompt;
-  return true;
-}
-
-function packDecodeRow(row, packed, at) {
-  const context = row.context_length, count = row.count;
-  if (typeof context !== 'number') return false;
-  let keys = 0;
-  for (const key in row) {
-    if (!Object.hasOwn(row, key)) return false;
-    keys++;
-  }
-  if (count === undefined) {
-    if (keys !== 1) return false;
-    packed[at + 1] = 1;
-  } else {
-    if (typeof count !== 'number' || keys !== 2) return false;
-    packed[at + 1] = count;
-  }
-  packed[at] = context;
-  return true;
-}
-
-// {prefill, decode} as numbers, or null when the step needs the full path.
-function packStep(step, maxRows) {
-  if (!plainWithFields(step, STEP_FIELDS)) return null;
-  const prefill = packRows(step.prefill, maxRows, packPrefillRow, 3);
-  if (prefill === null) return null;
-  const decode = packRows(step.decode, maxRows, packDecodeRow, 2);
-  if (decode === null) return null;
-  return { prefill, decode };
-}
-
+/** @param {Note[]} notes @returns {Note[]} */
 function copyNotes(notes) {
   return notes.map((note) => ({ code: note.code, message: note.message, affects: note.affects.slice() }));
 }
 
+/** @param {unknown} variable @param {unknown} values
+ * @returns {asserts values is ArrayLike<number>} */
 function checkSweepArguments(variable, values) {
   if (typeof variable !== 'string') throw new StepCalcError('sweep.variable', `expected a string, got ${typeof variable}`);
   if (!Array.isArray(values) && !ArrayBuffer.isView(values)) throw new StepCalcError('sweep.values', 'expected an array of numbers');
-  for (let i = 0; i < values.length; i++) {
-    if (typeof values[i] !== 'number') throw new StepCalcError(`sweep.values[${i}]`, `expected a number, got ${typeof values[i]}`);
+  const list = /** @type {ArrayLike<unknown>} */ (values);
+  for (let i = 0; i < list.length; i++) {
+    if (typeof list[i] !== 'number') throw new StepCalcError(`sweep.values[${i}]`, `expected a number, got ${typeof list[i]}`);
   }
 }
 
+/** @param {SweepOutcome & { ok: true }} outcome @returns {SweepSeries} */
 function sweepColumns(outcome) {
+  /** @type {Record<string, Float64Array>} */
   const series = {};
   for (const column of SWEEP_COLUMNS) series[column] = outcome[column];
-  return series;
+  return /** @type {SweepSeries} */ (/** @type {unknown} */ (series));
 }
 
+/** @param {{ wasmBinary?: ArrayBuffer | Uint8Array, wasmUrl?: string | URL }} [options] */
 export default async function createStepCalc(options = {}) {
   const glue = await loadGlue(options);
   if (glue.responseFields() !== FIELD_LIST || glue.stepRecordSize() !== RECORD_SIZE) {
@@ -165,21 +136,127 @@ export default async function createStepCalc(options = {}) {
   const maxRows = limits.max_rows;
 
   // The core's full JSON path: the result, or its error thrown.
+  /** @param {string} text @returns {StepResponse} */
   function computeJson(text) {
     const outcome = glue.computeJson(text);
     if (!outcome.ok) throw new StepCalcError(outcome.where, outcome.what);
     return JSON.parse(outcome.text);
   }
+  /** @param {string} text @param {string} variable @param {ArrayLike<number>} values */
   function sweepJson(text, variable, values) {
     const outcome = glue.sweepJson(text, variable, Array.from(values));
     if (!outcome.ok) throw new StepCalcError(outcome.where, outcome.what);
     return sweepColumns(outcome);
   }
 
+  // The heap as doubles. Growing the memory detaches the old view (its length becomes 0),
+  // so it is re-read then; reading glue.HEAPF64 on every access would cost more than the
+  // computation (the glue object is a slow dictionary).
+  let heapView = glue.HEAPF64;
+  const { _malloc: malloc, _free: free } = glue;
+  /** @returns {Float64Array} */
+  function heap() {
+    if (heapView.length === 0) heapView = glue.HEAPF64;
+    return heapView;
+  }
+
+  // Rows go into heap memory malloc'd for the one call: a call made by a getter while
+  // rows are being packed gets memory of its own, so no state is shared between them.
+  // Each row takes the heap view after its fields are read, as a getter's call may have
+  // grown the memory.
+  /** @param {JsonObject} row @param {number} index */
+  function packPrefillRow(row, index) {
+    const tokens = row.tokens_this_step, prompt = row.prompt_tokens, count = row.count;
+    if (typeof tokens !== 'number' || typeof prompt !== 'number') return false;
+    if (ownKeyCount(row) !== (count === undefined ? 2 : 3)) return false;
+    if (count !== undefined && typeof count !== 'number') return false;
+    const doubles = heap();
+    doubles[index] = tokens;
+    doubles[index + 1] = prompt;
+    doubles[index + 2] = count === undefined ? 1 : count;
+    return true;
+  }
+  /** @param {JsonObject} row @param {number} index */
+  function packDecodeRow(row, index) {
+    const context = row.context_length, count = row.count;
+    if (typeof context !== 'number') return false;
+    if (ownKeyCount(row) !== (count === undefined ? 1 : 2)) return false;
+    if (count !== undefined && typeof count !== 'number') return false;
+    const doubles = heap();
+    doubles[index] = context;
+    doubles[index + 1] = count === undefined ? 1 : count;
+    return true;
+  }
+  /** @param {unknown[]} rows @param {(row: JsonObject, index: number) => boolean} packRow
+   * @param {number} stride @param {number} index */
+  function packRows(rows, packRow, stride, index) {
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i];
+      if (typeof row !== 'object' || row === null) return false;
+      const fields = /** @type {JsonObject} */ (row);
+      if (fields.toJSON !== undefined || !packRow(fields, index + i * stride)) return false;
+    }
+    return true;
+  }
+
+  // The step's rows in the heap, as {address, prefillRows, decodeRows} (free the address
+  // after use), or null when the full path must answer.
+  /** @param {unknown} step @returns {HeapRows | null} */
+  function packStep(step) {
+    if (!plainWithFields(step, STEP_FIELDS)) return null;
+    const prefill = step.prefill === undefined ? [] : step.prefill;
+    const decode = step.decode === undefined ? [] : step.decode;
+    if (!isRowList(prefill) || !isRowList(decode)) return null;
+    const rows = { address: malloc(8 * (3 * prefill.length + 2 * decode.length + 1)),
+      prefillRows: prefill.length, decodeRows: decode.length };
+    const first = rows.address / 8;
+    try {
+      if (packRows(prefill, packPrefillRow, 3, first) && packRows(decode, packDecodeRow, 2, first + 3 * prefill.length)) return rows;
+    } catch (error) {
+      free(rows.address);
+      throw error;
+    }
+    free(rows.address);
+    return null;
+  }
+
+  /** @param {unknown} rows @returns {rows is unknown[]} */
+  function isRowList(rows) {
+    return Array.isArray(rows) && rows.length <= maxRows && /** @type {JsonObject} */ (/** @type {unknown} */ (rows)).toJSON === undefined;
+  }
+
+  // Typed or plain arrays of numbers (packed rows) copied into the heap.
+  /** @param {ArrayLike<number>} prefill @param {ArrayLike<number>} decode @returns {HeapRows} */
+  function copyPacked(prefill, decode) {
+    for (const [list, numbers, fields] of /** @type {const} */ ([['step.prefill', prefill, PREFILL_FIELDS], ['step.decode', decode, DECODE_FIELDS]])) {
+      if (ArrayBuffer.isView(numbers)) continue;
+      for (let i = 0; i < numbers.length; i++) {
+        if (typeof numbers[i] !== 'number') {
+          const row = Math.floor(i / fields.length), field = fields[i % fields.length];
+          throw new StepCalcError(`${list}[${row}].${field}`, `expected a number, got ${typeof numbers[i]}`);
+        }
+      }
+    }
+    const rows = { address: malloc(8 * (prefill.length + decode.length + 1)),
+      prefillRows: prefill.length / 3, decodeRows: decode.length / 2 };
+    heap().set(prefill, rows.address / 8);
+    heap().set(decode, rows.address / 8 + prefill.length);
+    return rows;
+  }
+
   // One open header in the core. Not exported: callers get the Scenario wrapper.
   class Session {
+    /** @param {string} headerText */
     constructor(headerText) {
+      /** @type {CoreScenario | null} */
       this.core = new glue.Scenario();
+      /** @type {StepCalcError | null} */
+      this.error = null;
+      /** @type {JsonObject} */
+      this.fields = {};
+      /** @type {Note[]} */
+      this.notes = [];
+      this.recordAt = 0;
       const outcome = this.core.open(headerText);
       if (!outcome.ok) {
         this.core.delete();
@@ -188,31 +265,26 @@ export default async function createStepCalc(options = {}) {
         return;
       }
       this.fields = JSON.parse(outcome.text);
-      this.notes = [];
-      this.prefillAt = this.core.prefillAddress() / 8;
-      this.decodeAt = this.core.decodeAddress() / 8;
       this.recordAt = this.core.recordAddress() / 8;
     }
 
-    // Copies the rows in and runs the core; false on an error (this.core.error() says which).
-    run(packed) {
-      // Nothing the caller wrote runs between here and the builder: rows were packed first.
-      glue.HEAPF64.set(packed.prefill, this.prefillAt);
-      glue.HEAPF64.set(packed.decode, this.decodeAt);
-      const status = this.core.compute(packed.prefill.length / 3, packed.decode.length / 2);
-      if (status < 0) return false;
-      if (status === 1) this.notes = JSON.parse(this.core.notesJson());
-      return true;
+    // The response for rows in the heap (freed here), or null on an error (the full path
+    // then reports it, or this.core.error() says which).
+    /** @param {HeapRows} rows @returns {StepResponse | null} */
+    compute(rows) {
+      const core = /** @type {CoreScenario} */ (this.core);
+      const status = core.compute(rows.address, rows.prefillRows, rows.address + 24 * rows.prefillRows, rows.decodeRows);
+      free(rows.address);
+      if (status < 0) return null;
+      if (status === 1) this.notes = JSON.parse(core.notesJson());
+      return buildResponse(heap(), this.recordAt, this.fields, copyNotes(this.notes));
     }
 
-    response() {
-      return buildResponse(glue.HEAPF64, this.recordAt, this.fields, copyNotes(this.notes));
-    }
-
-    sweep(packed, variable, values) {
-      glue.HEAPF64.set(packed.prefill, this.prefillAt);
-      glue.HEAPF64.set(packed.decode, this.decodeAt);
-      const outcome = this.core.sweep(packed.prefill.length / 3, packed.decode.length / 2, variable, Array.from(values));
+    /** @param {HeapRows} rows @param {string} variable @param {ArrayLike<number>} values
+     * @returns {SweepSeries | null} */
+    sweep(rows, variable, values) {
+      const outcome = /** @type {CoreScenario} */ (this.core).sweep(rows.address, rows.prefillRows, rows.address + 24 * rows.prefillRows, rows.decodeRows, variable, Array.from(values));
+      free(rows.address);
       return outcome.ok ? sweepColumns(outcome) : null;
     }
 
@@ -222,8 +294,13 @@ export default async function createStepCalc(options = {}) {
     }
   }
 
+  /** @param {Session} session @param {HeapRows} rows */
+  const computeRows = (session, rows) => session.compute(rows);
+
   // calc.compute and calc.sweep keep the sessions of recent headers open.
+  /** @type {Map<string, Session>} */
   const sessions = new Map();
+  /** @param {string} headerText @returns {Session | null} */
   function sessionFor(headerText) {
     let session = sessions.get(headerText);
     if (session) {
@@ -235,83 +312,97 @@ export default async function createStepCalc(options = {}) {
     if (session.error) return null;
     sessions.set(headerText, session);
     if (sessions.size > SCENARIO_CACHE_SIZE) {
-      const [oldest, evicted] = sessions.entries().next().value;
+      const [oldest, evicted] = /** @type {[string, Session]} */ (sessions.entries().next().value);
       sessions.delete(oldest);
       evicted.delete();
     }
     return session;
   }
 
-  // The open session for the request's header, or null (the full path then answers).
-  function sessionOf(request) {
+  // The header's text, or null when it cannot be written (the full path then says why).
+  /** @param {JsonObject} request @returns {string | null} */
+  function headerText(request) {
+    /** @type {JsonObject} */
     const header = {};
     for (const field of HEADER_FIELDS) if (request[field] !== undefined) header[field] = request[field];
-    let text;
     try {
-      text = requestText(header);
+      return requestText(header);
     } catch {
       return null;
     }
-    return sessionFor(text);
   }
 
-  // The response by the quick way, or null when the full path must answer.
-  function computeQuick(request) {
+  // The request by the quick way, or null when the full path must answer. The rows are
+  // packed before the header is written and a session chosen, so any code of the
+  // caller's (a getter, a toJSON) has run before the core is called.
+  /** @template T
+   * @param {unknown} request @param {(session: Session, rows: HeapRows) => T | null} use
+   * @returns {T | null} */
+  function withQuickRequest(request, use) {
     if (!plainWithFields(request, REQUEST_FIELDS)) return null;
-    // Rows first: any getter in them runs before a session is chosen.
-    const packed = packStep(request.step, maxRows);
-    if (packed === null) return null;
-    const session = sessionOf(request);
-    if (session === null || !session.run(packed)) return null;
-    return session.response();
+    const rows = packStep(request.step);
+    if (rows === null) return null;
+    const text = headerText(request);
+    const session = text === null ? null : sessionFor(text);
+    if (session === null) {
+      free(rows.address);
+      return null;
+    }
+    return use(session, rows);
   }
 
   class Scenario {
+    /** @type {Session} */
     #session;
+    /** @type {unknown} */
     #header;
+    /** @param {unknown} header */
     constructor(header) {
       this.#header = header;
-      const session = new Session(requestText(header)); // the core ignores a "step" here
-      if (session.error) throw session.error;
-      this.#session = session;
+      this.#session = new Session(requestText(header)); // the core ignores a "step" here
+      if (this.#session.error) throw this.#session.error;
     }
     #open() {
       if (this.#session.core === null) throw new Error('stepcalc: this Scenario was deleted');
       return this.#session;
     }
+    /** @param {unknown} step @returns {StepResponse} */
     compute(step) {
-      const packed = packStep(step, maxRows);
       const session = this.#open();
-      if (packed !== null && session.run(packed)) return session.response();
-      return computeJson(requestText({ ...this.#header, step }));
+      const rows = packStep(step);
+      return (rows && session.compute(rows)) ?? computeJson(requestText({ .../** @type {object} */ (this.#header), step }));
     }
-    computePacked(prefill, decode) {
+    /** @param {ArrayLike<number>} [prefill] @param {ArrayLike<number>} [decode] @returns {StepResponse} */
+    computePacked(prefill = NO_ROWS, decode = NO_ROWS) {
       const session = this.#open();
-      const packed = { prefill: Float64Array.from(prefill ?? NO_ROWS), decode: Float64Array.from(decode ?? NO_ROWS) };
-      if (packed.prefill.length % 3 !== 0) throw new StepCalcError('step.prefill', 'packed rows need 3 numbers each (tokens_this_step, prompt_tokens, count)');
-      if (packed.decode.length % 2 !== 0) throw new StepCalcError('step.decode', 'packed rows need 2 numbers each (context_length, count)');
-      for (const [list, rows] of [['step.prefill', packed.prefill.length / 3], ['step.decode', packed.decode.length / 2]]) {
-        if (rows > maxRows) throw new StepCalcError(list, `has ${rows} rows; at most ${maxRows} are allowed (use count)`);
+      if (prefill.length % 3 !== 0) throw new StepCalcError('step.prefill', 'packed rows need 3 numbers each (tokens_this_step, prompt_tokens, count)');
+      if (decode.length % 2 !== 0) throw new StepCalcError('step.decode', 'packed rows need 2 numbers each (context_length, count)');
+      for (const [list, count] of /** @type {const} */ ([['step.prefill', prefill.length / 3], ['step.decode', decode.length / 2]])) {
+        if (count > maxRows) throw new StepCalcError(list, `has ${count} rows; at most ${maxRows} are allowed (use count)`);
       }
-      if (!session.run(packed)) {
-        const { where, what } = session.core.error();
+      const response = session.compute(copyPacked(prefill, decode));
+      if (response === null) {
+        const { where, what } = /** @type {CoreScenario} */ (session.core).error();
         throw new StepCalcError(where, what);
       }
-      return session.response();
+      return response;
     }
+    /** @param {unknown} step @param {string} variable @param {ArrayLike<number>} values */
     sweep(step, variable, values) {
       checkSweepArguments(variable, values);
-      const packed = packStep(step, maxRows);
       const session = this.#open();
-      return (packed && session.sweep(packed, variable, values)) ??
-        sweepJson(requestText({ ...this.#header, step }), variable, values);
+      const rows = packStep(step);
+      return (rows && session.sweep(rows, variable, values)) ??
+        sweepJson(requestText({ .../** @type {object} */ (this.#header), step }), variable, values);
     }
     delete() {
       this.#session.delete();
     }
   }
 
-  return Object.freeze({
+  // Checked by `npm run typecheck` against the declared interface (stepcalc.d.mts).
+  /** @type {import('./stepcalc.mjs').StepCalc} */
+  const calc = {
     compute(request) {
       if (typeof request === 'string') {
         let parsed;
@@ -320,21 +411,16 @@ export default async function createStepCalc(options = {}) {
         } catch {
           return computeJson(request); // the core names the error
         }
-        return computeQuick(parsed) ?? computeJson(request);
+        return withQuickRequest(parsed, computeRows) ?? computeJson(request);
       }
-      return computeQuick(request) ?? computeJson(requestText(request));
+      return withQuickRequest(request, computeRows) ?? computeJson(requestText(request));
     },
 
     sweep(request, variable, values) {
       checkSweepArguments(variable, values);
-      const object = typeof request === 'string' ? null : request;
-      if (object !== null && plainWithFields(object, REQUEST_FIELDS)) {
-        const packed = packStep(object.step, maxRows);
-        const session = packed && sessionOf(object);
-        const series = session && session.sweep(packed, variable, values);
-        if (series) return series;
-      }
-      return sweepJson(requestText(request), variable, values);
+      const series = typeof request === 'string' ? null :
+        withQuickRequest(request, (session, rows) => session.sweep(rows, variable, values));
+      return series ?? sweepJson(requestText(request), variable, values);
     },
 
     scenario(header) {
@@ -366,5 +452,6 @@ export default async function createStepCalc(options = {}) {
     memoryBytes() {
       return glue.HEAPU8.buffer.byteLength;
     },
-  });
+  };
+  return Object.freeze(calc);
 }

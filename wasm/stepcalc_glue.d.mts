@@ -17,12 +17,11 @@ export type SweepOutcome =
 export interface CoreScenario {
   open(header: string): Outcome;
   /** 1: ready, notes changed; 0: ready, same notes; -1: error (see error()). */
-  compute(prefillRows: number, decodeRows: number): number;
+  /** Rows at byte addresses in the heap: 3 numbers per prefill row, 2 per decode row. */
+  compute(prefill: number, prefillRows: number, decode: number, decodeRows: number): number;
   notesJson(): string;
-  sweep(prefillRows: number, decodeRows: number, variable: string, values: number[]): SweepOutcome;
+  sweep(prefill: number, prefillRows: number, decode: number, decodeRows: number, variable: string, values: number[]): SweepOutcome;
   error(): { where: string; what: string };
-  prefillAddress(): number;
-  decodeAddress(): number;
   recordAddress(): number;
   delete(): void;
 }
@@ -38,6 +37,8 @@ export interface Glue {
   responseFields(): string;
   stepRecordSize(): number;
   heapBytesInUse(): number;
+  _malloc(bytes: number): number;
+  _free(address: number): void;
   HEAPF64: Float64Array;
   HEAPU8: Uint8Array;
 }

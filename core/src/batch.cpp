@@ -43,23 +43,38 @@ std::string js_number_text(double value) {
   return nlohmann::json(value).dump();
 }
 
+namespace {
+
+// A whole number from 1 to max. The range test comes first, so the conversion is exact
+// (and cheaper than floor(), which matters for thousands of rows per call).
+bool whole_in_range(double value, int64_t max) {
+  return value >= 1 && value <= static_cast<double>(max) &&
+         static_cast<double>(static_cast<int64_t>(value)) == value;
+}
+
+} // namespace
+
 int64_t packed_integer(double value, const std::string &where, int64_t max) {
-  if (value >= 1 && value <= static_cast<double>(max) && value == std::floor(value)) {
-    return static_cast<int64_t>(value);
-  }
+  if (whole_in_range(value, max)) return static_cast<int64_t>(value);
   throw InputError(where, "must be an integer from 1 to " + std::to_string(max) + ", got " +
                               js_number_text(value));
 }
 
 namespace {
 
+// The error for a row's field; out of line, so the loops below stay small.
+[[noreturn]] void bad_packed_field(double value, const char *list, std::size_t index,
+                                   const char *field, int64_t max) {
+  packed_integer(value, jf::field_path(jf::index_path(list, index), field), max);
+  throw std::logic_error("bad_packed_field: the value was valid");
+}
+
 // The row's field as an integer; the path is only built for an error.
-int64_t packed_field(double value, const char *list, std::size_t index, const char *field,
-                     int64_t max) {
-  if (value >= 1 && value <= static_cast<double>(max) && value == std::floor(value)) {
-    return static_cast<int64_t>(value);
-  }
-  return packed_integer(value, jf::field_path(jf::index_path(list, index), field), max);
+inline int64_t packed_field(double value, const char *list, std::size_t index, const char *field,
+                            int64_t max) {
+  if (!whole_in_range(value, max)) [[unlikely]]
+    bad_packed_field(value, list, index, field, max);
+  return static_cast<int64_t>(value);
 }
 
 } // namespace

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <string>
 
 namespace stepcalc {
@@ -11,18 +10,22 @@ namespace {
 
 constexpr double kBytesPerElement = 2; // FP16 weights and KV cache, as the seed assumes
 
-// "162.3 GB": memory in decimal gigabytes, as datasheets state capacity.
-std::string gigabytes(double bytes) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f GB", bytes / 1e9);
-  return text;
+// `value` with one decimal, "162.3", without printf: a step that does not fit builds
+// this note on every call, and printf's float formatting costs microseconds.
+std::string one_decimal(double value) {
+  const auto tenths = static_cast<long long>(std::llround(value * 10));
+  return std::to_string(tenths / 10) + '.' + std::to_string(tenths % 10);
 }
 
-// "90%": gpu_memory_utilization as a percentage.
+// "162.3 GB": memory in decimal gigabytes, as datasheets state capacity.
+std::string gigabytes(double bytes) {
+  return one_decimal(bytes / 1e9) + " GB";
+}
+
+// "90%" or "92.5%": gpu_memory_utilization as a percentage.
 std::string percent(double share) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g%%", share * 100);
-  return text;
+  const std::string text = one_decimal(share * 100);
+  return (text.ends_with(".0") ? text.substr(0, text.size() - 2) : text) + '%';
 }
 
 } // namespace

@@ -125,7 +125,7 @@ ordered_json scenario_fields_json(const Scenario &scenario, std::string_view pre
 
 ordered_json response_notes_json(const Scenario &scenario, const StepResult &result) {
   ordered_json notes = notes_to_json(scenario.notes);
-  for (auto &note : notes_to_json(result.step_notes))
+  for (auto &note : notes_to_json(step_notes(step_note_inputs(result))))
     notes.push_back(std::move(note));
   return notes;
 }

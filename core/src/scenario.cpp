@@ -4,14 +4,6 @@ namespace stepcalc {
 
 namespace {
 
-Notes step_notes(const Step &step) {
-  if (step.has_prefill() || step.has_decode()) return {};
-  return {{"empty_step",
-           "The step has no prefill chunk and no decode request; only weight loading and fixed "
-           "overheads remain.",
-           {}}};
-}
-
 void append(Notes &notes, const Notes &more) {
   notes.insert(notes.end(), more.begin(), more.end());
 }
@@ -39,9 +31,24 @@ StepResult evaluate(const Scenario &scenario) {
       bottleneck(result.basis.t_dc_compute, result.basis.t_dc_kv, step.has_decode());
   result.memory = memory_fit(step, scenario.arch, scenario.hardware, scenario.tp,
                              scenario.gpu_memory_utilization);
-  result.step_notes = step_notes(step);
-  append(result.step_notes, memory_notes(result.memory));
+  result.empty_step = !step.has_prefill() && !step.has_decode();
   return result;
+}
+
+StepNoteInputs step_note_inputs(const StepResult &result) {
+  return {result.empty_step, result.memory};
+}
+
+Notes step_notes(const StepNoteInputs &inputs) {
+  Notes notes;
+  if (inputs.empty_step) {
+    notes.push_back({"empty_step",
+                     "The step has no prefill chunk and no decode request; only weight loading "
+                     "and fixed overheads remain.",
+                     {}});
+  }
+  append(notes, memory_notes(inputs.memory));
+  return notes;
 }
 
 } // namespace stepcalc

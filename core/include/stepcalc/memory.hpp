@@ -27,6 +27,7 @@ struct MemoryFit {
   // Decode requests at the step's mean decode context that fit beside the weights and the
   // prefill chunks' KV; none without decodes or capacity.
   std::optional<int64_t> max_decode_requests;
+  bool operator==(const MemoryFit &) const = default;
 };
 
 // KV heads each GPU stores: kv_heads // TP, and at least 1 (engines replicate KV heads

@@ -37,11 +37,22 @@ struct StepResult {
   Prediction prediction;
   Bound prefill_bound = Bound::None;
   Bound decode_bound = Bound::None;
+  bool empty_step = false; // no prefill chunk and no decode request
   MemoryFit memory;
-  Notes step_notes; // notes about this batch, after the scenario's
 };
 
 StepResult evaluate(const Scenario &scenario);
+
+// The notes about the batch, after the scenario's: an empty step, a step that does not
+// fit. Built on demand from what they depend on (a batch evaluated thousands of times a
+// second should not format sentences nobody reads), so equal inputs give equal notes.
+struct StepNoteInputs {
+  bool empty_step = false;
+  MemoryFit memory;
+  bool operator==(const StepNoteInputs &) const = default;
+};
+StepNoteInputs step_note_inputs(const StepResult &result);
+Notes step_notes(const StepNoteInputs &inputs);
 
 // The notes of a scenario's header: the model's, the GPU's and those of its TP degree.
 Notes scenario_notes(const Notes &model_notes, const Notes &hardware_notes, const ModelArch &arch,
