@@ -114,7 +114,7 @@ async function start() {
   const current = () => ({ state, errors: currentErrors() });
   const results = createResults();
   const roofline = createRoofline();
-  const sweep = createSweep({ dispatch, limits });
+  const sweep = createSweep({ dispatch, limits, variable: state.sweep });
   const compare = createCompare({ current, dispatch });
   const share = createShare({ current, dispatch, embed: state.embed });
   stepCountsWithArrows($('app'));

@@ -104,13 +104,16 @@ function makeChart(el, mark, xLabel) {
   }, EMPTY, el);
 }
 
-// dispatch: the page's one way to change the state. limits: the core's bounds.
-export function createSweep({ dispatch, limits }) {
+// dispatch: the page's one way to change the state. limits: the core's bounds. variable:
+// the sweep variable at start, so the chart is made with its label before the batch rows
+// are on the page (making it later measures, and so lays out, every row).
+export function createSweep({ dispatch, limits, variable }) {
   const el = document.getElementById('sweep'), desc = document.getElementById('sweep-desc');
   const select = document.getElementById('sweep-var'), slider = document.getElementById('sweep-slider');
   const sliderLabel = document.getElementById('sweep-slider-label'), sliderOut = document.getElementById('sweep-slider-out');
   const mark = { x: NaN };
-  let chart = makeChart(el, mark, ''), label = '', lastData = null;
+  let label = SWEEPS[variable].label, lastData = null;
+  let chart = makeChart(el, mark, label);
   let drawn = { request: null, variable: null };
 
   // Undo: the batch before the last slider move (or quick scenario, or loaded pin).
