@@ -216,3 +216,47 @@ TEST_CASE("the summary: dominant terms by steps, and errors against durations by
   CHECK(out["mae_us"].get<double>() == doctest::Approx(15));
   CHECK(out["rmse_us"].get<double>() == doctest::Approx(std::sqrt((100.0 + 400.0) / 2)));
 }
+
+TEST_CASE("pushed in pieces of any size, a trace cuts into the same steps as read whole") {
+  const std::string doc =
+      "{\"experiment\": \"e\", \"tensor_parallelism\": 2, \"steps\": [\n"
+      " {\"step_id\": 1, \"s\": \"a]\\\\\\\"}\", \"decode_reqs\": [{\"context_length\": 5}]},\n"
+      " {\"step_id\": 2, \"prefill_reqs\": []}\n], \"requests\": [{\"x\": \"}\"}]}\n";
+  const std::string lines = "{\"step_id\": 1}\n\n{\"step_id\": 2, \"t\": \"\\\\\"}\r\n{\"step_id\": 3}";
+  for (const std::string &file : {doc, lines}) {
+    const auto whole = split(file);
+    for (std::size_t piece : {1u, 2u, 3u, 7u, 64u}) {
+      CAPTURE(piece);
+      TraceSplitter splitter;
+      std::vector<TraceText> got;
+      std::size_t fed = 0;
+      TraceText text;
+      for (;;) {
+        const auto poll = splitter.poll(text);
+        if (poll == TraceSplitter::Poll::Step) {
+          got.push_back(text);
+        } else if (poll == TraceSplitter::Poll::End) {
+          break;
+        } else if (fed < file.size()) {
+          splitter.feed(std::string_view(file).substr(fed, piece));
+          fed += piece;
+        } else {
+          splitter.end_input();
+        }
+      }
+      REQUIRE(got.size() == whole.size());
+      for (std::size_t i = 0; i < got.size(); ++i) {
+        CHECK(got[i].text == whole[i].text);
+        CHECK(got[i].line == whole[i].line);
+        CHECK(got[i].index == whole[i].index);
+      }
+    }
+  }
+  // Cut off: the end of input inside a step is the same error as in a file.
+  TraceSplitter cut;
+  cut.feed("{\"steps\": [{\"step_id\": 1, \"decode_reqs\": [");
+  TraceText text;
+  CHECK(cut.poll(text) == TraceSplitter::Poll::NeedMore);
+  cut.end_input();
+  CHECK_THROWS_WITH_AS(cut.poll(text), "trace: the file ends inside a step (cut off mid-step?)", InputError);
+}

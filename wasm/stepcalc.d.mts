@@ -212,9 +212,73 @@ export interface Scenario {
   delete(): void;
 }
 
+/** For steps in the training format: model, GPU, coefficients; tp overrides the document's. */
+export interface TraceOptions {
+  model?: string | ModelConfig;
+  gpu?: string | Datasheet;
+  coefficients?: string | { beta: Beta };
+  tp?: number;
+  /** Skip (and count) bad steps instead of stopping at the first. */
+  skipBad?: boolean;
+  /** The share of timed steps held out to test a fit; default 0.2. */
+  holdout?: number;
+}
+
+export interface TraceHooks {
+  onProgress?: (progress: { bytes: number; steps: number; skipped: number }) => void;
+  signal?: AbortSignal;
+}
+
+/** One entry per step, in file order; NaN where a step has no value (step_id, duration). */
+export type TraceColumns = Record<
+  'position' | 'step_id' | BasisTerm | 'num_layers' | 'batch_size' | 'step_time_us' | 'duration_us' | 'error_pct' |
+  'x1' | 'x2' | 'x3' | 'x4' | 'x5' | 'x6' | 'x7' | 'c1' | 'c2' | 'c3' | 'c4' | 'c5' | 'c6' | 'c7',
+  Float64Array>;
+
+export interface TraceSummary {
+  steps: number;
+  skipped: number;
+  total_predicted_us: number;
+  /** The share of steps whose largest contribution is each term. */
+  dominant_share: Record<'prefill' | 'decode' | 'weight' | 'tp' | 'per_layer' | 'per_request' | 'constant', number>;
+  timed_steps: number;
+  mape_pct?: number;
+  rmse_us?: number;
+  mae_us?: number;
+  skipped_errors: string[];
+}
+
+export interface ErrorFigures { mape_pct: number; rmse_us: number; mae_us: number }
+
+/** What `stepcalc fit` prints. */
+export interface FitReport {
+  beta: Beta;
+  steps: { train: number; test: number; untimed: number; skipped: number };
+  lambda: number;
+  before: ErrorFigures | null;
+  after: ErrorFigures | null;
+  notes: { code: string; message: string; affects: string[] }[];
+}
+
+export interface TraceResult {
+  columns: TraceColumns;
+  summary: TraceSummary;
+  /** β fitted to the timed steps (Tikhonov weight λ, default 0). */
+  fit(lambda?: number): FitReport;
+  /** Frees the run's memory in the module; fit() then throws. */
+  release(): void;
+}
+
+export type TraceSource = string | ArrayBuffer | ArrayBufferView | Blob | ReadableStream<Uint8Array | string> |
+  AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>;
+
 export interface StepCalc {
   compute(request: StepRequest | string): StepResponse;
   sweep(request: StepRequest | string, variable: SweepVariable, values: ArrayLike<number>): SweepSeries;
+  /** Every step of a trace (an experiment document or JSON Lines), read chunk by chunk. */
+  trace(source: TraceSource, options?: TraceOptions, hooks?: TraceHooks): Promise<TraceResult>;
+  /** β fitted to a trace's measured step durations. */
+  fit(source: TraceSource, options?: TraceOptions & { lambda?: number }): Promise<FitReport>;
   /** Opens a scenario; throws StepCalcError when the header is invalid. */
   scenario(header: ScenarioHeader): Scenario;
   presets(): PresetListing;

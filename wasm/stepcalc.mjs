@@ -7,6 +7,8 @@
 //       scenario.compute(step), scenario.computePacked(prefill, decode),
 //       scenario.sweep(step, variable, values), scenario.delete()
 //   calc.presets(), calc.limits, calc.checkModel(config), calc.checkGpu(datasheet)
+//   await calc.trace(source, options, { onProgress, signal }) -> { columns, summary, fit(λ), release() }
+//   await calc.fit(source, options)  -> the report of `stepcalc fit`
 //
 // Results are plain JS values. Bad input throws a StepCalcError whose message is the
 // CLI's error line. Every call takes a quick way when it can (batches as numbers in the
@@ -100,6 +102,50 @@ function plainWithFields(object, allowed) {
   if (typeof object !== 'object' || object === null || /** @type {JsonObject} */ (object).toJSON !== undefined) return false;
   for (const key in object) if (!allowed.has(key) || !Object.hasOwn(object, key)) return false;
   return true;
+}
+
+const TRACE_CHUNK_CHARS = 1 << 20;
+
+// A trace's chunks, whatever form it comes in: text, bytes, a Blob, a ReadableStream, or
+// an (async) iterable of text or bytes. Long text is cut into 1 Mi-character pieces,
+// never between the two halves of a surrogate pair.
+/** @param {unknown} source @returns {AsyncGenerator<string | Uint8Array>} */
+async function* traceChunks(source) {
+  if (typeof source === 'string') {
+    for (let at = 0; at < source.length;) {
+      let end = Math.min(at + TRACE_CHUNK_CHARS, source.length);
+      const last = source.charCodeAt(end - 1);
+      if (end < source.length && last >= 0xd800 && last <= 0xdbff) end--;
+      yield source.slice(at, end);
+      at = end;
+    }
+    return;
+  }
+  if (source instanceof ArrayBuffer) source = new Uint8Array(source);
+  if (ArrayBuffer.isView(source)) {
+    yield new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+    return;
+  }
+  if (typeof Blob !== 'undefined' && source instanceof Blob) source = source.stream();
+  const stream = /** @type {{ getReader?: () => ReadableStreamDefaultReader<unknown> }} */ (source);
+  if (typeof stream?.getReader === 'function') {
+    const reader = stream.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        yield* traceChunks(value);
+      }
+    } finally {
+      reader.releaseLock();
+    }
+  }
+  const iterable = /** @type {AsyncIterable<unknown> | Iterable<unknown>} */ (source);
+  if (iterable && (Symbol.asyncIterator in Object(iterable) || Symbol.iterator in Object(iterable))) {
+    for await (const chunk of iterable) yield* traceChunks(chunk);
+    return;
+  }
+  throw new StepCalcError('trace', 'expected text, bytes, a Blob, a stream or an iterable of chunks');
 }
 
 /** @param {Note[]} notes @returns {Note[]} */
@@ -404,6 +450,63 @@ export default async function createStepCalc(options = {}) {
     }
   }
 
+  const encoder = new TextEncoder();
+
+  // A trace run in the core, fed chunk by chunk; the result keeps it (for fit) until
+  // release().
+  /** @param {unknown} source @param {import('./stepcalc.mjs').TraceOptions} options
+   * @param {import('./stepcalc.mjs').TraceHooks} hooks */
+  async function trace(source, options = {}, { onProgress, signal } = {}) {
+    const session = new glue.TraceSession();
+    const fail = () => {
+      const { where, what } = session.error();
+      session.delete();
+      throw new StepCalcError(where, what);
+    };
+    const { skipBad, ...rest } = options;
+    const started = session.start(requestText({ ...rest, skip_bad: skipBad ?? false }));
+    if (!started.ok) {
+      session.delete();
+      throw new StepCalcError(started.where, started.what);
+    }
+    let bytes = 0;
+    try {
+      for await (const chunk of traceChunks(source)) {
+        signal?.throwIfAborted();
+        const data = typeof chunk === 'string' ? encoder.encode(chunk) : chunk;
+        const address = malloc(data.length + 1);
+        new Uint8Array(glue.HEAPU8.buffer, address, data.length).set(data);
+        const status = session.push(address, data.length);
+        free(address);
+        if (status < 0) fail();
+        bytes += data.length;
+        onProgress?.({ bytes, steps: session.steps(), skipped: session.skipped() });
+      }
+      signal?.throwIfAborted();
+      if (session.finish() < 0) fail();
+    } catch (error) {
+      if (!(error instanceof StepCalcError)) session.delete();
+      throw error;
+    }
+    const columns = /** @type {import('./stepcalc.mjs').TraceColumns} */ (/** @type {unknown} */ (session.columns()));
+    const summary = JSON.parse(session.summaryJson());
+    let released = false;
+    return {
+      columns, summary,
+      /** @param {number} [lambda] */
+      fit(lambda = 0) {
+        if (released) throw new Error('stepcalc: this trace result was released');
+        const outcome = session.fit(lambda);
+        if (!outcome.ok) throw new StepCalcError(outcome.where, outcome.what);
+        return JSON.parse(outcome.text);
+      },
+      release() {
+        if (!released) session.delete();
+        released = true;
+      },
+    };
+  }
+
   // Checked by `npm run typecheck` against the declared interface (stepcalc.d.mts).
   /** @type {import('./stepcalc.mjs').StepCalc} */
   const calc = {
@@ -436,6 +539,18 @@ export default async function createStepCalc(options = {}) {
     },
 
     limits,
+
+    trace,
+
+    async fit(source, options = {}) {
+      const { lambda = 0, ...traceOptions } = options;
+      const result = await trace(source, traceOptions);
+      try {
+        return result.fit(lambda);
+      } finally {
+        result.release();
+      }
+    },
 
     checkModel(config) {
       const outcome = glue.checkModel(requestText(config));

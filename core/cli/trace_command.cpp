@@ -271,44 +271,21 @@ bool parse_options(int argc, char **argv, Options &options, std::string &error, 
   return true;
 }
 
-// The scenario for steps in the training format: from the options and the document.
-class BaseScenario {
-public:
-  BaseScenario(const Options &options) : options_(options) {}
-
-  const Scenario &get(const TraceSplitter &splitter, const std::string &where) {
-    if (scenario_) return *scenario_;
-    if (!options_.model || !options_.gpu) {
-      throw InputError(where, "a step in the training format needs --model and --gpu");
-    }
-    int64_t tp = 1;
-    if (options_.tp) {
-      tp = *options_.tp;
-    } else if (splitter.format() == TraceFormat::Experiment) {
-      if (!splitter.tensor_parallelism()) {
-        throw InputError("tensor_parallelism", "the document has none before its steps; pass --tp");
-      }
-      tp = *splitter.tensor_parallelism();
-    }
-    nlohmann::json header = {{"model", preset_or_file(*options_.model, "--model")},
-                             {"gpu", preset_or_file(*options_.gpu, "--gpu")},
-                             {"tp", tp}};
-    if (options_.coefficients) header["coefficients"] = preset_or_file(*options_.coefficients, "--coefficients");
-    scenario_ = parse_request_header(header);
-    return *scenario_;
-  }
-
-private:
-  const Options &options_;
-  std::optional<Scenario> scenario_;
-};
+// The request header of steps in the training format, from the options.
+TraceBaseScenario base_scenario(const Options &options) {
+  nlohmann::json header = nlohmann::json::object();
+  if (options.model) header["model"] = preset_or_file(*options.model, "--model");
+  if (options.gpu) header["gpu"] = preset_or_file(*options.gpu, "--gpu");
+  if (options.coefficients) header["coefficients"] = preset_or_file(*options.coefficients, "--coefficients");
+  return TraceBaseScenario(header, options.tp, "--model and --gpu");
+}
 
 // Every step of one trace, evaluated, to use(id, step, result). A bad step throws, or is
 // skipped (named on stderr, counted) with --skip-bad; a file that cannot be cut throws.
 template <typename Use>
 void read_trace(std::istream &in, const Options &options, TraceSummary &summary, Use &&use) {
   TraceSplitter splitter(in);
-  BaseScenario base(options);
+  TraceBaseScenario base = base_scenario(options);
   TraceText text;
   FastTraceReader fast;
   while (splitter.next(text)) {
@@ -421,25 +398,7 @@ int run_fit(int argc, char **argv) {
       });
     }
     report_skipped(summary);
-    const FitResult fit = fit_beta(data, options.lambda);
-    nlohmann::ordered_json out;
-    out["beta"] = fit.beta;
-    out["steps"] = {{"train", data.train_steps()},
-                    {"test", static_cast<int64_t>(data.test_rows().size())},
-                    {"untimed", untimed},
-                    {"skipped", summary.skipped}};
-    out["lambda"] = options.lambda;
-    out["before"] = error_figures_json(error_figures(data.test_rows()));
-    out["after"] = error_figures_json(error_figures(data.test_rows(), fit.beta));
-    Notes notes = fit.notes;
-    if (data.test_rows().empty()) {
-      notes.push_back({"fit_no_test_steps",
-                       "No step was held out for testing (--holdout or too few steps), so "
-                       "\"before\" and \"after\" are null.",
-                       {}});
-    }
-    out["notes"] = notes_to_json(notes);
-    std::cout << out.dump(2) << '\n';
+    std::cout << fit_report(data, options.lambda, untimed, summary.skipped).dump(2) << '\n';
     return kExitOk;
   } catch (const InputError &input_error) {
     return bad_input(input_error.what());

@@ -243,4 +243,27 @@ FitResult fit_beta(const FitData &data, double lambda) {
   return result;
 }
 
+nlohmann::ordered_json fit_report(const FitData &data, double lambda, int64_t untimed,
+                                  int64_t skipped) {
+  const FitResult fit = fit_beta(data, lambda);
+  nlohmann::ordered_json out;
+  out["beta"] = fit.beta;
+  out["steps"] = {{"train", data.train_steps()},
+                  {"test", static_cast<int64_t>(data.test_rows().size())},
+                  {"untimed", untimed},
+                  {"skipped", skipped}};
+  out["lambda"] = lambda;
+  out["before"] = error_figures_json(error_figures(data.test_rows()));
+  out["after"] = error_figures_json(error_figures(data.test_rows(), fit.beta));
+  Notes notes = fit.notes;
+  if (data.test_rows().empty()) {
+    notes.push_back({"fit_no_test_steps",
+                     "No step was held out for testing (the holdout fraction is 0, or there are "
+                     "too few steps), so \"before\" and \"after\" are null.",
+                     {}});
+  }
+  out["notes"] = notes_to_json(notes);
+  return out;
+}
+
 } // namespace stepcalc

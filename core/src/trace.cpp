@@ -37,19 +37,63 @@ std::string describe_byte(char c) {
 
 // ---- cutting the file into steps ----------------------------------------------
 
-TraceSplitter::TraceSplitter(std::istream &in) : in_(in), buffer_(kChunk) {}
+TraceSplitter::TraceSplitter(std::istream &in) : in_(&in), buffer_(kChunk) {}
+TraceSplitter::TraceSplitter() : buffer_(kChunk) {}
+
+void TraceSplitter::feed(std::string_view chunk) {
+  pending_.append(chunk);
+}
+
+void TraceSplitter::end_input() {
+  input_ended_ = true;
+}
 
 bool TraceSplitter::fill() {
+  if (in_ == nullptr) { // push mode: keep what this step has read; poll() drops the rest
+    if (pending_.empty()) {
+      if (input_ended_) return false;
+      throw NeedMore{};
+    }
+    if (buffer_.size() - end_ < pending_.size()) buffer_.resize(end_ + pending_.size());
+    std::memcpy(buffer_.data() + end_, pending_.data(), pending_.size());
+    end_ += pending_.size();
+    pending_.clear();
+    return true;
+  }
   if (pos_ > 0) {
     std::memmove(buffer_.data(), buffer_.data() + pos_, end_ - pos_);
     end_ -= pos_;
     pos_ = 0;
   }
   if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);
-  in_.read(buffer_.data() + end_, static_cast<std::streamsize>(buffer_.size() - end_));
-  const auto got = static_cast<std::size_t>(in_.gcount());
+  in_->read(buffer_.data() + end_, static_cast<std::streamsize>(buffer_.size() - end_));
+  const auto got = static_cast<std::size_t>(in_->gcount());
   end_ += got;
   return got > 0;
+}
+
+TraceSplitter::Poll TraceSplitter::poll(TraceText &out) {
+  if (in_ != nullptr) return next_step(out) ? Poll::Step : Poll::End;
+  // Push mode: a step cut by the end of what has arrived is read again from its start
+  // once more has come; what steps before it used is dropped only then (once per chunk,
+  // not once per step, which would copy the chunk over and over).
+  const std::size_t start = pos_;
+  const int64_t line = line_, index = index_;
+  const bool started = started_;
+  const TraceFormat format = format_;
+  const auto tensor_parallelism = tensor_parallelism_;
+  const auto first_line = first_line_;
+  try {
+    return next_step(out) ? Poll::Step : Poll::End;
+  } catch (const NeedMore &) {
+    std::memmove(buffer_.data(), buffer_.data() + start, end_ - start);
+    end_ -= start;
+    pos_ = 0;
+    line_ = line, index_ = index, started_ = started, format_ = format;
+    tensor_parallelism_ = tensor_parallelism;
+    first_line_ = first_line;
+    return Poll::NeedMore;
+  }
 }
 
 bool TraceSplitter::peek_byte(char &c) {
@@ -229,7 +273,7 @@ void TraceSplitter::start() {
   }
 }
 
-bool TraceSplitter::next(TraceText &out) {
+bool TraceSplitter::next_step(TraceText &out) {
   if (!started_) start();
   if (done_) return false;
   char c;
@@ -395,6 +439,29 @@ TraceStep read_trace_step(const json &step, const std::string &where) {
 }
 
 // ---- evaluating and summing up ---------------------------------------------------
+
+TraceBaseScenario::TraceBaseScenario(json header, std::optional<int64_t> tp, std::string option)
+    : header_(std::move(header)), tp_(tp), option_(std::move(option)) {}
+
+const Scenario &TraceBaseScenario::get(const TraceSplitter &splitter, const std::string &where) {
+  if (scenario_) return *scenario_;
+  if (!header_.is_object() || !header_.contains("model") || !header_.contains("gpu")) {
+    throw InputError(where, "a step in the training format needs " + option_);
+  }
+  int64_t tp = 1;
+  if (tp_) {
+    tp = *tp_;
+  } else if (splitter.format() == TraceFormat::Experiment) {
+    if (!splitter.tensor_parallelism()) {
+      throw InputError("tensor_parallelism", "the document has none before its steps; pass --tp");
+    }
+    tp = *splitter.tensor_parallelism();
+  }
+  json header = header_;
+  header["tp"] = tp;
+  scenario_ = parse_request_header(header);
+  return *scenario_;
+}
 
 TraceResult evaluate_trace_step(const Scenario &scenario, const Step &step) {
   TraceResult result;

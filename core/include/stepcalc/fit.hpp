@@ -64,6 +64,12 @@ struct FitResult {
   Notes notes; // coefficients the data cannot determine or tell apart
 };
 
+// What `stepcalc fit` prints and calc.fit returns: {"beta", "steps": {"train", "test",
+// "untimed", "skipped"}, "lambda", "before", "after", "notes"}, the errors on the test steps
+// with the current coefficients ("before") and the fitted ones ("after").
+nlohmann::ordered_json fit_report(const FitData &data, double lambda, int64_t untimed,
+                                  int64_t skipped);
+
 // β ≥ 0 minimising Σ (β·x − duration)² + λ Σ_{i=1..4} (βᵢ − 1)² over the training steps.
 // Throws InputError when there is no training step.
 FitResult fit_beta(const FitData &data, double lambda);

@@ -11,6 +11,7 @@
 #include <istream>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -30,19 +31,30 @@ struct TraceText {
 };
 
 // Cuts a trace into one text per step: a string-aware scan of brackets, no parsing.
+// Reads from a stream (the CLI), or from chunks pushed as they arrive (the WASM module,
+// which gets a file in pieces): poll() then says when it needs the next chunk.
 class TraceSplitter {
 public:
   explicit TraceSplitter(std::istream &in);
+  TraceSplitter(); // push mode: feed() chunks, then end_input()
 
-  // The next step's text; false at the end. Throws InputError when the file cannot be
-  // cut (not JSON objects, or cut off mid-step).
-  bool next(TraceText &out);
+  void feed(std::string_view chunk);
+  void end_input();
+
+  enum class Poll { Step, End, NeedMore };
+  // The next step's text, the end of the trace, or (push mode) a request for more input;
+  // a step cut by a chunk boundary is read whole once the rest has arrived. Throws
+  // InputError when the file cannot be cut (not JSON objects, or cut off mid-step).
+  Poll poll(TraceText &out);
+  // Stream mode: the next step's text; false at the end.
+  bool next(TraceText &out) { return poll(out) == Poll::Step; }
 
   TraceFormat format() const { return format_; }
   // The experiment document's tensor_parallelism, when it came before its steps.
   std::optional<int64_t> tensor_parallelism() const { return tensor_parallelism_; }
 
 private:
+  struct NeedMore {};             // thrown by fill() in push mode; poll() rewinds the step
   bool fill();                    // more bytes into buffer_; false at the end of input
   bool peek_byte(char &c);        // the next byte, not consumed
   void skip_space();
@@ -50,9 +62,12 @@ private:
   void skip_value();              // the same, not kept
   std::string read_string_key();  // a key at the document's top level
   void start();                   // reads up to the first step
+  bool next_step(TraceText &out);
   template <typename Sink> void scan_value(Sink &&keep);
 
-  std::istream &in_;
+  std::istream *in_ = nullptr;    // stream mode
+  std::string pending_;           // push mode: fed and not yet in buffer_
+  bool input_ended_ = false;
   std::vector<char> buffer_;
   std::size_t pos_ = 0, end_ = 0;
   int64_t line_ = 1;
@@ -78,6 +93,23 @@ struct TraceStep {
 // "step_id" and "duration_us". Totals, when given, must match the entries. `where` names
 // the step in errors ("steps[12]", "line 7").
 TraceStep read_trace_step(const nlohmann::json &step, const std::string &where);
+
+// The scenario of a trace's steps in the training format: `header` holds model, GPU and
+// optionally coefficients as a request does (preset ids or objects); TP is `tp` when
+// given, else the experiment document's tensor_parallelism (1 for JSON Lines). Built on
+// first use, since only steps in the training format need it. `option` names how the
+// user sets model and GPU in errors ("--model and --gpu").
+class TraceBaseScenario {
+public:
+  TraceBaseScenario(nlohmann::json header, std::optional<int64_t> tp, std::string option);
+  const Scenario &get(const TraceSplitter &splitter, const std::string &where);
+
+private:
+  nlohmann::json header_;
+  std::optional<int64_t> tp_;
+  std::string option_;
+  std::optional<Scenario> scenario_;
+};
 
 // A trace step evaluated: what the CLI writes per step.
 struct TraceResult {
