@@ -370,17 +370,39 @@ export default async function createStepCalc(options = {}) {
     return session;
   }
 
+  // Header texts of recent headers whose fields are all strings, numbers or absent (preset
+  // ids: the usual case), found without building JSON each call. The key spells each
+  // field's type and value unambiguously (strings with their length).
+  /** @type {Map<string, string>} */
+  const primitiveHeaders = new Map();
+  /** @param {unknown} value */
+  const keyPart = (value) => (typeof value === 'string' ? `s${value.length}:${value}` : `${typeof value}:${value}`);
+  /** @param {unknown} value */
+  const isKeyable = (value) => value === undefined || typeof value === 'string' || typeof value === 'number';
+
   // The header's text, or null when it cannot be written (the full path then says why).
+  // Each field is read once, as JSON.stringify would.
   /** @param {JsonObject} request @returns {string | null} */
   function headerText(request) {
+    /** @type {unknown[]} */
+    const values = HEADER_FIELDS.map((field) => request[field]);
+    const key = values.every(isKeyable) ? values.map(keyPart).join('|') : null;
+    const known = key === null ? undefined : primitiveHeaders.get(key);
+    if (known !== undefined) return known;
     /** @type {JsonObject} */
     const header = {};
-    for (const field of HEADER_FIELDS) if (request[field] !== undefined) header[field] = request[field];
+    HEADER_FIELDS.forEach((field, i) => { if (values[i] !== undefined) header[field] = values[i]; });
+    let text;
     try {
-      return requestText(header);
+      text = requestText(header);
     } catch {
       return null;
     }
+    if (key !== null) {
+      if (primitiveHeaders.size >= 64) primitiveHeaders.clear();
+      primitiveHeaders.set(key, text);
+    }
+    return text;
   }
 
   // The request by the quick way, or null when the full path must answer. The rows are
