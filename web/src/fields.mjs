@@ -12,9 +12,18 @@ const HOW = {
   real: 'type digits with an optional decimal point, e.g. 2.5',
 };
 
+/** @param {string} text */
 const quoted = (text) => `“${text.length > 40 ? `${text.slice(0, 40)}…` : text}”`;
 
+/** @typedef {keyof typeof PLAIN} NumberKind 'count' (whole numbers) or 'real' */
+/** @typedef {{ value: number, error?: undefined } | { value?: undefined, error: string }} FieldRead */
+
 // Field text -> { value } (a number), or { error } saying why the text is not one.
+/**
+ * @param {string} text
+ * @param {NumberKind} [kind]
+ * @returns {FieldRead}
+ */
 export function readField(text, kind = 'count') {
   if (text.trim() === '') return { error: 'is empty; enter a number' };
   const value = Number(text);
@@ -23,15 +32,20 @@ export function readField(text, kind = 'count') {
 }
 
 // The number a field holds, or undefined when it holds none (for links and the slider).
+/**
+ * @param {string} text
+ * @param {NumberKind} [kind]
+ */
 export function fieldNumber(text, kind = 'count') {
   return readField(text, kind).value;
 }
 
 // ArrowUp/ArrowDown step a whole-number field by one (never below 1), as they would in a
 // number input, and fire its input event. Other text is left for the user to correct.
+/** @param {HTMLElement} root */
 export function stepCountsWithArrows(root) {
   root.addEventListener('keydown', (e) => {
-    const input = e.target;
+    const input = /** @type {HTMLInputElement} */ (e.target);
     if (input.dataset?.number !== 'count' || (e.key !== 'ArrowUp' && e.key !== 'ArrowDown')) return;
     if (input.value !== '' && !/^\d+$/.test(input.value)) return;
     e.preventDefault();

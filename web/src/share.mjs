@@ -5,14 +5,25 @@ import { toQuery, usesCustom } from './url.mjs';
 import { customItem } from './state.mjs';
 import { refusal } from './messages.mjs';
 
-const $ = (id) => document.getElementById(id);
+const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 const URL_PAUSE_MS = 150;
+
+/** @typedef {import('./state.mjs').State} State */
 
 // current(): { state, errors } of the scenario on screen (see messages.mjs, refusal).
 // dispatch: the page's one way to change the state.
+/**
+ * @param {{
+ *   current: () => { state: State, errors: import('./messages.mjs').ErrorLine[] },
+ *   dispatch: import('./state.mjs').Dispatch, embed: boolean,
+ * }} options
+ */
 export function createShare({ current, dispatch, embed }) {
-  const box = $('share-text'), status = $('share-status'), customNote = $('share-custom'), openFull = $('open-full');
-  let urlTimer = 0, validState = null;
+  const box = /** @type {HTMLTextAreaElement} */ ($('share-text')), status = $('share-status'), customNote = $('share-custom');
+  const openFull = /** @type {HTMLAnchorElement} */ ($('open-full'));
+  let urlTimer = 0;
+  /** @type {State} set by followUrl() before its timer reads it */
+  let validState;
 
   // "Include the pinned scenarios", beside the copy buttons; shown when something is pinned.
   const pinsLabel = document.createElement('label');
@@ -23,10 +34,19 @@ export function createShare({ current, dispatch, embed }) {
   pinsBox.addEventListener('change', () => dispatch({ type: 'pins-in-link', value: pinsBox.checked }));
 
   // The pins a shared link carries: those made of presets only (custom items cannot travel).
+  /** @param {State} state */
   const travelling = (state) => (state.pinsInLink ? state.pins.filter((p) => !usesCustom(p)) : []);
+  /**
+   * @param {State} state
+   * @param {boolean} embedded
+   */
   const link = (state, embedded) =>
     new URL(location.pathname + toQuery(state, { embed: embedded, pins: embedded ? [] : travelling(state) }), location.href).href;
 
+  /**
+   * @param {string} text
+   * @param {string} what
+   */
   async function copy(text, what) {
     box.value = text;
     try {
@@ -40,10 +60,15 @@ export function createShare({ current, dispatch, embed }) {
     }
   }
   // A link is made only from a scenario with no invalid field, so it never carries bad text.
+  /**
+   * @param {string} what
+   * @param {import('./messages.mjs').ErrorLine[]} errors
+   */
   function refuse(what, errors) {
     box.value = '';
     status.textContent = refusal(`${what} was not made, as it would not carry your scenario`, errors);
   }
+  /** @param {boolean} embedded */
   function copyLink(embedded) {
     const { state, errors } = current();
     const what = embedded ? 'The embed code' : 'The link';
@@ -64,6 +89,7 @@ export function createShare({ current, dispatch, embed }) {
     // called, and the bar keeps the last valid scenario. The bar follows once edits pause
     // for URL_PAUSE_MS: replaceState is rate-limited by browsers, and with a 1,000-row link
     // one call took several milliseconds, which landed in the middle of typing.
+    /** @param {State} state */
     followUrl(state) {
       validState = state;
       clearTimeout(urlTimer);
@@ -73,6 +99,7 @@ export function createShare({ current, dispatch, embed }) {
       }, URL_PAUSE_MS);
     },
 
+    /** @param {State} state */
     render(state) {
       pinsLabel.hidden = state.pins.length === 0;
       pinsBox.checked = state.pinsInLink;
@@ -92,6 +119,10 @@ export function createShare({ current, dispatch, embed }) {
     },
 
     // The result is public arithmetic on the scenario; any embedding page may read it.
+    /**
+     * @param {import('./wasm/stepcalc.mjs').StepResponse} r
+     * @param {State} state
+     */
     postToParent(r, state) {
       if (window.parent === window) return;
       window.parent.postMessage({
