@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Every test: the C++ unit tests and CLI checks (CTest), the type check of the
+# Every test: the C++ unit tests and CLI checks (CTest), the same again built
+# with AddressSanitizer and UndefinedBehaviorSanitizer, the type check of the
 # WASM declarations, the WASM module's tests and the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build.sh
 
 ctest --preset native
+cmake --preset sanitize >/dev/null
+cmake --build --preset sanitize
+ctest --preset sanitize
 npm run --silent typecheck
 node --test tests/wasm/ tests/e2e/
