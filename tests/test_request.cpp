@@ -20,6 +20,10 @@ json preset_request() {
              "decode": [{"context_length": 1024, "count": 32}]}})");
 }
 
+std::string valid_presets(const std::string &kind) {
+  return stepcalc::test::joined(stepcalc::test::preset_ids_on_disk(kind), ", ");
+}
+
 std::string error_of(const json &request) {
   try {
     parse_request(request);
@@ -144,9 +148,9 @@ TEST_CASE("the typed rows of the WASM fast path validate like the JSON step") {
 
 TEST_CASE("every bad field is named with its JSON path") {
   struct Case {
-    const char *label;
+    std::string label; // a std::string, so CAPTURE prints text and not a pointer
     std::function<void(json &)> edit;
-    const char *message;
+    std::string message;
   };
   const std::vector<Case> cases = {
       {"not an object", [](json &r) { r = json::array(); },
@@ -157,18 +161,15 @@ TEST_CASE("every bad field is named with its JSON path") {
        "model: missing; expected a preset id or a HF config.json object"},
       {"model of the wrong type", [](json &r) { r["model"] = 7; },
        "model: expected a preset id or a HF config.json object, got 7"},
+      // The valid ids come from presets/ on disk, so a new preset needs no edit here.
+      // (Mutation tried: a copy of l4.json as presets/gpus/l4-copy.json, not yet
+      // compiled in, failed the GPU row; the old hard-coded list passed it.)
       {"unknown model preset", [](json &r) { r["model"] = "llama-9"; },
-       "model: unknown preset \"llama-9\"; valid presets: codellama-34b-instruct-hf, "
-       "llama-2-70b-hf, "
-       "llama-2-7b-hf, llama-3.1-70b-instruct, llama-3.1-8b-instruct, mistral-nemo-instruct-2407, "
-       "mixtral-8x7b-v0.1, qwen2.5-7b-instruct, qwen3-14b, qwen3-30b-a3b, yi-34b"},
+       "model: unknown preset \"llama-9\"; valid presets: " + valid_presets("models")},
       {"unknown GPU preset", [](json &r) { r["gpu"] = "h1000"; },
-       "gpu: unknown preset \"h1000\"; valid presets: a100-pcie-80gb, a100-sxm-80gb, b200, "
-       "h100-nvl, "
-       "h100-pcie, h100-sxm, h200-sxm, l4, l40s, mi300x"},
+       "gpu: unknown preset \"h1000\"; valid presets: " + valid_presets("gpus")},
       {"unknown coefficient preset", [](json &r) { r["coefficients"] = "best"; },
-       "coefficients: unknown preset \"best\"; valid presets: roofline-prior, "
-       "trained-roofline-h100"},
+       "coefficients: unknown preset \"best\"; valid presets: " + valid_presets("coefficients")},
       {"missing gpu", [](json &r) { r.erase("gpu"); },
        "gpu: missing; expected a preset id or a datasheet object"},
       {"tp zero", [](json &r) { r["tp"] = 0; }, "tp: must be an integer from 1 to 4096, got 0"},
