@@ -278,3 +278,31 @@ TEST_CASE("notes of the model, GPU and TP reach the response") {
   CHECK(codes == std::vector<std::string>{"head_dim", "experts_alias", "moe_intermediate_size",
                                           "link_fallback", "kv_heads_below_tp"});
 }
+
+// (Mutation tried: field_path appending every key unquoted failed 10 of 11 checks.)
+TEST_CASE("a hostile key is quoted in its path: one short, printable line") {
+  const std::string expected_fields = ": unknown field; expected one of: model, gpu, tp, "
+                                      "coefficients, step";
+  const auto error_for_key = [](const std::string &key) {
+    json request = preset_request();
+    request[key] = 1;
+    return error_of(request);
+  };
+  CHECK(error_for_key("__proto__") == "__proto__" + expected_fields);
+  CHECK(error_for_key("a.b") == "[\"a.b\"]" + expected_fields);
+  CHECK(error_for_key("") == "[\"\"]" + expected_fields);
+  CHECK(error_for_key("line\nbreak") == "[\"line\\u000abreak\"]" + expected_fields);
+  CHECK(error_for_key("\x1b[2J") == "[\"\\u001b[2J\"]" + expected_fields);
+  CHECK(error_for_key("\xc2\x9b" "2J") == "[\"\\u009b2J\"]" + expected_fields);      // C1 CSI
+  CHECK(error_for_key("quote\"back\\") == "[\"quote\\\"back\\\\\"]" + expected_fields);
+  CHECK(error_for_key("caf\xc3\xa9") == "[\"caf\xc3\xa9\"]" + expected_fields);      // UTF-8 as is
+  CHECK(error_for_key("\xff\xc0\xaf") == "[\"\\xff\\xc0\\xaf\"]" + expected_fields); // not UTF-8
+  // Only the first 64 bytes are shown, and never half a character.
+  CHECK(error_for_key(std::string(10'000'000, 'k')) ==
+        "[\"" + std::string(64, 'k') + "\"... (10000000 bytes)]" + expected_fields);
+  std::string euros;
+  for (int i = 0; i < 30; ++i) euros += "\xe2\x82\xac"; // 3 bytes each: 21 fit in 64
+  std::string shown;
+  for (int i = 0; i < 21; ++i) shown += "\xe2\x82\xac";
+  CHECK(error_for_key(euros) == "[\"" + shown + "\"... (90 bytes)]" + expected_fields);
+}

@@ -22,8 +22,77 @@ std::string describe(const json &value) {
   }
 }
 
+namespace {
+
+// The length of the UTF-8 sequence starting at text[i], or 0 when the bytes
+// there are not one (stray continuation, overlong form, surrogate, beyond U+10FFFF).
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char lead = byte(i);
+  std::size_t length = 0;
+  unsigned char low = 0x80, high = 0xBF; // allowed range of the second byte
+  if (lead >= 0xC2 && lead <= 0xDF) length = 2;
+  else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) low = 0xA0;  // overlong
+    if (lead == 0xED) high = 0x9F; // surrogates
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) low = 0x90;  // overlong
+    if (lead == 0xF4) high = 0x8F; // beyond U+10FFFF
+  } else {
+    return 0;
+  }
+  if (i + length > text.size() || byte(i + 1) < low || byte(i + 1) > high) return 0;
+  for (std::size_t k = i + 2; k < i + length; ++k) {
+    if (byte(k) < 0x80 || byte(k) > 0xBF) return 0;
+  }
+  return length;
+}
+
+bool is_plain_key(std::string_view key) {
+  return !key.empty() && key.size() <= kMaxQuotedBytes &&
+         std::all_of(key.begin(), key.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '_' || c == '-';
+         });
+}
+
+} // namespace
+
+std::string quoted(std::string_view text) {
+  std::string out = "\"";
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+    const std::size_t length = byte(i) < 0x80 ? 1 : utf8_sequence_length(text, i);
+    if (i + std::max<std::size_t>(length, 1) > kMaxQuotedBytes) break; // whole characters only
+    char escape[8];
+    if (length == 0) {
+      std::snprintf(escape, sizeof escape, "\\x%02x", byte(i));
+      out += escape;
+      i += 1;
+      continue;
+    }
+    // C0 controls, DEL and C1 controls (U+0080 to U+009F): terminals act on them.
+    const unsigned code = length == 1 ? byte(i) : byte(i) == 0xC2 ? byte(i + 1) : 0xFF;
+    if (code < 0x20 || (code >= 0x7F && code <= 0x9F)) {
+      std::snprintf(escape, sizeof escape, "\\u%04x", code);
+      out += escape;
+    } else {
+      if (code == '"' || code == '\\') out += '\\';
+      out.append(text.substr(i, length));
+    }
+    i += length;
+  }
+  out += '"';
+  if (i < text.size()) out += "... (" + std::to_string(text.size()) + " bytes)";
+  return out;
+}
+
 std::string field_path(std::string_view where, std::string_view key) {
   std::string path(where);
+  if (!is_plain_key(key)) return path + '[' + quoted(key) + ']';
   if (!path.empty()) path += '.';
   path += key;
   return path;
