@@ -37,8 +37,7 @@ inline std::string run_compute(std::string_view text) {
 // A HF config.json, read as the request's "model".
 inline std::string run_config(std::string_view text) {
   const ModelArch arch = resolve_model_arch(parse_json_text(text, "model"), "model").arch;
-  if (arch.L < 1 || arch.d < 1 || arch.H < 1 || arch.kv_heads < 1 || arch.d_h < 1 ||
-      arch.d_ff < 1)
+  if (arch.L < 1 || arch.d < 1 || arch.H < 1 || arch.kv_heads < 1 || arch.d_h < 1 || arch.d_ff < 1)
     return "every count of the architecture is at least 1";
   if (arch.N < 0 || arch.k < 0) return "expert counts are not negative";
   if (arch.kv_heads > arch.H) return "kv_heads <= H";
@@ -60,9 +59,8 @@ inline std::string run_datasheet(std::string_view text) {
   // A request rejects any other TP before it reads the datasheet.
   if (error != std::errc() || end != text.data() + newline || tp < 1 || tp > limits::kMaxTp)
     return "";
-  const HardwareSpec spec = resolve_hardware(parse_json_text(text.substr(newline + 1), "gpu"),
-                                             "gpu", tp)
-                                .spec;
+  const HardwareSpec spec =
+      resolve_hardware(parse_json_text(text.substr(newline + 1), "gpu"), "gpu", tp).spec;
   const auto positive = [](double rate) { return std::isfinite(rate) && rate > 0; };
   if (!positive(spec.flops_peak_tflops)) return "the FP16 peak is finite and positive";
   if (!positive(spec.bw_hbm_tb_s)) return "the HBM bandwidth is finite and positive";
@@ -90,9 +88,9 @@ inline std::string run_sweep(std::string_view text) {
   const Scenario scenario = parse_request(parse_json_text(text.substr(second + 1), "request"));
   const SweepSeries series = sweep(scenario, text.substr(0, first), values);
   if (series.values.size() != values.size()) return "one point per value";
-  for (const auto *column : {&series.t_pf_compute, &series.t_pf_kv, &series.t_dc_compute,
-                             &series.t_dc_kv, &series.t_weight, &series.t_tp, &series.batch_size,
-                             &series.step_time_us}) {
+  for (const auto *column :
+       {&series.t_pf_compute, &series.t_pf_kv, &series.t_dc_compute, &series.t_dc_kv,
+        &series.t_weight, &series.t_tp, &series.batch_size, &series.step_time_us}) {
     if (column->size() != values.size()) return "every series has one point per value";
     for (const double point : *column)
       if (!std::isfinite(point) || point < 0) return "every point is finite and not negative";

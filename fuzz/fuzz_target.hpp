@@ -13,8 +13,7 @@
 
 namespace stepcalc::fuzz {
 
-inline int run_one(std::string (*entry_point)(std::string_view), const uint8_t *data,
-                   size_t size) {
+inline int run_one(std::string (*entry_point)(std::string_view), const uint8_t *data, size_t size) {
   std::string broken;
   try {
     broken = entry_point({reinterpret_cast<const char *>(data), size});

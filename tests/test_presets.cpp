@@ -11,7 +11,8 @@ namespace {
 
 template <typename Preset> std::vector<std::string> ids_of(const std::vector<Preset> &presets) {
   std::vector<std::string> ids;
-  for (const auto &preset : presets) ids.push_back(preset.id);
+  for (const auto &preset : presets)
+    ids.push_back(preset.id);
   return ids;
 }
 

@@ -293,7 +293,8 @@ TEST_CASE("a hostile key is quoted in its path: one short, printable line") {
   CHECK(error_for_key("") == "[\"\"]" + expected_fields);
   CHECK(error_for_key("line\nbreak") == "[\"line\\u000abreak\"]" + expected_fields);
   CHECK(error_for_key("\x1b[2J") == "[\"\\u001b[2J\"]" + expected_fields);
-  CHECK(error_for_key("\xc2\x9b" "2J") == "[\"\\u009b2J\"]" + expected_fields);      // C1 CSI
+  const std::string c1_csi = "\xc2\x9b"; // U+009B, a one-character terminal escape
+  CHECK(error_for_key(c1_csi + "2J") == "[\"\\u009b2J\"]" + expected_fields);
   CHECK(error_for_key("quote\"back\\") == "[\"quote\\\"back\\\\\"]" + expected_fields);
   CHECK(error_for_key("caf\xc3\xa9") == "[\"caf\xc3\xa9\"]" + expected_fields);      // UTF-8 as is
   CHECK(error_for_key("\xff\xc0\xaf") == "[\"\\xff\\xc0\\xaf\"]" + expected_fields); // not UTF-8
@@ -301,8 +302,10 @@ TEST_CASE("a hostile key is quoted in its path: one short, printable line") {
   CHECK(error_for_key(std::string(10'000'000, 'k')) ==
         "[\"" + std::string(64, 'k') + "\"... (10000000 bytes)]" + expected_fields);
   std::string euros;
-  for (int i = 0; i < 30; ++i) euros += "\xe2\x82\xac"; // 3 bytes each: 21 fit in 64
+  for (int i = 0; i < 30; ++i)
+    euros += "\xe2\x82\xac"; // 3 bytes each: 21 fit in 64
   std::string shown;
-  for (int i = 0; i < 21; ++i) shown += "\xe2\x82\xac";
+  for (int i = 0; i < 21; ++i)
+    shown += "\xe2\x82\xac";
   CHECK(error_for_key(euros) == "[\"" + shown + "\"... (90 bytes)]" + expected_fields);
 }

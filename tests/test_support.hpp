@@ -41,7 +41,8 @@ inline std::vector<std::string> preset_ids_on_disk(const std::string &kind) {
 
 inline std::string joined(const std::vector<std::string> &items, const std::string &separator) {
   std::string text;
-  for (const auto &item : items) text += (text.empty() ? "" : separator) + item;
+  for (const auto &item : items)
+    text += (text.empty() ? "" : separator) + item;
   return text;
 }
 
