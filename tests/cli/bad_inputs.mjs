@@ -139,6 +139,7 @@ export const badInputs = [
   { label: 'tp true', input: withStep('"tp":true'), expected: `${TP_RANGE} true` },
   { label: 'tp null', input: withStep('"tp":null'), expected: `${TP_RANGE} null` },
   { label: 'tp a string', input: withStep('"tp":"4"'), expected: `${TP_RANGE} a string` },
+  { label: 'tp a 10 MiB string', input: withStep(`"tp":"${'4'.repeat(10 * MiB)}"`), expected: `${TP_RANGE} a string` },
 
   // The request's shape.
   { label: 'no step', input: presets('"tp":1'),
