@@ -13,4 +13,4 @@ cmake --build --preset sanitize
 ctest --preset sanitize
 scripts/fuzz.sh 30
 npm run --silent typecheck
-node --test tests/wasm/ tests/e2e/
+node --test tests/wasm/ tests/trace/ tests/e2e/

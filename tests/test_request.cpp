@@ -126,20 +126,20 @@ TEST_CASE("bounds hold for integers parsed from JSON text, which arrive unsigned
       InputError);
 }
 
-TEST_CASE("the typed rows of the WASM fast path validate like the JSON step") {
+TEST_CASE("packed rows (the WASM module's batches) validate like the JSON step") {
   const std::vector<double> prefill = {512, 2048, 1, 100, 50, 1};
-  CHECK_THROWS_WITH_AS(step_from_rows(prefill, {}),
+  CHECK_THROWS_WITH_AS(step_from_packed(prefill, {}),
                        "step.prefill[1].tokens_this_step: 100 exceeds prompt_tokens 50",
                        InputError);
   CHECK_THROWS_WITH_AS(
-      step_from_rows({}, std::vector<double>{10, 1, 10.5, 1}),
+      step_from_packed({}, std::vector<double>{10, 1, 10.5, 1}),
       "step.decode[1].context_length: must be an integer from 1 to 100000000, got 10.5",
       InputError);
   CHECK_THROWS_WITH_AS(
-      step_from_rows({}, std::vector<double>{10, 1e12}),
+      step_from_packed({}, std::vector<double>{10, 1e12}),
       "step.decode[0].count: must be an integer from 1 to 1000000, got 1000000000000", InputError);
   const Step step =
-      step_from_rows(std::vector<double>{512, 2048, 1, 50, 100, 1}, std::vector<double>{10, 3});
+      step_from_packed(std::vector<double>{512, 2048, 1, 50, 100, 1}, std::vector<double>{10, 3});
   CHECK(step.prefill().size() == 2);
   CHECK(step.prefill_tokens() == 562);
   CHECK(step.batch_size() == 5);
@@ -156,7 +156,8 @@ TEST_CASE("every bad field is named with its JSON path") {
       {"not an object", [](json &r) { r = json::array(); },
        "request: expected a JSON object, got an array"},
       {"unknown top-level field", [](json &r) { r["batch"] = 1; },
-       "batch: unknown field; expected one of: model, gpu, tp, coefficients, step"},
+       "batch: unknown field; expected one of: model, gpu, tp, coefficients, "
+       "gpu_memory_utilization, step"},
       {"missing model", [](json &r) { r.erase("model"); },
        "model: missing; expected a preset id or a HF config.json object"},
       {"model of the wrong type", [](json &r) { r["model"] = 7; },
@@ -276,7 +277,8 @@ TEST_CASE("notes of the model, GPU and TP reach the response") {
   for (const auto &note : result["notes"])
     codes.push_back(note["code"]);
   CHECK(codes == std::vector<std::string>{"head_dim", "experts_alias", "moe_intermediate_size",
-                                          "link_fallback", "kv_heads_below_tp"});
+                                          "link_fallback", "kv_heads_below_tp",
+                                          "kv_heads_replicated"});
 }
 
 // (Mutation tried: field_path appending every key unquoted failed 10 of 11 checks.)

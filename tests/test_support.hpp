@@ -58,13 +58,15 @@ inline nlohmann::json toy_config() {
           {"hidden_size", 8},
           {"num_attention_heads", 2},
           {"num_key_value_heads", 1},
-          {"intermediate_size", 16}};
+          {"intermediate_size", 16},
+          {"vocab_size", 32},
+          {"tie_word_embeddings", false}};
 }
 
 // 2 TFLOPS with sparsity (1 dense), 1 TB/s, 1 GB/s link: 1e6 FLOPs, 1e6 and 1e3 bytes per us.
 inline nlohmann::json toy_datasheet() {
   return {{"compute", {{"fp16_tensor_core", 2}}},
-          {"memory", {{"bandwidth_tb_s", 1}}},
+          {"memory", {{"bandwidth_tb_s", 1}, {"capacity_gb", 1}}},
           {"interconnect", {{"nvlink_bandwidth_gb_s", 1}}}};
 }
 
@@ -80,7 +82,7 @@ inline nlohmann::json toy_request(int tp = 1) {
 
 inline nlohmann::json compute(const nlohmann::json &request) {
   const Scenario scenario = parse_request(request);
-  return nlohmann::json::parse(result_to_json(scenario, evaluate(scenario)).dump());
+  return nlohmann::json::parse(response_json(scenario, evaluate(scenario)).dump());
 }
 
 } // namespace stepcalc::test

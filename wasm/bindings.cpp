@@ -1,20 +1,21 @@
-// Embind bindings for the stepcalc core.
+// Embind bindings for the stepcalc core. The JS facade (stepcalc.mjs) is the only caller.
 //
-// Two ways in, one set of rules (the core validates both):
-//  - JSON text in, JSON text out: compute(), sweep(), presets(). Exact and general.
-//  - The fast path the facade uses for plain request objects: the scenario
-//    header (model, gpu, tp, coefficients) is parsed once by prepare(); the
-//    batch rows are written as numbers into a buffer in the wasm heap, and
-//    computeRows() writes the result as numbers into another (resultFields()
-//    names each slot). No JSON is built or parsed per call, which keeps a
-//    128-request step well under the 20 us budget.
-// Errors never cross as C++ exceptions: every entry point catches everything
-// and reports {ok: false, where, what}; the JS facade (stepcalc.mjs) throws an
-// Error carrying the CLI's error line. (An exception escaping to JS would also
-// leave the wasm stack pointer unrestored.)
+//  - Scenario (an Embind class the facade owns and delete()s): one validated request
+//    header (model, GPU, TP, coefficients). Batches arrive as numbers in heap memory the
+//    facade mallocs per call; compute() writes the step's response fields as numbers into
+//    the object's record (the STEP rows of core/src/response_fields.def), and the facade's
+//    generated builder turns record + scenario fields into the response. No JSON per call.
+//  - computeJson / sweepJson: the full JSON path, exactly `stepcalc compute`. The facade
+//    uses it for JSON it cannot take the quick way and for every error, so error messages
+//    are always the CLI's.
+//  - presets, limits, responseFields, stepRecordSize, checkModel, checkGpu, heapBytesInUse.
+// Errors never cross as C++ exceptions: every entry point catches everything (an
+// exception escaping to JS would also leave the wasm stack pointer unrestored).
 
-#include <array>
-#include <optional>
+#include <malloc.h>
+
+#include <cstdint>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -30,6 +31,7 @@
 namespace {
 
 using emscripten::val;
+using nlohmann::ordered_json;
 using stepcalc::InputError;
 
 struct Outcome {
@@ -51,14 +53,6 @@ template <typename Body> Outcome guarded(Body &&body) {
   }
 }
 
-Outcome compute(const std::string &request) {
-  return guarded([&] { return stepcalc::compute_response(request); });
-}
-
-std::string presets_json() {
-  return stepcalc::presets_to_json(stepcalc::presets()).dump();
-}
-
 // A copy of the column in a fresh Float64Array: views into the heap would go
 // stale when memory grows.
 val to_float64_array(const std::vector<double> &column) {
@@ -66,16 +60,9 @@ val to_float64_array(const std::vector<double> &column) {
       .new_(emscripten::typed_memory_view(column.size(), column.data()));
 }
 
-// Returns {ok: true, values, t_pf_compute, ..., step_time_us} as Float64Arrays,
-// or {ok: false, where, what}. The facade checks that `values` holds numbers.
-val sweep(const std::string &request, const std::string &variable, const val &values) {
-  stepcalc::SweepSeries series;
-  const Outcome outcome = guarded([&] {
-    const auto scenario = stepcalc::parse_request(stepcalc::parse_json_text(request, "request"));
-    series = stepcalc::sweep(scenario, variable,
-                             emscripten::convertJSArrayToNumberVector<double>(values));
-    return std::string();
-  });
+// {ok: true, values, t_pf_compute, ..., headroom_bytes} as Float64Arrays, or
+// {ok: false, where, what}.
+val sweep_value(const Outcome &outcome, const stepcalc::SweepSeries &series) {
   val out = val::object();
   out.set("ok", outcome.ok);
   if (!outcome.ok) {
@@ -92,177 +79,174 @@ val sweep(const std::string &request, const std::string &variable, const val &va
   out.set("t_tp", to_float64_array(series.t_tp));
   out.set("batch_size", to_float64_array(series.batch_size));
   out.set("step_time_us", to_float64_array(series.step_time_us));
+  out.set("headroom_bytes", to_float64_array(series.headroom_bytes));
   return out;
 }
 
-// ---- the fast path ------------------------------------------------------------
+std::vector<double> number_vector(const val &values) {
+  return emscripten::convertJSArrayToNumberVector<double>(values);
+}
 
-// Slot names of the result record, in order; the facade maps them to the
-// response's fields. Bottlenecks are coded 0 none, 1 compute, 2 memory.
-constexpr const char *kResultFields[] = {"step_time_us",
-                                         "basis.t_pf_compute",
-                                         "basis.t_pf_kv",
-                                         "basis.t_dc_compute",
-                                         "basis.t_dc_kv",
-                                         "basis.t_weight",
-                                         "basis.t_tp",
-                                         "basis.num_layers",
-                                         "basis.batch_size",
-                                         "features.0",
-                                         "features.1",
-                                         "features.2",
-                                         "features.3",
-                                         "features.4",
-                                         "features.5",
-                                         "features.6",
-                                         "contributions_us.0",
-                                         "contributions_us.1",
-                                         "contributions_us.2",
-                                         "contributions_us.3",
-                                         "contributions_us.4",
-                                         "contributions_us.5",
-                                         "contributions_us.6",
-                                         "bottleneck.prefill",
-                                         "bottleneck.decode",
-                                         "work.prefill.flops_proj",
-                                         "work.prefill.flops_attn",
-                                         "work.prefill.flops_ffn",
-                                         "work.prefill.flops",
-                                         "work.prefill.kv_bytes",
-                                         "work.prefill.tokens",
-                                         "work.prefill.requests",
-                                         "work.decode.flops_proj",
-                                         "work.decode.flops_attn",
-                                         "work.decode.flops_ffn",
-                                         "work.decode.flops",
-                                         "work.decode.kv_bytes",
-                                         "work.decode.tokens",
-                                         "work.decode.requests",
-                                         "work.decode.context_tokens",
-                                         "work.weight.active_experts",
-                                         "work.weight.bytes_attn",
-                                         "work.weight.bytes_ffn",
-                                         "work.weight.bytes",
-                                         "work.tp.bytes"};
-constexpr std::size_t kResultSize = std::size(kResultFields);
+// The batch as numbers in the caller's heap memory (the facade mallocs it per call, so
+// a call made from inside another, by a getter, has memory of its own).
+// A list of `rows` rows of `stride` doubles at a byte address in the heap.
+std::span<const double> heap_rows(std::uintptr_t address, int rows, std::size_t stride) {
+  if (rows < 0) throw std::logic_error("negative row count");
+  if (rows == 0) return {};
+  return {reinterpret_cast<const double *>(address), static_cast<std::size_t>(rows) * stride};
+}
 
-struct FastPath {
-  std::array<double, 3 * stepcalc::limits::kMaxRows> prefill_rows{};
-  std::array<double, 2 * stepcalc::limits::kMaxRows> decode_rows{};
-  std::array<double, kResultSize> result{};
-  std::optional<stepcalc::Scenario> scenario; // from the last successful prepare()
+class Scenario {
+public:
+  Scenario() : record_(stepcalc::step_record_size()) {}
+
+  // Reads the header; when ok, the text holds the scenario-level response fields.
+  Outcome open(const std::string &header) {
+    opened_ = false;
+    return guarded([&] {
+      scenario_ = stepcalc::parse_request_header(stepcalc::parse_json_text(header, "request"));
+      opened_ = true;
+      notes_sent_ = false;
+      return stepcalc::scenario_fields_json(scenario_).dump();
+    });
+  }
+
+  // Evaluates the rows: 1 when the record is ready and the notes may differ from the last
+  // call's (read notesJson()), 0 when ready with the same notes, -1 on an error (read
+  // error()).
+  int compute(std::uintptr_t prefill, int prefill_rows, std::uintptr_t decode, int decode_rows) {
+    const Outcome outcome = guarded([&] {
+      set_step(prefill, prefill_rows, decode, decode_rows);
+      result_ = stepcalc::evaluate(scenario_);
+      stepcalc::write_step_record(scenario_, result_, record_);
+      return std::string();
+    });
+    if (!outcome.ok) {
+      error_ = outcome;
+      return -1;
+    }
+    // The notes are a function of these inputs: unchanged inputs, unchanged notes.
+    const stepcalc::StepNoteInputs inputs = stepcalc::step_note_inputs(result_);
+    const bool same_notes = notes_sent_ && inputs == sent_note_inputs_;
+    sent_note_inputs_ = inputs;
+    notes_sent_ = true;
+    return same_notes ? 0 : 1;
+  }
+
+  std::string notes_json() const {
+    return stepcalc::response_notes_json(scenario_, result_).dump();
+  }
+
+  // The rows, one variable varied over `values`.
+  val sweep(std::uintptr_t prefill, int prefill_rows, std::uintptr_t decode, int decode_rows,
+            const std::string &variable, const val &values) {
+    stepcalc::SweepSeries series;
+    const Outcome outcome = guarded([&] {
+      set_step(prefill, prefill_rows, decode, decode_rows);
+      series = stepcalc::sweep(scenario_, variable, number_vector(values));
+      return std::string();
+    });
+    return sweep_value(outcome, series);
+  }
+
+  val error() const {
+    val out = val::object();
+    out.set("where", error_.where);
+    out.set("what", error_.what);
+    return out;
+  }
+
+  // Where compute() leaves the step's numbers: a byte address in the wasm heap, fixed
+  // for the object's life.
+  std::uintptr_t record_address() const { return reinterpret_cast<std::uintptr_t>(record_.data()); }
+
+private:
+  void set_step(std::uintptr_t prefill, int prefill_rows, std::uintptr_t decode, int decode_rows) {
+    if (!opened_) throw std::logic_error("Scenario used before a successful open");
+    stepcalc::assign_packed(scenario_.step, heap_rows(prefill, prefill_rows, 3),
+                            heap_rows(decode, decode_rows, 2));
+  }
+
+  std::vector<double> record_;
+  stepcalc::Scenario scenario_;
+  stepcalc::StepResult result_;
+  bool opened_ = false;
+  bool notes_sent_ = false;
+  stepcalc::StepNoteInputs sent_note_inputs_;
+  Outcome error_;
 };
 
-FastPath &fast_path() {
-  static FastPath state;
-  return state;
+Outcome compute_json(const std::string &request) {
+  return guarded([&] { return stepcalc::compute_response(request); });
 }
 
-double bottleneck_code(const std::string &side) {
-  return side == "compute" ? 1 : side == "memory" ? 2 : 0;
-}
-
-// Everything in a response that depends on the header alone, plus the notes
-// for a non-empty and an empty step (the only notes the batch can change).
-std::string header_parts_json(const stepcalc::Scenario &scenario) {
-  stepcalc::Scenario probe = scenario;
-  probe.step = stepcalc::Step({}, {{1, 1}});
-  auto full = stepcalc::result_to_json(probe, stepcalc::evaluate(probe));
-  probe.step = {};
-  auto empty = stepcalc::result_to_json(probe, stepcalc::evaluate(probe));
-  nlohmann::ordered_json parts = {
-      {"beta", full["beta"]},         {"arch", full["arch"]},
-      {"hardware", full["hardware"]}, {"scenario", full["scenario"]},
-      {"notes", full["notes"]},       {"empty_step_notes", empty["notes"]}};
-  return parts.dump();
-}
-
-Outcome prepare(const std::string &header) {
-  FastPath &state = fast_path();
-  state.scenario.reset();
-  return guarded([&] {
-    state.scenario = stepcalc::parse_request_header(stepcalc::parse_json_text(header, "request"));
-    return header_parts_json(*state.scenario);
-  });
-}
-
-void write_result(const stepcalc::Scenario &scenario, std::array<double, kResultSize> &result) {
-  const stepcalc::Step &step = scenario.step;
-  const auto work = stepcalc::step_work(step, scenario.arch, scenario.tp);
-  const auto basis = stepcalc::basis_values(step, scenario.arch, work, scenario.hardware);
-  const auto prediction = stepcalc::predict(basis, scenario.beta);
-  std::size_t slot = 0;
-  const auto put = [&](auto value) { result.at(slot++) = static_cast<double>(value); };
-  put(prediction.step_time_us);
-  for (double term : {basis.t_pf_compute, basis.t_pf_kv, basis.t_dc_compute, basis.t_dc_kv,
-                      basis.t_weight, basis.t_tp}) {
-    put(term);
-  }
-  put(basis.num_layers);
-  put(basis.batch_size);
-  for (double feature : prediction.features)
-    put(feature);
-  for (double contribution : prediction.contributions_us)
-    put(contribution);
-  put(bottleneck_code(stepcalc::bottleneck(basis.t_pf_compute, basis.t_pf_kv, step.has_prefill())));
-  put(bottleneck_code(stepcalc::bottleneck(basis.t_dc_compute, basis.t_dc_kv, step.has_decode())));
-  const auto put_phase = [&](const stepcalc::PhaseFlops &flops, double kv_bytes, int64_t tokens,
-                             int64_t requests) {
-    put(flops.proj);
-    put(flops.attn);
-    put(flops.ffn);
-    put(flops.total());
-    put(kv_bytes);
-    put(tokens);
-    put(requests);
-  };
-  put_phase(work.prefill_flops, work.prefill_kv_bytes, step.prefill_tokens(),
-            step.prefill_requests());
-  put_phase(work.decode_flops, work.decode_kv_bytes, step.decode_tokens(), step.decode_tokens());
-  put(step.decode_context());
-  put(work.weight_bytes.active_experts);
-  put(work.weight_bytes.attn);
-  put(work.weight_bytes.ffn);
-  put(work.weight_bytes.total());
-  put(work.tp_bytes);
-  if (slot != kResultSize) throw std::logic_error("the result record and its fields disagree");
-}
-
-// Evaluates the prepared scenario on the rows in the buffers; when ok, the
-// result is in the result record.
-Outcome compute_rows(int prefill_rows, int decode_rows) {
-  FastPath &state = fast_path();
-  return guarded([&] {
-    if (!state.scenario) throw std::logic_error("computeRows before a successful prepare");
-    if (prefill_rows < 0 || decode_rows < 0) throw std::logic_error("negative row counts");
-    state.scenario->step = stepcalc::step_from_rows(
-        {state.prefill_rows.data(),
-         std::min<std::size_t>(prefill_rows * 3, state.prefill_rows.size())},
-        {state.decode_rows.data(),
-         std::min<std::size_t>(decode_rows * 2, state.decode_rows.size())});
-    write_result(*state.scenario, state.result);
+val sweep_json(const std::string &request, const std::string &variable, const val &values) {
+  stepcalc::SweepSeries series;
+  const Outcome outcome = guarded([&] {
+    const auto scenario = stepcalc::parse_request(stepcalc::parse_json_text(request, "request"));
+    series = stepcalc::sweep(scenario, variable, number_vector(values));
     return std::string();
   });
+  return sweep_value(outcome, series);
 }
 
-// Byte addresses in the wasm heap, for Float64Array views from JS.
-std::size_t prefill_rows_address() {
-  return reinterpret_cast<std::size_t>(fast_path().prefill_rows.data());
-}
-std::size_t decode_rows_address() {
-  return reinterpret_cast<std::size_t>(fast_path().decode_rows.data());
-}
-std::size_t result_address() {
-  return reinterpret_cast<std::size_t>(fast_path().result.data());
+// {"arch": {...}, "notes": [...]} for a HF config.json, as a request's response states it.
+Outcome check_model(const std::string &config) {
+  return guarded([&] {
+    const auto resolved =
+        stepcalc::resolve_model_arch(stepcalc::parse_json_text(config, "model"), "model");
+    stepcalc::Scenario scenario;
+    scenario.arch = resolved.arch;
+    ordered_json out = stepcalc::scenario_fields_json(scenario, "arch.");
+    out["notes"] = stepcalc::notes_to_json(resolved.notes);
+    return out.dump();
+  });
 }
 
-std::string result_fields() {
-  std::string names;
-  for (const char *name : kResultFields) {
-    if (!names.empty()) names += ',';
-    names += name;
-  }
-  return names;
+// {"hardware": {...}, "notes": [...]} for a datasheet, read as for TP 1.
+Outcome check_gpu(const std::string &datasheet) {
+  return guarded([&] {
+    const auto resolved =
+        stepcalc::resolve_hardware(stepcalc::parse_json_text(datasheet, "gpu"), "gpu", 1);
+    stepcalc::Scenario scenario;
+    scenario.hardware = resolved.spec;
+    ordered_json out = stepcalc::scenario_fields_json(scenario, "hardware.");
+    out["notes"] = stepcalc::notes_to_json(resolved.notes);
+    return out.dump();
+  });
+}
+
+std::string presets_json() {
+  return stepcalc::presets_to_json(stepcalc::presets()).dump();
+}
+
+// The core's input bounds (limits.hpp), for the facade and the page to read instead of
+// copying them.
+std::string limits_json() {
+  namespace l = stepcalc::limits;
+  return ordered_json{{"max_tokens", l::kMaxTokens},
+                      {"max_count", l::kMaxCount},
+                      {"max_rows", l::kMaxRows},
+                      {"max_tp", l::kMaxTp},
+                      {"max_sweep_points", l::kMaxSweepPoints},
+                      {"max_json_depth", l::kMaxJsonDepth},
+                      {"max_layers", l::kMaxLayers},
+                      {"max_width", l::kMaxWidth},
+                      {"max_heads", l::kMaxHeads},
+                      {"max_experts", l::kMaxExperts},
+                      {"max_vocab", l::kMaxVocab},
+                      {"min_rate", l::kMinRate},
+                      {"max_rate", l::kMaxRate},
+                      {"max_beta", l::kMaxBeta},
+                      {"max_capacity_gb", l::kMaxCapacityGb},
+                      {"min_gpu_memory_utilization", l::kMinUtilization},
+                      {"default_gpu_memory_utilization", stepcalc::kDefaultGpuMemoryUtilization}}
+      .dump();
+}
+
+// Bytes malloc has handed out and not had back: what a leak check watches.
+double heap_bytes_in_use() {
+  return static_cast<double>(mallinfo().uordblks);
 }
 
 } // namespace
@@ -273,14 +257,21 @@ EMSCRIPTEN_BINDINGS(stepcalc) {
       .field("text", &Outcome::text)
       .field("where", &Outcome::where)
       .field("what", &Outcome::what);
-  emscripten::function("compute", &compute);
+  emscripten::class_<Scenario>("Scenario")
+      .constructor<>()
+      .function("open", &Scenario::open)
+      .function("compute", &Scenario::compute)
+      .function("notesJson", &Scenario::notes_json)
+      .function("sweep", &Scenario::sweep)
+      .function("error", &Scenario::error)
+      .function("recordAddress", &Scenario::record_address);
+  emscripten::function("computeJson", &compute_json);
+  emscripten::function("sweepJson", &sweep_json);
+  emscripten::function("checkModel", &check_model);
+  emscripten::function("checkGpu", &check_gpu);
   emscripten::function("presets", &presets_json);
-  emscripten::function("sweep", &sweep);
-  emscripten::function("prepare", &prepare);
-  emscripten::function("computeRows", &compute_rows);
-  emscripten::function("prefillRowsAddress", &prefill_rows_address);
-  emscripten::function("decodeRowsAddress", &decode_rows_address);
-  emscripten::function("resultAddress", &result_address);
-  emscripten::function("resultFields", &result_fields);
-  emscripten::constant("maxRows", static_cast<int>(stepcalc::limits::kMaxRows));
+  emscripten::function("limits", &limits_json);
+  emscripten::function("responseFields", &stepcalc::response_field_list);
+  emscripten::function("stepRecordSize", &stepcalc::step_record_size);
+  emscripten::function("heapBytesInUse", &heap_bytes_in_use);
 }

@@ -18,6 +18,8 @@ export interface ModelConfig {
   num_experts_per_tok?: number;
   experts_per_token?: number;
   text_config?: ModelConfig;
+  vocab_size?: number;
+  tie_word_embeddings?: boolean;
   [field: string]: unknown;
 }
 
@@ -26,7 +28,7 @@ export interface Datasheet {
   name?: string;
   source?: string;
   compute: { fp16_tensor_core: number; with_sparsity?: boolean; [field: string]: unknown };
-  memory: { bandwidth_tb_s: number; [field: string]: unknown };
+  memory: { bandwidth_tb_s: number; capacity_gb?: number; [field: string]: unknown };
   interconnect?: {
     nvlink_bandwidth_gb_s?: number;
     link_bandwidth_gb_s?: number;
@@ -50,7 +52,13 @@ export interface DecodeGroup {
   count?: number;
 }
 
-export interface StepRequest {
+export interface Step {
+  prefill?: PrefillChunk[];
+  decode?: DecodeGroup[];
+}
+
+/** Everything of a request but its step: what a Scenario is opened with. */
+export interface ScenarioHeader {
   /** A preset id or a HF config.json object. */
   model: string | ModelConfig;
   /** A preset id or a datasheet object. */
@@ -59,7 +67,12 @@ export interface StepRequest {
   tp?: number;
   /** A preset id or { beta }; default "trained-roofline-h100". */
   coefficients?: string | { beta: Beta };
-  step: { prefill?: PrefillChunk[]; decode?: DecodeGroup[] };
+  /** The share of GPU memory the engine may use (vLLM's setting); default 0.9. */
+  gpu_memory_utilization?: number;
+}
+
+export interface StepRequest extends ScenarioHeader {
+  step: Step;
 }
 
 export type BasisTerm = 't_pf_compute' | 't_pf_kv' | 't_dc_compute' | 't_dc_kv' | 't_weight' | 't_tp';
@@ -67,8 +80,8 @@ export type BasisTerm = 't_pf_compute' | 't_pf_kv' | 't_dc_compute' | 't_dc_kv' 
 export interface Note {
   code: string;
   message: string;
-  /** The basis terms whose value the note concerns. */
-  affects: BasisTerm[];
+  /** The response fields the note concerns: basis terms, or "memory". */
+  affects: (BasisTerm | 'memory')[];
 }
 
 export interface PhaseWork {
@@ -76,6 +89,8 @@ export interface PhaseWork {
   flops_attn: number;
   flops_ffn: number;
   flops: number;
+  /** Query-key token pairs: flops_attn = L * 4 * heads_per_gpu * attn_pairs * d_h. */
+  attn_pairs: number;
   kv_bytes: number;
   tokens: number;
   requests: number;
@@ -99,19 +114,37 @@ export interface StepResponse {
     weight: { active_experts: number; bytes_attn: number; bytes_ffn: number; bytes: number };
     tp: { bytes: number };
   };
-  arch: {
-    L: number; d: number; H: number; kv_heads: number; d_h: number; q_dim: number;
-    d_kv: number; d_ff: number; N: number; k: number; k_eff: number; is_moe: boolean;
+  /** Per GPU. Fields that need the datasheet's memory.capacity_gb are null without it. */
+  memory: {
+    weight_bytes: number;
+    kv_cache_bytes: number;
+    capacity_bytes: number | null;
+    utilization: number;
+    usable_bytes: number | null;
+    /** usable - weights - KV cache; negative when the step does not fit. */
+    headroom_bytes: number | null;
+    fits: boolean | null;
+    /** Decode requests at the step's mean decode context that fit; null without decodes. */
+    max_decode_requests: number | null;
   };
+  arch: Arch;
+  sharding: { heads_per_gpu: number; kv_heads_per_gpu: number; kv_heads_stored_per_gpu: number };
   hardware: {
     flops_peak_tflops: number;
     bw_hbm_tb_s: number;
     bw_link_gb_s: number;
     link: 'nvlink_bandwidth_gb_s' | 'link_bandwidth_gb_s' | 'pcie_bandwidth_gb_s' | 'none';
     ridge_flops_per_byte: number;
+    capacity_gb: number | null;
   };
-  scenario: { model: string; gpu: string; tp: number; coefficients: string };
+  scenario: { model: string; gpu: string; tp: number; coefficients: string; gpu_memory_utilization: number };
   notes: Note[];
+}
+
+export interface Arch {
+  L: number; d: number; H: number; kv_heads: number; d_h: number; q_dim: number;
+  d_kv: number; d_ff: number; N: number; k: number; k_eff: number; is_moe: boolean;
+  vocab: number; tied_embeddings: boolean;
 }
 
 export interface ModelPreset {
@@ -153,13 +186,46 @@ export interface SweepSeries {
   t_tp: Float64Array;
   batch_size: Float64Array;
   step_time_us: Float64Array;
+  /** Memory headroom per GPU in bytes (negative: does not fit); NaN when capacity is unknown. */
+  headroom_bytes: Float64Array;
+}
+
+/** The core's input bounds. */
+export interface Limits {
+  max_tokens: number; max_count: number; max_rows: number; max_tp: number;
+  max_sweep_points: number; max_json_depth: number; max_layers: number; max_width: number;
+  max_heads: number; max_experts: number; max_vocab: number; min_rate: number; max_rate: number;
+  max_beta: number; max_capacity_gb: number; min_gpu_memory_utilization: number;
+  default_gpu_memory_utilization: number;
+}
+
+/** One model, GPU, TP and β, open in the core for many batches. Call delete() when done. */
+export interface Scenario {
+  compute(step: Step): StepResponse;
+  /**
+   * The batch as numbers: prefill as (tokens_this_step, prompt_tokens, count) triples,
+   * decode as (context_length, count) pairs.
+   */
+  computePacked(prefill: ArrayLike<number>, decode: ArrayLike<number>): StepResponse;
+  sweep(step: Step, variable: SweepVariable, values: ArrayLike<number>): SweepSeries;
+  /** Frees the core's memory for this scenario; later calls throw. */
+  delete(): void;
 }
 
 export interface StepCalc {
   compute(request: StepRequest | string): StepResponse;
-  presets(): PresetListing;
   sweep(request: StepRequest | string, variable: SweepVariable, values: ArrayLike<number>): SweepSeries;
-  /** Bytes of WebAssembly memory, for leak checks. */
+  /** Opens a scenario; throws StepCalcError when the header is invalid. */
+  scenario(header: ScenarioHeader): Scenario;
+  presets(): PresetListing;
+  readonly limits: Readonly<Limits>;
+  /** Validates a HF config.json as a request's "model" would be read. */
+  checkModel(config: ModelConfig): { arch: Arch; notes: Note[] };
+  /** Validates a datasheet as a request's "gpu" would be read (at TP 1). */
+  checkGpu(datasheet: Datasheet): { hardware: StepResponse['hardware']; notes: Note[] };
+  /** Bytes malloc has handed out and not had back, for leak checks. */
+  heapBytesInUse(): number;
+  /** Bytes of WebAssembly memory. */
   memoryBytes(): number;
 }
 

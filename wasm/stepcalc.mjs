@@ -1,19 +1,36 @@
 // The JavaScript face of the stepcalc core, for browsers and Node 20.
 //
 //   const calc = await (await import('./stepcalc.mjs')).default();
-//   calc.compute(request)  -> the response object (the same as `stepcalc compute`)
-//   calc.presets()         -> the preset listing (the same as `stepcalc presets`)
+//   calc.compute(request)   -> the response object, the same as `stepcalc compute` prints
 //   calc.sweep(request, variable, values) -> Float64Array columns
+//   calc.scenario(header)   -> a Scenario for many batches of one model, GPU, TP and β:
+//       scenario.compute(step), scenario.computePacked(prefill, decode),
+//       scenario.sweep(step, variable, values), scenario.delete()
+//   calc.presets(), calc.limits, calc.checkModel(config), calc.checkGpu(datasheet)
 //
-// Results are plain JS values: nothing to delete(). Bad input throws a
-// StepCalcError whose message is the CLI's error line.
+// Results are plain JS values. Bad input throws a StepCalcError whose message is the
+// CLI's error line. Every call takes a quick way when it can (batches as numbers in the
+// wasm heap, a generated builder for the response) and the core's full JSON path when it
+// cannot be sure, and for every error, so answers and messages are always the CLI's.
 
 import createStepCalcGlue from './stepcalc_glue.mjs';
+import { FIELD_LIST, RECORD_SIZE, buildResponse } from './response_builder.mjs';
+
+/** @typedef {import('./stepcalc_glue.mjs').Glue} Glue */
+/** @typedef {import('./stepcalc_glue.mjs').CoreScenario} CoreScenario */
+/** @typedef {import('./stepcalc_glue.mjs').SweepOutcome} SweepOutcome */
+/** @typedef {import('./response_builder.mjs').StepResponse} StepResponse */
+/** @typedef {import('./response_builder.mjs').Note} Note */
+/** @typedef {import('./stepcalc.mjs').SweepSeries} SweepSeries */
+/** @typedef {{ [field: string]: unknown }} JsonObject */
+/** A batch in heap memory malloc'd for one call: 3 doubles per prefill row, then 2 per decode row.
+ * @typedef {{ address: number, prefillRows: number, decodeRows: number }} HeapRows */
 
 const WASM_URL = new URL('./stepcalc.wasm', import.meta.url);
 const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
 
 export class StepCalcError extends Error {
+  /** @param {string} where @param {string} what */
   constructor(where, what) {
     super(`error: ${where}: ${what}`); // the CLI's line
     this.name = 'StepCalcError';
@@ -23,15 +40,19 @@ export class StepCalcError extends Error {
 }
 
 const SWEEP_COLUMNS = ['values', 't_pf_compute', 't_pf_kv', 't_dc_compute', 't_dc_kv',
-  't_weight', 't_tp', 'batch_size', 'step_time_us'];
-const MAX_SWEEP_POINTS = 100_000;
-const BOTTLENECKS = ['none', 'compute', 'memory'];
-const REQUEST_FIELDS = new Set(['model', 'gpu', 'tp', 'coefficients', 'step']);
-const STEP_FIELDS = new Set(['prefill', 'decode']);
+  't_weight', 't_tp', 'batch_size', 'step_time_us', 'headroom_bytes'];
 const PREFILL_FIELDS = ['tokens_this_step', 'prompt_tokens', 'count'];
 const DECODE_FIELDS = ['context_length', 'count'];
+const HEADER_FIELDS = ['model', 'gpu', 'tp', 'coefficients', 'gpu_memory_utilization'];
+const REQUEST_FIELDS = new Set([...HEADER_FIELDS, 'step']);
+const STEP_FIELDS = new Set(['prefill', 'decode']);
+const SCENARIO_CACHE_SIZE = 8; // headers calc.compute and calc.sweep keep open
+const NO_ROWS = new Float64Array(0);
 
+/** @param {{ wasmBinary?: ArrayBuffer | Uint8Array, wasmUrl?: string | URL }} options
+ * @returns {Promise<Glue>} */
 async function loadGlue(options) {
+  /** @type {import('./stepcalc_glue.mjs').GlueOptions} */
   const moduleArgs = {};
   if (options.wasmBinary) {
     moduleArgs.wasmBinary = options.wasmBinary;
@@ -45,205 +66,396 @@ async function loadGlue(options) {
   return createStepCalcGlue(moduleArgs);
 }
 
-function fail(outcome) {
-  throw new StepCalcError(outcome.where, outcome.what);
-}
-
 // JSON text of a request, with the errors JSON.stringify can raise made ours.
+/** @param {unknown} request @returns {string} */
 function requestText(request) {
   if (typeof request === 'string') return request;
   let text;
   try {
     text = JSON.stringify(request);
   } catch (error) {
-    throw new StepCalcError('request', `cannot be written as JSON: ${error.message}`);
+    throw new StepCalcError('request', `cannot be written as JSON: ${error instanceof Error ? error.message : error}`);
   }
   if (text === undefined) throw new StepCalcError('request', `expected a JSON object, got ${typeof request}`);
   return text;
 }
 
-// A plain data object: what JSON.stringify would write field by field, with no
-// inherited fields, toJSON or class behind it.
-function isPlainObject(value) {
-  if (typeof value !== 'object' || value === null) return false;
-  const prototype = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
+// Own enumerable keys (for-in is far cheaper than Object.keys), or -1 when an inherited
+// enumerable key exists, which JSON.stringify would skip.
+/** @param {object} object */
+function ownKeyCount(object) {
+  let keys = 0;
+  for (const key in object) {
+    if (!Object.hasOwn(object, key)) return -1;
+    keys++;
+  }
+  return keys;
 }
 
-function onlyKeys(object, allowed) {
-  for (const key of Object.keys(object)) if (!allowed.has(key)) return false;
+// True when JSON.stringify would write exactly the own enumerable fields of `object`,
+// each one of `allowed`: no toJSON, no inherited enumerable field. (for-in is far
+// cheaper than Object.keys, and sees inherited fields, which hasOwn then rejects.)
+/** @param {unknown} object @param {Set<string>} allowed @returns {object is JsonObject} */
+function plainWithFields(object, allowed) {
+  if (typeof object !== 'object' || object === null || /** @type {JsonObject} */ (object).toJSON !== undefined) return false;
+  for (const key in object) if (!allowed.has(key) || !Object.hasOwn(object, key)) return false;
   return true;
 }
 
-// Writes rows into `buffer` (one slot per field, `count` defaulting to 1).
-// Returns the number of rows, or -1 when a row is not a plain object of finite
-// numbers with known fields only: the JSON path then reports the exact error.
-function writeRows(rows, fields, buffer) {
-  if (rows === undefined) return 0;
-  if (!Array.isArray(rows) || rows.length * fields.length > buffer.length) return -1;
-  const stride = fields.length;
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i];
-    if (!isPlainObject(row)) return -1;
-    let present = 0;
-    for (let f = 0; f < stride; f++) {
-      let value = row[fields[f]];
-      if (value === undefined) {
-        if (fields[f] !== 'count') return -1;
-        value = 1;
-      } else {
-        present++;
-      }
-      if (typeof value !== 'number' || !Number.isFinite(value)) return -1;
-      buffer[i * stride + f] = value;
-    }
-    if (Object.keys(row).length !== present) return -1; // an unknown (or undefined-valued) field
-  }
-  return rows.length;
-}
-
-// The response object from the result record: each slot's name is its path
-// ("work.prefill.flops", "features.3"). The plan is made once; each call then
-// only creates the containers and fills them.
-function responseBuilder(fieldNames) {
-  const containers = [{ parent: -1, key: '', isArray: false }];
-  const containerOf = new Map([['', 0]]);
-  const slots = fieldNames.split(',').map((name, index) => {
-    const path = name.split('.');
-    let parent = 0;
-    for (let depth = 1; depth < path.length; depth++) {
-      const prefix = path.slice(0, depth).join('.');
-      if (!containerOf.has(prefix)) {
-        containerOf.set(prefix, containers.length);
-        containers.push({ parent, key: path[depth - 1], isArray: /^\d+$/.test(path[depth]) });
-      }
-      parent = containerOf.get(prefix);
-    }
-    return { index, container: parent, key: path[path.length - 1], isBottleneck: path[0] === 'bottleneck' };
-  });
-  return (record) => {
-    const nodes = new Array(containers.length);
-    nodes[0] = {};
-    for (let c = 1; c < containers.length; c++) {
-      const { parent, key, isArray } = containers[c];
-      nodes[c] = isArray ? [] : {};
-      nodes[parent][key] = nodes[c];
-    }
-    for (const { index, container, key, isBottleneck } of slots) {
-      nodes[container][key] = isBottleneck ? BOTTLENECKS[record[index]] : record[index];
-    }
-    return nodes[0];
-  };
-}
-
+/** @param {Note[]} notes @returns {Note[]} */
 function copyNotes(notes) {
-  return notes.map((note) => ({ code: note.code, message: note.message, affects: [...note.affects] }));
+  return notes.map((note) => ({ code: note.code, message: note.message, affects: note.affects.slice() }));
 }
 
+/** @param {unknown} variable @param {unknown} values
+ * @returns {asserts values is ArrayLike<number>} */
+function checkSweepArguments(variable, values) {
+  if (typeof variable !== 'string') throw new StepCalcError('sweep.variable', `expected a string, got ${typeof variable}`);
+  if (!Array.isArray(values) && !ArrayBuffer.isView(values)) throw new StepCalcError('sweep.values', 'expected an array of numbers');
+  const list = /** @type {ArrayLike<unknown>} */ (values);
+  for (let i = 0; i < list.length; i++) {
+    if (typeof list[i] !== 'number') throw new StepCalcError(`sweep.values[${i}]`, `expected a number, got ${typeof list[i]}`);
+  }
+}
+
+/** @param {SweepOutcome & { ok: true }} outcome @returns {SweepSeries} */
+function sweepColumns(outcome) {
+  /** @type {Record<string, Float64Array>} */
+  const series = {};
+  for (const column of SWEEP_COLUMNS) series[column] = outcome[column];
+  return /** @type {SweepSeries} */ (/** @type {unknown} */ (series));
+}
+
+/** @param {{ wasmBinary?: ArrayBuffer | Uint8Array, wasmUrl?: string | URL }} [options] */
 export default async function createStepCalc(options = {}) {
   const glue = await loadGlue(options);
-  const resultFields = glue.resultFields();
-  const resultSize = resultFields.split(',').length;
-  const buildResponse = responseBuilder(resultFields);
-  let presetText;
-  let header = { text: null, parts: null };
-  let views = null;
-  let fastPathBusy = false;
-
-  // Views into the heap are rebuilt after memory growth detaches the old buffer.
-  function heapViews() {
-    const buffer = glue.HEAPF64.buffer;
-    if (views === null || views.buffer !== buffer) {
-      views = {
-        buffer,
-        prefill: new Float64Array(buffer, glue.prefillRowsAddress(), 3 * glue.maxRows),
-        decode: new Float64Array(buffer, glue.decodeRowsAddress(), 2 * glue.maxRows),
-        result: new Float64Array(buffer, glue.resultAddress(), resultSize),
-      };
-    }
-    return views;
+  if (glue.responseFields() !== FIELD_LIST || glue.stepRecordSize() !== RECORD_SIZE) {
+    throw new Error('stepcalc: response_builder.mjs and stepcalc.wasm come from different builds; rebuild the module');
   }
+  const limits = Object.freeze(JSON.parse(glue.limits()));
+  const maxRows = limits.max_rows;
 
-  function computeFromJson(request) {
-    const outcome = glue.compute(requestText(request));
-    if (!outcome.ok) fail(outcome);
+  // The core's full JSON path: the result, or its error thrown.
+  /** @param {string} text @returns {StepResponse} */
+  function computeJson(text) {
+    const outcome = glue.computeJson(text);
+    if (!outcome.ok) throw new StepCalcError(outcome.where, outcome.what);
     return JSON.parse(outcome.text);
   }
-
-  // Plain request objects skip JSON: the header is parsed once per change and
-  // the rows go to the core as numbers. Returns null when the request needs the
-  // JSON path (an unusual shape, whose exact error that path reports).
-  function computeFast(request) {
-    if (!isPlainObject(request) || !onlyKeys(request, REQUEST_FIELDS)) return null;
-    const step = request.step;
-    if (!isPlainObject(step) || !onlyKeys(step, STEP_FIELDS)) return null;
-    const buffers = heapViews();
-    const prefillRows = writeRows(step.prefill, PREFILL_FIELDS, buffers.prefill);
-    const decodeRows = writeRows(step.decode, DECODE_FIELDS, buffers.decode);
-    if (prefillRows < 0 || decodeRows < 0) return null;
-
-    const headerText = requestText({
-      model: request.model, gpu: request.gpu, tp: request.tp, coefficients: request.coefficients,
-    });
-    if (headerText !== header.text) {
-      header = { text: null, parts: null };
-      const outcome = glue.prepare(headerText);
-      // Invalid JSON (a lone surrogate, say) is located in the caller's whole request.
-      if (!outcome.ok && outcome.where === 'request') return null;
-      if (!outcome.ok) fail(outcome);
-      header = { text: headerText, parts: JSON.parse(outcome.text) };
-    }
-    const outcome = glue.computeRows(prefillRows, decodeRows);
-    if (!outcome.ok) fail(outcome);
-
-    const response = buildResponse(heapViews().result);
-    const parts = header.parts;
-    response.beta = [...parts.beta];
-    response.arch = { ...parts.arch };
-    response.hardware = { ...parts.hardware };
-    response.scenario = { ...parts.scenario };
-    response.notes = copyNotes(prefillRows + decodeRows === 0 ? parts.empty_step_notes : parts.notes);
-    return response;
+  /** @param {string} text @param {string} variable @param {ArrayLike<number>} values */
+  function sweepJson(text, variable, values) {
+    const outcome = glue.sweepJson(text, variable, Array.from(values));
+    if (!outcome.ok) throw new StepCalcError(outcome.where, outcome.what);
+    return sweepColumns(outcome);
   }
 
-  return Object.freeze({
-    compute(request) {
-      // A getter or toJSON inside the request may call compute() again: the
-      // inner call then takes the JSON path and leaves the shared buffers alone.
-      if (fastPathBusy) return computeFromJson(request);
-      fastPathBusy = true;
-      try {
-        return computeFast(request) ?? computeFromJson(request);
-      } finally {
-        fastPathBusy = false;
-      }
-    },
+  // The heap as doubles. Growing the memory detaches the old view (its length becomes 0),
+  // so it is re-read then; reading glue.HEAPF64 on every access would cost more than the
+  // computation (the glue object is a slow dictionary).
+  let heapView = glue.HEAPF64;
+  const { _malloc: malloc, _free: free } = glue;
+  /** @returns {Float64Array} */
+  function heap() {
+    if (heapView.length === 0) heapView = glue.HEAPF64;
+    return heapView;
+  }
 
-    presets() {
-      presetText ??= glue.presets();
-      return JSON.parse(presetText); // a fresh copy each call: callers may mutate it
+  // Rows go into heap memory malloc'd for the one call: a call made by a getter while
+  // rows are being packed gets memory of its own, so no state is shared between them.
+  // Each row takes the heap view after its fields are read, as a getter's call may have
+  // grown the memory.
+  /** @param {JsonObject} row @param {number} index */
+  function packPrefillRow(row, index) {
+    const tokens = row.tokens_this_step, prompt = row.prompt_tokens, count = row.count;
+    if (typeof tokens !== 'number' || typeof prompt !== 'number') return false;
+    if (ownKeyCount(row) !== (count === undefined ? 2 : 3)) return false;
+    if (count !== undefined && typeof count !== 'number') return false;
+    const doubles = heap();
+    doubles[index] = tokens;
+    doubles[index + 1] = prompt;
+    doubles[index + 2] = count === undefined ? 1 : count;
+    return true;
+  }
+  /** @param {JsonObject} row @param {number} index */
+  function packDecodeRow(row, index) {
+    const context = row.context_length, count = row.count;
+    if (typeof context !== 'number') return false;
+    if (ownKeyCount(row) !== (count === undefined ? 1 : 2)) return false;
+    if (count !== undefined && typeof count !== 'number') return false;
+    const doubles = heap();
+    doubles[index] = context;
+    doubles[index + 1] = count === undefined ? 1 : count;
+    return true;
+  }
+  /** @param {unknown[]} rows @param {(row: JsonObject, index: number) => boolean} packRow
+   * @param {number} stride @param {number} index */
+  function packRows(rows, packRow, stride, index) {
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i];
+      if (typeof row !== 'object' || row === null) return false;
+      const fields = /** @type {JsonObject} */ (row);
+      if (fields.toJSON !== undefined || !packRow(fields, index + i * stride)) return false;
+    }
+    return true;
+  }
+
+  // The step's rows in the heap, as {address, prefillRows, decodeRows} (free the address
+  // after use), or null when the full path must answer.
+  /** @param {unknown} step @returns {HeapRows | null} */
+  function packStep(step) {
+    if (!plainWithFields(step, STEP_FIELDS)) return null;
+    const prefill = step.prefill === undefined ? [] : step.prefill;
+    const decode = step.decode === undefined ? [] : step.decode;
+    if (!isRowList(prefill) || !isRowList(decode)) return null;
+    const rows = { address: malloc(8 * (3 * prefill.length + 2 * decode.length + 1)),
+      prefillRows: prefill.length, decodeRows: decode.length };
+    const first = rows.address / 8;
+    try {
+      if (packRows(prefill, packPrefillRow, 3, first) && packRows(decode, packDecodeRow, 2, first + 3 * prefill.length)) return rows;
+    } catch (error) {
+      free(rows.address);
+      throw error;
+    }
+    free(rows.address);
+    return null;
+  }
+
+  /** @param {unknown} rows @returns {rows is unknown[]} */
+  function isRowList(rows) {
+    return Array.isArray(rows) && rows.length <= maxRows && /** @type {JsonObject} */ (/** @type {unknown} */ (rows)).toJSON === undefined;
+  }
+
+  // Plain arrays must hold numbers only (a typed array cannot hold anything else).
+  /** @param {string} list @param {ArrayLike<number>} numbers @param {readonly string[]} fields */
+  function checkPackedNumbers(list, numbers, fields) {
+    if (ArrayBuffer.isView(numbers)) return;
+    for (let i = 0; i < numbers.length; i++) {
+      if (typeof numbers[i] !== 'number') {
+        const row = Math.floor(i / fields.length), field = fields[i % fields.length];
+        throw new StepCalcError(`${list}[${row}].${field}`, `expected a number, got ${typeof numbers[i]}`);
+      }
+    }
+  }
+
+  // Packed rows (typed or plain arrays of numbers) copied into the heap.
+  /** @param {ArrayLike<number>} prefill @param {ArrayLike<number>} decode @returns {HeapRows} */
+  function copyPacked(prefill, decode) {
+    checkPackedNumbers('step.prefill', prefill, PREFILL_FIELDS);
+    checkPackedNumbers('step.decode', decode, DECODE_FIELDS);
+    const rows = { address: malloc(8 * (prefill.length + decode.length + 1)),
+      prefillRows: prefill.length / 3, decodeRows: decode.length / 2 };
+    heap().set(prefill, rows.address / 8);
+    heap().set(decode, rows.address / 8 + prefill.length);
+    return rows;
+  }
+
+  // One open header in the core. Not exported: callers get the Scenario wrapper.
+  class Session {
+    /** @param {string} headerText */
+    constructor(headerText) {
+      /** @type {CoreScenario | null} */
+      this.core = new glue.Scenario();
+      /** @type {StepCalcError | null} */
+      this.error = null;
+      /** @type {JsonObject} */
+      this.fields = {};
+      /** @type {Note[]} */
+      this.notes = [];
+      this.recordAt = 0;
+      const outcome = this.core.open(headerText);
+      if (!outcome.ok) {
+        this.core.delete();
+        this.core = null;
+        this.error = new StepCalcError(outcome.where, outcome.what);
+        return;
+      }
+      this.fields = JSON.parse(outcome.text);
+      this.recordAt = this.core.recordAddress() / 8;
+    }
+
+    // The response for rows in the heap (freed here), or null on an error (the full path
+    // then reports it, or this.core.error() says which).
+    /** @param {HeapRows} rows @returns {StepResponse | null} */
+    compute(rows) {
+      const core = /** @type {CoreScenario} */ (this.core);
+      const status = core.compute(rows.address, rows.prefillRows, rows.address + 24 * rows.prefillRows, rows.decodeRows);
+      free(rows.address);
+      if (status < 0) return null;
+      if (status === 1) this.notes = JSON.parse(core.notesJson());
+      return buildResponse(heap(), this.recordAt, this.fields, copyNotes(this.notes));
+    }
+
+    /** @param {HeapRows} rows @param {string} variable @param {ArrayLike<number>} values
+     * @returns {SweepSeries | null} */
+    sweep(rows, variable, values) {
+      const outcome = /** @type {CoreScenario} */ (this.core).sweep(rows.address, rows.prefillRows, rows.address + 24 * rows.prefillRows, rows.decodeRows, variable, Array.from(values));
+      free(rows.address);
+      return outcome.ok ? sweepColumns(outcome) : null;
+    }
+
+    delete() {
+      this.core?.delete();
+      this.core = null;
+    }
+  }
+
+  /** @param {Session} session @param {HeapRows} rows */
+  const computeRows = (session, rows) => session.compute(rows);
+
+  // calc.compute and calc.sweep keep the sessions of recent headers open.
+  /** @type {Map<string, Session>} */
+  const sessions = new Map();
+  /** @param {string} headerText @returns {Session | null} */
+  function sessionFor(headerText) {
+    let session = sessions.get(headerText);
+    if (session) {
+      sessions.delete(headerText); // most recently used goes last
+      sessions.set(headerText, session);
+      return session;
+    }
+    session = new Session(headerText);
+    if (session.error) return null;
+    sessions.set(headerText, session);
+    if (sessions.size > SCENARIO_CACHE_SIZE) {
+      const [oldest, evicted] = /** @type {[string, Session]} */ (sessions.entries().next().value);
+      sessions.delete(oldest);
+      evicted.delete();
+    }
+    return session;
+  }
+
+  // The header's text, or null when it cannot be written (the full path then says why).
+  /** @param {JsonObject} request @returns {string | null} */
+  function headerText(request) {
+    /** @type {JsonObject} */
+    const header = {};
+    for (const field of HEADER_FIELDS) if (request[field] !== undefined) header[field] = request[field];
+    try {
+      return requestText(header);
+    } catch {
+      return null;
+    }
+  }
+
+  // The request by the quick way, or null when the full path must answer. The rows are
+  // packed before the header is written and a session chosen, so any code of the
+  // caller's (a getter, a toJSON) has run before the core is called.
+  /** @template T
+   * @param {unknown} request @param {(session: Session, rows: HeapRows) => T | null} use
+   * @returns {T | null} */
+  function withQuickRequest(request, use) {
+    if (!plainWithFields(request, REQUEST_FIELDS)) return null;
+    const rows = packStep(request.step);
+    if (rows === null) return null;
+    const text = headerText(request);
+    const session = text === null ? null : sessionFor(text);
+    if (session === null) {
+      free(rows.address);
+      return null;
+    }
+    return use(session, rows);
+  }
+
+  class Scenario {
+    /** @type {Session} */
+    #session;
+    /** @type {unknown} */
+    #header;
+    /** @param {unknown} header */
+    constructor(header) {
+      this.#header = header;
+      this.#session = new Session(requestText(header)); // the core ignores a "step" here
+      if (this.#session.error) throw this.#session.error;
+    }
+    #open() {
+      if (this.#session.core === null) throw new Error('stepcalc: this Scenario was deleted');
+      return this.#session;
+    }
+    /** @param {unknown} step @returns {StepResponse} */
+    compute(step) {
+      const session = this.#open();
+      const rows = packStep(step);
+      return (rows && session.compute(rows)) ?? computeJson(requestText({ .../** @type {object} */ (this.#header), step }));
+    }
+    /** @param {ArrayLike<number>} [prefill] @param {ArrayLike<number>} [decode] @returns {StepResponse} */
+    computePacked(prefill = NO_ROWS, decode = NO_ROWS) {
+      const session = this.#open();
+      if (prefill.length % 3 !== 0) throw new StepCalcError('step.prefill', 'packed rows need 3 numbers each (tokens_this_step, prompt_tokens, count)');
+      if (decode.length % 2 !== 0) throw new StepCalcError('step.decode', 'packed rows need 2 numbers each (context_length, count)');
+      if (prefill.length / 3 > maxRows) throw new StepCalcError('step.prefill', `has ${prefill.length / 3} rows; at most ${maxRows} are allowed (use count)`);
+      if (decode.length / 2 > maxRows) throw new StepCalcError('step.decode', `has ${decode.length / 2} rows; at most ${maxRows} are allowed (use count)`);
+      const response = session.compute(copyPacked(prefill, decode));
+      if (response === null) {
+        const { where, what } = /** @type {CoreScenario} */ (session.core).error();
+        throw new StepCalcError(where, what);
+      }
+      return response;
+    }
+    /** @param {unknown} step @param {string} variable @param {ArrayLike<number>} values */
+    sweep(step, variable, values) {
+      checkSweepArguments(variable, values);
+      const session = this.#open();
+      const rows = packStep(step);
+      return (rows && session.sweep(rows, variable, values)) ??
+        sweepJson(requestText({ .../** @type {object} */ (this.#header), step }), variable, values);
+    }
+    delete() {
+      this.#session.delete();
+    }
+  }
+
+  // Checked by `npm run typecheck` against the declared interface (stepcalc.d.mts).
+  /** @type {import('./stepcalc.mjs').StepCalc} */
+  const calc = {
+    compute(request) {
+      if (typeof request === 'string') {
+        let parsed;
+        try {
+          parsed = JSON.parse(request);
+        } catch {
+          return computeJson(request); // the core names the error
+        }
+        return withQuickRequest(parsed, computeRows) ?? computeJson(request);
+      }
+      return withQuickRequest(request, computeRows) ?? computeJson(requestText(request));
     },
 
     sweep(request, variable, values) {
-      if (typeof variable !== 'string') throw new StepCalcError('sweep.variable', `expected a string, got ${typeof variable}`);
-      const isList = Array.isArray(values) || ArrayBuffer.isView(values);
-      if (!isList) throw new StepCalcError('sweep.values', 'expected an array of numbers');
-      if (values.length > MAX_SWEEP_POINTS) {
-        throw new StepCalcError('sweep.values', `has ${values.length} values; at most ${MAX_SWEEP_POINTS} are allowed`);
-      }
-      for (let i = 0; i < values.length; i++) {
-        if (typeof values[i] !== 'number') throw new StepCalcError(`sweep.values[${i}]`, `expected a number, got ${typeof values[i]}`);
-      }
-      const outcome = glue.sweep(requestText(request), variable, Array.from(values));
-      if (!outcome.ok) fail(outcome);
-      const series = {};
-      for (const column of SWEEP_COLUMNS) series[column] = outcome[column];
-      return series;
+      checkSweepArguments(variable, values);
+      const series = typeof request === 'string' ? null :
+        withQuickRequest(request, (session, rows) => session.sweep(rows, variable, values));
+      return series ?? sweepJson(requestText(request), variable, values);
     },
 
-    // Bytes of WebAssembly memory: for leak checks.
+    scenario(header) {
+      return new Scenario(header);
+    },
+
+    presets() {
+      return JSON.parse(glue.presets()); // a fresh copy each call: callers may mutate it
+    },
+
+    limits,
+
+    checkModel(config) {
+      const outcome = glue.checkModel(requestText(config));
+      if (!outcome.ok) throw new StepCalcError(outcome.where, outcome.what);
+      return JSON.parse(outcome.text);
+    },
+
+    checkGpu(datasheet) {
+      const outcome = glue.checkGpu(requestText(datasheet));
+      if (!outcome.ok) throw new StepCalcError(outcome.where, outcome.what);
+      return JSON.parse(outcome.text);
+    },
+
+    // For leak checks: bytes malloc has handed out, and the size of WebAssembly memory.
+    heapBytesInUse() {
+      return glue.heapBytesInUse();
+    },
     memoryBytes() {
       return glue.HEAPU8.buffer.byteLength;
     },
-  });
+  };
+  return Object.freeze(calc);
 }

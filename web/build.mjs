@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const WASM_DIR = join(ROOT, 'build', 'wasm');
 const SITE = join(ROOT, 'build', 'site');
-const WASM_FILES = ['stepcalc.mjs', 'stepcalc_glue.mjs', 'stepcalc.wasm'];
+const WASM_FILES = ['stepcalc.mjs', 'response_builder.mjs', 'stepcalc_glue.mjs', 'stepcalc.wasm'];
 
 async function exists(path) {
   try { await stat(path); return true; } catch { return false; }

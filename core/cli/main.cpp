@@ -13,6 +13,7 @@
 #include "stepcalc/calculator.hpp"
 #include "stepcalc/input_error.hpp"
 #include "stepcalc/presets.hpp"
+#include "trace_command.hpp"
 
 namespace {
 
@@ -28,6 +29,8 @@ GPU's datasheet, the TP degree and the batch.
 
 commands:
   compute [FILE|-]   read one request JSON from FILE (or stdin) and print the response JSON
+  trace [...] FILE|- run every step of a trace (an experiment document or JSON Lines)
+  fit [...] FILE...  fit beta to the measured step durations of traces
   presets            print every preset model, GPU and coefficient set as JSON
 
 options:
@@ -45,12 +48,14 @@ Reads one request JSON from FILE, or from stdin when FILE is "-" or absent:
     "gpu":   "<preset id>" | { datasheet },
     "tp": 1,
     "coefficients": "<preset id>" | { "beta": [b1, ..., b7] },   (optional)
+    "gpu_memory_utilization": 0.9,                              (optional)
     "step": { "prefill": [ { "tokens_this_step": 512, "prompt_tokens": 2048, "count": 1 } ],
               "decode":  [ { "context_length": 1024, "count": 32 } ] } }
 
 Prints the response JSON: step_time_us, basis (six terms in microseconds,
-num_layers, batch_size), features, contributions_us, bottleneck, work, arch,
-hardware, scenario and notes.
+num_layers, batch_size), features, contributions_us, beta, bottleneck, work,
+memory (does the step fit in GPU memory), arch, sharding, hardware, scenario
+and notes.
 )";
 
 constexpr const char *kPresetsUsage = R"(usage: stepcalc presets
@@ -122,6 +127,8 @@ int main(int argc, char **argv) {
     if (wants_help) return std::cout << kComputeUsage, kExitOk;
     return run_compute(argc, argv);
   }
+  if (command == "trace") return stepcalc::cli::run_trace(argc, argv);
+  if (command == "fit") return stepcalc::cli::run_fit(argc, argv);
   if (command == "presets") {
     if (wants_help) return std::cout << kPresetsUsage, kExitOk;
     if (argc > 2) return bad_input("arguments: presets takes no arguments");
@@ -129,5 +136,5 @@ int main(int argc, char **argv) {
     return kExitOk;
   }
   return bad_input("command: unknown command \"" + std::string(command) +
-                   "\"; expected compute or presets (see stepcalc --help)");
+                   "\"; expected compute, trace, fit or presets (see stepcalc --help)");
 }

@@ -45,6 +45,7 @@ PhaseFlops prefill_flops(const Step &step, const ModelArch &arch, int64_t tp) {
     const double s = static_cast<double>(chunk.prompt_tokens);
     flops.attn += 4 * static_cast<double>(heads_per_gpu) * t * (s + t / 2) *
                   static_cast<double>(arch.d_h) * static_cast<double>(chunk.count);
+    flops.attn_pairs += t * (s + t / 2) * static_cast<double>(chunk.count);
   }
   flops.attn *= static_cast<double>(arch.L);
   flops.ffn = ffn_flops(step.prefill_tokens(), arch, tp);
@@ -65,6 +66,7 @@ PhaseFlops decode_flops(const Step &step, const ModelArch &arch, int64_t tp) {
   // FLOPs_attn = L * 4 * (H // TP) * sum_j S_j * d_h  (one query token per request)
   flops.attn = static_cast<double>(arch.L) * 4 * static_cast<double>(arch.H / tp) *
                static_cast<double>(step.decode_context()) * static_cast<double>(arch.d_h);
+  flops.attn_pairs = static_cast<double>(step.decode_context());
   flops.ffn = ffn_flops(step.decode_tokens(), arch, tp);
   return flops;
 }

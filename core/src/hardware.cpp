@@ -39,7 +39,7 @@ void add_typo_notes(const json &datasheet, const std::string &where, Notes &note
     check(*compute, jf::field_path(where, "compute"), {"fp16_tensor_core", "with_sparsity"});
   }
   if (const json *memory = jf::find(datasheet, "memory")) {
-    check(*memory, jf::field_path(where, "memory"), {"bandwidth_tb_s"});
+    check(*memory, jf::field_path(where, "memory"), {"bandwidth_tb_s", "capacity_gb"});
   }
   if (const json *interconnect = jf::find(datasheet, "interconnect")) {
     check(*interconnect, jf::field_path(where, "interconnect"),
@@ -85,8 +85,17 @@ ResolvedHardware resolve_hardware(const json &datasheet, const std::string &wher
   }
 
   const std::string memory_path = jf::field_path(where, "memory");
-  spec.bw_hbm_tb_s =
-      required_rate(required_section(datasheet, "memory", where), "bandwidth_tb_s", memory_path);
+  const json &memory = required_section(datasheet, "memory", where);
+  spec.bw_hbm_tb_s = required_rate(memory, "bandwidth_tb_s", memory_path);
+  spec.capacity_gb =
+      jf::optional_number(memory, "capacity_gb", memory_path, limits::kMinRate, limits::kMaxCapacityGb);
+  if (!spec.capacity_gb) {
+    resolved.notes.push_back(
+        {"memory_unknown",
+         "The datasheet has no memory.capacity_gb, so whether the step fits in GPU memory is "
+         "unknown.",
+         {"memory"}});
+  }
 
   const std::string link_path = jf::field_path(where, "interconnect");
   const json *interconnect = jf::find(datasheet, "interconnect");

@@ -5,6 +5,8 @@
 #include <cstdio>
 
 #include "stepcalc/input_error.hpp"
+#include "stepcalc/json_text.hpp"
+#include "stepcalc/limits.hpp"
 
 namespace stepcalc::json_fields {
 
@@ -234,3 +236,53 @@ Notes possible_typo_notes(const json &object, const std::string &where,
 }
 
 } // namespace stepcalc::json_fields
+
+namespace stepcalc {
+
+namespace {
+
+// Deeper nesting than any config needs is refused before parsing: copying or
+// walking such a document recursively could exhaust the stack (small in wasm).
+// A scan of brackets outside strings is enough, and far cheaper than a parser
+// callback on every value.
+void check_nesting(std::string_view text, const std::string &where) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limits::kMaxJsonDepth) {
+        throw InputError(where, "invalid JSON: nested deeper than " +
+                                    std::to_string(limits::kMaxJsonDepth) + " levels");
+      }
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+}
+
+} // namespace
+
+nlohmann::json parse_json_text(std::string_view text, const std::string &where) {
+  check_nesting(text, where);
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception &error) {
+    // nlohmann's messages read "[json.exception.parse_error.101] parse error at line 1, column 5:
+    // ..."
+    std::string message = error.what();
+    const auto start = message.find("] ");
+    if (start != std::string::npos) message = message.substr(start + 2);
+    throw InputError(where, "invalid JSON: " + message);
+  }
+}
+
+} // namespace stepcalc
+

@@ -97,6 +97,8 @@ void add_typo_notes(const json &object, const std::string &where, Notes &notes) 
                                                "num_experts_per_tok",
                                                "experts_per_token",
                                                "text_config",
+                                               "vocab_size",
+                                               "tie_word_embeddings",
                                                "kv_lora_rank",
                                                "n_shared_experts",
                                                "num_shared_experts",
@@ -153,6 +155,25 @@ void add_unmodelled_feature_notes(const ConfigView &view, Notes &notes) {
              "the full context.",
              {"t_pf_compute", "t_dc_compute", "t_dc_kv"});
   }
+}
+
+// The vocabulary and whether the LM head is tied: they size the weights in memory,
+// not the step time.
+void read_embeddings(const ConfigView &view, ModelArch &arch, Notes &notes) {
+  arch.vocab = view.integer("vocab_size", 1, limits::kMaxVocab).value_or(0);
+  if (arch.vocab == 0) {
+    add_note(notes, "no_vocab_size",
+             "The config has no vocab_size, so the weights in memory leave out the embedding "
+             "and LM-head matrices.",
+             {"memory"});
+  }
+  std::string path;
+  const json *tied = view.find("tie_word_embeddings", &path);
+  if (tied != nullptr && !tied->is_boolean()) {
+    throw InputError(path, "must be true or false, got " + jf::describe(*tied));
+  }
+  // Absent means tied: the default of the transformers library's base config.
+  arch.tied_embeddings = tied == nullptr || tied->get<bool>();
 }
 
 } // namespace
@@ -273,6 +294,7 @@ ResolvedModel resolve_model_arch(const json &config, const std::string &where) {
                                       "the FFN width is required");
   }
 
+  read_embeddings(view, arch, notes);
   add_unmodelled_feature_notes(view, notes);
   add_typo_notes(config, where, notes);
   if (const json *text = jf::find(config, "text_config")) {

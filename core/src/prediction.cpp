@@ -24,9 +24,18 @@ Prediction predict(const BasisValues &basis, const FeatureVector &beta) {
   return prediction;
 }
 
-std::string bottleneck(double compute_us, double memory_us, bool phase_present) {
-  if (!phase_present) return "none";
-  return compute_us >= memory_us ? "compute" : "memory";
+Bound bottleneck(double compute_us, double memory_us, bool phase_present) {
+  if (!phase_present) return Bound::None;
+  return compute_us >= memory_us ? Bound::Compute : Bound::Memory;
+}
+
+const char *bound_name(Bound bound) {
+  switch (bound) {
+  case Bound::Compute: return "compute";
+  case Bound::Memory: return "memory";
+  case Bound::None: break;
+  }
+  return "none";
 }
 
 } // namespace stepcalc

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { loadCalc, runCli } from './support.mjs';
+import { loadCalc, packedStep, runCli } from './support.mjs';
 
 const calc = await loadCalc();
 const { StepCalcError } = await import('../../build/wasm/stepcalc.mjs');
@@ -60,14 +60,31 @@ for (const [label, edit] of Object.entries(edits)) {
     const cli = runCli(request);
     assert.equal(cli.code, 2);
     assert.match(cli.stderr, /^error: [^\n]+$/);
-    for (const input of [request, JSON.stringify(request)]) {
-      assert.throws(() => calc.compute(input), (error) => {
-        assert.ok(error instanceof StepCalcError);
-        assert.ok(error instanceof Error);
-        assert.equal(error.message, cli.stderr);
-        assert.equal(`error: ${error.where}: ${error.what}`, error.message);
-        return true;
-      });
+    const sameLine = (error) => {
+      assert.ok(error instanceof StepCalcError);
+      assert.ok(error instanceof Error);
+      assert.equal(error.message, cli.stderr);
+      assert.equal(`error: ${error.where}: ${error.what}`, error.message);
+      return true;
+    };
+    for (const input of [request, JSON.stringify(request)]) assert.throws(() => calc.compute(input), sameLine);
+    // A Scenario: the header's error when it is opened, else the step's when computed,
+    // through the object and (when the rows are numbers) the packed way.
+    const { step, ...header } = request;
+    let scenario;
+    try {
+      scenario = calc.scenario(header);
+    } catch (error) {
+      sameLine(error);
+      return;
+    }
+    try {
+      assert.throws(() => scenario.compute(step), sameLine);
+      const packed = typeof step === 'object' && step !== null && !('decodes' in step) &&
+        Array.isArray(step.decode ?? []) && packedStep(step);
+      if (packed) assert.throws(() => scenario.computePacked(packed.prefill, packed.decode), sameLine);
+    } finally {
+      scenario.delete();
     }
   });
 }

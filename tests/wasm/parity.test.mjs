@@ -1,10 +1,11 @@
-// calc.compute returns exactly what the native CLI returns, on both of the
-// facade's paths (plain objects through the fast path, JSON text through the core's parser).
+// Every way the module computes returns exactly what the native CLI returns: the same
+// text, key order included, once both are written by JSON.stringify (a deepStrictEqual
+// would not see a difference in key order).
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { loadCalc, randomStep, runCli, seededRandom } from './support.mjs';
+import { cliText, loadCalc, modulePaths, randomStep, runCli, seededRandom } from './support.mjs';
 
 const calc = await loadCalc();
 const presets = calc.presets();
@@ -26,19 +27,23 @@ function* generatedRequests(count) {
   }
 }
 
-test('300 generated requests over every preset model, GPU and TP match the CLI exactly', () => {
-  const seen = { models: new Set(), gpus: new Set(), tps: new Set(), notes: 0 };
+test("300 generated requests over every preset model, GPU and TP: the CLI's text on every path", () => {
+  const seen = { models: new Set(), gpus: new Set(), tps: new Set(), notes: 0, paths: new Set(), unfit: 0 };
   for (const request of generatedRequests(300)) {
-    const cli = runCli(request);
-    assert.equal(cli.code, 0, `CLI failed on ${JSON.stringify(request)}: ${cli.stderr}`);
-    const expected = JSON.parse(cli.stdout);
-    assert.deepStrictEqual(calc.compute(request), expected, JSON.stringify(request));
-    assert.deepStrictEqual(calc.compute(JSON.stringify(request)), expected);
+    const expected = cliText(request);
+    for (const [path, compute] of modulePaths(calc, request)) {
+      assert.equal(JSON.stringify(compute()), expected, `${path}: ${JSON.stringify(request)}`);
+      seen.paths.add(path);
+    }
+    const response = JSON.parse(expected);
     seen.models.add(request.model);
     seen.gpus.add(request.gpu);
     seen.tps.add(request.tp);
-    seen.notes += expected.notes.length;
+    seen.notes += response.notes.length;
+    if (response.memory.fits === false) seen.unfit++;
   }
+  assert.equal(seen.paths.size, 4, 'every path ran');
+  assert.ok(seen.unfit > 0, 'some generated steps do not fit in memory (their notes differ per step)');
   assert.equal(seen.models.size, presets.models.length);
   assert.equal(seen.gpus.size, presets.gpus.length);
   assert.equal(seen.tps.size, TPS.length);
@@ -53,11 +58,9 @@ test('custom configs and datasheets match the CLI, notes included', () => {
     { model: 'mixtral-8x7b-v0.1', gpu: { compute: { fp16_tensor_core: 500, with_sparsity: false, with_sparsty: true }, memory: { bandwidth_tb_s: 1 }, interconnect: { pcie_bandwidth_gb_s: 32 } }, tp: 3, step: {} },
   ];
   for (const request of requests) {
-    const cli = runCli(request);
-    assert.equal(cli.code, 0, cli.stderr);
-    const expected = JSON.parse(cli.stdout);
-    assert.ok(expected.notes.length > 0);
-    assert.deepStrictEqual(calc.compute(request), expected);
+    const expected = cliText(request);
+    assert.ok(JSON.parse(expected).notes.length > 0);
+    for (const [path, compute] of modulePaths(calc, request)) assert.equal(JSON.stringify(compute()), expected, path);
   }
 });
 
@@ -71,7 +74,7 @@ test('presets() has the same content as `stepcalc presets`', async () => {
   assert.equal(calc.presets().models.length, listing.models.length, 'callers get a fresh copy');
 });
 
-test('a sweep equals one compute per value', () => {
+test('a sweep equals one compute per value, on calc.sweep and scenario.sweep', () => {
   const request = { model: 'llama-3.1-8b-instruct', gpu: 'h200-sxm', tp: 2,
     step: { prefill: [{ tokens_this_step: 256, prompt_tokens: 4096 }], decode: [{ context_length: 8192, count: 64 }] } };
   const values = [1, 2, 8, 64, 256, 1024];
@@ -83,7 +86,13 @@ test('a sweep equals one compute per value', () => {
     assert.equal(series.step_time_us[i], single.step_time_us);
     assert.equal(series.t_dc_kv[i], single.basis.t_dc_kv);
     assert.equal(series.batch_size[i], single.basis.batch_size);
+    assert.equal(series.headroom_bytes[i], single.memory.headroom_bytes);
   });
+  const { step, ...header } = request;
+  const scenario = calc.scenario(header);
+  const again = scenario.sweep(step, 'decode[0].count', values);
+  scenario.delete();
+  for (const column of Object.keys(series)) assert.deepStrictEqual([...again[column]], [...series[column]], column);
 });
 
 test('objects JSON would write differently take the JSON path, so every path agrees', () => {
@@ -99,19 +108,79 @@ test('objects JSON would write differently take the JSON path, so every path agr
   ];
   for (const request of variants) {
     const text = JSON.stringify(request);
-    const cli = runCli(text);
-    assert.equal(cli.code, 0, cli.stderr);
-    assert.deepStrictEqual(calc.compute(request), JSON.parse(cli.stdout), text);
+    assert.equal(JSON.stringify(calc.compute(request)), cliText(text), text);
   }
 });
 
-test('a getter that calls compute() again does not disturb the outer call', () => {
+test('a getter that calls compute() again does not disturb the outer call (no re-entrancy flag)', () => {
   const inner = { model: 'llama-2-70b-hf', gpu: 'h200-sxm', tp: 8, step: { decode: [{ context_length: 9, count: 9 }] } };
   let innerResult;
   const row = { get context_length() { innerResult = calc.compute(inner); return 1024; }, count: 2 };
   const outer = { model: 'llama-2-7b-hf', gpu: 'h100-sxm', step: { decode: [row], prefill: [{ tokens_this_step: 5, prompt_tokens: 5 }] } };
   const result = calc.compute(outer);
-  const expected = JSON.parse(runCli({ ...outer, step: { ...outer.step, decode: [{ context_length: 1024, count: 2 }] } }).stdout);
-  assert.deepStrictEqual(result, expected);
-  assert.deepStrictEqual(innerResult, JSON.parse(runCli(inner).stdout));
+  assert.equal(JSON.stringify(result), cliText({ ...outer, step: { ...outer.step, decode: [{ context_length: 1024, count: 2 }] } }));
+  assert.equal(JSON.stringify(innerResult), cliText(inner));
+  // The same with the inner call on the outer's own header, and from a Scenario.
+  const sameHeader = { ...outer, step: { decode: [{ context_length: 7, count: 3 }] } };
+  const row2 = { get context_length() { innerResult = calc.compute(sameHeader); return 1024; }, count: 2 };
+  const outer2 = { ...outer, step: { decode: [row2] } };
+  assert.equal(JSON.stringify(calc.compute(outer2)), cliText({ ...outer, step: { decode: [{ context_length: 1024, count: 2 }] } }));
+  assert.equal(JSON.stringify(innerResult), cliText(sameHeader));
+  const scenario = calc.scenario({ model: outer.model, gpu: outer.gpu });
+  const row3 = { get context_length() { innerResult = scenario.compute({ decode: [{ context_length: 5 }] }); return 1024; } };
+  assert.equal(JSON.stringify(scenario.compute({ decode: [row3] })), cliText({ ...outer, step: { decode: [{ context_length: 1024 }] } }));
+  assert.equal(JSON.stringify(innerResult), cliText({ ...outer, step: { decode: [{ context_length: 5 }] } }));
+  scenario.delete();
+});
+
+test('the memory fit equals the CLI for a model that cannot fit and one that can', () => {
+  const big = { model: 'llama-3.1-70b-instruct', gpu: 'l4', tp: 1, step: { decode: [{ context_length: 1024, count: 32 }] } };
+  const small = { ...big, model: 'llama-3.1-8b-instruct' };
+  const noFit = calc.compute(big), fit = calc.compute(small);
+  assert.equal(noFit.memory.fits, false);
+  assert.ok(noFit.notes.some((note) => note.code === 'does_not_fit'));
+  assert.equal(fit.memory.fits, true);
+  assert.ok(!fit.notes.some((note) => note.code === 'does_not_fit'));
+  assert.equal(JSON.stringify(noFit), cliText(big));
+  assert.equal(JSON.stringify(fit), cliText(small));
+  // The same session, alternating fit and no fit, keeps each step's notes right.
+  const scenario = calc.scenario({ model: 'llama-3.1-8b-instruct', gpu: 'l4' });
+  for (const count of [1, 100_000, 1, 100_000]) {
+    const step = { decode: [{ context_length: 8192, count }] };
+    assert.equal(JSON.stringify(scenario.compute(step)), cliText({ ...small, step }), `count ${count}`);
+  }
+  scenario.delete();
+});
+
+test('a GPU without memory.capacity_gb: fits null, a memory_unknown note, the CLI text', () => {
+  const request = { model: 'llama-2-7b-hf', gpu: { compute: { fp16_tensor_core: 500 }, memory: { bandwidth_tb_s: 2 } }, step: { decode: [{ context_length: 100 }] } };
+  const response = calc.compute(request);
+  assert.equal(response.memory.fits, null);
+  assert.equal(response.memory.max_decode_requests, null);
+  assert.ok(response.notes.some((note) => note.code === 'memory_unknown'));
+  assert.equal(JSON.stringify(response), cliText(request));
+  assert.ok(Number.isNaN(calc.sweep(request, 'decode[0].count', [1, 2]).headroom_bytes[0]));
+});
+
+test('checkModel and checkGpu report what a request would read, or its error', () => {
+  const config = calc.presets().models.find((m) => m.id === 'qwen3-30b-a3b').config;
+  const request = { model: config, gpu: 'h100-sxm', step: {} };
+  const response = JSON.parse(cliText(request));
+  const model = calc.checkModel(config);
+  assert.equal(JSON.stringify(model.arch), JSON.stringify(response.arch));
+  assert.deepStrictEqual(model.notes.map((n) => n.code), ['head_dim', 'experts_alias', 'moe_intermediate_size']);
+  const datasheet = calc.presets().gpus.find((g) => g.id === 'l4').datasheet;
+  assert.equal(JSON.stringify(calc.checkGpu(datasheet).hardware), JSON.stringify(JSON.parse(cliText({ ...request, gpu: datasheet })).hardware));
+  const bad = { ...config, num_hidden_layers: 0 };
+  const cli = runCli({ ...request, model: bad });
+  assert.throws(() => calc.checkModel(bad), { name: 'StepCalcError', message: cli.stderr });
+  assert.throws(() => calc.checkGpu({ compute: {} }), { name: 'StepCalcError', message: 'error: gpu.compute.fp16_tensor_core: missing; the datasheet needs it' });
+});
+
+test("limits are the core's, read from the module", () => {
+  assert.equal(calc.limits.max_rows, 4096);
+  assert.equal(calc.limits.max_tp, 4096);
+  assert.throws(() => { calc.limits.max_rows = 1; });
+  const tooMany = { model: 'llama-2-7b-hf', gpu: 'h100-sxm', step: { decode: Array.from({ length: calc.limits.max_rows + 1 }, () => ({ context_length: 1 })) } };
+  assert.equal(runCli(tooMany).stderr, `error: step.decode: has ${calc.limits.max_rows + 1} rows; at most ${calc.limits.max_rows} are allowed (use count)`);
 });

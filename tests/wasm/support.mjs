@@ -56,3 +56,47 @@ export function randomStep(random) {
   });
   return { prefill, decode };
 }
+
+// The CLI's response re-serialised compactly: the text every module path must equal.
+export function cliText(request) {
+  const cli = runCli(request);
+  if (cli.code !== 0) throw new Error(`the CLI failed on ${typeof request === 'string' ? request : JSON.stringify(request)}: ${cli.stderr}`);
+  return JSON.stringify(JSON.parse(cli.stdout));
+}
+
+// A step's rows as the packed numbers Scenario.computePacked takes, or null when a row
+// holds something other than the known fields with finite numbers.
+export function packedStep(step) {
+  const numbers = (row, fields) => fields.map((field) => (field === 'count' && !('count' in row) ? 1 : row[field]));
+  const valid = (row, fields) => typeof row === 'object' && row !== null &&
+    Object.keys(row).every((key) => fields.includes(key)) && numbers(row, fields).every(Number.isFinite);
+  const prefillFields = ['tokens_this_step', 'prompt_tokens', 'count'], decodeFields = ['context_length', 'count'];
+  const prefill = step.prefill ?? [], decode = step.decode ?? [];
+  if (!prefill.every((row) => valid(row, prefillFields)) || !decode.every((row) => valid(row, decodeFields))) return null;
+  return {
+    prefill: new Float64Array(prefill.flatMap((row) => numbers(row, prefillFields))),
+    decode: new Float64Array(decode.flatMap((row) => numbers(row, decodeFields))),
+  };
+}
+
+// Every way the module computes a request: [label, () => response].
+export function modulePaths(calc, request) {
+  const { step, ...header } = request;
+  const paths = [
+    ['calc.compute(object)', () => calc.compute(request)],
+    ['calc.compute(JSON text)', () => calc.compute(JSON.stringify(request))],
+    ['scenario.compute(step)', () => withScenario(calc, header, (s) => s.compute(step))],
+  ];
+  const packed = packedStep(step);
+  if (packed) paths.push(['scenario.computePacked', () => withScenario(calc, header, (s) => s.computePacked(packed.prefill, packed.decode))]);
+  return paths;
+}
+
+export function withScenario(calc, header, use) {
+  const scenario = calc.scenario(header);
+  try {
+    return use(scenario);
+  } finally {
+    scenario.delete();
+  }
+}

@@ -18,6 +18,13 @@ const kvTerm: number = response.basis.t_dc_kv;
 const firstNote: string | undefined = response.notes[0]?.affects[0];
 const modelIds: string[] = calc.presets().models.map((model) => model.id);
 const series: Float64Array = calc.sweep(request, 'decode[0].count', [1, 2, 4]).step_time_us;
+const fits: boolean | null = response.memory.fits;
+const maxRows: number = calc.limits.max_rows;
+const scenario = calc.scenario({ model: 'llama-2-7b-hf', gpu: 'l4', gpu_memory_utilization: 0.95 });
+const packed: number = scenario.computePacked(new Float64Array([512, 2048, 1]), [1024, 32]).step_time_us;
+const headroom: Float64Array = scenario.sweep({ decode: [{ context_length: 10 }] }, 'decode[0].count', [1, 2]).headroom_bytes;
+scenario.delete();
+const arch: number = calc.checkModel({ num_hidden_layers: 2 }).arch.L;
 
 try {
   calc.compute({ ...request, tp: 0 });
@@ -33,5 +40,9 @@ calc.compute({ ...request, step: { decode: [{ count: 2 }] } });
 calc.compute({ ...request, coefficients: { beta: [1, 2, 3] } });
 // @ts-expect-error: responses have no such field
 console.log(response.step_time_ms);
+// @ts-expect-error: a scenario's compute takes a step, not a whole request
+scenario.compute(request);
+// @ts-expect-error: limits are read-only
+calc.limits.max_rows = 1;
 
-console.log(stepTime, bound, kvTerm, firstNote, modelIds, series);
+console.log(stepTime, bound, kvTerm, firstNote, modelIds, series, fits, maxRows, packed, headroom, arch);

@@ -1,10 +1,13 @@
 // Compare: up to three pinned scenarios beside the current one, each figure with the pinned
-// scenario's difference from the current one in percent.
+// scenario's difference from the current one in percent. Pins are scenarios in the state
+// (so they survive a reload through the address bar and can go into a link); each can be
+// loaded back or removed.
 import { num, int, human, DASH } from './format.mjs';
 import { phases } from './results.mjs';
 import { TERMS } from './formula.mjs';
+import { MAX_PINS } from './state.mjs';
+import { refusal } from './messages.mjs';
 
-const MAX_PINS = 3;
 const ROWS = [
   ['step', 'Step time (µs)', (r) => r.step_time_us],
   ...TERMS.map(([key, label]) => [key, `${label} (${key}, µs)`, (r) => r.basis[key]]),
@@ -31,38 +34,46 @@ function difference(pinned, current) {
   return `${d > 0 ? '+' : ''}${num(d)}%`;
 }
 
-export function createCompare() {
+// current(): { state, errors } of the scenario on screen (see messages.mjs, refusal).
+// dispatch: the one way to change the state.
+export function createCompare({ current, dispatch }) {
   const out = document.getElementById('compare-out'), status = document.getElementById('compare-status');
   const pinButton = document.getElementById('pin');
-  const pins = [];
-  let current = null;
+  let shown = { pins: null, result: null, pinOutcomes: null }, focusAfter = null;
 
-  function render() {
+  // pinOutcomes: one compute outcome per pin, in order.
+  function render(pins, result, pinOutcomes) {
     pinButton.setAttribute('aria-disabled', String(pins.length >= MAX_PINS));
-    if (pins.length === 0 || !current) {
+    if (pins.length === 0 || !result) {
       out.replaceChildren();
       return;
     }
     const table = el('table', '', { className: 'compare' });
-    table.append(el('caption', `The current scenario (${human(current.step_time_us)}) and ${pins.length} pinned; each pinned figure shows its difference from the current one`));
+    table.append(el('caption', `The current scenario (${human(result.step_time_us)}) and ${pins.length} pinned; each pinned figure shows its difference from the current one`));
     const head = document.createElement('tr');
-    head.append(el('th', 'Figure', { scope: 'col' }), el('th', `Current: ${describe(current)}`, { scope: 'col' }));
-    pins.forEach((pin, i) => {
-      const th = el('th', `Pin ${i + 1}: ${describe(pin)} `, { scope: 'col' });
-      const remove = el('button', 'Remove', { type: 'button', className: 'unpin' });
-      remove.dataset.pin = String(i);
-      remove.setAttribute('aria-label', `Remove pin ${i + 1}`);
-      th.append(remove);
+    head.append(el('th', 'Figure', { scope: 'col' }), el('th', `Current: ${describe(result)}`, { scope: 'col' }));
+    pinOutcomes.forEach((o, i) => {
+      const th = el('th', `Pin ${i + 1}: ${o.ok ? describe(o.value) : `not available (${o.input ? `${o.where}: ${o.what}` : 'internal error'})`} `, { scope: 'col' });
+      for (const [act, text] of [['load', 'Load'], ['unpin', 'Remove']]) {
+        const button = el('button', text, { type: 'button', className: act });
+        button.dataset.pin = String(i);
+        button.setAttribute('aria-label', `${text} pin ${i + 1}`);
+        th.append(button, ' ');
+      }
       head.append(th);
     });
     const body = document.createElement('tbody');
     for (const [key, label, get] of ROWS) {
-      const now = get(current);
+      const now = get(result);
       const tr = el('tr', '', { id: `compare-${key}` });
       tr.append(el('th', label, { scope: 'row' }), el('td', num(now)));
-      for (const pin of pins) {
-        const td = el('td', num(get(pin)));
-        td.append(document.createElement('br'), el('span', difference(get(pin), now), { className: 'diff' }));
+      for (const o of pinOutcomes) {
+        if (!o.ok) {
+          tr.append(el('td', DASH));
+          continue;
+        }
+        const td = el('td', num(get(o.value)));
+        td.append(document.createElement('br'), el('span', difference(get(o.value), now), { className: 'diff' }));
         tr.append(td);
       }
       body.append(tr);
@@ -78,31 +89,46 @@ export function createCompare() {
     out.replaceChildren(scroller);
   }
 
+  // Pinning takes the scenario on screen only when it is valid: a pin is never a half-typed one.
   pinButton.addEventListener('click', () => {
-    if (!current) return;
-    if (pins.length >= MAX_PINS) {
+    const { state, errors } = current();
+    if (state.pins.length >= MAX_PINS) {
       status.textContent = `${MAX_PINS} scenarios are pinned; remove one to pin another.`;
       return;
     }
-    pins.push(current);
-    status.textContent = `Pinned as pin ${pins.length}.`;
-    render();
+    if (errors.length) {
+      status.textContent = refusal('Nothing was pinned', errors);
+      return;
+    }
+    dispatch({ type: 'pin' });
+    status.textContent = `Pinned as pin ${state.pins.length + 1}.`;
   });
-  // Removing a pin keeps keyboard focus on the next Remove button, or on Pin.
   out.addEventListener('click', (e) => {
-    const i = e.target.closest('button.unpin')?.dataset.pin;
-    if (i === undefined) return;
-    pins.splice(Number(i), 1);
-    status.textContent = `Pin ${Number(i) + 1} removed.`;
-    render();
-    const buttons = out.querySelectorAll('button.unpin');
-    (buttons[Math.min(Number(i), buttons.length - 1)] ?? pinButton).focus();
+    const button = e.target.closest('button[data-pin]');
+    if (!button) return;
+    const i = Number(button.dataset.pin);
+    if (button.classList.contains('load')) {
+      dispatch({ type: 'load-pin', index: i });
+      status.textContent = `Pin ${i + 1} loaded into the calculator; press Undo to go back.`;
+      return;
+    }
+    // Removing a pin keeps keyboard focus on the next Remove button, or on Pin.
+    focusAfter = i;
+    dispatch({ type: 'unpin', index: i });
+    status.textContent = `Pin ${i + 1} removed.`;
   });
 
   return {
-    update(r) {
-      current = r;
-      if (pins.length) render();
+    // Rebuilt only when the pins, the current result or the pins' results changed.
+    render(pins, result, pinOutcomes) {
+      if (pins === shown.pins && result === shown.result && pinOutcomes === shown.pinOutcomes) return;
+      shown = { pins, result, pinOutcomes };
+      render(pins, result, pinOutcomes);
+      if (focusAfter !== null) {
+        const buttons = out.querySelectorAll('button.unpin');
+        (buttons[Math.min(focusAfter, buttons.length - 1)] ?? pinButton).focus();
+        focusAfter = null;
+      }
     },
   };
 }

@@ -1,17 +1,24 @@
-// Custom models (a pasted or uploaded config.json) and custom GPUs (a small datasheet
-// form): each is checked by the core before it is used, then kept in localStorage.
-import { compute } from './calc.mjs';
-import { DEFAULTS } from './state.mjs';
-import { saveStore, newKey, customItem } from './storage.mjs';
-import { fieldValue, typedHint } from './fields.mjs';
-import { notice } from './messages.mjs';
+// Custom models (a pasted or uploaded config.json) and custom GPUs (a small datasheet form).
+// Each is checked by the core's own check for it (checkModel, checkGpu) before it is kept;
+// the page then dispatches it into the state, and main.mjs writes the store.
+import { checkModel, checkGpu } from './calc.mjs';
+import { customItem } from './state.mjs';
+import { newKey } from './storage.mjs';
+import { readField } from './fields.mjs';
+import { reportBug } from './messages.mjs';
 
 const $ = (id) => document.getElementById(id);
+// The same cap for a pasted and an uploaded config.json.
+const MAX_CONFIG_BYTES = 1_000_000;
+
+function setValue(input, value) {
+  if (input.value !== value) input.value = value;
+}
 
 // What the two editors share. kind: 'model' or 'gpu' (the state field it selects);
 // prefix: of the generated ids (`${prefix}-error`, -use, -delete). Both editors get the
 // same error line and Use/Delete buttons, appended to their <details>.
-function createEditor({ kind, prefix, noun, state, store, fill, onSelect }) {
+function createEditor({ kind, prefix, noun, dispatch }) {
   const list = `${kind}s`;
   const details = $(`custom-${kind}`);
   const error = Object.assign(document.createElement('p'), { id: `${prefix}-error`, className: 'error', hidden: true });
@@ -23,133 +30,141 @@ function createEditor({ kind, prefix, noun, state, store, fill, onSelect }) {
   buttons.append(use, remove);
   details.append(error, buttons);
 
-  let marked = null;
-  const selected = () => customItem(store[list], state[kind]);
-  function select(value) {
-    state[kind] = value;
-    fill();
-    onSelect();
-  }
-  function persist() {
-    if (!saveStore(store)) notice(`This browser did not let the page save your custom ${noun}; it lasts until you leave the page.`);
-  }
-
+  let state = null; // the state last rendered
+  let marked = [];
   remove.addEventListener('click', () => {
-    delete store[list][state[kind].slice(7)];
-    persist();
-    select(DEFAULTS[kind]);
+    if (customItem(state.custom[list], state[kind])) dispatch({ type: 'custom-deleted', list, key: state[kind].slice(7) });
   });
 
   return {
     use,
-    selected,
+    list,
+    state: () => state,
     clearError() {
       error.hidden = true;
-      marked?.removeAttribute('aria-invalid');
+      for (const input of marked) input.removeAttribute('aria-invalid');
+      marked = [];
     },
-    // Shows why the item was refused, marking the input at fault if there is one.
-    fail(text, input) {
+    // Shows why the item was refused, marking the inputs at fault.
+    fail(text, inputs = []) {
       error.textContent = `${text}. The ${noun} in use is unchanged.`;
       error.hidden = false;
-      marked = input;
-      input?.setAttribute('aria-invalid', 'true');
+      marked = inputs;
+      for (const input of inputs) input.setAttribute('aria-invalid', 'true');
     },
-    // Stores the checked item under key and selects it.
-    keep(key, item) {
-      store[list][key] = item;
-      persist();
-      select(`custom:${key}`);
+    // A check that failed: the core's input error, or a bug reported as one.
+    failCheck(out, label, input) {
+      if (!out.input) {
+        reportBug(out.message);
+        return this.fail(`The ${noun} could not be checked because of an internal error`);
+      }
+      this.fail(`${label ?? out.where}: ${out.what}`, input ? [input] : []);
     },
-    showSelected() {
-      remove.hidden = !selected();
+    render(s) {
+      state = s;
+      remove.hidden = !customItem(s.custom[list], s[kind]);
     },
   };
 }
 
-function createModelEditor(shared) {
-  const editor = createEditor({ ...shared, kind: 'model', prefix: 'config', noun: 'model', fill: shared.scenario.fillModels });
+function createModelEditor(dispatch) {
+  const editor = createEditor({ kind: 'model', prefix: 'config', noun: 'model', dispatch });
   const text = $('config-text'), name = $('config-name');
 
-  function useConfig() {
+  function useConfig(source) {
     editor.clearError();
+    const bytes = new Blob([text.value]).size;
+    if (bytes > MAX_CONFIG_BYTES) {
+      return editor.fail(`The ${source} config.json is ${(bytes / 1e6).toFixed(1)} MB; the limit is 1 MB (a config.json is a few KB)`, [text]);
+    }
     let cfg;
     try {
       cfg = JSON.parse(text.value);
     } catch (e) {
-      return editor.fail(`config.json is not valid JSON: ${e.message}`, text);
+      return editor.fail(`config.json is not valid JSON: ${e.message}`, [text]);
     }
-    if (cfg === null || typeof cfg !== 'object' || Array.isArray(cfg)) return editor.fail('config.json must be a JSON object', text);
-    const check = compute({ model: cfg, gpu: DEFAULTS.gpu, tp: 1, step: { decode: [{ context_length: 1 }] } });
-    if (!check.ok) return editor.fail(`${check.where}: ${check.what}`, text);
+    if (cfg === null || typeof cfg !== 'object' || Array.isArray(cfg)) return editor.fail('config.json must be a JSON object', [text]);
+    const check = checkModel(cfg);
+    if (!check.ok) return editor.failCheck(check, null, text);
     const label = (name.value.trim() || String(cfg._name_or_path ?? cfg.model_type ?? 'custom model')).slice(0, 80);
-    editor.keep(newKey(shared.store.models, label), { name: label, config: cfg });
+    const key = newKey(editor.state().custom.models, label);
+    dispatch({ type: 'custom-saved', list: 'models', key, item: { name: label, config: cfg } });
   }
 
-  editor.use.addEventListener('click', useConfig);
+  editor.use.addEventListener('click', () => useConfig('pasted'));
   $('config-file').addEventListener('change', async (e) => {
     const file = e.target.files?.[0];
     if (!file) return;
-    if (file.size > 1_000_000) return editor.fail(`${file.name} is larger than 1 MB; a config.json is a few KB`);
+    editor.clearError();
+    if (file.size > MAX_CONFIG_BYTES) return editor.fail(`${file.name} is ${(file.size / 1e6).toFixed(1)} MB; the limit is 1 MB (a config.json is a few KB)`);
     text.value = await file.text();
     if (!name.value.trim()) name.value = file.name.replace(/\.json$/i, '');
-    useConfig();
+    useConfig('uploaded');
   });
   return editor;
 }
 
-// Each figure's input, its label and the datasheet path the core names in its errors.
-const GPU_FIELDS = [['cg-tflops', 'Dense FP16 TFLOPS', 'gpu.compute.fp16_tensor_core'], ['cg-hbm', 'HBM bandwidth', 'gpu.memory.bandwidth_tb_s'], ['cg-link', 'GPU link', 'gpu.interconnect']];
+// Each figure's state field, input, label and the datasheet path the core names in its errors.
+const GPU_FIELDS = [
+  ['tflops', 'cg-tflops', 'Dense FP16 TFLOPS', 'gpu.compute.fp16_tensor_core'],
+  ['hbm', 'cg-hbm', 'HBM bandwidth', 'gpu.memory.bandwidth_tb_s'],
+  ['link', 'cg-link', 'GPU link', 'gpu.interconnect'],
+];
 
-function createGpuEditor(shared) {
-  const { state, store } = shared;
-  const editor = createEditor({ ...shared, kind: 'gpu', prefix: 'cg', noun: 'GPU', fill: shared.scenario.fillGpus });
-  const figure = (id) => fieldValue($(id).value, 'real');
-
-  // The editor shows the selected custom GPU, so it can be adjusted and used again.
-  function showSelected() {
-    editor.showSelected();
-    const cg = editor.selected();
-    if (!cg) return;
-    const ds = cg.datasheet;
-    const kind = Object.keys(ds.interconnect ?? {})[0] ?? 'nvlink_bandwidth_gb_s';
-    $('cg-name').value = cg.name;
-    $('cg-tflops').value = ds.compute.fp16_tensor_core;
-    $('cg-hbm').value = ds.memory.bandwidth_tb_s;
-    $('cg-link').value = ds.interconnect?.[kind] ?? '';
-    $('cg-link-kind').value = kind;
+// The form's fields live in the state (state.gpuDraft), so what is typed there survives any
+// other change until it is used or another GPU is chosen.
+function createGpuEditor(dispatch) {
+  const editor = createEditor({ kind: 'gpu', prefix: 'cg', noun: 'GPU', dispatch });
+  const inputs = { name: $('cg-name'), linkKind: $('cg-link-kind') };
+  for (const [field, id] of GPU_FIELDS) inputs[field] = $(id);
+  for (const [field, input] of Object.entries(inputs)) {
+    input.addEventListener(input.tagName === 'SELECT' ? 'change' : 'input', () => dispatch({ type: 'gpu-draft', field, value: input.value }));
   }
 
   editor.use.addEventListener('click', () => {
     editor.clearError();
-    for (const [id, label] of GPU_FIELDS.slice(0, 2)) if (figure(id) === undefined) return editor.fail(`${label} is empty`, $(id));
-    const name = $('cg-name').value.trim() || 'Custom GPU';
+    const draft = editor.state().gpuDraft;
+    // The link is optional; the other two must be numbers. Every bad field is named.
+    const bad = [], values = {};
+    for (const [field, id, label] of GPU_FIELDS) {
+      if (field === 'link' && draft.link.trim() === '') continue;
+      const read = readField(draft[field], 'real');
+      if (read.error) bad.push([label, read.error, $(id)]);
+      else values[field] = read.value;
+    }
+    if (bad.length) return editor.fail(bad.map(([label, why]) => `${label}: ${why}`).join('; '), bad.map((b) => b[2]));
+    const name = draft.name.trim() || 'Custom GPU';
     const ds = {
       name, source: 'entered in stepcalc',
-      compute: { fp16_tensor_core: figure('cg-tflops'), with_sparsity: false },
-      memory: { bandwidth_tb_s: figure('cg-hbm') },
+      compute: { fp16_tensor_core: values.tflops, with_sparsity: false },
+      memory: { bandwidth_tb_s: values.hbm },
     };
-    if (figure('cg-link') !== undefined) ds.interconnect = { [$('cg-link-kind').value]: figure('cg-link') };
-    const check = compute({ model: DEFAULTS.model, gpu: ds, tp: 1, step: {} });
+    if (values.link !== undefined) ds.interconnect = { [draft.linkKind]: values.link };
+    const check = checkGpu(ds);
     if (!check.ok) {
-      const hit = GPU_FIELDS.find(([, , where]) => check.where.startsWith(where));
-      const input = hit && $(hit[0]);
-      return editor.fail(`${hit ? hit[1] : check.where}: ${check.what}${typedHint(input, check.what)}`, input);
+      const hit = check.input && GPU_FIELDS.find(([, , , where]) => check.where.startsWith(where));
+      return editor.failCheck(check, hit?.[2], hit && $(hit[1]));
     }
     // Using the selected custom GPU again under the same name updates it in place.
-    const key = editor.selected()?.name === name ? state.gpu.slice(7) : newKey(store.gpus, name);
-    editor.keep(key, { name, datasheet: ds });
+    const s = editor.state();
+    const key = customItem(s.custom.gpus, s.gpu)?.name === name ? s.gpu.slice(7) : newKey(s.custom.gpus, name);
+    dispatch({ type: 'custom-saved', list: 'gpus', key, item: { name, datasheet: ds } });
   });
-  return { showSelected };
+
+  return {
+    render(s) {
+      editor.render(s);
+      for (const [field, input] of Object.entries(inputs)) setValue(input, s.gpuDraft[field]);
+    },
+  };
 }
 
-// shared: { state, store, scenario (its fillModels, fillGpus), onSelect }.
-export function createCustomEditors(shared) {
-  const model = createModelEditor(shared), gpu = createGpuEditor(shared);
+export function createCustomEditors(dispatch) {
+  const model = createModelEditor(dispatch), gpu = createGpuEditor(dispatch);
   return {
-    // After the model or GPU selection changed: Delete buttons, and the GPU form.
-    showSelected() {
-      model.showSelected();
-      gpu.showSelected();
+    render(state) {
+      model.render(state);
+      gpu.render(state);
     },
   };
 }

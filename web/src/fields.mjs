@@ -2,30 +2,29 @@
 // "1,000" or "0x10" as an empty value, and the page must see what was typed to name it.
 // data-number="count" marks whole-number fields; data-number="real" decimal ones (β, GPU).
 
-// Counts: plain decimals, fractions included, so the core can say "must be an integer,
-// got 1.5". Reals may also carry an exponent, as JSON numbers do.
-const PLAIN = { count: /^-?\d+(\.\d+)?$/, real: /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i };
+// What the page reads as a number. Counts: plain decimals, fractions and signs included, so
+// the core can say "must be an integer from 1 to …, got 1.5". Reals: digits with one optional
+// decimal point on either side (".5" and "5." are unambiguous). Nothing else is read as a
+// number: not "0x10" as 16, "1,000" or "1e3" as 1000, nor " 12 " as 12.
+const PLAIN = { count: /^-?\d+(\.\d+)?$/, real: /^-?(\d+\.?\d*|\.\d+)$/ };
 const HOW = {
   count: 'type digits only, without commas, spaces or letters',
   real: 'type digits with an optional decimal point, e.g. 2.5',
 };
 
-// Field text -> request value: undefined when blank; a number when the text is a plain
-// number; otherwise the text itself, so the core rejects it by name and no other reading
-// ("0x10" as 16, "1e3" as 1000, " 12 " as 12) slips through.
-export function fieldValue(text, kind = 'count') {
-  if (text.trim() === '') return undefined;
-  const n = Number(text);
-  return PLAIN[kind].test(text) && Number.isFinite(n) ? n : text;
+const quoted = (text) => `“${text.length > 40 ? `${text.slice(0, 40)}…` : text}”`;
+
+// Field text -> { value } (a number), or { error } saying why the text is not one.
+export function readField(text, kind = 'count') {
+  if (text.trim() === '') return { error: 'is empty; enter a number' };
+  const value = Number(text);
+  if (PLAIN[kind].test(text) && Number.isFinite(value)) return { value };
+  return { error: `${quoted(text)} is not a plain number; ${HOW[kind]}` };
 }
 
-// Added to an error about a field whose text was sent as text: the core says only
-// "got a string", so quote what was typed and say what is expected.
-export function typedHint(input, what = '') {
-  const kind = input?.dataset.number;
-  if (!kind || typeof fieldValue(input.value, kind) !== 'string' || what.includes(input.value)) return '';
-  const text = input.value.length > 40 ? `${input.value.slice(0, 40)}…` : input.value;
-  return `: “${text}” is not a plain number; ${HOW[kind]}`;
+// The number a field holds, or undefined when it holds none (for links and the slider).
+export function fieldNumber(text, kind = 'count') {
+  return readField(text, kind).value;
 }
 
 // ArrowUp/ArrowDown step a whole-number field by one (never below 1), as they would in a

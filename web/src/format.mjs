@@ -1,13 +1,18 @@
-// Number formatting that never shows NaN: anything non-finite becomes a dash.
+// Number formatting that never shows NaN: anything non-finite becomes a dash. Values too
+// large or too small for plain digits switch to scientific notation, so no figure reads
+// "30,710,000,000,000 s" or "0.0000000000001405 %".
 const sig4 = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 4 });
 const grouped = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
 export const DASH = '–';
 
+// Plain digits are used between these magnitudes; outside them, scientific notation.
+const PLAIN_MIN = 1e-3, PLAIN_MAX = 1e7;
+const plain = (x) => x === 0 || (Math.abs(x) >= PLAIN_MIN && Math.abs(x) < PLAIN_MAX);
+
 export function num(x) {
   if (!Number.isFinite(x)) return DASH;
-  if (x !== 0 && (Math.abs(x) >= 1e7 || Math.abs(x) < 1e-3)) return sci(x);
-  return sig4.format(x);
+  return plain(x) ? sig4.format(x) : sci(x);
 }
 
 export function sci(x) {
@@ -17,19 +22,34 @@ export function sci(x) {
   return `${Number(m)}e${Number(e)}`;
 }
 
+// An integer, every digit kept (a count of tokens or requests is exact); beyond 2^53 the
+// digits are not exact any more, so scientific notation says so.
 export function int(x) {
-  return Number.isFinite(x) ? grouped.format(x) : DASH;
+  if (!Number.isFinite(x)) return DASH;
+  return Math.abs(x) < Number.MAX_SAFE_INTEGER ? grouped.format(x) : sci(x);
 }
 
+// A duration given in µs, in µs, ms or s.
 export function human(x) {
   if (!Number.isFinite(x)) return DASH;
-  if (x >= 1e6) return `${sig4.format(x / 1e6)} s`;
-  if (x >= 1e3) return `${sig4.format(x / 1e3)} ms`;
-  return `${sig4.format(x)} µs`;
+  if (x >= 1e6) return `${num(x / 1e6)} s`;
+  if (x >= 1e3) return `${num(x / 1e3)} ms`;
+  return `${num(x)} µs`;
 }
 
 export function pct(x) {
-  return Number.isFinite(x) ? `${sig4.format(x * 100)}%` : DASH;
+  return Number.isFinite(x) ? `${num(x * 100)}%` : DASH;
+}
+
+// Bytes in decimal SI units (GB = 10⁹ B, as GPU datasheets count memory).
+export function bytes(x) {
+  if (!Number.isFinite(x)) return DASH;
+  const a = Math.abs(x);
+  if (a >= 1e12) return `${num(x / 1e12)} TB`;
+  if (a >= 1e9) return `${num(x / 1e9)} GB`;
+  if (a >= 1e6) return `${num(x / 1e6)} MB`;
+  if (a >= 1e3) return `${num(x / 1e3)} kB`;
+  return `${num(x)} B`;
 }
 
 export function ratio(a, b) {

@@ -1,5 +1,7 @@
-// "Show the formula": each term's formula with the response's own numbers put in.
-// Intermediate results (FLOPs, bytes) are the core's `work` fields, not recomputed here.
+// "Show the formula": each term's formula, then the same formula with the operands the
+// core returns put in (its `arch`, `hardware`, `sharding` and `work` fields), then the
+// core's intermediate sums and its result. The substituted line is plain arithmetic
+// (numbers, ·, /, +, parentheses), so a test can evaluate it against the core's term.
 import { num, sci } from './format.mjs';
 
 const t = (x) => `${num(x)} µs`;
@@ -18,60 +20,74 @@ function prefillRows(request) {
   return rows.length > 4 ? `${rows.slice(0, 4).join('; ')}; … (${rows.length} rows)` : rows.join('; ') || 'none';
 }
 
-export function formulaText(term, r, request) {
-  const a = r.arch, h = r.hardware, TP = r.scenario.tp, wp = r.work.prefill, wd = r.work.decode;
-  const peak = `(${h.flops_peak_tflops}·1e6)`, hbm = `(${h.bw_hbm_tb_s}·1e6)`;
-  // Both compute terms are (projections + attention + FFN) FLOPs over the peak; T is the
-  // phase's token count (prefill tokens, or one per decode request).
-  const compute = (T, tokens, attn, attnN, work, extra = []) => [
-    `${term} = (L·2·${T}·d·(2·q_dim+2·d_kv)/TP + ${attn} + L·${T}·k_eff·6·d·d_ff/TP) / (FLOPS_peak·1e6)`,
-    `= (${a.L}·2·${tokens}·${a.d}·(2·${a.q_dim}+2·${a.d_kv})/${TP} + ${attnN} + ${a.L}·${tokens}·${a.k_eff}·6·${a.d}·${a.d_ff}/${TP}) / ${peak}`,
-    ...extra,
-    `= (${sci(work.flops_proj)} + ${sci(work.flops_attn)} + ${sci(work.flops_ffn)}) FLOP / ${peak}`,
-    `= ${t(r.basis[term])}`,
-  ].join('\n');
+// {formula, where: [lines], substituted, steps: [lines], result} for one term.
+export function formulaParts(term, r, request) {
+  const a = r.arch, h = r.hardware, TP = r.scenario.tp, sh = r.sharding, wp = r.work.prefill, wd = r.work.decode;
+  const peak = `(${h.flops_peak_tflops}·1e6)`, hbm = `(${h.bw_hbm_tb_s}·1e6)`, link = `(${h.bw_link_gb_s}·1e3)`;
+  const result = t(r.basis[term]);
+  const heads = `  h = ${sh.heads_per_gpu} query heads per GPU (⌊H/TP⌋ = ⌊${a.H}/${TP}⌋)`;
+  const kvHeads = `  kv = ${sh.kv_heads_per_gpu} KV heads per GPU in the formula (⌊kv_heads/TP⌋ = ⌊${a.kv_heads}/${TP}⌋)`;
+  // Both compute terms are (projections + attention + FFN) FLOPs over the peak.
+  const compute = (T, tokens, attn, attnN, work, where) => ({
+    formula: `${term} = (L·2·${T}·d·(2·q_dim+2·d_kv)/TP + ${attn} + L·${T}·k_eff·6·d·d_ff/TP) / (FLOPS_peak·1e6)`,
+    where,
+    substituted: `(${a.L}·2·${tokens}·${a.d}·(2·${a.q_dim}+2·${a.d_kv})/${TP} + ${attnN} + ${a.L}·${tokens}·${a.k_eff}·6·${a.d}·${a.d_ff}/${TP}) / ${peak}`,
+    steps: [`(${sci(work.flops_proj)} + ${sci(work.flops_attn)} + ${sci(work.flops_ffn)}) FLOP / ${peak}`],
+    result,
+  });
   // Both KV terms are the bytes of K and V written or read, over the HBM bandwidth.
-  const kv = (tokens, tokensN, work) => [
-    `${term} = L·2·⌊kv_heads/TP⌋·d_h·${tokens} / (BW_hbm·1e6)`,
-    `= ${a.L}·2·⌊${a.kv_heads}/${TP}⌋·${a.d_h}·${tokensN} / ${hbm}`,
-    `= ${sci(work.kv_bytes)} B / ${hbm}`,
-    `= ${t(r.basis[term])}`,
-  ].join('\n');
+  const kv = (tokens, tokensN, work) => ({
+    formula: `${term} = L·2·kv·d_h·${tokens} / (BW_hbm·1e6)`,
+    where: [kvHeads],
+    substituted: `${a.L}·2·${sh.kv_heads_per_gpu}·${a.d_h}·${tokensN} / ${hbm}`,
+    steps: [`${sci(work.kv_bytes)} B / ${hbm}`],
+    result,
+  });
   switch (term) {
     case 't_pf_compute':
-      return compute('T_pf', wp.tokens, 'L·Σᵢ 4·⌊H/TP⌋·Tᵢ·(Sᵢ+Tᵢ/2)·d_h', `${a.L}·Σᵢ 4·⌊${a.H}/${TP}⌋·Tᵢ·(Sᵢ+Tᵢ/2)·${a.d_h}`, wp,
-        [`  with chunks: ${prefillRows(request)}`]);
+      return compute('T_pf', wp.tokens, 'L·4·h·P·d_h', `${a.L}·4·${sh.heads_per_gpu}·${wp.attn_pairs}·${a.d_h}`, wp, [
+        heads,
+        `  P = Σᵢ countᵢ·Tᵢ·(Sᵢ+Tᵢ/2) = ${wp.attn_pairs} (the causal mask halves each chunk's own tokens)` +
+          (request ? `; chunks: ${prefillRows(request)}` : ''),
+      ]);
     case 't_pf_kv':
       return kv('T_pf·2', `${wp.tokens}·2`, wp);
     case 't_dc_compute':
-      return compute('T_dc', wd.requests, 'L·4·⌊H/TP⌋·Σⱼ Sⱼ·d_h', `${a.L}·4·⌊${a.H}/${TP}⌋·${wd.context_tokens}·${a.d_h}`, wd);
+      return compute('T_dc', wd.tokens, 'L·4·h·Σⱼ Sⱼ·d_h', `${a.L}·4·${sh.heads_per_gpu}·${wd.context_tokens}·${a.d_h}`, wd, [heads]);
     case 't_dc_kv':
-      return kv('2·(Σⱼ Sⱼ + T_dc)', `2·(${wd.context_tokens} + ${wd.requests})`, wd);
+      return kv('2·(Σⱼ Sⱼ + T_dc)', `2·(${wd.context_tokens} + ${wd.tokens})`, wd);
     case 't_weight': {
       const w = r.work.weight;
-      return [
-        't_weight = (L·d·(2·q_dim+2·d_kv)·2/TP + L·N_eff·3·d·d_ff·2/TP) / (BW_hbm·1e6)',
-        a.is_moe
-          ? `  N_eff = min(N, max(k, B·k)), B = tokens in the step = min(${a.N}, max(${a.k}, ${r.work.prefill.tokens + r.work.decode.tokens}·${a.k})) = ${w.active_experts}`
-          : '  N_eff = 1 (dense)',
-        `= (${a.L}·${a.d}·(2·${a.q_dim}+2·${a.d_kv})·2/${TP} + ${a.L}·${w.active_experts}·3·${a.d}·${a.d_ff}·2/${TP}) / ${hbm}`,
-        `= (${sci(w.bytes_attn)} + ${sci(w.bytes_ffn)}) B / ${hbm}`,
-        `= ${t(r.basis.t_weight)}`,
-      ].join('\n');
+      return {
+        formula: 't_weight = (L·d·(2·q_dim+2·d_kv)·2/TP + L·N_eff·3·d·d_ff·2/TP) / (BW_hbm·1e6)',
+        where: [a.is_moe
+          ? `  N_eff = min(N, max(k, B·k)), B = tokens in the step = min(${a.N}, max(${a.k}, ${wp.tokens + wd.tokens}·${a.k})) = ${w.active_experts}`
+          : '  N_eff = 1 (dense)'],
+        substituted: `(${a.L}·${a.d}·(2·${a.q_dim}+2·${a.d_kv})·2/${TP} + ${a.L}·${w.active_experts}·3·${a.d}·${a.d_ff}·2/${TP}) / ${hbm}`,
+        steps: [`(${sci(w.bytes_attn)} + ${sci(w.bytes_ffn)}) B / ${hbm}`],
+        result,
+      };
     }
     case 't_tp': {
-      if (TP === 1) return 't_tp = 0 at TP 1 (no all-reduce)\n= 0 µs';
-      const f = TP === 2 ? 'L·2·(T·d·2)' : 'L·2·2·(T·d·2)';
-      const fN = TP === 2 ? `${a.L}·2·(T·${a.d}·2)` : `${a.L}·2·2·(T·${a.d}·2)`;
-      return [
-        `t_tp = ${f} / (BW_link·1e3)   [TP ${TP === 2 ? '2' : '≥ 3'}; T = T_pf + T_dc = ${wp.tokens + wd.tokens}]`,
-        `= ${fN} / (${h.bw_link_gb_s}·1e3)`,
-        `= ${sci(r.work.tp.bytes)} B / (${h.bw_link_gb_s}·1e3)`,
-        `= ${t(r.basis.t_tp)}`,
-      ].join('\n');
+      if (TP === 1) return { formula: 't_tp = 0 at TP 1 (no all-reduce)', where: [], substituted: '0', steps: [], result };
+      // Point-to-point at TP 2; a ring all-reduce (send and receive) at TP ≥ 3.
+      const ring = TP === 2 ? '' : '2·';
+      const T = wp.tokens + wd.tokens;
+      return {
+        formula: `t_tp = L·2·${ring}(T·d·2) / (BW_link·1e3)   [TP ${TP === 2 ? '2' : '≥ 3'}]`,
+        where: [`  T = T_pf + T_dc = ${wp.tokens} + ${wd.tokens} = ${T}`],
+        substituted: `${a.L}·2·${ring}(${T}·${a.d}·2) / ${link}`,
+        steps: [`${sci(r.work.tp.bytes)} B / ${link}`],
+        result,
+      };
     }
   }
-  return '';
+  throw new Error(`no formula for ${term}`);
+}
+
+export function formulaText(term, r, request) {
+  const f = formulaParts(term, r, request);
+  return [f.formula, ...f.where, `= ${f.substituted}`, ...f.steps.map((s) => `= ${s}`), `= ${f.result}`].join('\n');
 }
 
 export function stepFormulaText(r) {

@@ -1,10 +1,13 @@
-// Page bootstrap and render loop: loads the core, reads the link and the stored custom
-// items, creates the controls and views, and recomputes at most once per frame.
+// Page bootstrap and the update loop: every control calls dispatch(action); reduce() makes
+// the new state; render() computes what the state asks for (memoized by identity) and hands
+// the state and the latest result to the views, at most once per frame. Nothing flows back:
+// views never change the state except by dispatching, and no result is written into a control.
 import './style.css';
-import { loadCalc, compute, presets as loadPresets } from './calc.mjs';
-import { defaultState, parseQuery, buildRequest, DEFAULTS, copyRows } from './state.mjs';
-import { loadStore } from './storage.mjs';
-import { notice, createFieldErrors } from './messages.mjs';
+import { loadCalc, compute, checkModel, checkGpu, presets as loadPresets, limits as loadLimits } from './calc.mjs';
+import { defaultState, reduce, buildRequest, SCENARIO_KEYS, customItem } from './state.mjs';
+import { readLink } from './url.mjs';
+import { loadStore, saveStore } from './storage.mjs';
+import { notice, reportBug, createFieldErrors, errorText } from './messages.mjs';
 import { stepCountsWithArrows } from './fields.mjs';
 import { createScenario } from './scenario.mjs';
 import { createCustomEditors } from './custom.mjs';
@@ -14,6 +17,7 @@ import { createRoofline } from './roofline.mjs';
 import { createSweep } from './sweep.mjs';
 import { createCompare } from './compare.mjs';
 import { createShare } from './share.mjs';
+import { applyEmbedLayout } from './embed.mjs';
 
 const $ = (id) => document.getElementById(id);
 
@@ -24,28 +28,21 @@ function showFatal(text) {
   notice(text);
 }
 
-// What a rejected link parameter falls back to, for its notice.
-function defaultText(name) {
-  if (name === 'prefill') return DEFAULTS.prefill.map((r) => `${r.t}:${r.p}`).join(',');
-  if (name === 'decode') return DEFAULTS.decode.map((r) => `${r.c}x${r.n}`).join(',');
-  const d = { model: DEFAULTS.model, gpu: DEFAULTS.gpu, tp: DEFAULTS.tp, coef: DEFAULTS.coef, beta: `coefficients ${DEFAULTS.coef}`, sweep: 'decode-count' };
-  return d[name] ?? 'default';
+// A one-entry cache keyed by the identity of the parts of the state a value depends on.
+function memoByParts(keys, make) {
+  let parts = null, value;
+  return (state) => {
+    if (parts && keys.every((k, i) => parts[i] === state[k])) return value;
+    parts = keys.map((k) => state[k]);
+    value = make(state);
+    return value;
+  };
 }
 
-// Values that pass the URL syntax but the core rejects (a chunk larger than its prompt,
-// a zero count, TP beyond the core's range) fall back per parameter too.
-function validateAgainstCore(state, store, bad) {
-  for (let i = 0; i < 5; i++) {
-    const out = compute(buildRequest(state, store).request);
-    if (out.ok) return;
-    let name;
-    if (out.where.startsWith('step.prefill')) { name = 'prefill'; state.prefill = copyRows(DEFAULTS.prefill); }
-    else if (out.where.startsWith('step.decode')) { name = 'decode'; state.decode = copyRows(DEFAULTS.decode); }
-    else if (out.where === 'tp' || out.where.startsWith('gpu')) { name = 'tp'; state.tp = DEFAULTS.tp; }
-    else if (out.where.startsWith('coefficients')) { name = 'beta'; state.coef = DEFAULTS.coef; }
-    else return;
-    if (!bad.includes(name)) bad.push(name);
-  }
+// The request for a scenario, its field errors and the core's answer (when it can be asked).
+function evaluate(scenario) {
+  const { request, errors } = buildRequest(scenario);
+  return { request, errors, out: errors.length ? null : compute(request) };
 }
 
 async function start() {
@@ -55,44 +52,85 @@ async function start() {
     showFatal(`The calculator's WebAssembly module could not be loaded (${e?.message ?? e}). Reload the page to retry.`);
     return;
   }
+  performance.mark('stepcalc:start'); // for the benchmark: from here to the first result is the page's own work
   const P = loadPresets();
-  const { store, notice: storeNotice } = loadStore();
-  if (storeNotice) notice(storeNotice);
-
-  const defaultBeta = P.coefficients.find((c) => c.id === P.default_coefficients).beta;
-  const state = defaultState(defaultBeta);
+  const limits = loadLimits();
+  const ctx = { coefficients: Object.fromEntries(P.coefficients.map((c) => [c.id, c])), limits };
+  const { custom, notices: storeNotices } = loadStore();
   const ids = {
     models: new Set(P.models.map((m) => m.id)),
     gpus: new Set(P.gpus.map((g) => g.id)),
     coefs: new Set(P.coefficients.map((c) => c.id)),
   };
-  const bad = parseQuery(location.search, state, ids);
-  validateAgainstCore(state, store, bad);
-  for (const name of bad) {
-    notice(`The link's parameter "${name}" is not valid and was replaced by the default (${defaultText(name)}).`);
-  }
-  if (state.embed) document.body.classList.add('embed');
+  const { fields, notices: linkNotices } = readLink(location.search, { ids, limits, custom });
+  for (const text of [...storeNotices, ...linkNotices]) notice(text);
+  let state = { ...defaultState(custom), ...fields };
+  if (state.embed) applyEmbedLayout();
 
-  // The model, GPU or coefficient choice changed: refresh what describes it, recompute.
-  function selectionChanged() {
-    scenario.showInfo();
-    custom.showSelected();
-    share.showCustomNote();
+  function dispatch(action) {
+    const prev = state;
+    state = reduce(state, action, ctx);
+    if (state === prev) return;
+    if (state.custom !== prev.custom) {
+      const problem = saveStore(state.custom, action.type === 'custom-saved' ? { list: action.list, key: action.key } : null);
+      if (problem) notice(problem);
+    }
     schedule();
   }
-  const scenario = createScenario({ state, presets: P, store, onSelect: selectionChanged, onChange: schedule });
-  const custom = createCustomEditors({ state, store, scenario, onSelect: selectionChanged });
-  const batch = createBatchEditor(state, schedule);
+
+  const evaluation = memoByParts([...SCENARIO_KEYS, 'custom'], evaluate);
+  // Each pin's result, kept while the pin and the custom items it may use are unchanged.
+  const pinCache = new WeakMap();
+  const pinOutcome = (pin) => {
+    const hit = pinCache.get(pin);
+    if (hit?.custom === state.custom) return hit.out;
+    const { errors, out } = evaluate({ ...pin, custom: state.custom });
+    const result = out ?? { ok: false, input: true, ...errors[0] };
+    pinCache.set(pin, { custom: state.custom, out: result });
+    return result;
+  };
+  const pinOutcomes = memoByParts(['pins', 'custom'], (s) => s.pins.map(pinOutcome));
+  // What the core says of the selected custom model and GPU (their arch and hardware lines).
+  const checks = new WeakMap();
+  const checked = (item, field, check) => {
+    if (!item) return undefined;
+    if (!checks.has(item)) checks.set(item, check(item[field]));
+    const out = checks.get(item);
+    return out.ok ? out.value : undefined;
+  };
+
+  const scenario = createScenario({ presets: P, dispatch });
+  const customEditors = createCustomEditors(dispatch);
+  const batch = createBatchEditor(dispatch);
+  const inputFor = (where) => batch.find(where) ?? document.querySelector(`[data-where="${CSS.escape(where)}"]`);
+  const fieldErrors = createFieldErrors(inputFor);
+  // Why the scenario on screen cannot be linked or pinned: each invalid field as the page
+  // names it, or the internal error (already reported as a bug).
+  function currentErrors() {
+    const { errors, out } = evaluation(state);
+    if (errors.length) return errors.map((e) => ({ text: errorText(e, inputFor(e.where)) }));
+    if (out.ok) return [];
+    return [out.input ? { text: errorText(out, inputFor(out.where)) } : { bug: true, text: out.message }];
+  }
+  const current = () => ({ state, errors: currentErrors() });
   const results = createResults();
   const roofline = createRoofline();
-  const sweep = createSweep(state, { onChange: schedule, onRowsMoved: () => { batch.render(); schedule(); } });
-  const compare = createCompare();
-  const share = createShare(state, store);
-  const errors = createFieldErrors();
+  const sweep = createSweep({ dispatch, limits, variable: state.sweep });
+  const compare = createCompare({ current, dispatch });
+  const share = createShare({ current, dispatch, embed: state.embed });
   stepCountsWithArrows($('app'));
+  // Ctrl+Z (⌘Z) undoes the last slider move, quick scenario or loaded pin, except in a text
+  // field, where it keeps undoing typing as usual.
+  addEventListener('keydown', (e) => {
+    if (!(e.ctrlKey || e.metaKey) || e.shiftKey || e.key.toLowerCase() !== 'z') return;
+    const t = e.target;
+    if (t.tagName === 'TEXTAREA' || (t.tagName === 'INPUT' && t.type !== 'range' && t.type !== 'checkbox')) return;
+    e.preventDefault();
+    dispatch({ type: 'undo' });
+  });
 
-  // At most one update per frame: the first edit of a frame renders at once (lowest
-  // latency); later edits in the same frame are coalesced into one render at the next rAF.
+  // At most one update per frame: the first change of a frame renders at once (lowest
+  // latency); later changes in the same frame are coalesced into one render at the next rAF.
   let frameBusy = false, dirty = false, lastGood = null;
   function schedule() {
     if (frameBusy) {
@@ -115,37 +153,45 @@ async function start() {
 
   function render() {
     const start = performance.now();
-    errors.clear();
-    const { request, empty } = buildRequest(state, store);
-    const out = empty.length ? { ok: false, where: empty[0], what: 'is empty; enter a number' } : compute(request);
-    if (!out.ok) {
-      errors.show(out.where, out.what);
-      $('stale').hidden = !lastGood; // the last good result stays on screen, marked
-    } else {
+    const s = state;
+    scenario.render(s, {
+      arch: checked(customItem(s.custom.models, s.model), 'config', checkModel)?.arch,
+      hardware: checked(customItem(s.custom.gpus, s.gpu), 'datasheet', checkGpu)?.hardware,
+    });
+    customEditors.render(s);
+    batch.render(s);
+    sweep.render(s);
+    share.render(s);
+    const { request, errors, out } = evaluation(s);
+    const ok = out?.ok === true;
+    if (out && !ok && !out.input) reportBug(out.message);
+    fieldErrors.show(errors.length ? errors : out?.input ? [out] : []);
+    if (ok) {
       const r = out.value;
       lastGood = r;
-      $('stale').hidden = true;
       results.update(r, request);
       batch.showTotals(r);
       roofline.update(r);
-      sweep.update(request);
-      compare.update(r);
+      sweep.update(request, s.sweep);
       $('scenario-line').textContent = `${r.scenario.model} on ${r.scenario.gpu}, TP ${r.scenario.tp}, coefficients ${r.scenario.coefficients}`;
-      if (state.model.startsWith('custom:') || state.gpu.startsWith('custom:')) scenario.showInfo(r);
-      share.postToParent(r);
+      share.postToParent(r, s);
+      share.followUrl(s);
+    } else if (!lastGood) {
+      $('step-time').textContent = '–';
     }
-    share.followUrl();
+    $('stale').textContent = lastGood
+      ? 'Showing the last good result: fix the field marked above to update.'
+      : 'No result yet: fix the field marked in red to compute one.';
+    $('stale').hidden = ok;
+    if (lastGood) compare.render(s.pins, lastGood, pinOutcomes(s));
     document.documentElement.dataset.renders = String(Number(document.documentElement.dataset.renders ?? 0) + 1);
     // For the benchmark and tests: when the update began and whether it succeeded.
-    dispatchEvent(new CustomEvent('stepcalc:rendered', { detail: { ok: out.ok, start } }));
+    dispatchEvent(new CustomEvent('stepcalc:rendered', { detail: { ok, start } }));
   }
 
-  scenario.showInfo();
-  custom.showSelected();
-  share.showCustomNote();
-  batch.render();
   render();
+  performance.mark('stepcalc:ready');
   document.documentElement.dataset.ready = '1';
 }
 
-start().catch((e) => showFatal(`The calculator stopped with an unexpected error: ${e?.message ?? e}`));
+start().catch((e) => showFatal(`The calculator stopped with an unexpected error (a bug in stepcalc): ${e?.message ?? e}`));

@@ -1,12 +1,10 @@
-// What the page tells the user: dismissable notices above the calculator, and inline
-// errors beside the field the core named.
-import { typedHint } from './fields.mjs';
-
+// What the page tells the user: dismissable notices above the calculator, the report of an
+// internal error (a bug, said to be one), and inline errors beside the fields at fault.
 const $ = (id) => document.getElementById(id);
 
-export function notice(text) {
+export function notice(text, className = 'notice') {
   const p = document.createElement('p');
-  p.className = 'notice';
+  p.className = className;
   p.append(text, ' ');
   const dismiss = document.createElement('button');
   dismiss.type = 'button';
@@ -14,6 +12,14 @@ export function notice(text) {
   dismiss.addEventListener('click', () => p.remove());
   p.append(dismiss);
   $('notices').append(p);
+}
+
+// An internal error is not the user's input: it is reported once per message, as a bug.
+const reported = new Set();
+export function reportBug(message) {
+  if (reported.has(message)) return;
+  reported.add(message);
+  notice(`The calculator hit an internal error; this is a bug in stepcalc, not a problem with your input. Please report it with this message: ${message}`, 'notice bug');
 }
 
 // "Decode group 1, Context length": the row's title and the field's own label.
@@ -32,28 +38,49 @@ function sectionError(where) {
   return $('step-error');
 }
 
-// The core names a field by its request path ("step.decode[0].count"); the input for it
-// carries that path in data-where and points at its error line with aria-describedby.
-export function createFieldErrors() {
-  let shown = [];
+// The text of one error, as shown beside its field (and quoted where a field is refused).
+export function errorText(error, input) {
+  return input ? `${fieldLabel(input)}: ${error.what} (${error.where})` : `${error.where}: ${error.what}`;
+}
+
+// Why nothing was made from the scenario on screen (a link, a pin): `done` is what was not
+// made ("The link was not made"); errors: from main's current(), each { text } or a bug.
+export function refusal(done, errors) {
+  if (errors.some((e) => e.bug)) return `${done}: the calculator hit an internal error (reported above).`;
+  const texts = errors.map((e) => e.text);
+  return `${done}: ${errors.length === 1 ? 'a field is' : `${errors.length} fields are`} not valid. ` +
+    `Fix ${texts.slice(0, 3).join('; ')}${texts.length > 3 ? `; and ${texts.length - 3} more` : ''}.`;
+}
+
+// Errors are named by request path ("step.decode[0].count"); find(where) returns the input
+// for a path (it carries an aria-describedby pointing at its error line), or null.
+export function createFieldErrors(find) {
+  let shown = new Map(); // error line -> inputs marked for it
   return {
-    clear() {
-      for (const [input, p] of shown) {
-        input?.removeAttribute('aria-invalid');
-        p.hidden = true;
-        p.textContent = '';
+    // Shows every error, each beside its own field; lines and marks of fixed fields go.
+    show(errors) {
+      const lines = new Map();
+      for (const error of errors) {
+        const input = find(error.where);
+        const p = input ? $(input.getAttribute('aria-describedby')) : sectionError(error.where);
+        if (!lines.has(p)) lines.set(p, { texts: [], inputs: [] });
+        lines.get(p).texts.push(errorText(error, input));
+        if (input) lines.get(p).inputs.push(input);
       }
-      shown = [];
-    },
-    show(where, what) {
-      const input = where ? document.querySelector(`[data-where="${CSS.escape(where)}"]`) : null;
-      const p = input ? $(input.getAttribute('aria-describedby')) : sectionError(where);
-      p.textContent = input
-        ? `${fieldLabel(input)}: ${what}${typedHint(input, what)} (${where})`
-        : `${where ? where + ': ' : ''}${what}`;
-      p.hidden = false;
-      input?.setAttribute('aria-invalid', 'true');
-      shown.push([input, p]);
+      for (const [p, { inputs }] of shown) {
+        for (const input of inputs) input.removeAttribute('aria-invalid');
+        if (!lines.has(p)) {
+          p.hidden = true;
+          p.textContent = '';
+        }
+      }
+      for (const [p, { texts, inputs }] of lines) {
+        const text = texts.join(' ');
+        if (p.textContent !== text) p.textContent = text;
+        p.hidden = false;
+        for (const input of inputs) input.setAttribute('aria-invalid', 'true');
+      }
+      shown = lines;
     },
   };
 }

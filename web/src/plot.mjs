@@ -2,7 +2,9 @@
 // and the rebuild when the colour scheme changes (uPlot bakes colours in at creation).
 import 'uplot/dist/uPlot.min.css';
 
-export const HEIGHT = 260;
+// The embedded view is designed for a 640×480 frame, where a chart must fit beside the
+// step time, verdict, memory bar and contributions.
+export const chartHeight = () => (document.body.classList.contains('embed') ? 170 : 260);
 
 export const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 
@@ -32,14 +34,60 @@ function yAxisSize(u, labels, i) {
   return labels?.length ? Math.max(50, labelWidth(u, u.axes[i], labels) + 18) : 60;
 }
 
-export function plotOptions(el, xLabel, yLabel) {
+// Both charts have a log x axis. Its tick labels: decades only (every split when fewer
+// than two decades are in view), in SI form ("10k", "1M") so they stay short, and a label
+// is dropped where it would come closer than GAP px to the one before it, so none collide
+// at 360 px.
+const SI = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
+const GAP = 8;
+export function compactNumber(v) {
+  for (const [size, suffix] of SI) if (Math.abs(v) >= size) return `${+(v / size).toPrecision(3)}${suffix}`;
+  return String(+v.toPrecision(3));
+}
+const isDecade = (v) => v > 0 && Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9;
+function logLabels(u, splits) {
+  let candidates = splits.map(isDecade);
+  if (candidates.filter(Boolean).length < 2) candidates = splits.map(() => true);
+  const { min, max } = u.scales.x;
+  const width = (u.bbox.width || u.width * devicePixelRatio) / devicePixelRatio;
+  const pos = (v) => ((Math.log10(v) - Math.log10(min)) / Math.log10(max / min)) * width;
+  let lastRight = -Infinity;
+  return splits.map((v, i) => {
+    if (!candidates[i]) return '';
+    const text = compactNumber(v), half = labelWidth(u, u.axes[0], [text]) / 2;
+    if (pos(v) - half < lastRight + GAP) return '';
+    lastRight = pos(v) + half;
+    return text;
+  });
+}
+
+// y tick labels in SI form too; on a log y axis, decades only.
+const yLabels = (u, splits) => splits.map((v) => (u.scales.y.distr === 3 && !isDecade(v) ? '' : compactNumber(v)));
+
+// After each draw, the x labels' extents and the plot area in CSS px from the canvas's left
+// edge, for the layout tests
+// (the labels are drawn on a canvas, out of reach of the DOM).
+function recordXLabels(u) {
+  const boxes = [];
+  u.axes[0]._values?.forEach((text, i) => {
+    if (!text) return;
+    const x = u.valToPos(u.axes[0]._splits[i], 'x', true) / devicePixelRatio, half = labelWidth(u, u.axes[0], [text]) / 2;
+    boxes.push([text, x - half, x + half]);
+  });
+  u.root.dataset.xLabels = JSON.stringify(boxes);
+  u.root.dataset.plotBox = JSON.stringify([u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height].map((v) => v / devicePixelRatio));
+}
+
+// hooks: the chart's own uPlot hooks; its draw hooks run after the label record.
+export function plotOptions(el, xLabel, yLabel, hooks = {}) {
   const fg = css('--fg'), grid = css('--grid');
   const axis = (label) => ({ label, stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } });
   return {
-    width: widthOf(el), height: HEIGHT,
+    width: widthOf(el), height: chartHeight(),
     padding: [null, rightPadding, null, null],
-    axes: [axis(xLabel), { ...axis(yLabel), size: yAxisSize }],
+    axes: [{ ...axis(xLabel), values: logLabels }, { ...axis(yLabel), size: yAxisSize, values: yLabels }],
     cursor: { drag: { x: false, y: false } },
+    hooks: { ...hooks, draw: [recordXLabels, ...(hooks.draw ?? [])] },
   };
 }
 

@@ -1,35 +1,15 @@
 // Results panel: step time, basis terms with formulas and notes, contributions bar,
 // derived figures. Built once; each update only sets text, widths and attributes.
 import { TERMS, formulaText, stepFormulaText } from './formula.mjs';
-import { num, human, pct, int, ratio, DASH } from './format.mjs';
+import { num, human, DASH } from './format.mjs';
+import {
+  CONTRIB, PHASE_SCOPE, phases, stepVerdict, phaseBadge, phaseSentence, derivedFigures, contributionParts, contributionText,
+} from './verdict.mjs';
+import { createMemoryView } from './memory.mjs';
 
-const CONTRIB = [
-  ['Prefill (β₁·max)', 'c0'], ['Decode (β₂·max)', 'c1'], ['Weights (β₃)', 'c2'], ['TP comm (β₄)', 'c3'],
-  ['Per layer (β₅·L)', 'c4'], ['Per request (β₆·B)', 'c5'], ['Constant (β₇)', 'c6'],
-];
-const BADGE = { compute: 'compute-bound', memory: 'memory-bound', none: 'no work' };
+export { phases };
 
 const $ = (id) => document.getElementById(id);
-
-// Phase figures the roofline chart and the text share; all ratios of core numbers.
-export function phases(r) {
-  const wp = r.work.prefill, wd = r.work.decode, ww = r.work.weight;
-  const stepS = r.step_time_us * 1e-6;
-  const flops = wp.flops + wd.flops;
-  const bytes = wp.kv_bytes + wd.kv_bytes + ww.bytes;
-  return {
-    ridge: r.hardware.ridge_flops_per_byte,
-    aiPrefill: ratio(wp.flops, wp.kv_bytes),
-    aiDecode: ratio(wd.flops, wd.kv_bytes),
-    aiStep: ratio(flops, bytes),
-    tflopsPrefill: ratio(wp.flops, Math.max(r.basis.t_pf_compute, r.basis.t_pf_kv) * 1e6),
-    tflopsDecode: ratio(wd.flops, Math.max(r.basis.t_dc_compute, r.basis.t_dc_kv) * 1e6),
-    tflopsStep: ratio(flops, r.step_time_us * 1e6),
-    tokensPerS: ratio(wp.tokens + wd.tokens, stepS),
-    mfu: ratio(ratio(flops, stepS), r.hardware.flops_peak_tflops * 1e12),
-    bwUtil: ratio(ratio(bytes, stepS), r.hardware.bw_hbm_tb_s * 1e12),
-  };
-}
 
 export function createResults() {
   const body = $('terms-body');
@@ -67,7 +47,8 @@ export function createResults() {
   stepDetails.addEventListener('toggle', () => { if (stepDetails.open && last) $('step-formula-text').textContent = stepFormulaText(last.r); });
 
   const stack = $('stack'), legend = $('stack-legend');
-  const segs = CONTRIB.map(([label, cls]) => {
+  const segs = CONTRIB.map((_, i) => {
+    const cls = `c${i}`;
     const seg = document.createElement('div');
     seg.className = `seg ${cls}`;
     stack.append(seg);
@@ -75,54 +56,68 @@ export function createResults() {
     const sw = document.createElement('span');
     sw.className = `sw ${cls}`;
     sw.setAttribute('aria-hidden', 'true');
-    const text = document.createElement('span');
-    li.append(sw, text);
+    const name = document.createElement('span'), formula = document.createElement('span'), value = document.createElement('span');
+    formula.className = 'full-only';
+    li.append(sw, name, formula, value);
     legend.append(li);
-    return { seg, li, text, label };
+    return { seg, li, name, formula, value };
   });
 
   const derived = $('derived');
   const dd = {};
   for (const [key, label] of [
-    ['tps', 'Tokens per second (this step)'], ['mfu', 'MFU (model FLOPs utilisation)'],
-    ['bw', 'HBM bandwidth utilisation'], ['aiPf', 'Prefill arithmetic intensity'],
-    ['aiDc', 'Decode arithmetic intensity'], ['aiStep', 'Whole-step arithmetic intensity'],
-    ['ridge', 'GPU ridge point'],
+    ['tps', 'Tokens per second (this step)'], ['tflops', 'Achieved TFLOPS (FLOPs ÷ predicted step time)'],
+    ['mfu', 'MFU (model FLOPs utilisation)'], ['bw', 'HBM bandwidth utilisation (weights and KV)'],
+    ['aiPf', 'Prefill arithmetic intensity (FLOPs ÷ KV bytes written)'],
+    ['aiDc', 'Decode arithmetic intensity (FLOPs ÷ KV bytes read)'],
+    ['aiStep', 'Whole-step arithmetic intensity (FLOPs ÷ weight and KV bytes)'],
+    ['ridge', 'GPU ridge point (peak TFLOPS ÷ HBM bandwidth)'],
   ]) {
     const dt = document.createElement('dt');
     dt.textContent = label;
     const d = document.createElement('dd');
+    d.dataset.figure = key;
     derived.append(dt, d);
     dd[key] = d;
   }
+  // The figures that can pass the hardware's peak: the value, then why when it does.
+  const figures = {};
+  for (const key of ['tps', 'tflops', 'mfu', 'bw']) {
+    const value = document.createElement('span'), note = document.createElement('span');
+    note.className = 'above-peak';
+    dd[key].append(value, note);
+    figures[key] = { value, note };
+  }
 
+  const memory = createMemoryView();
   const stepEl = $('step-time'), live = $('live');
   let last = null;
   let announceTimer = 0;
 
-  function badge(el, kind) {
-    el.textContent = BADGE[kind] ?? DASH;
-    el.className = `badge ${kind}`;
+  function badge(el, r, phase) {
+    const b = phaseBadge(r, phase);
+    el.textContent = b.text;
+    el.className = `badge ${b.kind}`;
   }
 
-  function teach(r, p) {
-    const parts = [];
-    const side = (name, ai, kind) => {
-      if (kind === 'none') return;
-      const cmp = ai >= p.ridge ? 'at or above' : 'below';
-      parts.push(`${name} is ${BADGE[kind]}: ${num(ai)} FLOP per byte of KV traffic is ${cmp} the ridge point ` +
-        `${num(p.ridge)} FLOP/B (peak TFLOPS ÷ HBM bandwidth), so ${kind === 'compute' ? 'arithmetic' : 'memory traffic'} sets its time.`);
-    };
-    side('Prefill', p.aiPrefill, r.bottleneck.prefill);
-    side('Decode', p.aiDecode, r.bottleneck.decode);
-    return parts.join(' ') || 'The batch is empty: only the weight read and fixed terms remain.';
+  // A derived figure, and beside it, when it passes the hardware's peak, why.
+  function figure(key, f) {
+    figures[key].value.textContent = f.text;
+    figures[key].note.textContent = f.note ? ` — ${f.note}` : '';
   }
+
+  // The verdict's nodes, kept: the term's formula is left out of the compact (embedded) view.
+  const verdict = $('verdict'), verdictFormula = document.createElement('span');
+  verdictFormula.className = 'full-only';
+  const verdictLead = document.createTextNode(''), verdictRest = document.createTextNode('');
+  verdict.append(verdictLead, verdictFormula, verdictRest);
 
   function update(r, req) {
     last = { r, req };
     stepEl.dataset.us = String(r.step_time_us);
     stepEl.textContent = human(r.step_time_us);
     stepEl.title = `${r.step_time_us} µs`;
+    memory.update(r, req);
     for (const [key] of TERMS) {
       const c = cells[key];
       c.span.dataset.us = String(r.basis[key]);
@@ -130,29 +125,36 @@ export function createResults() {
       if (c.details.open) c.pre.textContent = formulaText(key, r, req);
     }
     if (stepDetails.open) $('step-formula-text').textContent = stepFormulaText(r);
-    badge($('badge-prefill'), r.bottleneck.prefill);
-    badge($('badge-decode'), r.bottleneck.decode);
+    badge($('badge-prefill'), r, 'prefill');
+    badge($('badge-decode'), r, 'decode');
+    const v = stepVerdict(r);
+    verdictLead.data = v.lead;
+    verdictFormula.textContent = v.formula;
+    verdictRest.data = v.rest;
+    verdict.dataset.bound = v.bound;
 
     const total = r.step_time_us;
     r.contributions_us.forEach((c, i) => {
       const share = total > 0 ? c / total : 0;
       segs[i].seg.style.width = `${(share * 100).toFixed(3)}%`;
-      segs[i].seg.title = `${segs[i].label}: ${num(c)} µs`;
-      segs[i].li.hidden = c === 0;
-      segs[i].text.textContent = `${segs[i].label}: ${num(c)} µs (${pct(share)})`;
+      const parts = contributionParts(r, i);
+      for (const key of ['name', 'formula', 'value']) segs[i][key].textContent = parts[key];
+      segs[i].seg.title = contributionText(r, i);
+      segs[i].li.dataset.us = String(c);
     });
     stack.setAttribute('aria-label', 'Contributions to the step time: ' +
-      segs.filter((s, i) => r.contributions_us[i] > 0).map((s) => s.text.textContent).join('; '));
+      r.contributions_us.map((c, i) => (c > 0 ? contributionText(r, i) : '')).filter(Boolean).join('; '));
 
-    const p = phases(r);
-    dd.tps.textContent = `${int(p.tokensPerS)} tokens/s`;
-    dd.mfu.textContent = pct(p.mfu);
-    dd.bw.textContent = pct(p.bwUtil);
-    dd.aiPf.textContent = r.bottleneck.prefill === 'none' ? DASH : `${num(p.aiPrefill)} FLOP/B`;
-    dd.aiDc.textContent = r.bottleneck.decode === 'none' ? DASH : `${num(p.aiDecode)} FLOP/B`;
-    dd.aiStep.textContent = `${num(p.aiStep)} FLOP/B (KV and weights)`;
+    const p = phases(r), f = derivedFigures(r);
+    for (const key of Object.keys(figures)) figure(key, f[key]);
+    // A phase without KV bytes has no intensity; the sentence under the badges says why.
+    const intensity = (ai, phase) => (Number.isFinite(ai) ? `${num(ai)} FLOP/B`
+      : `${DASH} (${r.bottleneck[phase] === 'none' ? `no ${phase} in this step` : `no KV bytes: see the ${phase} sentence above`})`);
+    dd.aiPf.textContent = intensity(p.aiPrefill, 'prefill');
+    dd.aiDc.textContent = intensity(p.aiDecode, 'decode');
+    dd.aiStep.textContent = Number.isFinite(p.aiStep) ? `${num(p.aiStep)} FLOP/B` : DASH;
     dd.ridge.textContent = `${num(p.ridge)} FLOP/B`;
-    $('teach').textContent = teach(r, p);
+    $('teach').textContent = `${phaseSentence(r, 'prefill')} ${phaseSentence(r, 'decode')} ${PHASE_SCOPE}`;
 
     // Notes go beside the terms they affect, and in full below.
     const notes = $('notes');

@@ -1,23 +1,47 @@
 // Roofline chart (uPlot, log-log): the GPU's compute roof and bandwidth slope, the ridge
-// point, and the prefill, decode and whole-step points of the current result.
+// point, and the current result's points: each phase and the whole step at the roofline
+// bound (β = 1), and the whole step's fitted prediction marked apart, since fitted β below
+// 1 can put it above the roof.
 import uPlot from 'uplot';
-import { HEIGHT, css, widthOf, plotOptions, followSchemeAndSize } from './plot.mjs';
-import { phases } from './results.mjs';
+import { chartHeight, css, widthOf, plotOptions, followSchemeAndSize } from './plot.mjs';
+import { phases, phasePlaced, fastBetas } from './verdict.mjs';
 import { num } from './format.mjs';
 
 const decadeFloor = (x) => 10 ** Math.floor(Math.log10(x));
 const decadeCeil = (x) => 10 ** Math.ceil(Math.log10(x));
-const EMPTY = [[1], [null], [null], [null], [null]];
+// Columns: x, roof, prefill, decode, whole step at β = 1, whole step fitted.
+const COLUMNS = 6;
+const EMPTY = Array.from({ length: COLUMNS }, (_, i) => [i === 0 ? 1 : null]);
+
+// The ridge label sits just above the roof, where no line runs, centred on the ridge and
+// moved sideways as far as needed to stay inside the plot (off the y axis).
+function drawRidgeLabel(u, range) {
+  const ctx = u.ctx, dpr = devicePixelRatio;
+  const x = u.valToPos(range.ridge, 'x', true), y = u.valToPos(range.peak, 'y', true);
+  const text = `ridge ${num(range.ridge)} FLOP/B`;
+  ctx.save();
+  ctx.fillStyle = css('--fg');
+  ctx.font = `${12 * dpr}px system-ui, sans-serif`;
+  const width = ctx.measureText(text).width, gap = 4 * dpr;
+  const left = Math.max(u.bbox.left + gap, Math.min(x - width / 2, u.bbox.left + u.bbox.width - gap - width));
+  // uPlot leaves its own alignment behind, so set both.
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'bottom';
+  ctx.fillText(text, left, y - gap);
+  ctx.restore();
+  // Its extent in CSS px, for the layout tests.
+  u.root.dataset.ridgeLabel = JSON.stringify([left / dpr, (left + width) / dpr]);
+}
 
 // range is read by the scales and the ridge label on every draw, so new data only
 // needs to update it.
 function makeChart(el, range) {
-  const point = (label, color, size) => ({
-    label, stroke: color, fill: color, width: 0, paths: () => null,
-    points: { show: true, size, stroke: color, fill: color },
+  const point = (label, color, size, fill = color) => ({
+    label, stroke: color, fill, width: 0, paths: () => null,
+    points: { show: true, size, width: 2, stroke: color, fill },
   });
   return new uPlot({
-    ...plotOptions(el, 'arithmetic intensity (FLOP/byte)', 'TFLOPS'),
+    ...plotOptions(el, 'arithmetic intensity (FLOP/byte)', 'TFLOPS', { draw: [(u) => { if (range.ridge) drawRidgeLabel(u, range); }] }),
     scales: {
       x: { time: false, distr: 3, range: () => range.x },
       y: { distr: 3, range: () => range.y },
@@ -25,28 +49,40 @@ function makeChart(el, range) {
     series: [
       { label: 'FLOP/B' },
       { label: 'GPU roof', stroke: css('--roof'), width: 2, spanGaps: true, points: { show: false } },
-      point('Prefill', css('--c0'), 12),
-      point('Decode', css('--c1'), 12),
-      point('Whole step', css('--fg'), 9),
+      point('Prefill: FLOPs ÷ KV written', css('--c0'), 12),
+      point('Decode: FLOPs ÷ KV read', css('--c1'), 12),
+      point('Step: FLOPs ÷ weights + KV', css('--fg'), 9),
+      point('Step, fitted (ring)', css('--accent'), 13, 'transparent'),
     ],
     legend: { live: false },
-    hooks: {
-      draw: [(u) => {
-        // Mark the ridge point, where the bandwidth slope meets the compute roof.
-        if (!range.ridge) return;
-        const ctx = u.ctx;
-        const x = u.valToPos(range.ridge, 'x', true), y = u.valToPos(range.peak, 'y', true);
-        ctx.save();
-        ctx.fillStyle = css('--fg');
-        ctx.font = `${12 * devicePixelRatio}px system-ui, sans-serif`;
-        // Below the roof, ending at the ridge (set here: uPlot leaves its own alignment behind).
-        ctx.textAlign = 'right';
-        ctx.textBaseline = 'alphabetic';
-        ctx.fillText(`ridge ${num(range.ridge)} FLOP/B`, x - 6 * devicePixelRatio, y + 16 * devicePixelRatio);
-        ctx.restore();
-      }],
-    },
   }, EMPTY, el);
+}
+
+// The sentence under the chart: what each point counts, which points are missing and why,
+// and where the fitted prediction sits against the roof.
+function describe(r, p) {
+  const peak = r.hardware.flops_peak_tflops, bw = r.hardware.bw_hbm_tb_s;
+  const parts = [`Roof: ${num(peak)} TFLOPS dense peak and ${num(bw)} TB/s HBM; ridge at ${num(p.ridge)} FLOP/B.`];
+  const placed = [];
+  if (phasePlaced(r, 'prefill')) placed.push(`prefill at ${num(p.aiPrefill)} FLOP per byte of KV written`);
+  if (phasePlaced(r, 'decode')) placed.push(`decode at ${num(p.aiDecode)} FLOP per byte of KV read`);
+  if (p.flops > 0) placed.push(`the whole step at ${num(p.aiStep)} FLOP per byte of all HBM traffic (weights and KV), ${num(p.tflopsRoofline)} TFLOPS`);
+  if (placed.length) parts.push(`At the roofline bound (β = 1): ${placed.join('; ')}.`);
+  for (const phase of ['prefill', 'decode']) {
+    if (r.bottleneck[phase] !== 'none' && !phasePlaced(r, phase)) {
+      parts.push(`The ${phase} point is not plotted: it has no KV bytes (see the ${phase} sentence in the results).`);
+    }
+  }
+  if (!(p.flops > 0)) parts.push('The step has no arithmetic, so it has no point on this chart.');
+  else if (!(r.step_time_us > 0)) parts.push('The fitted prediction is not plotted: the predicted step time is 0.');
+  else {
+    const above = p.tflopsStep > Math.min(peak, p.aiStep * bw);
+    const low = fastBetas(r);
+    parts.push(`Fitted prediction (ring): ${num(p.tflopsStep)} TFLOPS` + (above
+      ? `, above the roof: ${low ?? 'the fit predicts'} a step faster than the roofline allows.`
+      : ', under the roof.'));
+  }
+  return parts.join(' ');
 }
 
 export function createRoofline() {
@@ -57,33 +93,35 @@ export function createRoofline() {
   function update(r) {
     last = r;
     const p = phases(r), peak = r.hardware.flops_peak_tflops, bw = r.hardware.bw_hbm_tb_s;
-    const pts = [p.aiPrefill, p.aiDecode, p.aiStep].filter((v) => v > 0 && Number.isFinite(v));
-    const xlo = decadeFloor(Math.min(p.ridge, ...pts) / 10), xhi = decadeCeil(Math.max(p.ridge, ...pts) * 10);
-    const rows = [
-      [xlo, bw * xlo, null, null, null],
-      [p.ridge, peak, null, null, null],
-      [xhi, peak, null, null, null],
-    ];
-    if (r.bottleneck.prefill !== 'none' && p.tflopsPrefill > 0) rows.push([p.aiPrefill, null, p.tflopsPrefill, null, null]);
-    if (r.bottleneck.decode !== 'none' && p.tflopsDecode > 0) rows.push([p.aiDecode, null, null, p.tflopsDecode, null]);
-    if (p.aiStep > 0 && p.tflopsStep > 0) rows.push([p.aiStep, null, null, null, p.tflopsStep]);
+    const row = (x, column, y) => { const out = Array(COLUMNS).fill(null); out[0] = x; out[column] = y; return out; };
+    const placed = {
+      prefill: phasePlaced(r, 'prefill') ? [p.aiPrefill, p.tflopsPrefill] : null,
+      decode: phasePlaced(r, 'decode') ? [p.aiDecode, p.tflopsDecode] : null,
+      step: p.flops > 0 ? [p.aiStep, p.tflopsRoofline] : null,
+      fitted: p.flops > 0 && r.step_time_us > 0 ? [p.aiStep, p.tflopsStep] : null,
+    };
+    // Machine-readable, like #step-time's data-us: the points drawn, [FLOP/B, TFLOPS].
+    el.dataset.points = JSON.stringify(placed);
+    const points = Object.values(placed).map((pt, i) => pt && row(pt[0], i + 2, pt[1])).filter(Boolean);
+    const xs = points.map((pt) => pt[0]);
+    const xlo = decadeFloor(Math.min(p.ridge, ...xs) / 10), xhi = decadeCeil(Math.max(p.ridge, ...xs) * 10);
+    const rows = [row(xlo, 1, bw * xlo), row(p.ridge, 1, peak), row(xhi, 1, peak), ...points];
     rows.sort((a, b) => a[0] - b[0]);
-    const ys = rows.flatMap((row) => row.slice(1)).filter((v) => v > 0);
+    const ys = rows.flatMap((rw) => rw.slice(1)).filter((v) => v > 0);
     range.x = [xlo, xhi];
-    range.y = [decadeFloor(Math.min(...ys) / 2), decadeCeil(peak * 2)];
+    // At least a factor 5 above the roof, room for the ridge label.
+    range.y = [decadeFloor(Math.min(...ys) / 2), decadeCeil(Math.max(peak * 5, ...ys.map((y) => y * 2)))];
     range.ridge = p.ridge;
     range.peak = peak;
-    chart.setData([0, 1, 2, 3, 4].map((c) => rows.map((row) => row[c])));
-    desc.textContent =
-      `Roof: ${num(peak)} TFLOPS dense peak and ${num(bw)} TB/s HBM; ridge at ${num(p.ridge)} FLOP/B. ` +
-      `Prefill ${num(p.aiPrefill)} FLOP/B, decode ${num(p.aiDecode)} FLOP/B, whole step ${num(p.aiStep)} FLOP/B at ${num(p.tflopsStep)} TFLOPS achieved.`;
+    chart.setData(Array.from({ length: COLUMNS }, (_, c) => rows.map((rw) => rw[c])));
+    desc.textContent = describe(r, p);
   }
 
   followSchemeAndSize(el, () => {
     chart.destroy();
     chart = makeChart(el, range);
     if (last) update(last);
-  }, () => chart.setSize({ width: widthOf(el), height: HEIGHT }));
+  }, () => chart.setSize({ width: widthOf(el), height: chartHeight() }));
 
   return { update };
 }

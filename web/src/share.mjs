@@ -1,15 +1,31 @@
-// Sharing: the address bar follows the scenario, "Copy link" and "Copy embed code", and,
-// when the page is framed, each new result posted to the embedding page.
-import { toQuery } from './state.mjs';
-import { customItem } from './storage.mjs';
+// Sharing: the address bar follows the last valid scenario, "Copy link" and "Copy embed code"
+// (refused, naming the field, while a field is invalid), optionally with the pins, and, when
+// the page is framed, each new result posted to the embedding page.
+import { toQuery, usesCustom } from './url.mjs';
+import { customItem } from './state.mjs';
+import { refusal } from './messages.mjs';
 
 const $ = (id) => document.getElementById(id);
+const URL_PAUSE_MS = 150;
 
-export function createShare(state, store) {
+// current(): { state, errors } of the scenario on screen (see messages.mjs, refusal).
+// dispatch: the page's one way to change the state.
+export function createShare({ current, dispatch, embed }) {
   const box = $('share-text'), status = $('share-status'), customNote = $('share-custom'), openFull = $('open-full');
-  let urlTimer = 0;
+  let urlTimer = 0, validState = null;
 
-  const link = (embed) => new URL(location.pathname + toQuery(state, { embed }), location.href).href;
+  // "Include the pinned scenarios", beside the copy buttons; shown when something is pinned.
+  const pinsLabel = document.createElement('label');
+  const pinsBox = Object.assign(document.createElement('input'), { type: 'checkbox', id: 'share-pins' });
+  pinsLabel.append(pinsBox, ' Include the pinned scenarios in the link');
+  pinsLabel.hidden = true;
+  $('copy-embed').after(pinsLabel);
+  pinsBox.addEventListener('change', () => dispatch({ type: 'pins-in-link', value: pinsBox.checked }));
+
+  // The pins a shared link carries: those made of presets only (custom items cannot travel).
+  const travelling = (state) => (state.pinsInLink ? state.pins.filter((p) => !usesCustom(p)) : []);
+  const link = (state, embedded) =>
+    new URL(location.pathname + toQuery(state, { embed: embedded, pins: embedded ? [] : travelling(state) }), location.href).href;
 
   async function copy(text, what) {
     box.value = text;
@@ -23,41 +39,65 @@ export function createShare(state, store) {
       status.textContent = `${what} is selected in the box below; press Ctrl+C (⌘C) to copy it.`;
     }
   }
-  $('copy-link').addEventListener('click', () => copy(link(false), 'Link'));
-  $('copy-embed').addEventListener('click', () => {
-    const src = link(true).replaceAll('&', '&amp;').replaceAll('"', '&quot;');
-    copy(`<iframe src="${src}" title="stepcalc: LLM inference step time" width="640" height="480" style="border:0" loading="lazy"></iframe>`, 'Embed code');
-  });
-  openFull.hidden = !state.embed;
+  // A link is made only from a scenario with no invalid field, so it never carries bad text.
+  function refuse(what, errors) {
+    box.value = '';
+    status.textContent = refusal(`${what} was not made, as it would not carry your scenario`, errors);
+  }
+  function copyLink(embedded) {
+    const { state, errors } = current();
+    const what = embedded ? 'The embed code' : 'The link';
+    if (errors.length) return refuse(what, errors);
+    if (embedded) {
+      const src = link(state, true).replaceAll('&', '&amp;').replaceAll('"', '&quot;');
+      return copy(`<iframe src="${src}" title="stepcalc: LLM inference step time" width="640" height="480" style="border:0" loading="lazy" allow="clipboard-write"></iframe>`, 'Embed code');
+    }
+    copy(link(state, false), 'Link');
+  }
+  $('copy-link').addEventListener('click', () => copyLink(false));
+  $('copy-embed').addEventListener('click', () => copyLink(true));
+  openFull.hidden = !embed;
 
   return {
-    // replaceState is rate-limited by browsers, so the address bar follows at most every 150 ms.
-    followUrl() {
-      if (urlTimer) return;
+    // After a valid render: the address bar names this scenario (custom items by their stored
+    // id and the pins too, so a reload restores both). While a field is invalid it is not
+    // called, and the bar keeps the last valid scenario. The bar follows once edits pause
+    // for URL_PAUSE_MS: replaceState is rate-limited by browsers, and with a 1,000-row link
+    // one call took several milliseconds, which landed in the middle of typing.
+    followUrl(state) {
+      validState = state;
+      clearTimeout(urlTimer);
       urlTimer = setTimeout(() => {
-        urlTimer = 0;
-        history.replaceState(null, '', location.pathname + toQuery(state));
-        openFull.href = location.pathname + toQuery(state, { embed: false });
-      }, 150);
+        history.replaceState(null, '', location.pathname + toQuery(validState, { keepCustom: true, pins: validState.pins }));
+        openFull.href = location.pathname + toQuery(validState, { embed: false, pins: travelling(validState) });
+      }, URL_PAUSE_MS);
     },
 
-    // Custom items live in this browser only; say so beside the buttons.
-    showCustomNote() {
-      const cm = customItem(store.models, state.model), cg = customItem(store.gpus, state.gpu);
+    render(state) {
+      pinsLabel.hidden = state.pins.length === 0;
+      pinsBox.checked = state.pinsInLink;
+      // Custom items live in this browser only; say so beside the buttons.
+      const cm = customItem(state.custom.models, state.model), cg = customItem(state.custom.gpus, state.gpu);
       const items = [cm && `model “${cm.name}”`, cg && `GPU “${cg.name}”`].filter(Boolean);
-      customNote.hidden = items.length === 0;
-      customNote.textContent = items.length
-        ? `The custom ${items.join(' and ')} is stored only in this browser and cannot travel in a link; the link uses the default ${[cm && 'model', cg && 'GPU'].filter(Boolean).join(' and ')} instead.`
-        : '';
+      const left = state.pinsInLink ? state.pins.length - travelling(state).length : 0;
+      const texts = [];
+      if (items.length) {
+        texts.push(`The custom ${items.join(' and ')} is stored only in this browser and cannot travel in a link; ` +
+          `the link uses the default ${[cm && 'model', cg && 'GPU'].filter(Boolean).join(' and ')} instead.`);
+      }
+      if (left) texts.push(`${left === 1 ? 'One pin uses' : `${left} pins use`} a custom model or GPU and ${left === 1 ? 'is' : 'are'} left out of the link.`);
+      const text = texts.join(' ');
+      customNote.hidden = text === '';
+      if (customNote.textContent !== text) customNote.textContent = text;
     },
 
     // The result is public arithmetic on the scenario; any embedding page may read it.
-    postToParent(r) {
+    postToParent(r, state) {
       if (window.parent === window) return;
       window.parent.postMessage({
         type: 'stepcalc:result', version: 1,
         step_time_us: r.step_time_us, basis: r.basis, bottleneck: r.bottleneck,
-        contributions_us: r.contributions_us, scenario: r.scenario, url: link(false),
+        contributions_us: r.contributions_us, scenario: r.scenario, url: link(state, false),
       }, '*');
     },
   };

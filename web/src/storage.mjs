@@ -1,6 +1,13 @@
-// Custom models and GPUs kept in localStorage. A store that cannot be read is reset,
-// and the caller is told so it can show a notice instead of failing.
+// Custom models and GPUs kept in localStorage, one JSON object under one key. Each entry is
+// checked on its own: a malformed entry, or one the core no longer accepts, is dropped with a
+// notice naming it and the rest are kept. Only a store that is not JSON at all is reset.
+import { checkModel, checkGpu } from './calc.mjs';
+
 const KEY = 'stepcalc.custom.v1';
+const LISTS = [
+  { list: 'models', field: 'config', noun: 'model', check: checkModel },
+  { list: 'gpus', field: 'datasheet', noun: 'GPU', check: checkGpu },
+];
 
 function storage() {
   try {
@@ -11,42 +18,86 @@ function storage() {
 }
 
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+const quote = (text) => `“${String(text).slice(0, 60)}”`;
 
-function validEntries(map, field) {
-  if (!isObject(map)) return false;
-  return Object.values(map).every((e) => isObject(e) && typeof e.name === 'string' && isObject(e[field]));
-}
-
+// Returns { custom: { models, gpus }, notices: [text] }.
 export function loadStore() {
-  const empty = { models: {}, gpus: {} };
+  const custom = { models: {}, gpus: {} };
+  const notices = [];
   const ls = storage();
-  if (!ls) return { store: empty, notice: null };
-  let text;
+  let text = null;
   try {
-    text = ls.getItem(KEY);
+    text = ls?.getItem(KEY) ?? null;
+  } catch { /* unreadable: start empty */ }
+  if (text === null) return { custom, notices };
+  let data;
+  try {
+    data = JSON.parse(text);
   } catch {
-    return { store: empty, notice: null };
+    data = undefined;
   }
-  if (text === null) return { store: empty, notice: null };
-  try {
-    const data = JSON.parse(text);
-    if (isObject(data) && validEntries(data.models, 'config') && validEntries(data.gpus, 'datasheet')) {
-      return { store: { models: data.models, gpus: data.gpus }, notice: null };
+  if (!isObject(data)) {
+    try { ls.removeItem(KEY); } catch { /* nothing more to do */ }
+    notices.push('Your saved custom models and GPUs could not be read (the browser store was corrupt) and were reset.');
+    return { custom, notices };
+  }
+  let dropped = false;
+  for (const { list, field, noun, check } of LISTS) {
+    if (data[list] === undefined) continue;
+    if (!isObject(data[list])) {
+      notices.push(`Your saved custom ${noun}s could not be read (not a list of entries) and were removed.`);
+      dropped = true;
+      continue;
     }
-  } catch { /* fall through to the reset */ }
-  try { ls.removeItem(KEY); } catch { /* nothing more to do */ }
-  return {
-    store: empty,
-    notice: 'Your saved custom models and GPUs could not be read (the browser store was corrupt) and were reset.',
-  };
+    for (const [key, entry] of Object.entries(data[list])) {
+      let why = null;
+      if (!isObject(entry) || typeof entry.name !== 'string' || !isObject(entry[field])) why = 'the entry is malformed';
+      else {
+        const checked = check(entry[field]);
+        if (!checked.ok) why = checked.input ? `the calculator no longer accepts it (${checked.where}: ${checked.what})` : `it could not be checked (${checked.message})`;
+      }
+      if (why) {
+        notices.push(`Your saved custom ${noun} ${quote(isObject(entry) && typeof entry.name === 'string' ? entry.name : key)} was removed: ${why}.`);
+        dropped = true;
+      } else custom[list][key] = entry;
+    }
+  }
+  if (dropped) saveStore(custom);
+  return { custom, notices };
 }
 
-export function saveStore(store) {
+// Items the browser refused to store (quota): they stay for this visit but are not written
+// again, so the others can still be saved.
+const sessionOnly = new Set();
+
+// Writes the store. changed: { list, key } of the item just added, named if it does not fit.
+// Returns null, or a notice saying what could not be saved.
+export function saveStore(custom, changed) {
+  const ls = storage();
+  if (!ls) return changed ? 'This browser does not let the page store anything; your custom item lasts until you leave the page.' : null;
+  if (changed) sessionOnly.delete(`${changed.list}/${changed.key}`); // a new or updated item gets a new try
+  const persisted = (skip) => {
+    const out = {};
+    for (const { list } of LISTS) {
+      out[list] = Object.fromEntries(Object.entries(custom[list]).filter(([key]) => !sessionOnly.has(`${list}/${key}`) && `${list}/${key}` !== skip));
+    }
+    return JSON.stringify(out);
+  };
   try {
-    storage()?.setItem(KEY, JSON.stringify(store));
-    return true;
+    ls.setItem(KEY, persisted(null));
+    return null;
+  } catch { /* most likely the quota: retry without the new item */ }
+  if (!changed) return 'The browser did not let the page save your custom models and GPUs.';
+  const id = `${changed.list}/${changed.key}`;
+  const item = custom[changed.list][changed.key];
+  const noun = LISTS.find((l) => l.list === changed.list).noun;
+  try {
+    ls.setItem(KEY, persisted(id));
+    sessionOnly.add(id);
+    const size = new Blob([JSON.stringify(item)]).size;
+    return `Your custom ${noun} ${quote(item.name)} (${Math.ceil(size / 1024)} KB) is too big for this browser's storage: it is used until you leave the page but not saved. Your other custom models and GPUs are saved.`;
   } catch {
-    return false;
+    return 'The browser did not let the page save your custom models and GPUs; they last until you leave the page.';
   }
 }
 
@@ -56,9 +107,4 @@ export function newKey(map, name) {
   let key = base;
   for (let i = 2; Object.hasOwn(map, key); i++) key = `${base}-${i}`;
   return key;
-}
-
-// The stored item a selection id names ("custom:<key>"), or undefined for a preset id.
-export function customItem(map, id) {
-  return id.startsWith('custom:') ? map[id.slice(7)] : undefined;
 }

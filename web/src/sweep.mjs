@@ -1,28 +1,31 @@
 // Sweep chart: step time and each basis term against one variable (calc.sweep), the
 // current value dashed, a sentence on where the bottleneck flips; and the slider that
-// moves that variable on every row, so the flip can be found by dragging.
+// moves that variable (dispatching it, with an undo), so the flip can be found by dragging.
 import uPlot from 'uplot';
-import { HEIGHT, css, widthOf, plotOptions, followSchemeAndSize } from './plot.mjs';
+import { chartHeight, css, widthOf, plotOptions, followSchemeAndSize } from './plot.mjs';
 import { sweep } from './calc.mjs';
-import { num } from './format.mjs';
+import { num, int } from './format.mjs';
+import { SWEEP_VARIABLES } from './state.mjs';
+import { fieldNumber } from './fields.mjs';
+import { reportBug } from './messages.mjs';
 
 const EMPTY = [[1], [null], [null], [null], [null], [null], [null], [null]];
 
-// list/field: the request rows and field swept; key: the same field in the page state.
-// max: the core's limit for the field; sliderMax: the slider's fixed top, so the thumb
-// does not jump while it is dragged.
+// What each sweep variable moves (list, key, field, the core limit that bounds it) is in
+// state.mjs; here: the chart's label, the slider's fixed top (so the thumb does not jump
+// while it is dragged) and how the slider names its reference row.
 const SWEEPS = {
   'decode-count': {
-    list: 'decode', field: 'count', key: 'n', max: 1_000_000, sliderMax: 4096,
-    label: 'decode requests per group', sliderLabel: 'Decode count, every group (slider, log scale)',
+    ...SWEEP_VARIABLES['decode-count'], sliderMax: 4096, label: 'decode requests per group',
+    sliderLabel: 'Decode count (slider, log scale)', row: 'decode group 1',
   },
   'decode-context': {
-    list: 'decode', field: 'context_length', key: 'c', max: 100_000_000, sliderMax: 1_048_576,
-    label: 'decode context length (tokens)', sliderLabel: 'Decode context length, every group (slider, log scale)',
+    ...SWEEP_VARIABLES['decode-context'], sliderMax: 1_048_576, label: 'decode context length (tokens)',
+    sliderLabel: 'Decode context length (slider, log scale)', row: 'decode group 1',
   },
   'prefill-chunk': {
-    list: 'prefill', field: 'tokens_this_step', key: 't', max: 100_000_000, sliderMax: 100_000_000,
-    label: 'prefill tokens this step per chunk', sliderLabel: 'Prefill tokens this step, every chunk (slider, log scale)',
+    ...SWEEP_VARIABLES['prefill-chunk'], sliderMax: 100_000_000, label: 'prefill tokens this step per chunk',
+    sliderLabel: 'Prefill tokens this step (slider, log scale)', row: 'prefill chunk 1',
   },
 };
 
@@ -35,7 +38,7 @@ function logValues(lo, hi, current, n = 48) {
 }
 
 // What to sweep for the chosen variable given the request, or a reason it cannot be swept.
-function sweepPlan(kind, request) {
+function sweepPlan(kind, request, limits) {
   const spec = SWEEPS[kind];
   const rows = request.step[spec.list];
   if (rows.length === 0) return { reason: `Add a ${spec.list} row to sweep ${spec.label}.` };
@@ -45,29 +48,90 @@ function sweepPlan(kind, request) {
   if (kind === 'decode-count') hi = Math.max(1024, (current || 1) * 4);
   else if (kind === 'decode-context') hi = Math.max(131072, (current || 1) * 4);
   else hi = Math.min(...rows.map((r) => r.prompt_tokens)); // a chunk cannot exceed its prompt
-  hi = Math.min(hi, spec.max);
+  hi = Math.min(hi, limits[spec.limit]);
   return { variable, current, label: spec.label, values: logValues(1, Math.max(hi, 2), current) };
 }
 
+// Where the phase's compute and its own KV traffic swap places along the sweep, in the
+// words of the phase badge.
 function flipText(s, plan) {
   const decode = plan.variable.startsWith('decode');
   const c = decode ? s.t_dc_compute : s.t_pf_compute, m = decode ? s.t_dc_kv : s.t_pf_kv;
-  const phase = decode ? 'Decode' : 'Prefill';
-  const bound = (i) => (c[i] >= m[i] ? 'compute' : 'memory');
-  const now = Number.isFinite(plan.current) ? ` (now ${num(plan.current)}, dashed line).` : null;
+  const phase = decode ? 'Decode' : 'Prefill', kv = decode ? 'KV read' : 'KV write';
+  const state = (i) => (c[i] >= m[i] ? `compute exceeds its ${kv}` : `${kv} exceeds its compute`);
+  const now = Number.isFinite(plan.current) ? ` (now ${int(plan.current)}, dashed line).` : null;
   for (let i = 1; i < s.values.length; i++) {
-    if (bound(i) !== bound(i - 1)) {
-      return `${phase} flips from ${bound(i - 1)}- to ${bound(i)}-bound between ${num(s.values[i - 1])} and ${num(s.values[i])} ${plan.label}${now ?? '.'}`;
+    if (state(i) !== state(i - 1)) {
+      return `${phase}: ${state(i - 1)} up to ${int(s.values[i - 1])} ${plan.label}; from ${int(s.values[i])}, ${state(i)}${now ?? '.'}`;
     }
   }
-  return `${phase} stays ${bound(0)}-bound over ${num(s.values[0])} to ${num(s.values[s.values.length - 1])} ${plan.label}` +
+  return `${phase}: ${state(0)} over the whole range, ${int(s.values[0])} to ${int(s.values[s.values.length - 1])} ${plan.label}` +
     (now ?? '; the rows differ, so every row is set to x.');
+}
+
+// The first swept value at which the step no longer fits in GPU memory (NaN when every
+// value fits or the capacity is unknown), and a sentence for it.
+function firstOverflow(s) {
+  const i = s.headroom_bytes.findIndex((h) => h < 0);
+  return i < 0 ? { index: -1, x: NaN } : { index: i, x: s.values[i] };
+}
+function fitText(s, plan, over) {
+  // Without a capacity the core has no headroom to give (null, or NaN in the module's columns).
+  if (!s.headroom_bytes.some(Number.isFinite)) return ' The GPU has no memory capacity in its datasheet, so the sweep cannot mark where the batch stops fitting.';
+  if (over.index < 0) return ` The batch fits in GPU memory over the whole range.`;
+  if (over.index === 0) return ` The batch does not fit in GPU memory anywhere on this range (shaded).`;
+  return ` The batch stops fitting in GPU memory between ${int(s.values[over.index - 1])} and ${int(over.x)} ${plan.label} (shaded from ${int(over.x)}).`;
+}
+
+// The region where the batch does not fit: shaded under the lines from mark.overflow to the
+// right edge, and labelled over them where it is wide enough.
+function overflowStart(u, mark) {
+  return mark.overflow > 0 ? Math.max(u.bbox.left, u.valToPos(mark.overflow, 'x', true)) : NaN;
+}
+function shadeOverflow(u, mark) {
+  const x = overflowStart(u, mark);
+  if (!Number.isFinite(x)) return;
+  const ctx = u.ctx;
+  ctx.save();
+  ctx.fillStyle = css('--error-bg');
+  ctx.fillRect(x, u.bbox.top, u.bbox.left + u.bbox.width - x, u.bbox.height);
+  ctx.restore();
+}
+function labelOverflow(u, mark) {
+  const x = overflowStart(u, mark), dpr = devicePixelRatio, text = 'does not fit';
+  if (!Number.isFinite(x)) return;
+  const ctx = u.ctx;
+  ctx.save();
+  ctx.fillStyle = css('--error');
+  ctx.font = `${11 * dpr}px system-ui, sans-serif`;
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'top';
+  if (u.bbox.left + u.bbox.width - x > ctx.measureText(text).width + 8 * dpr) ctx.fillText(text, x + 4 * dpr, u.bbox.top + 4 * dpr);
+  ctx.restore();
+}
+
+// The current value, as a vertical dashed line.
+function drawCurrent(u, mark) {
+  if (!(mark.x > 0)) return;
+  const ctx = u.ctx, x = u.valToPos(mark.x, 'x', true);
+  ctx.save();
+  ctx.strokeStyle = css('--accent');
+  ctx.lineWidth = 2 * devicePixelRatio;
+  ctx.setLineDash([4 * devicePixelRatio, 3 * devicePixelRatio]);
+  ctx.beginPath();
+  ctx.moveTo(x, u.bbox.top);
+  ctx.lineTo(x, u.bbox.top + u.bbox.height);
+  ctx.stroke();
+  ctx.restore();
 }
 
 function makeChart(el, mark, xLabel) {
   const line = (label, color, width = 1.5, dash) => ({ label, stroke: color, width, dash, points: { show: false } });
   return new uPlot({
-    ...plotOptions(el, xLabel, 'µs'),
+    ...plotOptions(el, xLabel, 'µs', {
+      drawClear: [(u) => shadeOverflow(u, mark)],
+      draw: [(u) => drawCurrent(u, mark), (u) => labelOverflow(u, mark)],
+    }),
     scales: {
       x: { time: false, distr: 3, range: (u, min, max) => [min, max > min ? max : min * 10] },
       y: { range: (u, min, max) => [0, max > 0 ? max * 1.05 : 1] },
@@ -82,53 +146,51 @@ function makeChart(el, mark, xLabel) {
       line('t_weight', css('--c2')),
       line('t_tp', css('--c3')),
     ],
-    hooks: {
-      draw: [(u) => {
-        // The current value, as a vertical line.
-        if (!(mark.x > 0)) return;
-        const ctx = u.ctx, x = u.valToPos(mark.x, 'x', true);
-        ctx.save();
-        ctx.strokeStyle = css('--accent');
-        ctx.lineWidth = 2 * devicePixelRatio;
-        ctx.setLineDash([4 * devicePixelRatio, 3 * devicePixelRatio]);
-        ctx.beginPath();
-        ctx.moveTo(x, u.bbox.top);
-        ctx.lineTo(x, u.bbox.top + u.bbox.height);
-        ctx.stroke();
-        ctx.restore();
-      }],
-    },
   }, EMPTY, el);
 }
 
-// state: the page state (state.sweep and the rows the slider sets). onChange: recompute;
-// onRowsMoved: the slider rewrote the rows (the batch editor must show them), then recompute.
-export function createSweep(state, { onChange, onRowsMoved }) {
+// dispatch: the page's one way to change the state. limits: the core's bounds. variable:
+// the sweep variable at start, so the chart is made with its label before the batch rows
+// are on the page (making it later measures, and so lays out, every row).
+export function createSweep({ dispatch, limits, variable }) {
   const el = document.getElementById('sweep'), desc = document.getElementById('sweep-desc');
   const select = document.getElementById('sweep-var'), slider = document.getElementById('sweep-slider');
   const sliderLabel = document.getElementById('sweep-slider-label'), sliderOut = document.getElementById('sweep-slider-out');
-  const mark = { x: NaN };
-  let chart = makeChart(el, mark, ''), label = '', lastKey = '', lastData = null;
+  const mark = { x: NaN, overflow: NaN };
+  let label = SWEEPS[variable].label, lastData = null;
+  let chart = makeChart(el, mark, label);
+  let drawn = { request: null, variable: null };
 
-  // Recomputes the sweep only when the request or the variable changed.
-  function drawChart(request) {
-    const key = state.sweep + JSON.stringify(request);
-    if (key === lastKey) return;
-    lastKey = key;
-    const plan = sweepPlan(state.sweep, request);
+  // Undo: the batch before the last slider move (or quick scenario, or loaded pin).
+  const undo = Object.assign(document.createElement('button'), { type: 'button', id: 'undo', textContent: 'Undo', disabled: true });
+  undo.setAttribute('aria-keyshortcuts', 'Control+Z');
+  slider.parentElement.append(undo);
+  undo.addEventListener('click', () => dispatch({ type: 'undo' }));
+
+  // Recomputes the sweep only when the request or the variable changed; the request is
+  // rebuilt only when the state changed, so identity says it (no JSON of 1,000 rows).
+  function drawChart(request, variable) {
+    if (request === drawn.request && variable === drawn.variable) return;
+    drawn = { request, variable };
+    const plan = sweepPlan(variable, request, limits);
     if (plan.reason) {
       desc.textContent = plan.reason;
+      mark.overflow = NaN;
+      el.dataset.overflowX = '';
       chart.setData(EMPTY);
       lastData = null;
       return;
     }
     const out = sweep(request, plan.variable, plan.values);
     if (!out.ok) {
-      desc.textContent = `This sweep is not available: ${out.message}`;
+      if (!out.input) reportBug(out.message);
+      desc.textContent = `This sweep is not available: ${out.input ? out.message : 'an internal error (reported above)'}`;
       return;
     }
     const s = out.value;
+    const over = firstOverflow(s);
     mark.x = plan.current;
+    mark.overflow = over.x;
     if (plan.label !== label) {
       // uPlot draws axis labels once, so a new label needs a new chart.
       chart.destroy();
@@ -137,51 +199,65 @@ export function createSweep(state, { onChange, onRowsMoved }) {
     }
     lastData = [s.values, s.step_time_us, s.t_pf_compute, s.t_pf_kv, s.t_dc_compute, s.t_dc_kv, s.t_weight, s.t_tp];
     chart.setData(lastData);
-    desc.textContent = flipText(s, plan);
+    desc.textContent = flipText(s, plan) + fitText(s, plan, over);
+    el.dataset.overflowX = Number.isFinite(over.x) ? String(over.x) : '';
   }
 
-  // The slider runs from 1 to hi on a log scale; a prefill chunk cannot pass its prompt.
-  function sliderRange() {
+  // The slider runs from 1 to hi on a log scale and shows the first row's value; the other
+  // rows scale with it (state.mjs, slide). A prefill chunk cannot pass its prompt, so for
+  // chunks hi is where the first row's scaling would take any chunk past its prompt.
+  function sliderRange(state) {
     const spec = SWEEPS[state.sweep];
     const rows = state[spec.list];
-    const hi = spec.list === 'prefill' ? Math.min(...rows.map((r) => Number(r.p)).filter((v) => v >= 1), spec.sliderMax) : spec.sliderMax;
-    return { spec, rows, hi: Number.isFinite(hi) && hi > 1 ? hi : 1 };
+    const ref = fieldNumber(rows[0]?.[spec.key] ?? '');
+    let hi = spec.sliderMax;
+    if (spec.list === 'prefill' && ref > 0) {
+      for (const r of rows) {
+        const t = fieldNumber(r.t), p = fieldNumber(r.p);
+        if (t > 0 && p > 0) hi = Math.min(hi, Math.floor((p * ref) / t));
+      }
+    }
+    return { spec, rows, ref, hi };
   }
-  function syncSlider() {
-    const { spec, rows, hi } = sliderRange();
+  let rendered = null;
+  function syncSlider(state) {
+    const { spec, rows, ref, hi } = sliderRange(state);
     sliderLabel.textContent = spec.sliderLabel;
-    slider.disabled = rows.length === 0 || hi <= 1;
+    const usable = rows.length > 0 && ref > 0 && hi > 1;
+    slider.disabled = !usable;
     const same = rows.every((r) => r[spec.key] === rows[0][spec.key]);
-    sliderOut.textContent = rows.length ? (same ? rows[0][spec.key] : 'rows differ') : `no ${spec.list} rows`;
-    const v = Number(rows[0]?.[spec.key]);
-    if (v >= 1 && hi > 1) slider.value = String(Math.round((Math.log(Math.min(v, hi)) / Math.log(hi)) * 1000));
+    sliderOut.textContent = rows.length === 0 ? `no ${spec.list} rows`
+      : !(ref > 0) ? `${spec.row} is not a number`
+      : same ? int(ref) : `${int(ref)} in ${spec.row}; the other rows scale with it`;
+    if (usable && state.drag === null) slider.value = String(Math.round((Math.log(Math.min(ref, hi)) / Math.log(hi)) * 1000));
   }
 
   slider.addEventListener('input', () => {
-    const { spec, rows, hi } = sliderRange();
-    const v = String(Math.max(1, Math.round(Math.exp((Number(slider.value) / 1000) * Math.log(hi)))));
-    for (const r of rows) r[spec.key] = v;
-    sliderOut.textContent = v;
-    onRowsMoved();
+    const { hi } = sliderRange(rendered);
+    dispatch({ type: 'slide', value: Math.max(1, Math.round(Math.exp((Number(slider.value) / 1000) * Math.log(hi)))) });
   });
-  select.value = state.sweep;
-  select.addEventListener('change', () => {
-    state.sweep = select.value;
-    syncSlider();
-    onChange();
-  });
+  // Releasing the slider ends the drag: the next drag is its own undo step.
+  slider.addEventListener('change', () => dispatch({ type: 'slide-end' }));
+  select.addEventListener('change', () => dispatch({ type: 'sweep-variable', value: select.value }));
 
   followSchemeAndSize(el, () => {
     chart.destroy();
     chart = makeChart(el, mark, label);
     if (lastData) chart.setData(lastData);
-  }, () => chart.setSize({ width: widthOf(el), height: HEIGHT }));
+  }, () => chart.setSize({ width: widthOf(el), height: chartHeight() }));
 
   return {
-    // After each good result: the chart, and the slider unless it is being dragged.
-    update(request) {
-      drawChart(request);
-      if (document.activeElement !== slider) syncSlider();
+    // The controls, from the state.
+    render(state) {
+      if (state === rendered) return;
+      rendered = state;
+      if (select.value !== state.sweep) select.value = state.sweep;
+      syncSlider(state);
+      undo.disabled = state.undo.length === 0;
+    },
+    // After each good result: the chart.
+    update(request, variable) {
+      drawChart(request, variable);
     },
   };
 }

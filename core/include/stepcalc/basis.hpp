@@ -13,6 +13,9 @@ struct PhaseFlops {
   double proj = 0; // QKV and output projections
   double attn = 0; // attention scores and values
   double ffn = 0;  // gate, up and down projections (k_eff experts)
+  // Query-key token pairs the attention covers, so attn = L*4*(H//TP)*attn_pairs*d_h:
+  // sum_i count*T_i*(S_i + T_i/2) for prefill, sum_j count*S_j for decode.
+  double attn_pairs = 0;
   double total() const { return proj + attn + ffn; }
 };
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include <nlohmann/json_fwd.hpp>
@@ -15,6 +16,7 @@ struct HardwareSpec {
   double bw_hbm_tb_s = 0;
   double bw_link_gb_s = 0;   // GPU-to-GPU bandwidth used for t_tp
   std::string link = "none"; // which datasheet field gave bw_link_gb_s
+  std::optional<double> capacity_gb; // HBM per GPU (memory.capacity_gb), when the datasheet has it
 };
 
 struct ResolvedHardware {

@@ -24,6 +24,9 @@ struct ModelArch {
   int64_t k = 0;        // experts per token, 0 for dense
   int64_t k_eff = 1;    // max(1, k)
   bool is_moe = false;  // N > 0
+  // For the memory footprint only (the seed's step time does not use them):
+  int64_t vocab = 0;           // vocab_size; 0 when the config has none
+  bool tied_embeddings = true; // tie_word_embeddings: the LM head shares the embedding matrix
 };
 
 struct ResolvedModel {

@@ -12,7 +12,8 @@ namespace stepcalc {
 struct Note {
   std::string code;                 // stable, machine-readable
   std::string message;              // one human sentence
-  std::vector<std::string> affects; // basis field names whose value it concerns
+  std::vector<std::string> affects; // response fields (basis terms, "memory") it concerns
+  bool operator==(const Note &) const = default;
 };
 
 using Notes = std::vector<Note>;

@@ -21,7 +21,10 @@ struct Prediction {
 
 Prediction predict(const BasisValues &basis, const FeatureVector &beta);
 
-// Which side of max() sets a phase: "compute", "memory", or "none" for an empty phase.
-std::string bottleneck(double compute_us, double memory_us, bool phase_present);
+// Which side of max() sets a phase; None for an empty phase.
+enum class Bound { None = 0, Compute = 1, Memory = 2 };
+Bound bottleneck(double compute_us, double memory_us, bool phase_present);
+// "none", "compute" or "memory", as the response writes it.
+const char *bound_name(Bound bound);
 
 } // namespace stepcalc

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 namespace stepcalc {
@@ -36,6 +37,11 @@ public:
   bool has_decode() const { return !decode_.empty(); }
 
 private:
+  // Rebuilds a step from packed numbers in place, reusing its memory (batch.cpp): the
+  // WASM module's scenarios do this for every call.
+  friend void assign_packed(Step &step, std::span<const double> prefill,
+                            std::span<const double> decode);
+
   std::vector<PrefillChunk> prefill_;
   std::vector<DecodeGroup> decode_;
   int64_t prefill_tokens_ = 0;

@@ -1,0 +1,443 @@
+#include "stepcalc/trace.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "json_fields.hpp"
+#include "stepcalc/batch.hpp"
+#include "stepcalc/input_error.hpp"
+#include "stepcalc/limits.hpp"
+#include "stepcalc/request.hpp"
+
+namespace stepcalc {
+
+using nlohmann::json;
+namespace jf = json_fields;
+
+namespace {
+
+constexpr std::size_t kChunk = 1 << 20;
+// A JSON Lines record, or the part of an experiment document before its steps, longer
+// than this is refused rather than held in memory.
+constexpr std::size_t kMaxRecordBytes = 64u << 20;
+
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+std::string describe_byte(char c) {
+  if (c >= 0x20 && c < 0x7f) return std::string("'") + c + "'";
+  char text[16];
+  std::snprintf(text, sizeof text, "byte 0x%02x", static_cast<unsigned char>(c));
+  return text;
+}
+
+} // namespace
+
+// ---- cutting the file into steps ----------------------------------------------
+
+TraceSplitter::TraceSplitter(std::istream &in) : in_(in), buffer_(kChunk) {}
+
+bool TraceSplitter::fill() {
+  if (pos_ > 0) {
+    std::memmove(buffer_.data(), buffer_.data() + pos_, end_ - pos_);
+    end_ -= pos_;
+    pos_ = 0;
+  }
+  if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);
+  in_.read(buffer_.data() + end_, static_cast<std::streamsize>(buffer_.size() - end_));
+  const auto got = static_cast<std::size_t>(in_.gcount());
+  end_ += got;
+  return got > 0;
+}
+
+bool TraceSplitter::peek_byte(char &c) {
+  if (pos_ == end_ && !fill()) return false;
+  c = buffer_[pos_];
+  return true;
+}
+
+void TraceSplitter::skip_space() {
+  char c;
+  while (peek_byte(c) && is_space(c)) {
+    if (c == '\n') ++line_;
+    ++pos_;
+  }
+}
+
+// Consumes one JSON value, handing each consumed run of bytes to keep(data, size).
+// Strings are scanned with their escapes, so brackets inside them do not count; the
+// scan jumps from quote to quote with memchr, since most of a trace's bytes are strings.
+template <typename Sink> void TraceSplitter::scan_value(Sink &&keep) {
+  char c;
+  if (!peek_byte(c)) throw InputError("trace", "the file ends where a value was expected");
+  int depth = 0;
+  bool in_string = false, escape = false;
+  const bool scalar = !(c == '{' || c == '[' || c == '"');
+  for (;;) {
+    if (pos_ == end_ && !fill()) {
+      if (scalar) return;
+      throw InputError("trace", "the file ends inside a step (cut off mid-step?)");
+    }
+    const std::size_t run_start = pos_;
+    bool finished = false;
+    while (pos_ < end_ && !finished) {
+      if (in_string) {
+        if (escape) { // the byte after a backslash that ended the last chunk
+          escape = false;
+          ++pos_;
+          continue;
+        }
+        const char *from = buffer_.data() + pos_;
+        const auto *quote = static_cast<const char *>(std::memchr(from, '"', end_ - pos_));
+        const char *stop = quote ? quote : buffer_.data() + end_;
+        std::size_t backslashes = 0;
+        while (stop - backslashes > from && stop[-1 - static_cast<std::ptrdiff_t>(backslashes)] == '\\') {
+          ++backslashes;
+        }
+        if (quote == nullptr) {
+          escape = backslashes % 2 == 1;
+          pos_ = end_;
+        } else {
+          pos_ = static_cast<std::size_t>(quote - buffer_.data()) + 1;
+          if (backslashes % 2 == 0) {
+            in_string = false;
+            finished = depth == 0;
+          }
+        }
+        continue;
+      }
+      const char b = buffer_[pos_];
+      if (scalar) {
+        if (b == ',' || b == ']' || b == '}' || is_space(b)) {
+          finished = true;
+          break;
+        }
+        ++pos_;
+        continue;
+      }
+      ++pos_;
+      if (b == '"') {
+        in_string = true;
+      } else if (b == '{' || b == '[') {
+        ++depth;
+      } else if (b == '}' || b == ']') {
+        finished = --depth == 0;
+      } else if (b == '\n') {
+        ++line_;
+      }
+    }
+    keep(buffer_.data() + run_start, pos_ - run_start);
+    if (finished) return;
+  }
+}
+
+std::string TraceSplitter::read_value() {
+  std::string text;
+  scan_value([&](const char *data, std::size_t size) {
+    if (text.size() + size > kMaxRecordBytes) {
+      throw InputError("trace", "a step is larger than 64 MB; is this a trace?");
+    }
+    text.append(data, size);
+  });
+  return text;
+}
+
+void TraceSplitter::skip_value() {
+  scan_value([](const char *, std::size_t) {});
+}
+
+std::string TraceSplitter::read_string_key() {
+  const std::string text = read_value();
+  if (text.size() < 2 || text.front() != '"') {
+    throw InputError("trace", "expected a field name in the document, got " + text.substr(0, 40));
+  }
+  return json::parse(text).get<std::string>();
+}
+
+// Reads the start of the file: a BOM, then the first object. An object with a "steps"
+// array at its top level is an experiment document, streamed from that array; any other
+// object is the first record of JSON Lines.
+void TraceSplitter::start() {
+  started_ = true;
+  skip_space();
+  char c;
+  if (peek_byte(c) && c == '\xef') { // UTF-8 byte-order mark
+    pos_ += 3;
+    skip_space();
+  }
+  if (!peek_byte(c)) {
+    throw InputError("trace", "the file is empty; expected an experiment document or JSON Lines");
+  }
+  if (c != '{') {
+    throw InputError("trace", "expected a JSON object (an experiment document or JSON Lines), "
+                              "got " + describe_byte(c));
+  }
+  // The first object, kept while it could still be a JSON Lines record.
+  const int64_t first_line = line_;
+  std::string kept = "{";
+  ++pos_;
+  bool first_field = true;
+  for (;;) {
+    skip_space();
+    if (!peek_byte(c)) throw InputError("trace", "the file ends inside its first object");
+    if (c == '}') {
+      ++pos_;
+      kept += '}';
+      format_ = TraceFormat::JsonLines;
+      if (line_ != first_line) {
+        throw InputError("line " + std::to_string(first_line),
+                         "a JSON Lines record must be one line (a document without a \"steps\" "
+                         "array is read as JSON Lines)");
+      }
+      first_line_ = std::move(kept);
+      return;
+    }
+    if (!first_field) {
+      if (c != ',') throw InputError("trace", "expected , or } in the document, got " + describe_byte(c));
+      ++pos_;
+      kept += ',';
+      skip_space();
+    }
+    first_field = false;
+    const std::string key_text = read_value();
+    if (key_text.size() < 2 || key_text.front() != '"') {
+      throw InputError("trace", "expected a field name in the document, got " + key_text.substr(0, 40));
+    }
+    const std::string key = json::parse(key_text).get<std::string>();
+    kept += key_text;
+    skip_space();
+    if (!peek_byte(c) || c != ':') throw InputError("trace", "expected : after \"" + key + "\"");
+    ++pos_;
+    kept += ':';
+    skip_space();
+    if (key == "steps" && peek_byte(c) && c == '[') {
+      ++pos_;
+      format_ = TraceFormat::Experiment;
+      return;
+    }
+    const std::string value = read_value();
+    if (key == "tensor_parallelism") {
+      const json tp = json::parse(value, nullptr, false);
+      if (!tp.is_discarded()) tensor_parallelism_ = jf::to_integer(tp, "tensor_parallelism", 1, limits::kMaxTp);
+    }
+    if (kept.size() + value.size() > kMaxRecordBytes) {
+      throw InputError("trace", "more than 64 MB before the document's steps");
+    }
+    kept += value;
+  }
+}
+
+bool TraceSplitter::next(TraceText &out) {
+  if (!started_) start();
+  if (done_) return false;
+  char c;
+  if (format_ == TraceFormat::JsonLines) {
+    if (first_line_) {
+      out = {std::move(*first_line_), 1, index_++};
+      first_line_.reset();
+      return true;
+    }
+    // One record per line: cut at newlines, so a broken record cannot swallow the next.
+    for (;;) {
+      std::string text;
+      bool any = false;
+      while (peek_byte(c) && c != '\n') {
+        const char *start = buffer_.data() + pos_;
+        const void *newline = std::memchr(start, '\n', end_ - pos_);
+        const std::size_t n = newline ? static_cast<const char *>(newline) - start : end_ - pos_;
+        if (text.size() + n > kMaxRecordBytes) {
+          throw InputError("line " + std::to_string(line_), "a line is longer than 64 MB");
+        }
+        text.append(start, n);
+        pos_ += n;
+        any = true;
+      }
+      const int64_t line = line_;
+      const bool at_end = !peek_byte(c);
+      if (!at_end) {
+        ++pos_;
+        ++line_;
+      }
+      if (any && !std::all_of(text.begin(), text.end(), is_space)) {
+        out = {std::move(text), line, index_++};
+        return true;
+      }
+      if (at_end) {
+        done_ = true;
+        return false;
+      }
+    }
+  }
+  // An experiment document: the next element of "steps".
+  skip_space();
+  if (!peek_byte(c)) throw InputError("trace", "the file ends inside steps (cut off mid-step?)");
+  if (c == ']') {
+    ++pos_;
+    // The rest of the document: its other fields are not needed.
+    for (;;) {
+      skip_space();
+      if (!peek_byte(c)) throw InputError("trace", "the file ends inside the document");
+      ++pos_;
+      if (c == '}') break;
+      if (c != ',') throw InputError("trace", "expected , or } after steps, got " + describe_byte(c));
+      skip_space();
+      read_string_key();
+      skip_space();
+      if (!peek_byte(c) || c != ':') throw InputError("trace", "expected : in the document");
+      ++pos_;
+      skip_space();
+      skip_value();
+    }
+    skip_space();
+    if (peek_byte(c)) throw InputError("trace", "text after the document's end");
+    done_ = true;
+    return false;
+  }
+  if (index_ > 0) {
+    if (c != ',') throw InputError("steps[" + std::to_string(index_) + "]", "expected , between steps, got " + describe_byte(c));
+    ++pos_;
+    skip_space();
+  }
+  out = {read_value(), 0, index_++};
+  return true;
+}
+
+// ---- reading one step -----------------------------------------------------------
+
+namespace {
+
+int64_t entry_integer(const json &entry, const char *key, const std::string &where) {
+  const json *value = jf::find_member(entry, key);
+  if (value != nullptr && value->is_number_integer()) {
+    const auto v = value->get<int64_t>();
+    if (v >= 1 && v <= limits::kMaxTokens) return v;
+  }
+  return jf::required_integer(value, jf::field_path(where, key), 1, limits::kMaxTokens);
+}
+
+const json &entry_list(const json &step, const char *key, const std::string &where) {
+  static const json empty = json::array();
+  const json *list = jf::find_member(step, key);
+  if (list == nullptr) return empty;
+  const std::string path = jf::field_path(where, key);
+  if (!list->is_array()) throw InputError(path, "expected an array, got " + jf::describe(*list));
+  check_row_count(list->size(), path);
+  return *list;
+}
+
+void check_total(const json &step, const char *key, int64_t sum, const std::string &where,
+                 const char *what) {
+  const json *total = jf::find_member(step, key);
+  if (total == nullptr) return;
+  const int64_t given = jf::to_integer(*total, jf::field_path(where, key), 0, INT64_MAX);
+  if (given != sum) {
+    throw InputError(jf::field_path(where, key), "is " + std::to_string(given) + " but " + what +
+                                                     " come to " + std::to_string(sum));
+  }
+}
+
+} // namespace
+
+TraceStep read_trace_step(const json &step, const std::string &where) {
+  jf::require_object(step, where);
+  TraceStep out;
+  if (const json *id = jf::find_member(step, "step_id")) {
+    if (!id->is_number() && !id->is_string()) {
+      throw InputError(jf::field_path(where, "step_id"), "expected a number or a string, got " + jf::describe(*id));
+    }
+    out.step_id = id->dump();
+  }
+  if (const json *duration = jf::find_member(step, "duration_us")) {
+    out.duration_us = jf::to_number(*duration, jf::field_path(where, "duration_us"), 0, 1e15);
+  }
+  if (jf::find_member(step, "model") != nullptr || jf::find_member(step, "step") != nullptr) {
+    // A whole request in the calculator's own format.
+    json request = step;
+    request.erase("step_id");
+    request.erase("duration_us");
+    try {
+      out.request = parse_request(request);
+    } catch (const InputError &error) {
+      throw InputError(jf::field_path(where, error.where()), error.message());
+    }
+    out.prefill = out.request->step.prefill();
+    out.decode = out.request->step.decode();
+    return out;
+  }
+  const json &prefill = entry_list(step, "prefill_reqs", where);
+  int64_t prefill_tokens = 0;
+  out.prefill.reserve(prefill.size());
+  for (std::size_t i = 0; i < prefill.size(); ++i) {
+    const std::string entry = jf::index_path(jf::field_path(where, "prefill_reqs"), i);
+    jf::require_object(prefill[i], entry);
+    const int64_t tokens = entry_integer(prefill[i], "tokens_this_step", entry);
+    const int64_t prompt = entry_integer(prefill[i], "prompt_tokens", entry);
+    if (tokens > prompt) {
+      throw InputError(jf::field_path(entry, "tokens_this_step"),
+                       std::to_string(tokens) + " exceeds prompt_tokens " + std::to_string(prompt));
+    }
+    out.prefill.push_back({tokens, prompt, 1});
+    prefill_tokens += tokens;
+  }
+  const json &decode = entry_list(step, "decode_reqs", where);
+  out.decode.reserve(decode.size());
+  for (std::size_t i = 0; i < decode.size(); ++i) {
+    const std::string entry = jf::index_path(jf::field_path(where, "decode_reqs"), i);
+    jf::require_object(decode[i], entry);
+    out.decode.push_back({entry_integer(decode[i], "context_length", entry), 1});
+  }
+  check_total(step, "total_prefill_tokens", prefill_tokens, where, "the prefill entries' tokens_this_step");
+  check_total(step, "total_decode_tokens", static_cast<int64_t>(decode.size()), where, "the decode entries");
+  check_total(step, "batch_size", static_cast<int64_t>(prefill.size() + decode.size()), where, "the prefill and decode entries");
+  return out;
+}
+
+// ---- evaluating and summing up ---------------------------------------------------
+
+TraceResult evaluate_trace_step(const Scenario &scenario, const Step &step) {
+  TraceResult result;
+  const StepWork work = step_work(step, scenario.arch, scenario.tp);
+  result.basis = basis_values(step, scenario.arch, work, scenario.hardware);
+  result.prediction = predict(result.basis, scenario.beta);
+  return result;
+}
+
+void TraceSummary::add(const TraceResult &result, std::optional<double> duration_us) {
+  ++steps;
+  const double predicted = result.prediction.step_time_us;
+  predicted_us += predicted;
+  const auto &c = result.prediction.contributions_us;
+  ++dominant[static_cast<std::size_t>(std::max_element(c.begin(), c.end()) - c.begin())];
+  if (duration_us && *duration_us > 0) {
+    const double error = predicted - *duration_us;
+    ++timed;
+    abs_pct_sum += std::fabs(error) / *duration_us * 100;
+    sq_err_sum += error * error;
+    abs_err_sum += std::fabs(error);
+  }
+}
+
+nlohmann::ordered_json TraceSummary::to_json() const {
+  static constexpr const char *kTerms[kFeatureCount] = {
+      "prefill", "decode", "weight", "tp", "per_layer", "per_request", "constant"};
+  nlohmann::ordered_json shares = nlohmann::ordered_json::object();
+  for (std::size_t i = 0; i < kFeatureCount; ++i) {
+    shares[kTerms[i]] = steps > 0 ? static_cast<double>(dominant[i]) / static_cast<double>(steps) : 0.0;
+  }
+  nlohmann::ordered_json out = {{"steps", steps},
+                                {"skipped", skipped},
+                                {"total_predicted_us", predicted_us},
+                                {"dominant_share", shares},
+                                {"timed_steps", timed}};
+  if (timed > 0) {
+    const double n = static_cast<double>(timed);
+    out["mape_pct"] = abs_pct_sum / n;
+    out["rmse_us"] = std::sqrt(sq_err_sum / n);
+    out["mae_us"] = abs_err_sum / n;
+  }
+  return out;
+}
+
+} // namespace stepcalc

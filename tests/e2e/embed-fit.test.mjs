@@ -1,0 +1,144 @@
+// embed=1 fits its frame: at 640×480 the step time, the link back, the verdict, the memory
+// fit, the contributions bar and the roofline chart are in view without scrolling; at
+// 400×300 it is still usable; the share panel is hidden; tab order follows the screen.
+// Sharing from the full page: the snippet allows clipboard-write, and a blocked clipboard
+// leaves the text visible and selected.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { setup, guardedPage, ready, cli, SHOTS, EXAMPLE } from './helpers.mjs';
+
+let env, host, hostUrl;
+const QUERY = `${EXAMPLE.query}&embed=1`;
+
+before(async () => {
+  env = await setup();
+  // Another origin, playing the documentation page: /W/H frames the calculator at W×H.
+  host = createServer((req, res) => {
+    const [, w = '640', h = '480'] = req.url.split('/');
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>host</title></head><body style="margin:0">
+<iframe id="calc" src="${env.url}${QUERY}" title="stepcalc" width="${w}" height="${h}" style="border:0;display:block"></iframe></body></html>`);
+  });
+  await new Promise((r) => host.listen(0, '127.0.0.1', r));
+  hostUrl = `http://127.0.0.1:${host.address().port}`;
+});
+after(async () => {
+  host?.closeAllConnections();
+  await new Promise((r) => (host ? host.close(r) : r()));
+  await env?.close();
+});
+
+// The framed page once it has a result, and the boxes of the given elements inside it.
+async function framed(page, width, height) {
+  await page.goto(`${hostUrl}/${width}/${height}`);
+  const inner = await (await page.waitForSelector('#calc')).contentFrame();
+  await inner.waitForSelector('html[data-ready="1"]', { timeout: 15000 });
+  return inner;
+}
+async function boxesIn(frame, selectors) {
+  return frame.evaluate((sels) => Object.fromEntries(sels.map((s) => {
+    const el = document.querySelector(s);
+    const b = el.getBoundingClientRect();
+    const style = getComputedStyle(el);
+    return [s, { top: b.top, bottom: b.bottom, left: b.left, right: b.right, shown: b.width > 0 && b.height > 0 && style.visibility !== 'hidden' }];
+  })), selectors);
+}
+
+test('embed at 640×480: step time, link back, verdict, memory, contributions and a chart in view; share hidden', async () => {
+  const { page, context, errors, foreign } = await guardedPage(env.browser, { viewport: { width: 800, height: 600 } });
+  const frame = await framed(page, 640, 480);
+  const expected = cli(EXAMPLE.request);
+  await frame.waitForFunction((e) => Number(document.querySelector('#step-time').dataset.us) === e, expected.step_time_us);
+  const must = ['#step-time', '#open-full', '#verdict', '#memory-fit', '#stack', '#roofline canvas'];
+  const boxes = await boxesIn(frame, must);
+  for (const sel of must) {
+    const b = boxes[sel];
+    assert.ok(b.shown, `${sel} is shown`);
+    assert.ok(b.top >= 0 && b.bottom <= 480 && b.left >= 0 && b.right <= 640, `${sel} inside the 640×480 frame: ${JSON.stringify(b)}`);
+  }
+  // The link back sits beside the step time and opens the full page for this scenario.
+  assert.ok(Math.abs(boxes['#open-full'].top - boxes['#step-time'].top) < 40, 'the link is next to the step time');
+  await frame.waitForFunction(() => document.querySelector('#open-full').href.includes('model='));
+  const href = new URL(await frame.locator('#open-full').evaluate((a) => a.href));
+  assert.equal(href.searchParams.get('model'), 'llama-2-70b-hf');
+  assert.equal(href.searchParams.has('embed'), false);
+  // The verdict is the whole step's; the share panel and page chrome are gone.
+  assert.match(await frame.locator('#verdict').innerText(), /whole step is (compute|memory)-bound/);
+  assert.equal(await frame.locator('#share').isVisible(), false, 'share panel hidden');
+  assert.equal(await frame.locator('#copy-link').isVisible(), false);
+  assert.equal(await frame.locator('header').isVisible(), false);
+  // The controls come after the results.
+  const order = await boxesIn(frame, ['#results', '#scenario']);
+  assert.ok(order['#scenario'].top > order['#results'].bottom);
+  assert.equal(await frame.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), 0);
+  await page.screenshot({ path: join(SHOTS, 'embed-640x480.png') });
+  assert.deepEqual(foreign, []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('embed at 400×300 stays usable: step time and link back in view, no sideways scroll', async () => {
+  const { page, context, errors } = await guardedPage(env.browser, { viewport: { width: 500, height: 400 } });
+  const frame = await framed(page, 400, 300);
+  const boxes = await boxesIn(frame, ['#step-time', '#open-full', '#verdict']);
+  for (const sel of ['#step-time', '#open-full']) {
+    const b = boxes[sel];
+    assert.ok(b.shown && b.top >= 0 && b.bottom <= 300 && b.right <= 400, `${sel} inside 400×300: ${JSON.stringify(b)}`);
+  }
+  assert.ok(boxes['#verdict'].top < 300, 'the verdict starts in view');
+  assert.equal(await frame.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), 0);
+  await page.screenshot({ path: join(SHOTS, 'embed-400x300.png') });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('embed: Tab moves through the controls in the order they appear on screen', async () => {
+  const { page, context } = await guardedPage(env.browser, { viewport: { width: 640, height: 480 } });
+  await page.goto(env.url + QUERY);
+  await ready(page);
+  const stops = [];
+  for (let i = 0; i < 80; i++) {
+    await page.keyboard.press('Tab');
+    const stop = await page.evaluate(() => {
+      const el = document.activeElement;
+      if (!el || el === document.body) return null;
+      const b = el.getBoundingClientRect();
+      return { id: el.id || el.textContent.trim().slice(0, 30), top: b.top + scrollY, bottom: b.bottom + scrollY, left: b.left };
+    });
+    if (stops.length && stop?.id === stops[0].id) break; // round the page and back to the top
+    if (stop) stops.push(stop);
+  }
+  assert.equal(stops[0].id, 'open-full', 'the first stop is the link back, at the top');
+  assert.ok(stops.length > 30);
+  for (let i = 1; i < stops.length; i++) {
+    const a = stops[i - 1], b = stops[i];
+    const sameLine = b.top < a.bottom && a.top < b.bottom;
+    assert.ok(sameLine ? b.left > a.left : b.top >= a.bottom - 1,
+      `Tab from ${a.id} (top ${a.top}) to ${b.id} (top ${b.top}) goes against the screen order`);
+  }
+  await context.close();
+});
+
+test('Copy embed code: the snippet allows clipboard-write; with the clipboard blocked the text is shown selected', async () => {
+  const { page, context } = await guardedPage(env.browser);
+  // A browser that refuses clipboard writes (as a frame without permission does).
+  await page.addInitScript(() => {
+    Object.defineProperty(navigator, 'clipboard', { value: { writeText: () => Promise.reject(new DOMException('blocked', 'NotAllowedError')) } });
+  });
+  await page.goto(env.url + EXAMPLE.query);
+  await ready(page);
+  await page.click('#copy-embed');
+  await page.waitForFunction(() => document.querySelector('#share-text').value.startsWith('<iframe'));
+  const state = await page.evaluate(() => {
+    const box = document.querySelector('#share-text');
+    const b = box.getBoundingClientRect();
+    return { value: box.value, focused: document.activeElement === box, start: box.selectionStart, end: box.selectionEnd, visible: b.width > 0 && b.height > 0 };
+  });
+  assert.match(state.value, / allow="clipboard-write"/);
+  assert.ok(state.visible && state.focused, 'the fallback box is visible and focused');
+  assert.deepEqual([state.start, state.end], [0, state.value.length], 'all of it selected');
+  assert.match(await page.locator('#share-status').innerText(), /selected in the box below/);
+  await context.close();
+});

@@ -1,0 +1,66 @@
+// The formula view's arithmetic, evaluated, equals the core's term: every preset model ×
+// TP {1, 2, 3, 4, 8, 16}, a mixed batch, and for MoE models a batch small enough that only
+// some experts are read. No browser: web/src/formula.mjs is plain arithmetic on a response.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from './helpers.mjs';
+import { TERMS, formulaParts, formulaText } from '../../web/src/formula.mjs';
+
+const MODULE = join(ROOT, 'build', 'wasm', 'stepcalc.mjs');
+const TPS = [1, 2, 3, 4, 8, 16];
+const MIXED = {
+  prefill: [{ tokens_this_step: 512, prompt_tokens: 2048, count: 2 }, { tokens_this_step: 101, prompt_tokens: 101 }],
+  decode: [{ context_length: 1024, count: 32 }, { context_length: 300, count: 5 }],
+};
+// Three tokens: N_eff = min(N, 3·k) lies between k and N for every MoE preset.
+const FEW_TOKENS = { prefill: [], decode: [{ context_length: 777, count: 3 }] };
+
+// The substituted line as the page shows it: numbers, '·', '/', '+' and parentheses only.
+function evaluate(text) {
+  const js = text.replaceAll('·', '*');
+  assert.match(js, /^[\d.e+*/() ]+$/, `not plain arithmetic: ${text}`);
+  return Function(`"use strict"; return (${js});`)();
+}
+
+test('every term of the formula view evaluates to the core term (relative 1e-9)', async () => {
+  assert.ok(existsSync(MODULE), 'build/wasm/stepcalc.mjs is missing: build the WASM module first');
+  const calc = await (await import(MODULE)).default();
+  const presets = calc.presets();
+  let checked = 0, moeChecked = 0;
+  for (const model of presets.models) {
+    const isMoe = calc.compute({ model: model.id, gpu: 'h100-sxm', tp: 1, step: FEW_TOKENS }).arch.is_moe;
+    for (const tp of TPS) {
+      for (const step of isMoe ? [MIXED, FEW_TOKENS] : [MIXED]) {
+        const request = { model: model.id, gpu: 'h100-sxm', tp, step };
+        const r = calc.compute(request);
+        for (const [term] of TERMS) {
+          const shown = evaluate(formulaParts(term, r, request).substituted);
+          const core = r.basis[term];
+          const where = `${model.id} TP ${tp} ${step === MIXED ? 'mixed' : 'few tokens'} ${term}: ${formulaText(term, r, request)}`;
+          if (core === 0) assert.equal(shown, 0, where);
+          else assert.ok(Math.abs(shown - core) <= 1e-9 * Math.abs(core), `${where}\nshown ${shown}, core ${core}`);
+          checked++;
+        }
+        if (step === FEW_TOKENS) {
+          const w = r.work.weight;
+          assert.ok(w.active_experts > r.arch.k && w.active_experts < r.arch.N, `${model.id}: N_eff strictly between k and N`);
+          moeChecked++;
+        }
+      }
+    }
+  }
+  assert.ok(moeChecked >= 2 * TPS.length, 'at least two MoE presets were checked');
+  assert.equal(checked, (presets.models.length * TPS.length + moeChecked) * TERMS.length);
+});
+
+test('the formula view shows the sharding it computes with (TP 3, MoE)', async () => {
+  const calc = await (await import(MODULE)).default();
+  const request = { model: 'qwen3-30b-a3b', gpu: 'h100-sxm', tp: 3, step: MIXED };
+  const r = calc.compute(request);
+  const text = formulaText('t_pf_compute', r, request);
+  assert.match(text, new RegExp(`h = ${r.sharding.heads_per_gpu} query heads per GPU \\(⌊H/TP⌋ = ⌊${r.arch.H}/3⌋\\)`));
+  assert.match(text, new RegExp(`P = Σᵢ countᵢ·Tᵢ·\\(Sᵢ\\+Tᵢ/2\\) = ${r.work.prefill.attn_pairs}`));
+  assert.match(formulaText('t_tp', r, request), /T = T_pf \+ T_dc = 1125 \+ 37 = 1162/);
+});

@@ -1,0 +1,156 @@
+// What the page says about the numbers: the whole-step verdict, badges that say what they
+// compare, figures above the hardware peak explained, phases that cannot be placed on the
+// roofline, the roofline's β = 1 and fitted points, unrounded integers, extreme values.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { setup, guardedPage, ready, cli, waitForStep, SHOTS, EXAMPLE } from './helpers.mjs';
+
+let env;
+before(async () => { env = await setup(); });
+after(async () => { await env?.close(); });
+
+async function open(query, options) {
+  const g = await guardedPage(env.browser, options);
+  await g.page.goto(env.url + query);
+  await ready(g.page);
+  return g;
+}
+const text = (page, sel) => page.locator(sel).innerText();
+
+test('llama-2-70b decode at TP 4: the step is memory-bound (weights), not called compute-bound', async () => {
+  const { page, context, errors } = await open('?model=llama-2-70b-hf&tp=4&prefill=&decode=1000x32');
+  const r = cli({ model: 'llama-2-70b-hf', gpu: 'h100-sxm', tp: 4, step: { decode: [{ context_length: 1000, count: 32 }] } });
+  assert.equal(await waitForStep(page, r.step_time_us), r.step_time_us);
+  const verdict = await text(page, '#verdict');
+  const weightShare = r.contributions_us[2] / r.step_time_us;
+  assert.ok(weightShare > 0.6, 'the weight read is the largest part in this case');
+  const share = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 4 }).format(weightShare * 100);
+  assert.match(verdict, new RegExp(`^Weight read \\(β₃·t_weight\\) is the largest part of the step: ${share}%\\.`));
+  assert.match(verdict, /The whole step is memory-bound: 30\.\d+ FLOP per byte of all its HBM traffic \(weights and KV\) is below the ridge point of 295\.4 FLOP\/B\./);
+  assert.equal(await page.locator('#verdict').getAttribute('data-bound'), 'memory');
+  // The decode badge says what it compares; nothing on the results calls anything compute-bound.
+  assert.equal(await text(page, '#badge-decode'), 'compute exceeds its KV read');
+  assert.equal(await text(page, '#badge-prefill'), 'no work');
+  assert.doesNotMatch(await text(page, '#results'), /compute-bound/);
+  assert.match(await text(page, '#teach'), /Decode: its compute \([\d.]+ ms at peak\) exceeds its KV read \([\d.]+ µs at full bandwidth\); 425\.4 FLOP per byte of KV read is at or above the ridge point/);
+  // The chart: decode on the roof (its KV only), the whole step below the slope (weights and KV).
+  const pts = JSON.parse(await page.locator('#roofline').getAttribute('data-points'));
+  assert.equal(pts.prefill, null);
+  assert.ok(pts.decode[0] > 295.4 && Math.abs(pts.decode[1] - 989.5) < 1e-9);
+  assert.ok(pts.step[0] < 295.4 && pts.step[1] <= pts.step[0] * 3.35 * (1 + 1e-12));
+  assert.match(await text(page, '#roofline-desc'), /decode at 425\.4 FLOP per byte of KV read; the whole step at 30\.\d+ FLOP per byte of all HBM traffic \(weights and KV\)/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('"One long prefill": every figure above 100 % or above the peak says why, and the chart plots β = 1 apart', async () => {
+  const { page, context } = await open('');
+  await page.click('button[data-scenario="long-prefill"]');
+  const r = cli({ model: 'llama-3.1-8b-instruct', gpu: 'h100-sxm', tp: 1, step: { prefill: [{ tokens_this_step: 8192, prompt_tokens: 8192 }] } });
+  assert.equal(await waitForStep(page, r.step_time_us), r.step_time_us);
+  // Each derived figure with a percentage above 100 or TFLOPS above the 989.5 peak carries its reason.
+  const figures = await page.$$eval('#derived dd', (dds) => dds.map((d) => d.innerText));
+  let over = 0;
+  for (const f of figures) {
+    const percent = [...f.matchAll(/([\d,.]+)%/g)].map((m) => Number(m[1].replaceAll(',', '')));
+    const tflops = [...f.matchAll(/([\d,.]+) TFLOPS/g)].map((m) => Number(m[1].replaceAll(',', '')));
+    if (percent[0] > 100 || tflops[0] > 989.5) {
+      over++;
+      assert.match(f, / — above the hardware peak: the fitted β₁ = 0\.7726 \(below 1\) predicts a faster step than the roofline \([\d.]+ ms against [\d.]+ ms at β = 1, where this figure is [\d.]+(%| TFLOPS)\)\./, f);
+    }
+  }
+  assert.equal(over, 2, 'MFU and achieved TFLOPS pass the peak here');
+  // Achieved TFLOPS and MFU at the roofline bound are within the hardware.
+  const mfu = figures.find((f) => /above the hardware peak/.test(f) && /%/.test(f));
+  assert.ok(Number(/where this figure is ([\d.]+)%/.exec(mfu)[1]) <= 100);
+  // The roofline: the β = 1 step point at or under the roof, the fitted ring above it and said so.
+  const pts = JSON.parse(await page.locator('#roofline').getAttribute('data-points'));
+  assert.ok(pts.step[1] <= 989.5 * (1 + 1e-12), `β = 1 point ${pts.step[1]} TFLOPS`);
+  assert.ok(pts.fitted[1] > 989.5, `fitted point ${pts.fitted[1]} TFLOPS`);
+  assert.match(await text(page, '#roofline-desc'), /Fitted prediction \(ring\): 1,2\d\d TFLOPS, above the roof: the fitted β₁ = 0\.7726 \(below 1\) predicts a step faster than the roofline allows\./);
+  await context.close();
+});
+
+test('kv_heads < TP: each phase without KV bytes gets a sentence saying why it is not placed', async () => {
+  const { page, context, errors } = await open('?model=llama-3.1-70b-instruct&tp=16&prefill=512:2048&decode=1024x32');
+  const request = { model: 'llama-3.1-70b-instruct', gpu: 'h100-sxm', tp: 16,
+    step: { prefill: [{ tokens_this_step: 512, prompt_tokens: 2048 }], decode: [{ context_length: 1024, count: 32 }] } };
+  const r = cli(request);
+  assert.equal(await waitForStep(page, r.step_time_us), r.step_time_us);
+  assert.equal(r.work.prefill.kv_bytes, 0);
+  const teach = await text(page, '#teach');
+  for (const phase of ['Prefill', 'Decode']) {
+    assert.match(teach, new RegExp(`${phase}: its compute takes [\\d.]+ (µs|ms) and its KV (write|read) 0 µs; it cannot be placed on the roofline because ` +
+      'the model counts 0 key/value heads per GPU \\(8 KV heads split over TP 16; real engines replicate them instead\\), so it has no KV bytes to divide by\\.'));
+  }
+  for (const sel of ['#teach', '#verdict', '#roofline-desc']) assert.doesNotMatch(await text(page, sel), /–|NaN|undefined/, sel);
+  assert.match(await text(page, '#roofline-desc'), /The prefill point is not plotted: it has no KV bytes/);
+  const pts = JSON.parse(await page.locator('#roofline').getAttribute('data-points'));
+  assert.equal(pts.prefill, null);
+  assert.equal(pts.decode, null);
+  assert.ok(pts.step[0] > 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a zero term stays in the contributions legend with its reason; t_tp substitutes T', async () => {
+  const { page, context } = await open(EXAMPLE.query);
+  const r = cli(EXAMPLE.request);
+  assert.equal(await waitForStep(page, r.step_time_us), r.step_time_us);
+  const items = await page.$$eval('#stack-legend li', (lis) => lis.map((li) => ({ text: li.innerText, hidden: li.hidden || li.offsetParent === null })));
+  assert.equal(items.length, 7);
+  assert.ok(items.every((i) => !i.hidden), 'every term is listed');
+  assert.equal(r.contributions_us[3], 0);
+  assert.equal(items[3].text, 'TP all-reduce (β₄·t_tp): 0 µs, because β₄ = 0 in these coefficients');
+  assert.equal(items[6].text, 'Constant overhead (β₇): 0 µs, because β₇ = 0 in these coefficients');
+  await page.getByLabel('Show the formula for TP all-reduce').click();
+  const tp = await page.locator('tr:has([data-basis="t_tp"]) pre').innerText();
+  assert.match(tp, /T = T_pf \+ T_dc = 512 \+ 32 = 544/);
+  assert.match(tp, /^= 80·2·2·\(544·8192·2\) \/ \(900·1e3\)$/m);
+  for (const line of tp.split('\n').filter((l) => l.startsWith('= '))) assert.doesNotMatch(line, /T/, 'T is substituted');
+  await context.close();
+});
+
+test('extreme values use scientific notation and integers are not rounded', async () => {
+  // 1,000 prefill chunks of 100,000,000 tokens: a step of about 10¹³ s.
+  const { page, context } = await open('?model=llama-3.1-8b-instruct&prefill=100000000:100000000x1000&decode=');
+  const r = cli({ model: 'llama-3.1-8b-instruct', gpu: 'h100-sxm', tp: 1,
+    step: { prefill: [{ tokens_this_step: 100000000, prompt_tokens: 100000000, count: 1000 }] } });
+  assert.equal(await waitForStep(page, r.step_time_us), r.step_time_us);
+  assert.match(await text(page, '#step-time'), /^\d\.\d+e\d+ s$/);
+  const all = await text(page, '#results') + await text(page, '#charts');
+  assert.doesNotMatch(all, /\d[\d,]{10,}/, 'no run of more than ten digits');
+  assert.doesNotMatch(all, /0\.0000/, 'no long run of leading zeros');
+  await context.close();
+
+  // The decode-count sweep runs to 16,384 and says so exactly.
+  const b = await open('?decode=1024x4096&prefill=');
+  await b.page.waitForFunction(() => /16,384/.test(document.querySelector('#sweep-desc').textContent));
+  assert.match(await text(b.page, '#sweep-desc'), /over the whole range, 1 to 16,384 decode requests per group \(now 4,096, dashed line\)\./);
+  await b.page.screenshot({ path: join(SHOTS, 'truth-big-decode.png'), fullPage: true });
+  await b.context.close();
+});
+
+test('the formula view for a MoE model at TP 3: each shown substitution evaluates to the CLI term', async () => {
+  const query = '?model=qwen3-30b-a3b&tp=3&prefill=512:2048x2,101:101&decode=1024x32,300x5';
+  const { page, context } = await open(query);
+  const r = cli({ model: 'qwen3-30b-a3b', gpu: 'h100-sxm', tp: 3, step: {
+    prefill: [{ tokens_this_step: 512, prompt_tokens: 2048, count: 2 }, { tokens_this_step: 101, prompt_tokens: 101 }],
+    decode: [{ context_length: 1024, count: 32 }, { context_length: 300, count: 5 }] } });
+  assert.equal(await waitForStep(page, r.step_time_us), r.step_time_us);
+  assert.ok(r.arch.is_moe && r.arch.H % 3 !== 0, 'a MoE model whose heads do not divide by TP 3');
+  for (const [term, label] of [['t_pf_compute', 'Prefill compute'], ['t_pf_kv', 'Prefill KV write'], ['t_dc_compute', 'Decode compute'],
+    ['t_dc_kv', 'Decode KV read'], ['t_weight', 'Weight read'], ['t_tp', 'TP all-reduce']]) {
+    await page.getByLabel(`Show the formula for ${label}`).click();
+    const pre = page.locator(`tr:has([data-basis="${term}"]) pre`);
+    await pre.filter({ hasText: 'µs' }).waitFor();
+    const shown = await pre.innerText();
+    // The first "= " line is the formula with the core's operands put in: plain arithmetic.
+    const line = shown.split('\n').find((l) => l.startsWith('= ')).slice(2).replaceAll('·', '*');
+    assert.match(line, /^[\d.e+*/() ]+$/, `${term}: ${shown}`);
+    const value = Function(`"use strict"; return (${line});`)();
+    assert.ok(Math.abs(value - r.basis[term]) <= 1e-9 * r.basis[term], `${term}: shows ${value}, the CLI ${r.basis[term]}\n${shown}`);
+  }
+  await context.close();
+});

@@ -1,0 +1,11 @@
+// The embedded view (embed=1), designed for a 640×480 frame: the step time with the link
+// back, the verdict, the memory fit, the contributions bar and the roofline chart come
+// first, then the details and the controls. The nodes are moved, not only restyled, so the
+// tab order follows the order on screen.
+const $ = (id) => document.getElementById(id);
+
+export function applyEmbedLayout() {
+  document.body.classList.add('embed');
+  $('app').prepend(document.querySelector('#app > .outputs'));
+  $('summary').after($('roofline-fig'));
+}

@@ -1,0 +1,176 @@
+// Every sentence the results panel and the roofline chart say about a response, built
+// from the core's numbers only. Pure functions (no DOM), so each one can be checked on
+// the edge cases: zero KV bytes (kv_heads < TP), fitted β < 1, empty phases, a zero step.
+import { num, pct, human, ratio } from './format.mjs';
+
+// The seven β·X contributions, in the core's order; zero(r) says why the term's X is 0.
+export const CONTRIB = [
+  { name: 'Prefill', formula: 'β₁·max(t_pf_compute, t_pf_kv)', zero: () => 'the step has no prefill chunks' },
+  { name: 'Decode', formula: 'β₂·max(t_dc_compute, t_dc_kv)', zero: () => 'the step has no decode requests' },
+  { name: 'Weight read', formula: 'β₃·t_weight', zero: () => 'there are no weight bytes' },
+  { name: 'TP all-reduce', formula: 'β₄·t_tp', zero: (r) => (r.scenario.tp === 1 ? 'TP 1 has no all-reduce' : 'the step has no tokens to all-reduce') },
+  { name: 'Per-layer overhead', formula: 'β₅·L', zero: () => 'the model has no layers' },
+  { name: 'Per-request overhead', formula: 'β₆·batch_size', zero: () => 'the batch is empty' },
+  { name: 'Constant overhead', formula: 'β₇', zero: () => 'its X is 0' },
+];
+const SUB = ['₁', '₂', '₃', '₄', '₅', '₆', '₇'];
+const beta = (i) => `β${SUB[i]}`;
+
+// Each phase: the name of its memory term (what the badge compares compute with).
+const PHASE = {
+  prefill: { title: 'Prefill', kv: 'KV write', bytesOf: 'KV written', compute: 't_pf_compute', memory: 't_pf_kv' },
+  decode: { title: 'Decode', kv: 'KV read', bytesOf: 'KV read', compute: 't_dc_compute', memory: 't_dc_kv' },
+};
+
+// Figures the roofline chart and the text share; all ratios of core numbers. Each
+// phase point counts the phase's FLOPs over its own KV bytes; the whole step counts
+// its FLOPs over all of its HBM traffic (weights and KV).
+export function phases(r) {
+  const wp = r.work.prefill, wd = r.work.decode, ww = r.work.weight, b = r.basis;
+  const stepS = r.step_time_us * 1e-6;
+  const flops = wp.flops + wd.flops;
+  const bytes = wp.kv_bytes + wd.kv_bytes + ww.bytes;
+  // The pure roofline model (β₁…β₄ = 1, no overheads): never faster than the roof.
+  const rooflineUs = r.features[0] + r.features[1] + r.features[2] + r.features[3];
+  return {
+    ridge: r.hardware.ridge_flops_per_byte,
+    flops, bytes, rooflineUs,
+    aiPrefill: ratio(wp.flops, wp.kv_bytes),
+    aiDecode: ratio(wd.flops, wd.kv_bytes),
+    aiStep: ratio(flops, bytes),
+    tflopsPrefill: ratio(wp.flops, Math.max(b.t_pf_compute, b.t_pf_kv) * 1e6),
+    tflopsDecode: ratio(wd.flops, Math.max(b.t_dc_compute, b.t_dc_kv) * 1e6),
+    tflopsStep: ratio(flops, r.step_time_us * 1e6),
+    tflopsRoofline: ratio(flops, rooflineUs * 1e6),
+    tokensPerS: ratio(wp.tokens + wd.tokens, stepS),
+    mfu: ratio(ratio(flops, stepS), r.hardware.flops_peak_tflops * 1e12),
+    mfuRoofline: ratio(ratio(flops, rooflineUs * 1e-6), r.hardware.flops_peak_tflops * 1e12),
+    bwUtil: ratio(ratio(bytes, stepS), r.hardware.bw_hbm_tb_s * 1e12),
+    bwUtilRoofline: ratio(ratio(bytes, rooflineUs * 1e-6), r.hardware.bw_hbm_tb_s * 1e12),
+  };
+}
+
+// The largest contribution and its share of the step, or null for a zero step.
+export function dominant(r) {
+  if (!(r.step_time_us > 0)) return null;
+  let best = 0;
+  r.contributions_us.forEach((c, i) => { if (c > r.contributions_us[best]) best = i; });
+  return { index: best, share: r.contributions_us[best] / r.step_time_us };
+}
+
+// The headline: which term dominates, and whether the whole step (weights and KV) is
+// compute- or memory-bound on the roofline. In parts, so the compact view can leave out
+// the formula: text = lead + formula + rest.
+export function stepVerdict(r) {
+  const p = phases(r);
+  const d = dominant(r);
+  const lead = d ? CONTRIB[d.index].name : 'Every term is multiplied by a zero β, so the predicted step time is 0.';
+  const formula = d ? ` (${CONTRIB[d.index].formula})` : '';
+  let rest = d ? ` is the largest part of the step: ${pct(d.share)}.` : '';
+  let bound = 'none';
+  if (!(p.flops > 0)) rest += ' With no tokens in the step there is no arithmetic: only the weight read and fixed terms remain.';
+  else {
+    const tCompute = p.flops / (r.hardware.flops_peak_tflops * 1e6), tMemory = p.bytes / (r.hardware.bw_hbm_tb_s * 1e6);
+    bound = tCompute >= tMemory ? 'compute' : 'memory';
+    rest += ` The whole step is ${bound}-bound: ${num(p.aiStep)} FLOP per byte of all its HBM traffic ` +
+      `(weights and KV) is ${bound === 'compute' ? 'at or above' : 'below'} the ridge point of ${num(p.ridge)} FLOP/B.`;
+  }
+  return { bound, lead, formula, rest, text: lead + formula + rest };
+}
+
+// Why a phase's KV bytes are zero although it has work, as the core counts KV heads.
+function zeroKvReason(r) {
+  const kv = r.sharding.kv_heads_per_gpu;
+  return `the model counts ${kv} key/value heads per GPU (${r.arch.kv_heads} KV heads split over TP ${r.scenario.tp}; ` +
+    'real engines replicate them instead), so it has no KV bytes to divide by';
+}
+
+// The badge: exactly what the phase's verdict compares.
+export function phaseBadge(r, phase) {
+  const ph = PHASE[phase];
+  if (r.bottleneck[phase] === 'none') return { kind: 'none', text: 'no work' };
+  const c = r.basis[ph.compute], m = r.basis[ph.memory];
+  if (r.bottleneck[phase] === 'compute') {
+    return { kind: 'compute', text: c > m ? `compute exceeds its ${ph.kv}` : `compute equals its ${ph.kv}` };
+  }
+  return { kind: 'memory', text: `${ph.kv} exceeds its compute` };
+}
+
+// Whether a phase can be placed on the roofline chart (it needs FLOPs and KV bytes).
+export function phasePlaced(r, phase) {
+  const w = r.work[phase];
+  return r.bottleneck[phase] !== 'none' && w.flops > 0 && w.kv_bytes > 0;
+}
+
+// The sentence under a badge; it compares what the badge compares and what the chart plots.
+export function phaseSentence(r, phase) {
+  const ph = PHASE[phase], p = phases(r);
+  if (r.bottleneck[phase] === 'none') return `${ph.title}: no work in this step.`;
+  const c = r.basis[ph.compute], m = r.basis[ph.memory];
+  if (!phasePlaced(r, phase)) {
+    return `${ph.title}: its compute takes ${human(c)} and its ${ph.kv} ${human(m)}; it cannot be placed on the roofline ` +
+      `because ${zeroKvReason(r)}.`;
+  }
+  const ai = phase === 'prefill' ? p.aiPrefill : p.aiDecode;
+  const first = c >= m
+    ? `its compute (${human(c)} at peak) ${c > m ? 'exceeds' : 'equals'} its ${ph.kv} (${human(m)} at full bandwidth)`
+    : `its ${ph.kv} (${human(m)} at full bandwidth) exceeds its compute (${human(c)} at peak)`;
+  const cmp = c >= m ? 'at or above' : 'below';
+  return `${ph.title}: ${first}; ${num(ai)} FLOP per byte of ${ph.bytesOf} is ${cmp} the ridge point of ${num(p.ridge)} FLOP/B.`;
+}
+
+// What the phase badges leave out, said once under them.
+export const PHASE_SCOPE = 'Each phase is compared with its own KV traffic only; the weight read is shared by the whole step and counted in the verdict above.';
+
+// The fitted β that make the prediction faster than the pure roofline (β < 1 on a term that
+// is not zero), as "the fitted β₁ = 0.7726 (below 1) predicts"; null when none does.
+export function fastBetas(r) {
+  const low = [0, 1, 2, 3].filter((i) => r.beta[i] < 1 && r.features[i] > 0);
+  if (!low.length) return null;
+  return `the fitted ${low.map((i) => `${beta(i)} = ${num(r.beta[i])}`).join(' and ')} (below 1) ${low.length > 1 ? 'predict' : 'predicts'}`;
+}
+
+// A figure that can only exceed the hardware's peak because the fitted step is shorter than
+// the roofline bound: what it is, and the same figure at the roofline bound (β = 1).
+export function aboveRoofNote(r, atRoofline) {
+  const low = fastBetas(r);
+  const why = low ? `${low} a faster step than the roofline` : 'the fitted step is shorter than the roofline bound';
+  return `above the hardware peak: ${why} (${human(r.step_time_us)} against ${human(phases(r).rooflineUs)} at β = 1, ` +
+    `where this figure is ${atRoofline}).`;
+}
+
+// The derived figures, each with its explanation when it passes the hardware's peak.
+export function derivedFigures(r) {
+  const p = phases(r), peak = r.hardware.flops_peak_tflops;
+  const zeroStep = !(r.step_time_us > 0);
+  const undefinedText = 'not defined: the predicted step time is 0';
+  const figure = (text, over, atRoofline) => ({
+    text: zeroStep ? undefinedText : text,
+    note: !zeroStep && over ? aboveRoofNote(r, atRoofline) : '',
+  });
+  return {
+    tps: figure(`${num(p.tokensPerS)} tokens/s`, false),
+    tflops: figure(`${num(p.tflopsStep)} TFLOPS`, p.tflopsStep > peak, `${num(p.tflopsRoofline)} TFLOPS`),
+    mfu: figure(pct(p.mfu), p.mfu > 1, pct(p.mfuRoofline)),
+    bw: figure(pct(p.bwUtil), p.bwUtil > 1, pct(p.bwUtilRoofline)),
+  };
+}
+
+// The contributions legend: every term, a zero one with the reason it is zero. Parts, so
+// the compact view can drop the formula: name, formula, then the value and share or reason.
+export function contributionParts(r, i) {
+  const c = r.contributions_us[i], total = r.step_time_us;
+  const parts = { name: CONTRIB[i].name, formula: ` (${CONTRIB[i].formula})`, value: `: ${num(c)} µs` };
+  if (c !== 0) {
+    parts.value += ` (${pct(total > 0 ? c / total : 0)})`;
+    return parts;
+  }
+  const reasons = [];
+  if (r.beta[i] === 0) reasons.push(`${beta(i)} = 0 in these coefficients`);
+  if (r.features[i] === 0) reasons.push(CONTRIB[i].zero(r));
+  if (!reasons.length) reasons.push('β·X is below the smallest representable number'); // underflow
+  parts.value += `, because ${reasons.join(' and ')}`;
+  return parts;
+}
+
+export const contributionText = (r, i) => Object.values(contributionParts(r, i)).join('');
