@@ -284,7 +284,7 @@ TEST_CASE("notes of the model, GPU and TP reach the response") {
 // (Mutation tried: field_path appending every key unquoted failed 10 of 11 checks.)
 TEST_CASE("a hostile key is quoted in its path: one short, printable line") {
   const std::string expected_fields = ": unknown field; expected one of: model, gpu, tp, "
-                                      "coefficients, step";
+                                      "coefficients, gpu_memory_utilization, step";
   const auto error_for_key = [](const std::string &key) {
     json request = preset_request();
     request[key] = 1;
@@ -310,4 +310,29 @@ TEST_CASE("a hostile key is quoted in its path: one short, printable line") {
   for (int i = 0; i < 21; ++i)
     shown += "\xe2\x82\xac";
   CHECK(error_for_key(euros) == "[\"" + shown + "\"... (90 bytes)]" + expected_fields);
+}
+
+// (Mutations tried: without the NUL check the first request parsed and the check
+// failed; without with_printable_token the 0xFF byte and the 1000-byte token came back raw.)
+TEST_CASE("JSON text errors: a NUL byte is one, and the token last read is shown printable") {
+  const auto error_of_text = [](const std::string &text) {
+    try {
+      parse_json_text(text, "request");
+    } catch (const InputError &error) {
+      return std::string(error.what());
+    }
+    return std::string("(no error)");
+  };
+  using namespace std::string_literals;
+  CHECK(error_of_text("{}\0{"s) == "request: invalid JSON: parse error at line 1, column 3: a NUL "
+                                   "byte (U+0000) is not allowed in JSON text");
+  CHECK(error_of_text("[1,\n\0]"s) == "request: invalid JSON: parse error at line 2, column 1: a "
+                                      "NUL byte (U+0000) is not allowed in JSON text");
+  CHECK(error_of_text("[\"\xff\"]") ==
+        "request: invalid JSON: parse error at line 1, column 3: syntax error while parsing value "
+        "- invalid string: ill-formed UTF-8 byte; last read: '\"\\xff'");
+  CHECK(error_of_text("[\"" + std::string(1000, 'a')) ==
+        "request: invalid JSON: parse error at line 1, column 1003: syntax error while parsing "
+        "value - invalid string: missing closing quote; last read: '\"" +
+            std::string(63, 'a') + "'... (1001 bytes)");
 }

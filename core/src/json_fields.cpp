@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <string_view>
+#include <utility>
 
 #include "stepcalc/input_error.hpp"
 #include "stepcalc/json_text.hpp"
@@ -63,13 +65,19 @@ bool is_plain_key(std::string_view key) {
 
 } // namespace
 
-std::string quoted(std::string_view text) {
-  std::string out = "\"";
+namespace {
+
+// The longest start of `text` that fits in kMaxQuotedBytes without cutting a
+// character, with control characters as \u00XX and bytes that are not UTF-8 as
+// \xHH; `json_escapes` also puts a backslash before '"' and '\\'. Returns it and
+// how many bytes of `text` it shows.
+std::pair<std::string, std::size_t> printable_start(std::string_view text, bool json_escapes) {
+  std::string out;
   std::size_t i = 0;
   while (i < text.size()) {
     const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
     const std::size_t length = byte(i) < 0x80 ? 1 : utf8_sequence_length(text, i);
-    if (i + std::max<std::size_t>(length, 1) > kMaxQuotedBytes) break; // whole characters only
+    if (i + std::max<std::size_t>(length, 1) > kMaxQuotedBytes) break;
     char escape[8];
     if (length == 0) {
       std::snprintf(escape, sizeof escape, "\\x%02x", byte(i));
@@ -83,14 +91,24 @@ std::string quoted(std::string_view text) {
       std::snprintf(escape, sizeof escape, "\\u%04x", code);
       out += escape;
     } else {
-      if (code == '"' || code == '\\') out += '\\';
+      if (json_escapes && (code == '"' || code == '\\')) out += '\\';
       out.append(text.substr(i, length));
     }
     i += length;
   }
-  out += '"';
-  if (i < text.size()) out += "... (" + std::to_string(text.size()) + " bytes)";
-  return out;
+  return {out, i};
+}
+
+// What follows the closing quote when only `shown` bytes of `text` were shown.
+std::string omitted(std::string_view text, std::size_t shown) {
+  return shown < text.size() ? "... (" + std::to_string(text.size()) + " bytes)" : "";
+}
+
+} // namespace
+
+std::string quoted(std::string_view text) {
+  const auto [shown, length] = printable_start(text, true);
+  return '"' + shown + '"' + omitted(text, length);
 }
 
 std::string field_path(std::string_view where, std::string_view key) {
@@ -268,9 +286,36 @@ void check_nesting(std::string_view text, const std::string &where) {
   }
 }
 
+// nlohmann ends some messages with "last read: '<token>'", the input it read last,
+// verbatim: it may hold bytes that are not UTF-8 and be as long as a string in the
+// input. Shown like any other echo of input, within kMaxQuotedBytes.
+std::string with_printable_token(const std::string &message) {
+  const std::string marker = "; last read: '";
+  const auto token_start = message.find(marker);
+  if (token_start == std::string::npos) return message;
+  const auto from = token_start + marker.size();
+  auto to = message.rfind("'; expected ");
+  if (to == std::string::npos || to < from) to = message.size() - 1; // the closing quote
+  const std::string_view token = std::string_view(message).substr(from, to - from);
+  const auto [shown, length] = json_fields::printable_start(token, false);
+  return message.substr(0, from) + shown + "'" + json_fields::omitted(token, length) +
+         message.substr(to + 1);
+}
+
 } // namespace
 
 nlohmann::json parse_json_text(std::string_view text, const std::string &where) {
+  // nlohmann takes a NUL byte for the end of the input and would accept what came
+  // before it, ignoring the rest.
+  if (const auto nul = text.find('\0'); nul != std::string_view::npos) {
+    const auto line_start = text.rfind('\n', nul);
+    const auto column = nul - (line_start == std::string_view::npos ? 0 : line_start + 1) + 1;
+    const auto line =
+        1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(nul), '\n');
+    throw InputError(where, "invalid JSON: parse error at line " + std::to_string(line) +
+                                ", column " + std::to_string(column) +
+                                ": a NUL byte (U+0000) is not allowed in JSON text");
+  }
   check_nesting(text, where);
   try {
     return nlohmann::json::parse(text);
@@ -280,9 +325,8 @@ nlohmann::json parse_json_text(std::string_view text, const std::string &where) 
     std::string message = error.what();
     const auto start = message.find("] ");
     if (start != std::string::npos) message = message.substr(start + 2);
-    throw InputError(where, "invalid JSON: " + message);
+    throw InputError(where, "invalid JSON: " + with_printable_token(message));
   }
 }
 
 } // namespace stepcalc
-
