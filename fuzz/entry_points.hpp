@@ -10,6 +10,8 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <optional>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +23,8 @@
 #include "stepcalc/input_error.hpp"
 #include "stepcalc/limits.hpp"
 #include "stepcalc/model_arch.hpp"
+#include "stepcalc/trace.hpp"
+#include "stepcalc/trace_fast.hpp"
 
 namespace stepcalc::fuzz {
 
@@ -108,6 +112,51 @@ inline std::string run_sweep(std::string_view text) {
     if (column->size() != values.size()) return "every series has one point per value";
     for (const double point : *column)
       if (!std::isfinite(point) || point < 0) return "every point is finite and not negative";
+  }
+  return "";
+}
+
+// A trace file (an experiment document or JSON Lines), read step by step as
+// `stepcalc trace` reads it, on a preset model and GPU when a step names none.
+// The quick reader (simdjson) must agree with the full one on every step it
+// accepts, and every predicted step time must be finite.
+inline std::string run_trace(std::string_view text) {
+  std::istringstream in{std::string(text)};
+  TraceSplitter splitter(in);
+  static const Scenario base =
+      parse_request_header({{"model", "llama-2-7b-hf"}, {"gpu", "h100-sxm"}, {"tp", 2}});
+  FastTraceReader fast;
+  TraceText step_text;
+  while (splitter.next(step_text)) {
+    std::string quick_text = step_text.text;
+    const std::optional<TraceStep> quick = fast.read(quick_text);
+    TraceStep step;
+    try {
+      step = read_trace_step(parse_json_text(step_text.text, "step"), "step");
+    } catch (const InputError &) {
+      if (quick) return "the quick reader accepts a step the full reader rejects";
+      continue; // a bad step: the CLI stops there, or skips it with --skip-bad
+    }
+    if (quick) {
+      const auto same_rows = [](const auto &a, const auto &b, auto &&same) {
+        return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), same);
+      };
+      const bool same =
+          quick->step_id == step.step_id && quick->duration_us == step.duration_us &&
+          !quick->request && !step.request &&
+          same_rows(quick->prefill, step.prefill,
+                    [](const PrefillChunk &x, const PrefillChunk &y) {
+                      return x.tokens_this_step == y.tokens_this_step &&
+                             x.prompt_tokens == y.prompt_tokens && x.count == y.count;
+                    }) &&
+          same_rows(quick->decode, step.decode, [](const DecodeGroup &x, const DecodeGroup &y) {
+            return x.context_length == y.context_length && x.count == y.count;
+          });
+      if (!same) return "the quick and the full reader read a step alike";
+    }
+    const Scenario &scenario = step.request ? *step.request : base;
+    const TraceResult result = evaluate_trace_step(scenario, Step(step.prefill, step.decode));
+    if (!std::isfinite(result.prediction.step_time_us)) return "every step time is finite";
   }
   return "";
 }

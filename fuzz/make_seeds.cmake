@@ -4,9 +4,11 @@
 #   fuzz_compute    every worked example's request, and each preset model on
 #                   each preset GPU given inline as objects
 #   fuzz_sweep      each worked example's request swept over a few variables
+#   fuzz_trace      the worked examples' requests as JSON Lines (whole-request steps);
+#                   fuzz/corpus/fuzz_trace/ holds training-format traces
 # Usage: cmake -DPRESETS_DIR=... -DEXAMPLES=... -DSEEDS_DIR=... -P make_seeds.cmake
 file(REMOVE_RECURSE "${SEEDS_DIR}")
-foreach(target fuzz_config fuzz_datasheet fuzz_compute fuzz_sweep)
+foreach(target fuzz_config fuzz_datasheet fuzz_compute fuzz_sweep fuzz_trace)
   file(MAKE_DIRECTORY "${SEEDS_DIR}/${target}")
 endforeach()
 
@@ -41,6 +43,9 @@ foreach(i RANGE ${last})
     string(JSON request SET "${request}" ${field} "${value}")
   endforeach()
   file(WRITE "${SEEDS_DIR}/fuzz_compute/example-${i}.json" "${request}")
+  string(JSON request_line ERROR_VARIABLE ignored SET "${request}" step_id "${i}")
+  string(REGEX REPLACE "[\r\n]+ *" " " request_line "${request_line}")
+  file(APPEND "${SEEDS_DIR}/fuzz_trace/examples.jsonl" "${request_line}\n")
   set(s 0)
   foreach(sweep IN LISTS sweeps)
     file(WRITE "${SEEDS_DIR}/fuzz_sweep/example-${i}-${s}" "${sweep}\n${request}")
