@@ -120,9 +120,52 @@ inline std::string run_sweep(std::string_view text) {
 // `stepcalc trace` reads it, on a preset model and GPU when a step names none.
 // The quick reader (simdjson) must agree with the full one on every step it
 // accepts, and every predicted step time must be finite.
+// The same text pushed in pieces (as the WASM module receives a file) must cut into the
+// same steps, or fail with the same error, as when it is read whole.
+inline std::string pushed_alike(std::string_view text) {
+  const auto cut = [](TraceSplitter &splitter, const auto &feed_more) {
+    std::vector<std::string> texts;
+    try {
+      TraceText step;
+      for (;;) {
+        const auto poll = splitter.poll(step);
+        if (poll == TraceSplitter::Poll::End) break;
+        if (poll == TraceSplitter::Poll::Step) texts.push_back(step.text);
+        else feed_more(splitter);
+      }
+    } catch (const InputError &error) {
+      texts.push_back(std::string("error: ") + error.what());
+    }
+    return texts;
+  };
+  std::size_t at = 0;
+  TraceSplitter pull([&](char *data, std::size_t size) {
+    const std::size_t n = std::min(size, text.size() - at);
+    std::copy_n(text.data() + at, n, data);
+    at += n;
+    return n;
+  });
+  const auto whole = cut(pull, [](TraceSplitter &) {});
+  const std::size_t piece = 1 + text.size() % 61;
+  std::size_t fed = 0;
+  TraceSplitter push;
+  const auto pieces = cut(push, [&](TraceSplitter &splitter) {
+    if (fed >= text.size()) return splitter.end_input();
+    splitter.feed(text.substr(fed, piece));
+    fed += piece;
+  });
+  return whole == pieces ? "" : "a trace pushed in pieces cuts into the same steps as read whole";
+}
+
 inline std::string run_trace(std::string_view text) {
-  std::istringstream in{std::string(text)};
-  TraceSplitter splitter(in);
+  if (std::string broken = pushed_alike(text); !broken.empty()) return broken;
+  std::size_t at = 0;
+  TraceSplitter splitter([&](char *data, std::size_t size) {
+    const std::size_t n = std::min(size, text.size() - at);
+    std::copy_n(text.data() + at, n, data);
+    at += n;
+    return n;
+  });
   static const Scenario base =
       parse_request_header({{"model", "llama-2-7b-hf"}, {"gpu", "h100-sxm"}, {"tp", 2}});
   FastTraceReader fast;

@@ -98,15 +98,18 @@ function keysInText(text) {
   return keys;
 }
 
-/** @param {unknown} value @returns {number} */
-function keysInValue(value) {
+// Keys in a parsed value; NaN past `depth` levels (the core refuses such nesting anyway,
+// and counting them would overflow the stack).
+/** @param {unknown} value @param {number} depth @returns {number} */
+function keysInValue(value, depth) {
   if (typeof value !== 'object' || value === null) return 0;
+  if (depth === 0) return NaN;
   let keys = 0;
   if (Array.isArray(value)) {
-    for (const element of value) keys += keysInValue(element);
+    for (const element of value) keys += keysInValue(element, depth - 1);
     return keys;
   }
-  for (const key in value) keys += 1 + keysInValue(/** @type {JsonObject} */ (value)[key]);
+  for (const key in value) keys += 1 + keysInValue(/** @type {JsonObject} */ (value)[key], depth - 1);
   return keys;
 }
 
@@ -569,7 +572,7 @@ export default async function createStepCalc(options = {}) {
           return computeJson(request); // the core names the error
         }
         // Duplicate keys: the core names the first one.
-        if (keysInText(request) !== keysInValue(parsed)) return computeJson(request);
+        if (keysInText(request) !== keysInValue(parsed, limits.max_json_depth)) return computeJson(request);
         return withQuickRequest(parsed, computeRows) ?? computeJson(request);
       }
       return withQuickRequest(request, computeRows) ?? computeJson(requestText(request));

@@ -304,6 +304,81 @@ std::string with_printable_token(const std::string &message) {
 
 } // namespace
 
+namespace {
+
+// Refuses an object key written twice. JSON leaves its meaning open and nlohmann keeps the
+// last, so a request with "tp" written twice would silently use one of them. Follows the
+// parser's events to name the key by its path ("step.decode[0].context_length"); the
+// document itself is `where` ("request" is the root of a request's own paths).
+class DuplicateKeyCheck {
+public:
+  explicit DuplicateKeyCheck(const std::string &where) : root_(where == "request" ? "" : where) {}
+
+  bool operator()(int, nlohmann::json::parse_event_t event, nlohmann::json &parsed) {
+    using Event = nlohmann::json::parse_event_t;
+    switch (event) {
+    case Event::object_start:
+      element_starts();
+      levels_.push_back(Level{});
+      break;
+    case Event::array_start:
+      element_starts();
+      levels_.push_back(Level{});
+      levels_.back().object = false;
+      break;
+    case Event::object_end:
+    case Event::array_end:
+      levels_.pop_back();
+      break;
+    case Event::key: {
+      Level &object = levels_.back();
+      const auto &key = parsed.get_ref<const std::string &>();
+      if (std::find(object.keys.begin(), object.keys.end(), key) != object.keys.end()) {
+        throw InputError(json_fields::field_path(path_to_last(), key),
+                         "duplicate key; a key may appear only once in an object");
+      }
+      object.keys.push_back(key);
+      break;
+    }
+    case Event::value:
+      element_starts();
+      break;
+    }
+    return true;
+  }
+
+private:
+  struct Level {
+    bool object = true;
+    std::vector<std::string> keys; // an object's keys so far; the last leads deeper
+    std::size_t index = 0;         // an array's current element
+    bool started = false;
+  };
+
+  void element_starts() {
+    if (levels_.empty() || levels_.back().object) return;
+    Level &array = levels_.back();
+    if (array.started) ++array.index;
+    array.started = true;
+  }
+
+  // The path of the innermost object, through every enclosing key and index.
+  std::string path_to_last() const {
+    std::string path = root_;
+    for (std::size_t i = 0; i + 1 < levels_.size(); ++i) {
+      const Level &level = levels_[i];
+      path = level.object ? json_fields::field_path(path, level.keys.back())
+                          : json_fields::index_path(path, level.index);
+    }
+    return path;
+  }
+
+  std::string root_;
+  std::vector<Level> levels_;
+};
+
+} // namespace
+
 nlohmann::json parse_json_text(std::string_view text, const std::string &where) {
   // nlohmann takes a NUL byte for the end of the input and would accept what came
   // before it, ignoring the rest.
@@ -318,7 +393,7 @@ nlohmann::json parse_json_text(std::string_view text, const std::string &where) 
   }
   check_nesting(text, where);
   try {
-    return nlohmann::json::parse(text);
+    return nlohmann::json::parse(text, DuplicateKeyCheck(where));
   } catch (const nlohmann::json::exception &error) {
     // nlohmann's messages read "[json.exception.parse_error.101] parse error at line 1, column 5:
     // ..."

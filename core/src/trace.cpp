@@ -7,6 +7,7 @@
 #include "json_fields.hpp"
 #include "stepcalc/batch.hpp"
 #include "stepcalc/input_error.hpp"
+#include "stepcalc/json_text.hpp"
 #include "stepcalc/limits.hpp"
 #include "stepcalc/request.hpp"
 
@@ -196,7 +197,7 @@ std::string TraceSplitter::read_string_key() {
   if (text.size() < 2 || text.front() != '"') {
     throw InputError("trace", "expected a field name in the document, got " + text.substr(0, 40));
   }
-  return json::parse(text).get<std::string>();
+  return parse_json_text(text, "trace").get<std::string>();
 }
 
 // Reads the start of the file: a BOM, then the first object. An object with a "steps"
@@ -248,7 +249,8 @@ void TraceSplitter::start() {
     if (key_text.size() < 2 || key_text.front() != '"') {
       throw InputError("trace", "expected a field name in the document, got " + key_text.substr(0, 40));
     }
-    const std::string key = json::parse(key_text).get<std::string>();
+    // parse_json_text: a key with a control character is bad input, named as such.
+    const std::string key = parse_json_text(key_text, "trace").get<std::string>();
     kept += key_text;
     skip_space();
     if (!peek_byte(c) || c != ':') throw InputError("trace", "expected : after \"" + key + "\"");
