@@ -77,7 +77,12 @@ export function createBatchEditor(dispatch) {
   function number(kind, node, i) {
     node.index = i;
     node.title.textContent = `${TITLES[kind]} ${i + 1}`;
-    for (const [key, , field] of ROW_FIELDS[kind]) node.inputs[key].dataset.where = `step.${kind}[${i}].${field}`;
+    for (const [key, label, field] of ROW_FIELDS[kind]) {
+      const input = node.inputs[key];
+      input.dataset.where = `step.${kind}[${i}].${field}`;
+      // Named with its row ("Decode group 3, Context length"), not only its column.
+      input.setAttribute('aria-label', `${TITLES[kind]} ${i + 1}, ${label}`);
+    }
   }
 
   function fill(kind, node, row) {

@@ -108,6 +108,7 @@ function createModelEditor(dispatch) {
 const GPU_FIELDS = [
   ['tflops', 'cg-tflops', 'Dense FP16 TFLOPS', 'gpu.compute.fp16_tensor_core'],
   ['hbm', 'cg-hbm', 'HBM bandwidth', 'gpu.memory.bandwidth_tb_s'],
+  ['mem', 'cg-mem', 'Memory', 'gpu.memory.capacity_gb'],
   ['link', 'cg-link', 'GPU link', 'gpu.interconnect'],
 ];
 
@@ -124,10 +125,10 @@ function createGpuEditor(dispatch) {
   editor.use.addEventListener('click', () => {
     editor.clearError();
     const draft = editor.state().gpuDraft;
-    // The link is optional; the other two must be numbers. Every bad field is named.
+    // The link and the memory are optional; the others must be numbers. Every bad field is named.
     const bad = [], values = {};
     for (const [field, id, label] of GPU_FIELDS) {
-      if (field === 'link' && draft.link.trim() === '') continue;
+      if ((field === 'link' || field === 'mem') && (draft[field] ?? '').trim() === '') continue;
       const read = readField(draft[field], 'real');
       if (read.error) bad.push([label, read.error, $(id)]);
       else values[field] = read.value;
@@ -139,6 +140,7 @@ function createGpuEditor(dispatch) {
       compute: { fp16_tensor_core: values.tflops, with_sparsity: false },
       memory: { bandwidth_tb_s: values.hbm },
     };
+    if (values.mem !== undefined) ds.memory.capacity_gb = values.mem;
     if (values.link !== undefined) ds.interconnect = { [draft.linkKind]: values.link };
     const check = checkGpu(ds);
     if (!check.ok) {

@@ -40,8 +40,8 @@ function memoByParts(keys, make) {
 }
 
 // The request for a scenario, its field errors and the core's answer (when it can be asked).
-function evaluate(scenario) {
-  const { request, errors } = buildRequest(scenario);
+function evaluate(scenario, limits) {
+  const { request, errors } = buildRequest(scenario, limits);
   return { request, errors, out: errors.length ? null : compute(request) };
 }
 
@@ -78,13 +78,13 @@ async function start() {
     schedule();
   }
 
-  const evaluation = memoByParts([...SCENARIO_KEYS, 'custom'], evaluate);
+  const evaluation = memoByParts([...SCENARIO_KEYS, 'custom'], (s) => evaluate(s, limits));
   // Each pin's result, kept while the pin and the custom items it may use are unchanged.
   const pinCache = new WeakMap();
   const pinOutcome = (pin) => {
     const hit = pinCache.get(pin);
     if (hit?.custom === state.custom) return hit.out;
-    const { errors, out } = evaluate({ ...pin, custom: state.custom });
+    const { errors, out } = evaluate({ ...pin, custom: state.custom }, limits);
     const result = out ?? { ok: false, input: true, ...errors[0] };
     pinCache.set(pin, { custom: state.custom, out: result });
     return result;
@@ -131,7 +131,7 @@ async function start() {
 
   // At most one update per frame: the first change of a frame renders at once (lowest
   // latency); later changes in the same frame are coalesced into one render at the next rAF.
-  let frameBusy = false, dirty = false, lastGood = null;
+  let frameBusy = false, dirty = false, lastGood = null, lastGoodState = null;
   function schedule() {
     if (frameBusy) {
       dirty = true;
@@ -169,6 +169,7 @@ async function start() {
     if (ok) {
       const r = out.value;
       lastGood = r;
+      lastGoodState = s;
       results.update(r, request);
       batch.showTotals(r);
       roofline.update(r);
@@ -183,7 +184,7 @@ async function start() {
       ? 'Showing the last good result: fix the field marked above to update.'
       : 'No result yet: fix the field marked in red to compute one.';
     $('stale').hidden = ok;
-    if (lastGood) compare.render(s.pins, lastGood, pinOutcomes(s));
+    if (lastGood) compare.render(s.pins, lastGood, pinOutcomes(s), { ...lastGoodState, custom: s.custom });
     document.documentElement.dataset.renders = String(Number(document.documentElement.dataset.renders ?? 0) + 1);
     // For the benchmark and tests: when the update began and whether it succeeded.
     dispatchEvent(new CustomEvent('stepcalc:rendered', { detail: { ok, start } }));

@@ -31,7 +31,8 @@ function setValue(input, value) {
 
 // P: the core's preset listing. dispatch: the page's one way to change the state.
 export function createScenario({ presets: P, dispatch }) {
-  const modelSel = $('model'), gpuSel = $('gpu'), coefSel = $('coef'), tp = $('tp');
+  const modelSel = $('model'), gpuSel = $('gpu'), coefSel = $('coef'), tp = $('tp'), util = $('util');
+  const tpButtons = [...$('tp-quick').querySelectorAll('button[data-tp]')];
   const coefById = Object.fromEntries(P.coefficients.map((c) => [c.id, c]));
   const modelLabel = (m) => `${m.name} · L${m.L} d${m.d} H${m.H} kv${m.kv_heads}` + (m.kind === 'moe' ? ` · ${m.N} experts, top-${m.k}` : '');
   const presetModels = (kind) => P.models.filter((m) => m.kind === kind).map((m) => option(m.id, modelLabel(m)));
@@ -58,6 +59,7 @@ export function createScenario({ presets: P, dispatch }) {
   gpuSel.addEventListener('change', () => dispatch({ type: 'gpu', value: gpuSel.value }));
   coefSel.addEventListener('change', () => dispatch({ type: 'coefficients', value: coefSel.value }));
   tp.addEventListener('input', () => dispatch({ type: 'tp', value: tp.value }));
+  util.addEventListener('input', () => dispatch({ type: 'util', value: util.value }));
   $('tp-quick').addEventListener('click', (e) => {
     const v = e.target.closest('button')?.dataset.tp;
     if (v) dispatch({ type: 'tp', value: v });
@@ -68,7 +70,12 @@ export function createScenario({ presets: P, dispatch }) {
   function fillSelects(custom) {
     if (custom === shownCustom) return;
     shownCustom = custom;
-    const mine = (map) => Object.entries(map).map(([k, v]) => option(`custom:${k}`, `${v.name} (custom)`));
+    // Items that share a name are told apart by their stored id.
+    const mine = (map) => {
+      const entries = Object.entries(map);
+      const shared = (name) => entries.filter(([, v]) => v.name === name).length > 1;
+      return entries.map(([k, v]) => option(`custom:${k}`, shared(v.name) ? `${v.name} (custom, id ${k})` : `${v.name} (custom)`));
+    };
     const models = mine(custom.models), gpus = mine(custom.gpus);
     modelSel.replaceChildren(
       group('Dense', presetModels('dense')),
@@ -112,6 +119,8 @@ export function createScenario({ presets: P, dispatch }) {
       setValue(gpuSel, state.gpu);
       setValue(coefSel, state.coef);
       setValue(tp, state.tp);
+      for (const b of tpButtons) b.setAttribute('aria-pressed', String(b.dataset.tp === state.tp));
+      setValue(util, state.util);
       const custom = state.coef === 'custom';
       $('beta-editor').hidden = !custom;
       if (custom) betaInputs.forEach((input, i) => setValue(input, state.beta[i]));
