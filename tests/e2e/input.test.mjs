@@ -147,6 +147,8 @@ test('the slider scales rows that differ instead of setting them equal, and undo
   const scaled = cli({ model: 'llama-3.1-8b-instruct', gpu: 'h100-sxm', tp: 1,
     step: { decode: [{ context_length: 1048576 }, { context_length: 4194304 }] } });
   assert.equal(await waitForStep(page, scaled.step_time_us), scaled.step_time_us);
+  // A pause: keys pressed after it are a new slider gesture, so a new undo step.
+  await page.waitForTimeout(1000);
   await page.keyboard.press('Home');
   await page.waitForFunction(() => document.querySelector('[data-where="step.decode[0].context_length"]').value === '1');
   assert.deepEqual(await decodeValues(page), ['1', '4']);
