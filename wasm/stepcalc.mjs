@@ -82,6 +82,34 @@ function requestText(request) {
   return text;
 }
 
+// Object keys written in JSON text: string tokens followed by a colon, found by a scan
+// that knows strings and their escapes. JSON.parse keeps only the last of duplicate keys,
+// which the core refuses; comparing this count with the parsed value's tells them apart.
+/** @param {string} text */
+function keysInText(text) {
+  let keys = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) !== 34) continue; // '"': a string to its closing quote
+    for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92) i++;
+    let j = i + 1;
+    while (j < text.length && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 10 || text.charCodeAt(j) === 13 || text.charCodeAt(j) === 9)) j++;
+    if (text.charCodeAt(j) === 58) keys++; // ':'
+  }
+  return keys;
+}
+
+/** @param {unknown} value @returns {number} */
+function keysInValue(value) {
+  if (typeof value !== 'object' || value === null) return 0;
+  let keys = 0;
+  if (Array.isArray(value)) {
+    for (const element of value) keys += keysInValue(element);
+    return keys;
+  }
+  for (const key in value) keys += 1 + keysInValue(/** @type {JsonObject} */ (value)[key]);
+  return keys;
+}
+
 // Own enumerable keys (for-in is far cheaper than Object.keys), or -1 when an inherited
 // enumerable key exists, which JSON.stringify would skip.
 /** @param {object} object */
@@ -540,6 +568,8 @@ export default async function createStepCalc(options = {}) {
         } catch {
           return computeJson(request); // the core names the error
         }
+        // Duplicate keys: the core names the first one.
+        if (keysInText(request) !== keysInValue(parsed)) return computeJson(request);
         return withQuickRequest(parsed, computeRows) ?? computeJson(request);
       }
       return withQuickRequest(request, computeRows) ?? computeJson(requestText(request));

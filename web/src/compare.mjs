@@ -8,13 +8,28 @@ import { TERMS } from './formula.mjs';
 import { MAX_PINS, customItem } from './state.mjs';
 import { refusal } from './messages.mjs';
 
+/** @typedef {import('./wasm/stepcalc.mjs').StepResponse} StepResponse */
+/**
+ * A pin's result: the core's outcome, or the first field error of a pin the page could not
+ * send (it has no core message).
+ * @typedef {import('./calc.mjs').Outcome<StepResponse> | { ok: false, input: true, where: string, what: string }} PinOutcome
+ */
+
+/** @typedef {[key: string, label: string, figure: (r: StepResponse) => number]} CompareRow */
+/** @type {CompareRow[]} */
 const ROWS = [
   ['step', 'Step time (µs)', (r) => r.step_time_us],
-  ...TERMS.map(([key, label]) => [key, `${label} (${key}, µs)`, (r) => r.basis[key]]),
+  ...TERMS.map(([key, label]) => /** @type {CompareRow} */ ([key, `${label} (${key}, µs)`, (r) => r.basis[key]])),
   ['batch', 'Batch size (requests)', (r) => r.basis.batch_size],
   ['tps', 'Tokens/s', (r) => phases(r).tokensPerS],
 ];
 
+/**
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {string} text
+ * @param {Partial<HTMLElementTagNameMap[K]>} [props]
+ */
 function el(tag, text, props = {}) {
   const node = document.createElement(tag);
   node.textContent = text;
@@ -23,6 +38,11 @@ function el(tag, text, props = {}) {
 
 // scenario: the page's scenario r was computed for; custom: the stored custom items. The core
 // names a custom model or GPU only "custom"; the page names it as the user did.
+/**
+ * @param {StepResponse} r
+ * @param {import('./state.mjs').Scenario} scenario
+ * @param {import('./state.mjs').Custom} custom
+ */
 function describe(r, scenario, custom) {
   const tokens = r.work.prefill.tokens + r.work.decode.tokens;
   const model = customItem(custom.models, scenario.model)?.name ?? r.scenario.model;
@@ -31,6 +51,10 @@ function describe(r, scenario, custom) {
 }
 
 // (pinned − current) / current, as text.
+/**
+ * @param {number} pinned
+ * @param {number} current
+ */
 function difference(pinned, current) {
   if (pinned === current) return '0%';
   if (!(current > 0)) return DASH;
@@ -40,12 +64,25 @@ function difference(pinned, current) {
 
 // current(): { state, errors } of the scenario on screen (see messages.mjs, refusal).
 // dispatch: the one way to change the state.
+/**
+ * @param {{ current: () => { state: import('./state.mjs').State, errors: import('./messages.mjs').ErrorLine[] }, dispatch: import('./state.mjs').Dispatch }} options
+ */
 export function createCompare({ current, dispatch }) {
-  const out = document.getElementById('compare-out'), status = document.getElementById('compare-status');
-  const pinButton = document.getElementById('pin');
-  let shown = { pins: null, result: null, pinOutcomes: null }, focusAfter = null;
+  const byId = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+  const out = byId('compare-out'), status = byId('compare-status');
+  const pinButton = byId('pin');
+  /** @type {{ pins: import('./state.mjs').Scenario[] | null, result: StepResponse | null, pinOutcomes: PinOutcome[] | null }} */
+  let shown = { pins: null, result: null, pinOutcomes: null };
+  /** @type {number | null} */
+  let focusAfter = null;
 
   // pinOutcomes: one compute outcome per pin, in order; scenario: the one `result` is for.
+  /**
+   * @param {import('./state.mjs').Scenario[]} pins
+   * @param {StepResponse | null} result
+   * @param {PinOutcome[]} pinOutcomes
+   * @param {import('./state.mjs').Scenario & { custom: import('./state.mjs').Custom }} scenario
+   */
   function render(pins, result, pinOutcomes, scenario) {
     pinButton.setAttribute('aria-disabled', String(pins.length >= MAX_PINS));
     if (pins.length === 0 || !result) {
@@ -108,9 +145,9 @@ export function createCompare({ current, dispatch }) {
     status.textContent = `Pinned as pin ${state.pins.length + 1}.`;
   });
   out.addEventListener('click', (e) => {
-    const button = e.target.closest('button[data-pin]');
+    const button = /** @type {HTMLElement} */ (e.target).closest('button[data-pin]');
     if (!button) return;
-    const i = Number(button.dataset.pin);
+    const i = Number(/** @type {HTMLButtonElement} */ (button).dataset.pin);
     if (button.classList.contains('load')) {
       dispatch({ type: 'load-pin', index: i });
       status.textContent = `Pin ${i + 1} loaded into the calculator; press Undo to go back.`;
@@ -124,12 +161,18 @@ export function createCompare({ current, dispatch }) {
 
   return {
     // Rebuilt only when the pins, the current result or the pins' results changed.
+    /**
+     * @param {import('./state.mjs').Scenario[]} pins
+     * @param {StepResponse} result
+     * @param {PinOutcome[]} pinOutcomes
+     * @param {import('./state.mjs').Scenario & { custom: import('./state.mjs').Custom }} scenario
+     */
     render(pins, result, pinOutcomes, scenario) {
       if (pins === shown.pins && result === shown.result && pinOutcomes === shown.pinOutcomes) return;
       shown = { pins, result, pinOutcomes };
       render(pins, result, pinOutcomes, scenario);
       if (focusAfter !== null) {
-        const buttons = out.querySelectorAll('button.unpin');
+        const buttons = /** @type {NodeListOf<HTMLButtonElement>} */ (out.querySelectorAll('button.unpin'));
         (buttons[Math.min(focusAfter, buttons.length - 1)] ?? pinButton).focus();
         focusAfter = null;
       }

@@ -13,9 +13,18 @@ const HOW = {
   real: 'type digits with an optional decimal point, e.g. 2.5',
 };
 
+/** @param {string} text */
 const quoted = (text) => `“${text.length > 40 ? `${text.slice(0, 40)}…` : text}”`;
 
+/** @typedef {keyof typeof PLAIN} NumberKind 'count' (whole numbers) or 'real' */
+/** @typedef {{ value: number, error?: undefined } | { value?: undefined, error: string }} FieldRead */
+
 // Field text -> { value } (a number), or { error } saying why the text is not one.
+/**
+ * @param {string} text
+ * @param {NumberKind} [kind]
+ * @returns {FieldRead}
+ */
 export function readField(text, kind = 'count') {
   if (text.trim() === '') return { error: 'is empty; enter a number' };
   const value = Number(text);
@@ -27,22 +36,34 @@ export function readField(text, kind = 'count') {
 // Field text -> { value } within [min, max], or { error } naming the range. The bounds are
 // the core's (calc.limits), so the page names every bad field at once instead of the core
 // naming the first.
+/**
+ * @param {string} text
+ * @param {NumberKind} kind
+ * @param {number} min
+ * @param {number} max
+ * @returns {FieldRead}
+ */
 export function readBounded(text, kind, min, max) {
   const read = readField(text, kind);
-  if (read.error || (read.value >= min && read.value <= max)) return read;
+  if (read.value === undefined || (read.value >= min && read.value <= max)) return read;
   return { error: `must be ${kind === 'count' ? 'an integer' : 'a number'} from ${min} to ${max}, got ${text}` };
 }
 
 // The number a field holds, or undefined when it holds none (for links and the slider).
+/**
+ * @param {string} text
+ * @param {NumberKind} [kind]
+ */
 export function fieldNumber(text, kind = 'count') {
   return readField(text, kind).value;
 }
 
 // ArrowUp/ArrowDown step a whole-number field by one (never below 1), as they would in a
 // number input, and fire its input event. Other text is left for the user to correct.
+/** @param {HTMLElement} root */
 export function stepCountsWithArrows(root) {
   root.addEventListener('keydown', (e) => {
-    const input = e.target;
+    const input = /** @type {HTMLInputElement} */ (e.target);
     if (input.dataset?.number !== 'count' || (e.key !== 'ArrowUp' && e.key !== 'ArrowDown')) return;
     if (input.value !== '' && !/^\d+$/.test(input.value)) return;
     e.preventDefault();
