@@ -105,7 +105,12 @@ export function createBatchEditor(dispatch) {
   function number(kind, node, i) {
     node.index = i;
     node.title.textContent = `${TITLES[kind]} ${i + 1}`;
-    for (const [key, , field] of ROW_FIELDS[kind]) node.inputs[key].dataset.where = `step.${kind}[${i}].${field}`;
+    for (const [key, label, field] of ROW_FIELDS[kind]) {
+      const input = node.inputs[key];
+      input.dataset.where = `step.${kind}[${i}].${field}`;
+      // Named with its row ("Decode group 3, Context length"), not only its column.
+      input.setAttribute('aria-label', `${TITLES[kind]} ${i + 1}, ${label}`);
+    }
   }
 
   /**
@@ -200,7 +205,7 @@ export function createBatchEditor(dispatch) {
       const m = ROW_PATH.exec(where);
       if (!m) return null;
       const kind = /** @type {RowKind} */ (m[1]); // ROW_PATH matches only the two kinds
-      /** @type {[string, string, string][]} */
+      /** @type {[string, string, string, string][]} */
       const fields = ROW_FIELDS[kind];
       const key = fields.find(([, , field]) => field === m[3])?.[0];
       return views[kind].nodes[Number(m[2])]?.inputs[/** @type {string} */ (key)] ?? null;

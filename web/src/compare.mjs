@@ -5,7 +5,7 @@
 import { num, int, human, DASH } from './format.mjs';
 import { phases } from './results.mjs';
 import { TERMS } from './formula.mjs';
-import { MAX_PINS } from './state.mjs';
+import { MAX_PINS, customItem } from './state.mjs';
 import { refusal } from './messages.mjs';
 
 /** @typedef {import('./wasm/stepcalc.mjs').StepResponse} StepResponse */
@@ -36,10 +36,18 @@ function el(tag, text, props = {}) {
   return Object.assign(node, props);
 }
 
-/** @param {StepResponse} r */
-function describe(r) {
+// scenario: the page's scenario r was computed for; custom: the stored custom items. The core
+// names a custom model or GPU only "custom"; the page names it as the user did.
+/**
+ * @param {StepResponse} r
+ * @param {import('./state.mjs').Scenario} scenario
+ * @param {import('./state.mjs').Custom} custom
+ */
+function describe(r, scenario, custom) {
   const tokens = r.work.prefill.tokens + r.work.decode.tokens;
-  return `${r.scenario.model} · ${r.scenario.gpu} · TP ${r.scenario.tp} · ${int(r.basis.batch_size)} requests, ${int(tokens)} tokens · ${r.scenario.coefficients}`;
+  const model = customItem(custom.models, scenario.model)?.name ?? r.scenario.model;
+  const gpu = customItem(custom.gpus, scenario.gpu)?.name ?? r.scenario.gpu;
+  return `${model} · ${gpu} · TP ${r.scenario.tp} · ${int(r.basis.batch_size)} requests, ${int(tokens)} tokens · ${r.scenario.coefficients}`;
 }
 
 // (pinned − current) / current, as text.
@@ -68,13 +76,14 @@ export function createCompare({ current, dispatch }) {
   /** @type {number | null} */
   let focusAfter = null;
 
-  // pinOutcomes: one compute outcome per pin, in order.
+  // pinOutcomes: one compute outcome per pin, in order; scenario: the one `result` is for.
   /**
    * @param {import('./state.mjs').Scenario[]} pins
    * @param {StepResponse | null} result
    * @param {PinOutcome[]} pinOutcomes
+   * @param {import('./state.mjs').Scenario & { custom: import('./state.mjs').Custom }} scenario
    */
-  function render(pins, result, pinOutcomes) {
+  function render(pins, result, pinOutcomes, scenario) {
     pinButton.setAttribute('aria-disabled', String(pins.length >= MAX_PINS));
     if (pins.length === 0 || !result) {
       out.replaceChildren();
@@ -83,9 +92,9 @@ export function createCompare({ current, dispatch }) {
     const table = el('table', '', { className: 'compare' });
     table.append(el('caption', `The current scenario (${human(result.step_time_us)}) and ${pins.length} pinned; each pinned figure shows its difference from the current one`));
     const head = document.createElement('tr');
-    head.append(el('th', 'Figure', { scope: 'col' }), el('th', `Current: ${describe(result)}`, { scope: 'col' }));
+    head.append(el('th', 'Figure', { scope: 'col' }), el('th', `Current: ${describe(result, scenario, scenario.custom)}`, { scope: 'col' }));
     pinOutcomes.forEach((o, i) => {
-      const th = el('th', `Pin ${i + 1}: ${o.ok ? describe(o.value) : `not available (${o.input ? `${o.where}: ${o.what}` : 'internal error'})`} `, { scope: 'col' });
+      const th = el('th', `Pin ${i + 1}: ${o.ok ? describe(o.value, pins[i], scenario.custom) : `not available (${o.input ? `${o.where}: ${o.what}` : 'internal error'})`} `, { scope: 'col' });
       for (const [act, text] of [['load', 'Load'], ['unpin', 'Remove']]) {
         const button = el('button', text, { type: 'button', className: act });
         button.dataset.pin = String(i);
@@ -156,11 +165,12 @@ export function createCompare({ current, dispatch }) {
      * @param {import('./state.mjs').Scenario[]} pins
      * @param {StepResponse} result
      * @param {PinOutcome[]} pinOutcomes
+     * @param {import('./state.mjs').Scenario & { custom: import('./state.mjs').Custom }} scenario
      */
-    render(pins, result, pinOutcomes) {
+    render(pins, result, pinOutcomes, scenario) {
       if (pins === shown.pins && result === shown.result && pinOutcomes === shown.pinOutcomes) return;
       shown = { pins, result, pinOutcomes };
-      render(pins, result, pinOutcomes);
+      render(pins, result, pinOutcomes, scenario);
       if (focusAfter !== null) {
         const buttons = /** @type {NodeListOf<HTMLButtonElement>} */ (out.querySelectorAll('button.unpin'));
         (buttons[Math.min(focusAfter, buttons.length - 1)] ?? pinButton).focus();

@@ -134,10 +134,11 @@ function createModelEditor(dispatch) {
 }
 
 // Each figure's state field, input, label and the datasheet path the core names in its errors.
-/** @type {[field: 'tflops' | 'hbm' | 'link', id: string, label: string, where: string][]} */
+/** @type {[field: 'tflops' | 'hbm' | 'mem' | 'link', id: string, label: string, where: string][]} */
 const GPU_FIELDS = [
   ['tflops', 'cg-tflops', 'Dense FP16 TFLOPS', 'gpu.compute.fp16_tensor_core'],
   ['hbm', 'cg-hbm', 'HBM bandwidth', 'gpu.memory.bandwidth_tb_s'],
+  ['mem', 'cg-mem', 'Memory', 'gpu.memory.capacity_gb'],
   ['link', 'cg-link', 'GPU link', 'gpu.interconnect'],
 ];
 
@@ -157,13 +158,13 @@ function createGpuEditor(dispatch) {
   editor.use.addEventListener('click', () => {
     editor.clearError();
     const draft = editor.state().gpuDraft;
-    // The link is optional; the other two must be numbers. Every bad field is named.
+    // The link and the memory are optional; the others must be numbers. Every bad field is named.
     /** @type {[string, string, HTMLElement][]} label, what is wrong, the input */
     const bad = [];
-    /** @type {Partial<Record<'tflops' | 'hbm' | 'link', number>>} */
+    /** @type {Partial<Record<'tflops' | 'hbm' | 'mem' | 'link', number>>} */
     const values = {};
     for (const [field, id, label] of GPU_FIELDS) {
-      if (field === 'link' && draft.link.trim() === '') continue;
+      if ((field === 'link' || field === 'mem') && (draft[field] ?? '').trim() === '') continue;
       const read = readField(draft[field], 'real');
       if (read.error) bad.push([label, read.error, $(id)]);
       else values[field] = read.value;
@@ -177,6 +178,7 @@ function createGpuEditor(dispatch) {
       compute: { fp16_tensor_core: /** @type {number} */ (values.tflops), with_sparsity: false },
       memory: { bandwidth_tb_s: /** @type {number} */ (values.hbm) },
     };
+    if (values.mem !== undefined) ds.memory.capacity_gb = values.mem;
     if (values.link !== undefined) ds.interconnect = { [draft.linkKind]: values.link };
     const check = checkGpu(ds);
     if (!check.ok) {

@@ -63,10 +63,11 @@ function memoByParts(keys, make) {
 // errors, request is not sent and out is null.
 /**
  * @param {Scenario & { custom: import('./state.mjs').Custom }} scenario
+ * @param {Readonly<import('./wasm/stepcalc.mjs').Limits>} limits
  * @returns {{ request: PageRequest, errors: import('./state.mjs').FieldError[], out: Outcome<StepResponse> | null }}
  */
-function evaluate(scenario) {
-  const built = buildRequest(scenario);
+function evaluate(scenario, limits) {
+  const built = buildRequest(scenario, limits);
   const request = /** @type {PageRequest} */ (/** @type {unknown} */ (built.request)), errors = built.errors;
   return { request, errors, out: errors.length ? null : compute(request) };
 }
@@ -106,7 +107,7 @@ async function start() {
     schedule();
   }
 
-  const evaluation = memoByParts([...SCENARIO_KEYS, 'custom'], evaluate);
+  const evaluation = memoByParts([...SCENARIO_KEYS, 'custom'], (s) => evaluate(s, limits));
   // Each pin's result, kept while the pin and the custom items it may use are unchanged.
   /** @type {WeakMap<Scenario, { custom: import('./state.mjs').Custom, out: PinOutcome }>} */
   const pinCache = new WeakMap();
@@ -119,7 +120,7 @@ async function start() {
   const pinOutcome = (pin) => {
     const hit = pinCache.get(pin);
     if (hit?.custom === state.custom) return hit.out;
-    const { errors, out } = evaluate({ ...pin, custom: state.custom });
+    const { errors, out } = evaluate({ ...pin, custom: state.custom }, limits);
     /** @type {PinOutcome} */
     const result = out ?? { ok: false, input: true, ...errors[0] };
     pinCache.set(pin, { custom: state.custom, out: result });
@@ -183,6 +184,8 @@ async function start() {
   let frameBusy = false, dirty = false;
   /** @type {StepResponse | null} */
   let lastGood = null;
+  /** @type {Scenario | null} the scenario lastGood is for */
+  let lastGoodState = null;
   function schedule() {
     if (frameBusy) {
       dirty = true;
@@ -220,6 +223,7 @@ async function start() {
     if (ok) {
       const r = out.value;
       lastGood = r;
+      lastGoodState = s;
       results.update(r, request);
       batch.showTotals(r);
       roofline.update(r);
@@ -234,7 +238,7 @@ async function start() {
       ? 'Showing the last good result: fix the field marked above to update.'
       : 'No result yet: fix the field marked in red to compute one.';
     $('stale').hidden = ok;
-    if (lastGood) compare.render(s.pins, lastGood, pinOutcomes(s));
+    if (lastGood) compare.render(s.pins, lastGood, pinOutcomes(s), { .../** @type {Scenario} */ (lastGoodState), custom: s.custom });
     document.documentElement.dataset.renders = String(Number(document.documentElement.dataset.renders ?? 0) + 1);
     // For the benchmark and tests: when the update began and whether it succeeded.
     dispatchEvent(new CustomEvent('stepcalc:rendered', { detail: { ok, start } }));

@@ -58,6 +58,8 @@ function setValue(input, value) {
 export function createScenario({ presets: P, dispatch }) {
   const select = (/** @type {string} */ id) => /** @type {HTMLSelectElement} */ ($(id));
   const modelSel = select('model'), gpuSel = select('gpu'), coefSel = select('coef'), tp = /** @type {HTMLInputElement} */ ($('tp'));
+  const util = /** @type {HTMLInputElement} */ ($('util'));
+  const tpButtons = /** @type {HTMLButtonElement[]} */ ([...$('tp-quick').querySelectorAll('button[data-tp]')]);
   const coefById = Object.fromEntries(P.coefficients.map((c) => [c.id, c]));
   /** @param {import('./wasm/stepcalc.mjs').ModelPreset} m */
   const modelLabel = (m) => `${m.name} · L${m.L} d${m.d} H${m.H} kv${m.kv_heads}` + (m.kind === 'moe' ? ` · ${m.N} experts, top-${m.k}` : '');
@@ -86,6 +88,7 @@ export function createScenario({ presets: P, dispatch }) {
   gpuSel.addEventListener('change', () => dispatch({ type: 'gpu', value: gpuSel.value }));
   coefSel.addEventListener('change', () => dispatch({ type: 'coefficients', value: coefSel.value }));
   tp.addEventListener('input', () => dispatch({ type: 'tp', value: tp.value }));
+  util.addEventListener('input', () => dispatch({ type: 'util', value: util.value }));
   $('tp-quick').addEventListener('click', (e) => {
     const v = /** @type {HTMLElement} */ (e.target).closest('button')?.dataset.tp;
     if (v) dispatch({ type: 'tp', value: v });
@@ -98,8 +101,13 @@ export function createScenario({ presets: P, dispatch }) {
   function fillSelects(custom) {
     if (custom === shownCustom) return;
     shownCustom = custom;
+    // Items that share a name are told apart by their stored id.
     /** @param {Record<string, { name: string }>} map */
-    const mine = (map) => Object.entries(map).map(([k, v]) => option(`custom:${k}`, `${v.name} (custom)`));
+    const mine = (map) => {
+      const entries = Object.entries(map);
+      const shared = (/** @type {string} */ name) => entries.filter(([, v]) => v.name === name).length > 1;
+      return entries.map(([k, v]) => option(`custom:${k}`, shared(v.name) ? `${v.name} (custom, id ${k})` : `${v.name} (custom)`));
+    };
     const models = mine(custom.models), gpus = mine(custom.gpus);
     modelSel.replaceChildren(
       group('Dense', presetModels('dense')),
@@ -151,6 +159,8 @@ export function createScenario({ presets: P, dispatch }) {
       setValue(gpuSel, state.gpu);
       setValue(coefSel, state.coef);
       setValue(tp, state.tp);
+      for (const b of tpButtons) b.setAttribute('aria-pressed', String(b.dataset.tp === state.tp));
+      setValue(util, state.util);
       const custom = state.coef === 'custom';
       $('beta-editor').hidden = !custom;
       if (custom) betaInputs.forEach((input, i) => setValue(input, /** @type {string[]} */ (state.beta)[i]));

@@ -1,12 +1,17 @@
 // Sharing: the address bar follows the last valid scenario, "Copy link" and "Copy embed code"
 // (refused, naming the field, while a field is invalid), optionally with the pins, and, when
 // the page is framed, each new result posted to the embedding page.
-import { toQuery, usesCustom } from './url.mjs';
+import { toQuery, usesCustom, MAX_LINK_CHARS } from './url.mjs';
 import { customItem } from './state.mjs';
 import { refusal } from './messages.mjs';
+import { int } from './format.mjs';
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 const URL_PAUSE_MS = 150;
+// Why a link is not made or followed, and what makes it fit (see url.mjs, MAX_LINK_CHARS).
+/** @param {string} subject @param {number} length */
+const tooLong = (subject, length) => `${subject} would be ${int(length)} characters long, and links longer than ${int(MAX_LINK_CHARS)} characters fail to open on many servers`;
+const SHORTEN = 'To fit, use fewer distinct rows (equal rows next to each other are written once) or one row with a count in place of repeated rows.';
 
 /** @typedef {import('./state.mjs').State} State */
 
@@ -24,6 +29,10 @@ export function createShare({ current, dispatch, embed }) {
   let urlTimer = 0;
   /** @type {State} set by followUrl() before its timer reads it */
   let validState;
+  // Said when the address bar cannot follow the scenario on screen.
+  const urlNote = Object.assign(document.createElement('p'), { id: 'url-note', className: 'info', hidden: true });
+  urlNote.setAttribute('role', 'status');
+  customNote.after(urlNote);
 
   // "Include the pinned scenarios", beside the copy buttons; shown when something is pinned.
   const pinsLabel = document.createElement('label');
@@ -73,11 +82,18 @@ export function createShare({ current, dispatch, embed }) {
     const { state, errors } = current();
     const what = embedded ? 'The embed code' : 'The link';
     if (errors.length) return refuse(what, errors);
+    const href = link(state, embedded);
+    if (href.length > MAX_LINK_CHARS) {
+      box.value = '';
+      status.textContent = `${what} was not made: ${tooLong('it', href.length)}. ${SHORTEN}` +
+        (state.pinsInLink && state.pins.length && !embedded ? ' Leaving the pins out of the link also shortens it.' : '');
+      return;
+    }
     if (embedded) {
-      const src = link(state, true).replaceAll('&', '&amp;').replaceAll('"', '&quot;');
+      const src = href.replaceAll('&', '&amp;').replaceAll('"', '&quot;');
       return copy(`<iframe src="${src}" title="stepcalc: LLM inference step time" width="640" height="480" style="border:0" loading="lazy" allow="clipboard-write"></iframe>`, 'Embed code');
     }
-    copy(link(state, false), 'Link');
+    copy(href, 'Link');
   }
   $('copy-link').addEventListener('click', () => copyLink(false));
   $('copy-embed').addEventListener('click', () => copyLink(true));
@@ -94,7 +110,19 @@ export function createShare({ current, dispatch, embed }) {
       validState = state;
       clearTimeout(urlTimer);
       urlTimer = setTimeout(() => {
-        history.replaceState(null, '', location.pathname + toQuery(validState, { keepCustom: true, pins: validState.pins }));
+        // The bar holds what a reload can open: with the pins if that fits, else without them,
+        // else it keeps what it had and says why.
+        const fits = (/** @type {string} */ query) => new URL(location.pathname + query, location.href).href.length <= MAX_LINK_CHARS;
+        const withPins = toQuery(validState, { keepCustom: true, pins: validState.pins });
+        const withoutPins = toQuery(validState, { keepCustom: true });
+        const query = [withPins, withoutPins].find(fits);
+        if (query) history.replaceState(null, '', location.pathname + query);
+        const length = new URL(location.pathname + withoutPins, location.href).href.length;
+        const note = query === undefined
+          ? `The address bar does not follow this batch: ${tooLong('its link', length)}, so a reload would not bring it back. ${SHORTEN}`
+          : query !== withPins ? 'The address bar leaves the pins out: with them its link would be too long to open on many servers.' : '';
+        urlNote.hidden = note === '';
+        if (urlNote.textContent !== note) urlNote.textContent = note;
         openFull.href = location.pathname + toQuery(validState, { embed: false, pins: travelling(validState) });
       }, URL_PAUSE_MS);
     },

@@ -3,7 +3,7 @@
 // the rest shared, so views can tell what changed by identity); views read the state and
 // the latest result. Field values stay as the text the user typed, so nothing they wrote
 // is lost while it is invalid.
-import { readField, fieldNumber } from './fields.mjs';
+import { readField, readBounded, fieldNumber } from './fields.mjs';
 
 /** @typedef {import('./wasm/stepcalc.mjs').ModelConfig} ModelConfig */
 /** @typedef {import('./wasm/stepcalc.mjs').Datasheet} Datasheet */
@@ -22,13 +22,14 @@ import { readField, fieldNumber } from './fields.mjs';
 /** @typedef {{ name: string, datasheet: Datasheet }} CustomGpu */
 /** @typedef {{ models: Record<string, CustomModel>, gpus: Record<string, CustomGpu> }} Custom stored by key */
 /** @typedef {'models' | 'gpus'} CustomList */
-/** @typedef {{ name: string, tflops: string, hbm: string, link: string, linkKind: string }} GpuDraft */
+/** @typedef {{ name: string, tflops: string, hbm: string, mem: string, link: string, linkKind: string }} GpuDraft */
+/** @typedef {keyof import('./wasm/stepcalc.mjs').Limits} LimitName */
 /** @typedef {keyof typeof SWEEP_VARIABLES} SweepKind */
 /**
  * What a pin keeps, a link carries and undo restores. model and gpu: a preset id or
  * "custom:<key>"; coef: a preset id or "custom", then beta holds the seven β as typed.
  * @typedef {{
- *   model: string, gpu: string, tp: string, coef: string, beta: string[] | null,
+ *   model: string, gpu: string, tp: string, coef: string, beta: string[] | null, util: string,
  *   prefill: PrefillRow[], decode: DecodeRow[],
  * }} Scenario
  */
@@ -44,7 +45,7 @@ import { readField, fieldNumber } from './fields.mjs';
  */
 /**
  * Everything the page can do to the state, each dispatched by one control.
- * @typedef {{ type: 'model' | 'gpu' | 'tp' | 'coefficients', value: string }
+ * @typedef {{ type: 'model' | 'gpu' | 'tp' | 'util' | 'coefficients', value: string }
  *   | { type: 'beta', index: number, value: string }
  *   | { type: 'row', kind: RowKind, index: number, key: string, value: string }
  *   | { type: 'add-row', kind: RowKind }
@@ -86,6 +87,7 @@ export const DEFAULTS = Object.freeze({
   prefill: [{ t: '512', p: '2048', n: '1' }],
   decode: [{ c: '1024', n: '32' }],
   sweep: 'decode-count',
+  util: '0.9', // gpu_memory_utilization; equal to calc.limits.default_gpu_memory_utilization (checked by tests/e2e/input.test.mjs)
 });
 
 /** @satisfies {Record<string, { prefill: PrefillRow[], decode: DecodeRow[] }>} */
@@ -95,11 +97,11 @@ export const SCENARIOS = {
   'long-prefill': { prefill: [{ t: '8192', p: '8192', n: '1' }], decode: [] },
 };
 
-// The batch rows: each field's state key, label and request field.
-/** @type {{ prefill: [keyof PrefillRow, string, string][], decode: [keyof DecodeRow, string, string][] }} */
+// The batch rows: each field's state key, label, request field and the core's limit on it.
+/** @type {{ prefill: [keyof PrefillRow, string, string, LimitName][], decode: [keyof DecodeRow, string, string, LimitName][] }} */
 export const ROW_FIELDS = {
-  prefill: [['t', 'Tokens this step', 'tokens_this_step'], ['p', 'Prompt tokens', 'prompt_tokens'], ['n', 'Count', 'count']],
-  decode: [['c', 'Context length', 'context_length'], ['n', 'Count', 'count']],
+  prefill: [['t', 'Tokens this step', 'tokens_this_step', 'max_tokens'], ['p', 'Prompt tokens', 'prompt_tokens', 'max_tokens'], ['n', 'Count', 'count', 'max_count']],
+  decode: [['c', 'Context length', 'context_length', 'max_tokens'], ['n', 'Count', 'count', 'max_count']],
 };
 /** @type {{ [K in RowKind]: () => RowOf[K] }} */
 export const BLANK_ROW = { prefill: () => ({ t: '512', p: '512', n: '1' }), decode: () => ({ c: '1024', n: '1' }) };
@@ -123,7 +125,7 @@ export const SWEEP_VARIABLES = {
  */
 const pick = (state, keys) => /** @type {Pick<T, K>} */ (Object.fromEntries(keys.map((k) => [k, state[k]])));
 /** @type {(keyof Scenario)[]} */
-export const SCENARIO_KEYS = ['model', 'gpu', 'tp', 'coef', 'beta', 'prefill', 'decode'];
+export const SCENARIO_KEYS = ['model', 'gpu', 'tp', 'coef', 'beta', 'util', 'prefill', 'decode'];
 /** @param {State} state @returns {Scenario} */
 export const scenarioOf = (state) => pick(state, SCENARIO_KEYS);
 
@@ -149,6 +151,7 @@ export function defaultState(custom = { models: {}, gpus: {} }) {
     tp: DEFAULTS.tp,
     coef: DEFAULTS.coef,
     beta: null, // the custom β as typed; filled from the selected set when custom is first chosen
+    util: DEFAULTS.util,
     prefill: copyRows(DEFAULTS.prefill),
     decode: copyRows(DEFAULTS.decode),
     sweep: DEFAULTS.sweep,
@@ -181,11 +184,12 @@ export function customItem(map, id) {
  * @returns {GpuDraft}
  */
 export function gpuDraftOf(item) {
-  if (!item) return { name: 'My GPU', tflops: '989.5', hbm: '3.35', link: '900', linkKind: 'nvlink_bandwidth_gb_s' };
+  if (!item) return { name: 'My GPU', tflops: '989.5', hbm: '3.35', mem: '', link: '900', linkKind: 'nvlink_bandwidth_gb_s' };
   const ds = item.datasheet;
   const linkKind = Object.keys(ds.interconnect ?? {})[0] ?? 'nvlink_bandwidth_gb_s';
   return {
     name: item.name, tflops: String(ds.compute.fp16_tensor_core), hbm: String(ds.memory.bandwidth_tb_s),
+    mem: String(ds.memory.capacity_gb ?? ''),
     link: String(ds.interconnect?.[linkKind] ?? ''), linkKind,
   };
 }
@@ -229,6 +233,8 @@ function apply(state, action, ctx) {
     }
     case 'tp':
       return { ...state, tp: action.value };
+    case 'util':
+      return { ...state, util: action.value };
     case 'coefficients': {
       // Custom β starts from the set that was selected, and once typed is kept across
       // switches to a preset and back.
@@ -284,7 +290,7 @@ function apply(state, action, ctx) {
     case 'load-pin': {
       // A pin made with a preset carries no β of its own: the custom β typed here stays.
       const pin = state.pins[action.index];
-      return { ...state, ...pin, beta: pin.beta ?? state.beta, undo: pushUndo(state, SCENARIO_KEYS) };
+      return { ...state, ...pin, beta: pin.beta ?? state.beta, util: pin.util ?? state.util, undo: pushUndo(state, SCENARIO_KEYS) };
     }
     case 'pins-in-link':
       return { ...state, pinsInLink: action.value };
@@ -339,25 +345,31 @@ function slide(state, value, limits) {
 
 // Each batch row read once: the state's row objects are replaced, never changed, so a
 // keystroke in a 1,000-row batch reads one row again, not all of them.
+// The limits never change, so a row's read stays valid.
 /** @typedef {{ value: Record<string, number | null>, errors: [string, string][] }} RowRead request fields; [field, what is wrong] */
 /** @type {Record<RowKind, WeakMap<BatchRow, RowRead>>} */
 const ROW_READS = { prefill: new WeakMap(), decode: new WeakMap() };
 /**
  * @param {RowKind} kind
  * @param {BatchRow} row
+ * @param {Readonly<Limits>} limits
  * @returns {RowRead}
  */
-function readRow(kind, row) {
+function readRow(kind, row, limits) {
   let read = ROW_READS[kind].get(row);
   if (!read) {
     /** @type {RowRead['value']} */
     const value = {};
     /** @type {RowRead['errors']} */
     const errors = [];
-    for (const [key, , field] of ROW_FIELDS[kind]) {
-      const r = readField(row[key]);
+    for (const [key, , field, limit] of ROW_FIELDS[kind]) {
+      const r = readBounded(row[key], 'count', 1, limits[limit]);
       value[field] = r.value ?? null;
       if (r.error) errors.push([field, r.error]);
+    }
+    // A chunk cannot be longer than its prompt (the core's words, so both say the same).
+    if (kind === 'prefill' && !errors.length && /** @type {number} */ (value.tokens_this_step) > /** @type {number} */ (value.prompt_tokens)) {
+      errors.push(['tokens_this_step', `${value.tokens_this_step} exceeds prompt_tokens ${value.prompt_tokens}`]);
     }
     read = { value, errors };
     ROW_READS[kind].set(row, read);
@@ -365,28 +377,32 @@ function readRow(kind, row) {
   return read;
 }
 
-// The request for the core, and the fields the page cannot send as numbers (each with its
-// own error). Range and consistency checks are the core's.
+// The request for the core, and every field the page can check itself that is wrong (each
+// with its own error): numbers, the core's ranges (limits: calc.limits), β ≥ 0, a chunk no
+// longer than its prompt. What depends on the model or GPU is still the core's to check.
 /**
  * @param {Scenario & { custom: Custom }} state
+ * @param {Readonly<Limits>} limits
  * @returns {{ request: DraftRequest, errors: FieldError[] }}
  */
-export function buildRequest(state) {
+export function buildRequest(state, limits) {
   /** @type {FieldError[]} */
   const errors = [];
   /**
    * @param {string} text
    * @param {string} where
-   * @param {import('./fields.mjs').NumberKind} [kind]
+   * @param {import('./fields.mjs').NumberKind} kind
+   * @param {number} min
+   * @param {number} max
    */
-  const need = (text, where, kind) => {
-    const read = readField(text, kind);
+  const need = (text, where, kind, min, max) => {
+    const read = readBounded(text, kind, min, max);
     if (read.error) errors.push({ where, what: read.error });
     return read.value ?? null;
   };
   /** @param {RowKind} kind */
   const rows = (kind) => state[kind].map((/** @type {BatchRow} */ row, i) => {
-    const read = readRow(kind, row);
+    const read = readRow(kind, row, limits);
     for (const [field, what] of read.errors) errors.push({ where: `step.${kind}[${i}].${field}`, what });
     return read.value;
   });
@@ -408,11 +424,12 @@ export function buildRequest(state) {
   const request = {
     model: chosen(state.model, state.custom.models, 'config', 'model', 'model'),
     gpu: chosen(state.gpu, state.custom.gpus, 'datasheet', 'gpu', 'GPU'),
-    tp: need(state.tp, 'tp'),
+    tp: need(state.tp, 'tp', 'count', 1, limits.max_tp),
     coefficients: state.coef === 'custom'
       // coef "custom" always comes with the β as typed (state.mjs sets both, and url.mjs too)
-      ? { beta: /** @type {string[]} */ (state.beta).map((b, i) => need(b, `coefficients.beta[${i}]`, 'real')) }
+      ? { beta: /** @type {string[]} */ (state.beta).map((b, i) => need(b, `coefficients.beta[${i}]`, 'real', 0, limits.max_beta)) }
       : state.coef,
+    gpu_memory_utilization: need(state.util ?? DEFAULTS.util, 'gpu_memory_utilization', 'real', limits.min_gpu_memory_utilization, 1),
     step: { prefill: rows('prefill'), decode: rows('decode') },
   };
   return { request, errors };

@@ -217,6 +217,8 @@ function makeChart(el, mark, xLabel) {
 // dispatch: the page's one way to change the state. limits: the core's bounds. variable:
 // the sweep variable at start, so the chart is made with its label before the batch rows
 // are on the page (making it later measures, and so lays out, every row).
+const GESTURE_PAUSE_MS = 700;
+
 /**
  * @param {{ dispatch: import('./state.mjs').Dispatch, limits: Readonly<Limits>, variable: SweepKind }} options
  */
@@ -311,15 +313,23 @@ export function createSweep({ dispatch, limits, variable }) {
     sliderOut.textContent = rows.length === 0 ? `no ${spec.list} rows`
       : !(ref > 0) ? `${spec.row} is not a number`
       : same ? int(ref) : `${int(ref)} in ${spec.row}; the other rows scale with it`;
+    // A screen reader announces the value the slider sets, not its position from 0 to 1,000.
+    slider.setAttribute('aria-valuetext', sliderOut.textContent);
     if (usable && state.drag === null) slider.value = String(Math.round((Math.log(Math.min(ref, hi)) / Math.log(hi)) * 1000));
   }
 
+  // One gesture is one undo step: a drag, or arrow-key steps with no pause of
+  // GESTURE_PAUSE_MS between them (each key press fires its own change event).
+  let gestureTimer = 0;
   slider.addEventListener('input', () => {
+    clearTimeout(gestureTimer);
     const { hi } = sliderRange(/** @type {State} */ (rendered)); // the slider is on screen only after a render
     dispatch({ type: 'slide', value: Math.max(1, Math.round(Math.exp((Number(slider.value) / 1000) * Math.log(hi)))) });
   });
-  // Releasing the slider ends the drag: the next drag is its own undo step.
-  slider.addEventListener('change', () => dispatch({ type: 'slide-end' }));
+  slider.addEventListener('change', () => {
+    clearTimeout(gestureTimer);
+    gestureTimer = setTimeout(() => dispatch({ type: 'slide-end' }), GESTURE_PAUSE_MS);
+  });
   select.addEventListener('change', () => dispatch({ type: 'sweep-variable', value: /** @type {SweepKind} */ (select.value) }));
 
   followSchemeAndSize(el, () => {

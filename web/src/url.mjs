@@ -2,7 +2,7 @@
 // loses what is good in it: a bad parameter falls back to its default alone, a bad row is
 // left out alone, and each comes with a notice saying what was dropped.
 import { DEFAULTS, MAX_PINS, SWEEP_VARIABLES, copyRows, isCustom, customItem } from './state.mjs';
-import { readField } from './fields.mjs';
+import { readField, readBounded } from './fields.mjs';
 import { int } from './format.mjs';
 
 /** @typedef {import('./state.mjs').State} State */
@@ -18,6 +18,16 @@ import { int } from './format.mjs';
  */
 
 const INT = /^\d+$/;
+
+// The longest link the page makes or puts in the address bar. Servers cap the request line
+// and headers a browser sends: 8 KB is a common limit (nginx's default large_client_header_buffers,
+// many CDNs), Node's own default is 16 KB; 8,000 characters keeps the link and the rest of
+// the request under 8 KB.
+export const MAX_LINK_CHARS = 8000;
+
+// Consecutive equal items are written once with a run count: "1024x2*2300" is 2,300 rows of
+// "1024x2" (a link without runs reads as before).
+const RUN = /^(.+?)\*(\d+)$/;
 // Each list item's syntax and the core limit each of its numbers must respect.
 /**
  * @type {Record<RowKind, {
@@ -57,16 +67,18 @@ function describeItems(bad) {
 }
 
 // A list parameter: the rows that are good; a notice for the rest. Rows past the core's
-// max_rows are left out too (the core would refuse the whole list).
+// max_rows are left out too (the core would refuse the whole list). repair: whether the
+// good rows apply (the link's own lists) or the list is only judged (a pin's).
 /**
  * @param {RowKind} name
  * @param {string} text
  * @param {LinkContext['limits']} limits
  * @param {string[]} notices
  * @param {string} where
+ * @param {boolean} repair
  * @returns {BatchRow[] | null}
  */
-function readList(name, text, limits, notices, where) {
+function readList(name, text, limits, notices, where, repair) {
   if (text.trim() === '') return [];
   const spec = LISTS[name];
   const items = text.split(',');
@@ -74,28 +86,39 @@ function readList(name, text, limits, notices, where) {
   const rows = [];
   /** @type {BadItem[]} */
   const bad = [];
+  let total = 0;
   items.forEach((raw, index) => {
-    const m = spec.pattern.exec(raw.trim());
-    const inRange = m && spec.limits.every((limit, i) => m[i + 1] === undefined || (Number(m[i + 1]) >= 1 && Number(m[i + 1]) <= limits[limit]));
-    if (inRange) rows.push(spec.row(m));
-    else bad.push({ index, text: raw });
+    const run = RUN.exec(raw.trim());
+    const times = run ? Number(run[2]) : 1;
+    const m = spec.pattern.exec(run ? run[1] : raw.trim());
+    const inRange = m && times >= 1 && times <= limits.max_rows &&
+      spec.limits.every((limit, i) => m[i + 1] === undefined || (Number(m[i + 1]) >= 1 && Number(m[i + 1]) <= limits[limit]));
+    if (!inRange) return bad.push({ index, text: raw });
+    total += times;
+    for (let k = 0; k < times && rows.length < limits.max_rows; k++) rows.push(spec.row(m));
   });
   if (rows.length === 0) {
-    notices.push(`${where} "${name}" has no valid item (${describeItems(bad)}); it was replaced by the default (${listDefault(name)}).`);
+    notices.push(`${where} "${name}" has no valid item (${describeItems(bad)})${repair ? `; it was replaced by the default (${listDefault(name)})` : ''}.`);
     return null;
   }
   if (bad.length) {
-    notices.push(`${where} "${name}": ${describeItems(bad)} ${bad.length === 1 ? 'is' : 'are'} not valid and ${bad.length === 1 ? 'was' : 'were'} left out; the other ${int(rows.length)} apply.`);
+    notices.push(`${where} "${name}": ${describeItems(bad)} ${bad.length === 1 ? 'is' : 'are'} not valid` +
+      (repair ? ` and ${bad.length === 1 ? 'was' : 'were'} left out; the other ${int(total)} apply.` : '.'));
   }
-  if (rows.length > limits.max_rows) {
-    notices.push(`${where} "${name}" has ${int(rows.length)} items; the calculator takes at most ${int(limits.max_rows)} per list, so the first ${int(limits.max_rows)} are used.`);
-    rows.length = limits.max_rows;
+  if (total > limits.max_rows) {
+    notices.push(`${where} "${name}" has ${int(total)} rows; the calculator takes at most ${int(limits.max_rows)} per list, so the first ${int(limits.max_rows)} are used.`);
   }
   return rows;
 }
 
+// The parameters a scenario (the link's own, or a pin's) may have.
+/** @type {string[]} */
+const SCENARIO_PARAMS = ['model', 'gpu', 'tp', 'coef', 'beta', 'util', 'prefill', 'decode'];
+
 // The scenario fields a query sets, onto `into`. ctx: { ids: {models, gpus, coefs} as Sets,
-// limits, custom }. where: how notices name the link ("The link's parameter").
+// limits, custom }. where: how notices name the link ("The link's parameter"). repair: a bad
+// parameter falls back to its default (the link's own scenario) or is only named (a pin,
+// which is then left out whole, so its notices must not say what was used instead).
 // q.get(name) after q.has(name) is a string, hence the casts.
 /**
  * @param {URLSearchParams} q
@@ -103,15 +126,16 @@ function readList(name, text, limits, notices, where) {
  * @param {LinkContext} ctx
  * @param {string[]} notices
  * @param {string} where
+ * @param {boolean} repair
  */
-function readScenario(q, into, ctx, notices, where) {
+function readScenario(q, into, ctx, notices, where, repair) {
   /**
    * @param {string} name
    * @param {string} value
    * @param {string} fallback
    */
   const reject = (name, value, fallback) =>
-    notices.push(`${where} "${name}" (${quote(value)}) is not valid and was replaced by the default (${fallback}).`);
+    notices.push(`${where} "${name}" (${quote(value)}) is not valid${repair ? ` and was replaced by the default (${fallback})` : ''}.`);
   /**
    * @param {string} name
    * @param {'model' | 'gpu'} kind
@@ -123,7 +147,7 @@ function readScenario(q, into, ctx, notices, where) {
     const v = /** @type {string} */ (q.get(name));
     if (isCustom(v)) {
       if (customItem(/** @type {Record<string, unknown>} */ (ctx.custom[list]), v)) into[kind] = v;
-      else notices.push(`${where} "${name}" names your custom ${noun} ${quote(v.slice(7))}, which is not stored in this browser (deleted, or made in another browser); the default ${noun} (${DEFAULTS[kind]}) is used instead.`);
+      else notices.push(`${where} "${name}" names your custom ${noun} ${quote(v.slice(7))}, which is not stored in this browser (deleted, or made in another browser)${repair ? `; the default ${noun} (${DEFAULTS[kind]}) is used instead` : ''}.`);
     } else if (ctx.ids[list].has(v)) into[kind] = v;
     else reject(name, v, DEFAULTS[kind]);
   };
@@ -146,9 +170,14 @@ function readScenario(q, into, ctx, notices, where) {
     if (ctx.ids.coefs.has(v)) into.coef = v;
     else reject('coef', v, DEFAULTS.coef);
   }
+  if (q.has('util')) {
+    const v = /** @type {string} */ (q.get('util'));
+    if (!readBounded(v, 'real', ctx.limits.min_gpu_memory_utilization, 1).error) into.util = v;
+    else reject('util', v, DEFAULTS.util);
+  }
   for (const name of /** @type {RowKind[]} */ (['prefill', 'decode'])) {
     if (!q.has(name)) continue;
-    const rows = readList(name, /** @type {string} */ (q.get(name)), ctx.limits, notices, where);
+    const rows = readList(name, /** @type {string} */ (q.get(name)), ctx.limits, notices, where, repair);
     // LISTS[name].row made each row with the fields of its kind.
     if (rows) into[name] = /** @type {any[]} */ (rows);
   }
@@ -165,7 +194,7 @@ export function readLink(search, ctx) {
   const q = new URLSearchParams(search);
   /** @type {string[]} */
   const notices = [];
-  const fields = readScenario(q, {}, ctx, notices, "The link's parameter");
+  const fields = readScenario(q, {}, ctx, notices, "The link's parameter", true);
   if (q.has('sweep')) {
     const v = /** @type {string} */ (q.get('sweep'));
     if (Object.hasOwn(SWEEP_VARIABLES, v)) fields.sweep = /** @type {import('./state.mjs').SweepKind} */ (v);
@@ -179,12 +208,17 @@ export function readLink(search, ctx) {
   q.getAll('pin').forEach((text, i) => {
     /** @type {string[]} */
     const pinNotices = [];
+    const pinQuery = new URLSearchParams(text);
+    // A pin that sets nothing it could set is not the default scenario but a mistake.
+    if (!SCENARIO_PARAMS.some((name) => pinQuery.has(name))) {
+      pinNotices.push(`it has none of the parameters a scenario is made of (${SCENARIO_PARAMS.join(', ')}); it reads ${quote(text)}.`);
+    }
     /** @type {Scenario} */
     const pin = {
-      model: DEFAULTS.model, gpu: DEFAULTS.gpu, tp: DEFAULTS.tp, coef: DEFAULTS.coef, beta: null,
+      model: DEFAULTS.model, gpu: DEFAULTS.gpu, tp: DEFAULTS.tp, coef: DEFAULTS.coef, beta: null, util: DEFAULTS.util,
       prefill: copyRows(DEFAULTS.prefill), decode: copyRows(DEFAULTS.decode),
     };
-    readScenario(new URLSearchParams(text), pin, ctx, pinNotices, `Pin ${i + 1}'s parameter`);
+    readScenario(pinQuery, pin, ctx, pinNotices, `Pin ${i + 1}'s parameter`, false);
     if (pinNotices.length) notices.push(`Pin ${i + 1} in the link was left out: ${pinNotices.join(' ')}`);
     else if (pins.length >= MAX_PINS) notices.push(`Pin ${i + 1} in the link was left out: at most ${MAX_PINS} scenarios can be pinned.`);
     else pins.push(pin);
@@ -204,8 +238,33 @@ function scenarioParams(s, keepCustom) {
   q.set('tp', s.tp);
   if (s.coef === 'custom') q.set('beta', /** @type {string[]} */ (s.beta).join(','));
   else q.set('coef', s.coef);
-  for (const name of /** @type {RowKind[]} */ (['prefill', 'decode'])) q.set(name, s[name].map(LISTS[name].text).join(','));
+  if (s.util !== DEFAULTS.util) q.set('util', s.util);
+  for (const name of /** @type {RowKind[]} */ (['prefill', 'decode'])) q.set(name, listText(s[name], LISTS[name].text));
   return q;
+}
+
+// Rows as a list parameter, each run of equal rows written once ("1024x2*2300").
+/**
+ * @param {BatchRow[]} rows
+ * @param {(r: BatchRow) => string} text
+ */
+function listText(rows, text) {
+  /** @type {string[]} */
+  const items = [];
+  /** @type {string | null} */
+  let last = null, times = 0;
+  const flush = () => { if (last !== null) items.push(times === 1 ? last : `${last}*${times}`); };
+  for (const row of rows) {
+    const item = text(row);
+    if (item === last) times++;
+    else {
+      flush();
+      last = item;
+      times = 1;
+    }
+  }
+  flush();
+  return items.join(',');
 }
 
 // Keep ':' and ',' readable in the address bar.
