@@ -25,7 +25,15 @@ function outcome(fn) {
 }
 
 export const compute = (request) => outcome(() => calc.compute(request));
-export const sweep = (request, variable, values) => outcome(() => calc.sweep(request, variable, values));
+// One response per packed batch ([prefill, decode] rows) of one header, from one Scenario.
+export const computeEach = (header, batches) => outcome(() => {
+  const scenario = calc.scenario(header);
+  try {
+    return batches.map(([prefill, decode]) => scenario.computePacked(prefill, decode));
+  } finally {
+    scenario.delete();
+  }
+});
 // A custom model or GPU is checked by the core call made for that, not by a dummy request.
 export const checkModel = (config) => outcome(() => calc.checkModel(config));
 export const checkGpu = (datasheet) => outcome(() => calc.checkGpu(datasheet));

@@ -1,10 +1,12 @@
-// Sweep chart: step time and each basis term against one variable (calc.sweep), the
-// current value dashed, a sentence on where the bottleneck flips; and the slider that
-// moves that variable (dispatching it, with an undo), so the flip can be found by dragging.
+// Sweep chart: step time and each basis term against one variable, the current value
+// dashed, a sentence on where the bottleneck flips; and the slider that moves that variable
+// (dispatching it, with an undo), so the flip can be found by dragging. The chart varies the
+// rows as the slider does: x is the first row's value and every other row scales with it,
+// so each point is a batch the slider can reach and the chart describes the batch on screen.
 import uPlot from 'uplot';
 import { chartHeight, css, widthOf, plotOptions, followSchemeAndSize } from './plot.mjs';
-import { sweep } from './calc.mjs';
-import { num, int } from './format.mjs';
+import { computeEach } from './calc.mjs';
+import { int } from './format.mjs';
 import { SWEEP_VARIABLES } from './state.mjs';
 import { fieldNumber } from './fields.mjs';
 import { reportBug } from './messages.mjs';
@@ -12,19 +14,26 @@ import { reportBug } from './messages.mjs';
 const EMPTY = [[1], [null], [null], [null], [null], [null], [null], [null]];
 
 // What each sweep variable moves (list, key, field, the core limit that bounds it) is in
-// state.mjs; here: the chart's label, the slider's fixed top (so the thumb does not jump
-// while it is dragged) and how the slider names its reference row.
+// state.mjs; here: the chart's axis label and the words for a value of x in a sentence
+// (for one row, and for x as the first of several rows), the slider's fixed top (so the thumb does not
+// jump while it is dragged) and how the slider names its reference row.
 const SWEEPS = {
   'decode-count': {
     ...SWEEP_VARIABLES['decode-count'], sliderMax: 4096, label: 'decode requests per group',
+    firstLabel: 'decode requests in group 1 (other groups scaled)',
+    unit: 'decode requests per group', firstUnit: 'decode requests in decode group 1',
     sliderLabel: 'Decode count (slider, log scale)', row: 'decode group 1',
   },
   'decode-context': {
     ...SWEEP_VARIABLES['decode-context'], sliderMax: 1_048_576, label: 'decode context length (tokens)',
+    firstLabel: 'context length of decode group 1 (tokens; other groups scaled)',
+    unit: 'tokens of decode context', firstUnit: 'tokens of context in decode group 1',
     sliderLabel: 'Decode context length (slider, log scale)', row: 'decode group 1',
   },
   'prefill-chunk': {
     ...SWEEP_VARIABLES['prefill-chunk'], sliderMax: 100_000_000, label: 'prefill tokens this step per chunk',
+    firstLabel: 'tokens this step of prefill chunk 1 (other chunks scaled)',
+    unit: 'prefill tokens this step per chunk', firstUnit: 'tokens this step in prefill chunk 1',
     sliderLabel: 'Prefill tokens this step (slider, log scale)', row: 'prefill chunk 1',
   },
 };
@@ -37,36 +46,93 @@ function logValues(lo, hi, current, n = 48) {
   return [...set].sort((a, b) => a - b);
 }
 
+// A row's value when the first row's value ref moves to x: scaled by the same factor, as
+// the slider scales it (state.mjs, slide), whole and within 1..max.
+const scaled = (v, x, ref, max) => Math.min(max, Math.max(1, Math.round((v * x) / ref)));
+
+// The highest x at which no prefill chunk scaled with the first passes its prompt.
+function chunkTop(rows, ref, t, p) {
+  return Math.min(...rows.map((r) => Math.floor((p(r) * ref) / t(r))));
+}
+
 // What to sweep for the chosen variable given the request, or a reason it cannot be swept.
 function sweepPlan(kind, request, limits) {
   const spec = SWEEPS[kind];
   const rows = request.step[spec.list];
   if (rows.length === 0) return { reason: `Add a ${spec.list} row to sweep ${spec.label}.` };
-  const variable = `${spec.list}[${rows.length === 1 ? 0 : '*'}].${spec.field}`;
-  const current = rows.every((r) => r[spec.field] === rows[0][spec.field]) ? rows[0][spec.field] : NaN;
+  const current = rows[0][spec.field];
+  if (!(current > 0)) return { reason: `The ${spec.row} value is 0, so the sweep has no value to scale the rows from.` };
+  const several = rows.length > 1;
   let hi;
-  if (kind === 'decode-count') hi = Math.max(1024, (current || 1) * 4);
-  else if (kind === 'decode-context') hi = Math.max(131072, (current || 1) * 4);
-  else hi = Math.min(...rows.map((r) => r.prompt_tokens)); // a chunk cannot exceed its prompt
-  hi = Math.min(hi, limits[spec.limit]);
-  return { variable, current, label: spec.label, values: logValues(1, Math.max(hi, 2), current) };
+  if (kind === 'decode-count') hi = Math.max(1024, current * 4);
+  else if (kind === 'decode-context') hi = Math.max(131072, current * 4);
+  else hi = chunkTop(rows, current, (r) => r.tokens_this_step, (r) => r.prompt_tokens); // a chunk cannot exceed its prompt
+  const max = limits[spec.limit];
+  hi = Math.min(hi, max);
+  return {
+    spec, current, several, max,
+    label: several ? spec.firstLabel : spec.label,
+    unit: several ? spec.firstUnit : spec.unit,
+    values: logValues(1, Math.max(hi, 2), current),
+  };
+}
+
+// The batch at each x, packed for the core: the swept field of every row scaled with the
+// first row's.
+function packedBatches(plan, step) {
+  const { spec, current, max } = plan;
+  const pack = (list, fields, x) => {
+    const rows = step[list], width = fields.length, out = new Float64Array(rows.length * width);
+    rows.forEach((r, i) => fields.forEach((f, j) => {
+      const v = r[f] ?? 1; // count is optional and 1 when left out, as the core reads it
+      out[i * width + j] = list === spec.list && f === spec.field ? scaled(v, x, current, max) : v;
+    }));
+    return out;
+  };
+  return plan.values.map((x) => [
+    pack('prefill', ['tokens_this_step', 'prompt_tokens', 'count'], x),
+    pack('decode', ['context_length', 'count'], x),
+  ]);
+}
+
+// The columns the chart and the sentences read, one entry per swept value.
+function seriesOf(values, responses) {
+  const column = (f) => responses.map(f);
+  return {
+    values,
+    step_time_us: column((r) => r.step_time_us),
+    t_pf_compute: column((r) => r.basis.t_pf_compute),
+    t_pf_kv: column((r) => r.basis.t_pf_kv),
+    t_dc_compute: column((r) => r.basis.t_dc_compute),
+    t_dc_kv: column((r) => r.basis.t_dc_kv),
+    t_weight: column((r) => r.basis.t_weight),
+    t_tp: column((r) => r.basis.t_tp),
+    headroom_bytes: column((r) => r.memory.headroom_bytes ?? NaN),
+    kvHeadsPerGpu: responses[0].sharding.kv_heads_per_gpu,
+  };
 }
 
 // Where the phase's compute and its own KV traffic swap places along the sweep, in the
 // words of the phase badge.
 function flipText(s, plan) {
-  const decode = plan.variable.startsWith('decode');
+  const decode = plan.spec.list === 'decode';
   const c = decode ? s.t_dc_compute : s.t_pf_compute, m = decode ? s.t_dc_kv : s.t_pf_kv;
   const phase = decode ? 'Decode' : 'Prefill', kv = decode ? 'KV read' : 'KV write';
+  const range = `${int(s.values[0])} to ${int(s.values[s.values.length - 1])} ${plan.unit}`;
+  const scaledRows = plan.several ? ` The other ${plan.spec.list} rows scale with ${plan.spec.row}, keeping their ratios, as the slider moves them.` : '';
+  const now = ` (now ${int(plan.current)}, dashed line).${scaledRows}`;
+  // No KV bytes at all (kv_heads < TP): there is nothing to compare the compute with.
+  if (m.every((v) => v === 0)) {
+    const why = s.kvHeadsPerGpu === 0 ? ' (kv_heads < TP)' : '';
+    return `${phase}: no KV bytes${why} over the whole range, ${range}, so its compute is not compared with a ${kv}${now}`;
+  }
   const state = (i) => (c[i] >= m[i] ? `compute exceeds its ${kv}` : `${kv} exceeds its compute`);
-  const now = Number.isFinite(plan.current) ? ` (now ${int(plan.current)}, dashed line).` : null;
   for (let i = 1; i < s.values.length; i++) {
     if (state(i) !== state(i - 1)) {
-      return `${phase}: ${state(i - 1)} up to ${int(s.values[i - 1])} ${plan.label}; from ${int(s.values[i])}, ${state(i)}${now ?? '.'}`;
+      return `${phase}: ${state(i - 1)} up to ${int(s.values[i - 1])} ${plan.unit}; from ${int(s.values[i])}, ${state(i)}${now}`;
     }
   }
-  return `${phase}: ${state(0)} over the whole range, ${int(s.values[0])} to ${int(s.values[s.values.length - 1])} ${plan.label}` +
-    (now ?? '; the rows differ, so every row is set to x.');
+  return `${phase}: ${state(0)} over the whole range, ${range}${now}`;
 }
 
 // The first swept value at which the step no longer fits in GPU memory (NaN when every
@@ -80,7 +146,7 @@ function fitText(s, plan, over) {
   if (!s.headroom_bytes.some(Number.isFinite)) return ' The GPU has no memory capacity in its datasheet, so the sweep cannot mark where the batch stops fitting.';
   if (over.index < 0) return ` The batch fits in GPU memory over the whole range.`;
   if (over.index === 0) return ` The batch does not fit in GPU memory anywhere on this range (shaded).`;
-  return ` The batch stops fitting in GPU memory between ${int(s.values[over.index - 1])} and ${int(over.x)} ${plan.label} (shaded from ${int(over.x)}).`;
+  return ` The batch stops fitting in GPU memory between ${int(s.values[over.index - 1])} and ${int(over.x)} ${plan.unit} (shaded from ${int(over.x)}).`;
 }
 
 // The region where the batch does not fit: shaded under the lines from mark.overflow to the
@@ -146,6 +212,8 @@ function makeChart(el, mark, xLabel) {
       line('t_weight', css('--c2')),
       line('t_tp', css('--c3')),
     ],
+    // A static legend: a live one adds an "x: --" entry and "--" values until hovered.
+    legend: { live: false },
   }, EMPTY, el);
 }
 
@@ -175,19 +243,20 @@ export function createSweep({ dispatch, limits, variable }) {
     const plan = sweepPlan(variable, request, limits);
     if (plan.reason) {
       desc.textContent = plan.reason;
-      mark.overflow = NaN;
-      el.dataset.overflowX = '';
+      mark.overflow = mark.x = NaN;
+      el.dataset.overflowX = el.dataset.currentX = el.dataset.currentStepUs = '';
       chart.setData(EMPTY);
       lastData = null;
       return;
     }
-    const out = sweep(request, plan.variable, plan.values);
+    const { step, ...header } = request;
+    const out = computeEach(header, packedBatches(plan, step));
     if (!out.ok) {
       if (!out.input) reportBug(out.message);
       desc.textContent = `This sweep is not available: ${out.input ? out.message : 'an internal error (reported above)'}`;
       return;
     }
-    const s = out.value;
+    const s = seriesOf(plan.values, out.value);
     const over = firstOverflow(s);
     mark.x = plan.current;
     mark.overflow = over.x;
@@ -201,6 +270,10 @@ export function createSweep({ dispatch, limits, variable }) {
     chart.setData(lastData);
     desc.textContent = flipText(s, plan) + fitText(s, plan, over);
     el.dataset.overflowX = Number.isFinite(over.x) ? String(over.x) : '';
+    // The dashed line and the step time the chart gives there, for the tests: the batch on screen.
+    el.dataset.currentX = String(plan.current);
+    el.dataset.xLabel = plan.label; // drawn on the canvas, so kept here for the tests
+    el.dataset.currentStepUs = String(s.step_time_us[s.values.indexOf(plan.current)]);
   }
 
   // The slider runs from 1 to hi on a log scale and shows the first row's value; the other
