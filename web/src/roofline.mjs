@@ -3,7 +3,7 @@
 // bound (β = 1), and the whole step's prediction with the chosen β marked apart, since β
 // below 1 can put it above the roof.
 import uPlot from 'uplot';
-import { chartHeight, css, widthOf, plotOptions, followSchemeAndSize } from './plot.mjs';
+import { chartHeight, css, widthOf, plotOptions, followSchemeAndSize, legendBeside, LEGEND_BESIDE } from './plot.mjs';
 import { phases, phasePlaced, fastBetas, stepTraffic } from './verdict.mjs';
 import { num, human } from './format.mjs';
 
@@ -33,6 +33,9 @@ function drawRidgeLabel(u, range) {
   u.root.dataset.ridgeLabel = JSON.stringify([left / dpr, (left + width) / dpr]);
 }
 
+// In the embedded view the legend sits beside the chart, so the plot leaves it room.
+const plotWidth = (el) => widthOf(el) - (legendBeside() ? LEGEND_BESIDE : 0);
+
 // range is read by the scales and the ridge label on every draw, so new data only
 // needs to update it.
 function makeChart(el, range) {
@@ -43,6 +46,7 @@ function makeChart(el, range) {
   });
   return new uPlot({
     ...plotOptions(el, 'arithmetic intensity (FLOP/byte)', 'TFLOPS', { draw: [(u) => { if (range.ridge) drawRidgeLabel(u, range); }] }),
+    width: plotWidth(el),
     scales: {
       x: { time: false, distr: 3, range: () => range.x },
       y: { distr: 3, range: () => range.y },
@@ -131,7 +135,7 @@ export function createRoofline() {
     chart.destroy();
     chart = makeChart(el, range);
     if (last) update(last);
-  }, () => chart.setSize({ width: widthOf(el), height: chartHeight() }));
+  }, () => chart.setSize({ width: plotWidth(el), height: chartHeight() }));
 
   return { update };
 }
