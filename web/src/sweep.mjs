@@ -77,22 +77,23 @@ function sweepPlan(kind, request, limits) {
   };
 }
 
-// The batch at each x, packed for the core: the swept field of every row scaled with the
-// first row's.
+// The batch at each x, packed for the core: the rows packed once, then for each x a copy
+// with the swept field of every row scaled with the first row's.
+const PACKED = { prefill: ['tokens_this_step', 'prompt_tokens', 'count'], decode: ['context_length', 'count'] };
 function packedBatches(plan, step) {
   const { spec, current, max } = plan;
-  const pack = (list, fields, x) => {
-    const rows = step[list], width = fields.length, out = new Float64Array(rows.length * width);
-    rows.forEach((r, i) => fields.forEach((f, j) => {
-      const v = r[f] ?? 1; // count is optional and 1 when left out, as the core reads it
-      out[i * width + j] = list === spec.list && f === spec.field ? scaled(v, x, current, max) : v;
-    }));
-    return out;
-  };
-  return plan.values.map((x) => [
-    pack('prefill', ['tokens_this_step', 'prompt_tokens', 'count'], x),
-    pack('decode', ['context_length', 'count'], x),
-  ]);
+  const base = {};
+  for (const [list, fields] of Object.entries(PACKED)) {
+    const rows = step[list], out = new Float64Array(rows.length * fields.length);
+    rows.forEach((r, i) => fields.forEach((f, j) => { out[i * fields.length + j] = r[f] ?? 1; })); // count is 1 when left out, as the core reads it
+    base[list] = out;
+  }
+  const width = PACKED[spec.list].length, column = PACKED[spec.list].indexOf(spec.field), swept = base[spec.list];
+  return plan.values.map((x) => {
+    const rows = swept.slice();
+    for (let i = column; i < rows.length; i += width) rows[i] = scaled(swept[i], x, current, max);
+    return spec.list === 'prefill' ? [rows, base.decode] : [base.prefill, rows];
+  });
 }
 
 // The columns the chart and the sentences read, one entry per swept value.
