@@ -58,7 +58,7 @@ test('decode-heavy (2,048 × 64 and 8,192 × 16): the sweep scales group 2 with 
   assert.equal(at2(number(before)), true);
   assert.equal(at2(number(at)), false);
   // The axis says x is the first group's value.
-  assert.equal(await page.locator('#sweep').getAttribute('data-x-label'), 'decode requests in group 1 (other groups scaled)');
+  assert.equal(await page.locator('#sweep').getAttribute('data-x-label'), 'decode group 1 requests (others scaled)');
   await page.locator('#charts').screenshot({ path: join(SHOTS, 'sweep-scaled-rows.png') });
   assert.deepEqual(errors, []);
   await context.close();

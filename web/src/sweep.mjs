@@ -15,24 +15,24 @@ const EMPTY = [[1], [null], [null], [null], [null], [null], [null], [null]];
 
 // What each sweep variable moves (list, key, field, the core limit that bounds it) is in
 // state.mjs; here: the chart's axis label and the words for a value of x in a sentence
-// (for one row, and for x as the first of several rows), the slider's fixed top (so the thumb does not
+// (for one row, and for x as the first of several rows; short enough for a 360 px chart), the slider's fixed top (so the thumb does not
 // jump while it is dragged) and how the slider names its reference row.
 const SWEEPS = {
   'decode-count': {
     ...SWEEP_VARIABLES['decode-count'], sliderMax: 4096, label: 'decode requests per group',
-    firstLabel: 'decode requests in group 1 (other groups scaled)',
+    firstLabel: 'decode group 1 requests (others scaled)',
     unit: 'decode requests per group', firstUnit: 'decode requests in decode group 1',
     sliderLabel: 'Decode count (slider, log scale)', row: 'decode group 1',
   },
   'decode-context': {
     ...SWEEP_VARIABLES['decode-context'], sliderMax: 1_048_576, label: 'decode context length (tokens)',
-    firstLabel: 'context length of decode group 1 (tokens; other groups scaled)',
+    firstLabel: 'decode group 1 context (others scaled)',
     unit: 'tokens of decode context', firstUnit: 'tokens of context in decode group 1',
     sliderLabel: 'Decode context length (slider, log scale)', row: 'decode group 1',
   },
   'prefill-chunk': {
     ...SWEEP_VARIABLES['prefill-chunk'], sliderMax: 100_000_000, label: 'prefill tokens this step per chunk',
-    firstLabel: 'tokens this step of prefill chunk 1 (other chunks scaled)',
+    firstLabel: 'prefill chunk 1 tokens (others scaled)',
     unit: 'prefill tokens this step per chunk', firstUnit: 'tokens this step in prefill chunk 1',
     sliderLabel: 'Prefill tokens this step (slider, log scale)', row: 'prefill chunk 1',
   },
