@@ -75,6 +75,17 @@ test('decode context with the slider at 40,342 (rows 1:4): does not fit, and the
   await context.close();
 });
 
+test('two prefill chunks: the chunk sweep stops where a scaled chunk would pass its prompt', async () => {
+  const { page, context, errors } = await open('?prefill=512:2048,1024:4096&decode=&sweep=prefill-chunk');
+  const v = await view(page);
+  agreesWithScreen(v);
+  assert.equal(v.currentX, 512);
+  // Chunk 2 is twice chunk 1 and reaches its 4,096-token prompt when chunk 1 is at 2,048.
+  assert.match(v.desc, /over the whole range, 1 to 2,048 tokens this step in prefill chunk 1 \(now 512, dashed line\)\. The other prefill rows scale with prefill chunk 1/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('moving the slider on differing rows: the chart follows the batch on screen', async () => {
   const { page, context } = await open('?prefill=&decode=2048x64,8192x16');
   // Drag the slider to its far right: the rows scale up past what fits.

@@ -15,8 +15,9 @@ const EMPTY = [[1], [null], [null], [null], [null], [null], [null], [null]];
 
 // What each sweep variable moves (list, key, field, the core limit that bounds it) is in
 // state.mjs; here: the chart's axis label and the words for a value of x in a sentence
-// (for one row, and for x as the first of several rows; short enough for a 360 px chart), the slider's fixed top (so the thumb does not
-// jump while it is dragged) and how the slider names its reference row.
+// (for one row, and for x as the first of several rows; labels short enough for a 360 px
+// chart), the slider's fixed top (so the thumb does not jump while it is dragged) and how
+// the slider names its reference row.
 const SWEEPS = {
   'decode-count': {
     ...SWEEP_VARIABLES['decode-count'], sliderMax: 4096, label: 'decode requests per group',
@@ -50,11 +51,6 @@ function logValues(lo, hi, current, n = 48) {
 // the slider scales it (state.mjs, slide), whole and within 1..max.
 const scaled = (v, x, ref, max) => Math.min(max, Math.max(1, Math.round((v * x) / ref)));
 
-// The highest x at which no prefill chunk scaled with the first passes its prompt.
-function chunkTop(rows, ref, t, p) {
-  return Math.min(...rows.map((r) => Math.floor((p(r) * ref) / t(r))));
-}
-
 // What to sweep for the chosen variable given the request, or a reason it cannot be swept.
 function sweepPlan(kind, request, limits) {
   const spec = SWEEPS[kind];
@@ -66,7 +62,8 @@ function sweepPlan(kind, request, limits) {
   let hi;
   if (kind === 'decode-count') hi = Math.max(1024, current * 4);
   else if (kind === 'decode-context') hi = Math.max(131072, current * 4);
-  else hi = chunkTop(rows, current, (r) => r.tokens_this_step, (r) => r.prompt_tokens); // a chunk cannot exceed its prompt
+  // A chunk cannot exceed its prompt: the highest x at which no chunk scaled with the first does.
+  else hi = Math.min(...rows.map((r) => Math.floor((r.prompt_tokens * current) / r.tokens_this_step)));
   const max = limits[spec.limit];
   hi = Math.min(hi, max);
   return {
