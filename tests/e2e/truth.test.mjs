@@ -105,6 +105,8 @@ test('a zero term stays in the contributions legend with its reason; t_tp substi
   assert.equal(items[3].text, 'TP all-reduce (β₄·t_tp): 0 µs, because β₄ = 0 in these coefficients');
   assert.equal(items[6].text, 'Constant overhead (β₇): 0 µs, because β₇ = 0 in these coefficients');
   await page.getByLabel('Show the formula for TP all-reduce').click();
+  // The text is filled in on the toggle event, after the click returns.
+  await page.waitForFunction(() => document.querySelector('tr:has([data-basis="t_tp"]) pre').textContent.includes('µs'));
   const tp = await page.locator('tr:has([data-basis="t_tp"]) pre').innerText();
   assert.match(tp, /T = T_pf \+ T_dc = 512 \+ 32 = 544/);
   assert.match(tp, /^= 80·2·2·\(544·8192·2\) \/ \(900·1e3\)$/m);
