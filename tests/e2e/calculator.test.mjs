@@ -200,7 +200,7 @@ test('formula and sweep views show the core numbers', async () => {
   // length; the context sweep shows where decode's KV read overtakes its compute.
   assert.match(await page.locator('#sweep-desc').textContent(), /Decode: compute exceeds its KV read over the whole range, 1 to 1,024 decode requests/);
   await page.selectOption('#sweep-var', 'decode-context');
-  await page.waitForFunction(() => /Decode: compute exceeds its KV read up to [\d,]+ decode context length \(tokens\); from [\d,]+, KV read exceeds its compute/
+  await page.waitForFunction(() => /Decode: compute exceeds its KV read up to [\d,]+ tokens of decode context; from [\d,]+, KV read exceeds its compute/
     .test(document.querySelector('#sweep-desc').textContent));
   // The address bar follows after a short delay: wait for it rather than accept a missing
   // parameter. Mutation tried: toQuery() left out `sweep`; this then timed out.

@@ -79,6 +79,35 @@ test('embed at 640×480: step time, link back, verdict, memory, contributions an
   await context.close();
 });
 
+// Every plotted point's legend entry (which bytes it counts), the whole chart and its axis
+// title inside a 640×480 frame, also with a does-not-fit alert and a note under the step time.
+for (const [name, query] of [['the README example', QUERY], ['Llama 3.1 70B on an L4 (does not fit)', '?model=llama-3.1-70b-instruct&gpu=l4&tp=1&embed=1']]) {
+  test(`embed at 640×480, ${name}: the roofline chart and each plotted point's legend entry are in the frame`, async () => {
+    const { page, context, errors } = await guardedPage(env.browser, { viewport: { width: 640, height: 480 } });
+    await page.goto(env.url + query);
+    await ready(page);
+    await page.waitForFunction(() => document.querySelector('#roofline').dataset.points);
+    const seen = await page.evaluate(() => {
+      const inFrame = (el) => { const b = el.getBoundingClientRect(); return b.width > 0 && b.top >= 0 && b.bottom <= 480 && b.left >= 0 && b.right <= 640; };
+      const points = JSON.parse(document.querySelector('#roofline').dataset.points);
+      return {
+        canvas: inFrame(document.querySelector('#roofline canvas')),
+        entries: Object.entries(points).filter(([, pt]) => pt).map(([key]) => {
+          const row = document.querySelector(`#roofline .u-legend .point-${key}`);
+          return [key, row.innerText.trim(), inFrame(row)];
+        }),
+      };
+    });
+    assert.ok(seen.canvas, 'the chart, axis title included, is in the frame');
+    assert.ok(seen.entries.some(([key]) => key === 'step'));
+    for (const [key, label, inside] of seen.entries) assert.ok(inside, `${key} legend entry "${label}" is in the frame`);
+    if (query !== QUERY) assert.ok(await page.locator('#fit-alert').isVisible(), 'the alert is shown');
+    await page.screenshot({ path: join(SHOTS, `embed-640x480-${query === QUERY ? 'example' : 'l4'}.png`) });
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+}
+
 test('embed at 400×300 stays usable: step time and link back in view, no sideways scroll', async () => {
   const { page, context, errors } = await guardedPage(env.browser, { viewport: { width: 500, height: 400 } });
   const frame = await framed(page, 400, 300);

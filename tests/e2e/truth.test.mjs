@@ -64,11 +64,11 @@ test('"One long prefill": every figure above 100 % or above the peak says why, a
   // Achieved TFLOPS and MFU at the roofline bound are within the hardware.
   const mfu = figures.find((f) => /above the hardware peak/.test(f) && /%/.test(f));
   assert.ok(Number(/where this figure is ([\d.]+)%/.exec(mfu)[1]) <= 100);
-  // The roofline: the β = 1 step point at or under the roof, the fitted ring above it and said so.
+  // The roofline: the β = 1 step point at or under the roof, the predicted ring above it and said so.
   const pts = JSON.parse(await page.locator('#roofline').getAttribute('data-points'));
   assert.ok(pts.step[1] <= 989.5 * (1 + 1e-12), `β = 1 point ${pts.step[1]} TFLOPS`);
-  assert.ok(pts.fitted[1] > 989.5, `fitted point ${pts.fitted[1]} TFLOPS`);
-  assert.match(await text(page, '#roofline-desc'), /Fitted prediction \(ring\): 1,2\d\d TFLOPS, above the roof: the fitted β₁ = 0\.7726 \(below 1\) predicts a step faster than the roofline allows\./);
+  assert.ok(pts.predicted[1] > 989.5, `predicted point ${pts.predicted[1]} TFLOPS`);
+  assert.match(await text(page, '#roofline-desc'), /Prediction \(ring\): 1,2\d\d TFLOPS, above the roof: the fitted β₁ = 0\.7726 \(below 1\) predicts a step faster than the roofline allows\./);
   await context.close();
 });
 
@@ -105,6 +105,8 @@ test('a zero term stays in the contributions legend with its reason; t_tp substi
   assert.equal(items[3].text, 'TP all-reduce (β₄·t_tp): 0 µs, because β₄ = 0 in these coefficients');
   assert.equal(items[6].text, 'Constant overhead (β₇): 0 µs, because β₇ = 0 in these coefficients');
   await page.getByLabel('Show the formula for TP all-reduce').click();
+  // The text is filled in on the toggle event, after the click returns.
+  await page.waitForFunction(() => document.querySelector('tr:has([data-basis="t_tp"]) pre').textContent.includes('µs'));
   const tp = await page.locator('tr:has([data-basis="t_tp"]) pre').innerText();
   assert.match(tp, /T = T_pf \+ T_dc = 512 \+ 32 = 544/);
   assert.match(tp, /^= 80·2·2·\(544·8192·2\) \/ \(900·1e3\)$/m);
@@ -152,5 +154,66 @@ test('the formula view for a MoE model at TP 3: each shown substitution evaluate
     const value = Function(`"use strict"; return (${line});`)();
     assert.ok(Math.abs(value - r.basis[term]) <= 1e-9 * r.basis[term], `${term}: shows ${value}, the CLI ${r.basis[term]}\n${shown}`);
   }
+  await context.close();
+});
+
+test('Llama 3.1 70B on an L4: a prediction shorter than the roofline bound is said next to the step time', async () => {
+  const { page, context, errors } = await open('?model=llama-3.1-70b-instruct&gpu=l4&tp=1');
+  const r = cli({ model: 'llama-3.1-70b-instruct', gpu: 'l4', tp: 1,
+    step: { prefill: [{ tokens_this_step: 512, prompt_tokens: 2048 }], decode: [{ context_length: 1024, count: 32 }] } });
+  assert.equal(await waitForStep(page, r.step_time_us), r.step_time_us);
+  const roofline = r.features.slice(0, 4).reduce((a, b) => a + b, 0);
+  assert.ok(r.step_time_us < roofline, 'the fitted step is shorter than the bound here');
+  const note = page.locator('#below-roofline');
+  assert.ok(await note.isVisible());
+  const sig4 = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 4 });
+  assert.equal(await note.innerText(), `Shorter than the roofline bound (${sig4.format(roofline / 1e6)} s at β = 1): ` +
+    'the fitted β₁ = 0.7726 (below 1) predicts a faster step than the roofline.');
+  // Next to the figure: inside the step time's box, below it.
+  const [n, st] = await Promise.all([note.boundingBox(), page.locator('#step-time').boundingBox()]);
+  assert.ok(n.y > st.y && n.y - (st.y + st.height) < 30, 'the note sits under the step time');
+  assert.match(await text(page, '#roofline-desc'), /Prediction \(ring\): [\d.,]+ TFLOPS, under the roof, above the β = 1 point: the fitted β₁ = 0\.7726 \(below 1\) predicts a step shorter than the roofline bound \([\d.]+ ms against [\d.]+ s\)\./);
+  // With the roofline prior nothing is said about fitting, and nothing is shorter than the bound.
+  await page.selectOption('#coef', 'roofline-prior');
+  await page.waitForFunction(() => document.querySelector('#below-roofline').hidden);
+  assert.doesNotMatch(await text(page, '#results') + await text(page, '#roofline-desc'), /fit(ted)? (β|prediction)/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('custom β are called "your β", not "the fitted β"', async () => {
+  const { page, context } = await open('?beta=0.5,0.5,1,1,0,0,0&prefill=8192:8192&decode=');
+  await page.waitForFunction(() => !document.querySelector('#below-roofline').hidden);
+  const all = await text(page, '#results') + await text(page, '#roofline-desc');
+  assert.match(all, /your β₁ = 0\.5 \(below 1\) predicts/);
+  assert.doesNotMatch(all, /fitted β/);
+  await context.close();
+});
+
+test('data-need-bytes is whole bytes at TP 3', async () => {
+  const { page, context } = await open('?model=llama-3.1-8b-instruct&tp=3');
+  await page.waitForFunction(() => document.querySelector('#memory-fit').dataset.needBytes !== '');
+  const r = cli({ model: 'llama-3.1-8b-instruct', gpu: 'h100-sxm', tp: 3,
+    step: { prefill: [{ tokens_this_step: 512, prompt_tokens: 2048 }], decode: [{ context_length: 1024, count: 32 }] } });
+  const need = r.memory.weight_bytes + r.memory.kv_cache_bytes;
+  assert.ok(!Number.isInteger(need), `the core's figure is fractional here: ${need}`);
+  assert.equal(await page.locator('#memory-fit').getAttribute('data-need-bytes'), String(Math.round(need)));
+  await context.close();
+});
+
+test('a disabled button looks disabled', async () => {
+  const { page, context } = await open('');
+  const look = (sel) => page.locator(sel).evaluate((b) => {
+    const s = getComputedStyle(b);
+    return { disabled: b.disabled, color: s.color, border: s.borderColor, opacity: Number(s.opacity), cursor: s.cursor };
+  });
+  const undo = await look('#undo'), pin = await look('#pin');
+  assert.equal(undo.disabled, true);
+  assert.equal(pin.disabled, false);
+  assert.equal(pin.cursor, 'pointer');
+  assert.notEqual(undo.cursor, 'pointer');
+  assert.ok(undo.opacity < 1);
+  assert.notEqual(undo.color, pin.color);
+  assert.notEqual(undo.border, pin.border);
   await context.close();
 });

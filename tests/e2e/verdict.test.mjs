@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { ROOT } from './helpers.mjs';
 import {
   phases, stepVerdict, phaseBadge, phaseSentence, phasePlaced, derivedFigures, contributionText, dominant,
+  belowRooflineText,
 } from '../../web/src/verdict.mjs';
+import { memoryText } from '../../web/src/memory.mjs';
+import { count } from '../../web/src/format.mjs';
 
 const calc = await (await import(join(ROOT, 'build', 'wasm', 'stepcalc.mjs'))).default();
 const presets = calc.presets();
@@ -43,7 +46,7 @@ function* cases() {
 }
 
 test('verdict sentences agree with the numbers on every edge case', () => {
-  let n = 0, unplaced = 0, abovePeak = 0, zeroStep = 0;
+  let n = 0, unplaced = 0, abovePeak = 0, zeroStep = 0, fastSaid = 0, belowSaid = 0;
   for (const { name, r } of cases()) {
     n++;
     const p = phases(r);
@@ -53,6 +56,10 @@ test('verdict sentences agree with the numbers on every edge case', () => {
     if (p.flops > 0) {
       assert.match(v.text, new RegExp(`whole step is ${v.bound}-bound`), name);
       assert.ok(sameSide(p.aiStep, p.ridge, v.bound === 'compute'), `${name}: ${v.text}`);
+      // It names the traffic it counts: no "KV" among it when the step has no KV bytes.
+      const kv = r.work.prefill.kv_bytes + r.work.decode.kv_bytes;
+      assert.match(v.text, kv > 0 ? /HBM traffic \(weights and KV\)/ : /HBM traffic \(weights only; no KV bytes, as kv_heads < TP\)/, name);
+      if (kv === 0) assert.equal(r.sharding.kv_heads_per_gpu, 0, name);
       assert.match(v.text, v.bound === 'compute' ? /at or above the ridge/ : /below the ridge/, name);
     }
     const d = dominant(r);
@@ -67,15 +74,22 @@ test('verdict sentences agree with the numbers on every edge case', () => {
     // Each phase: the badge names what it compares, the sentence agrees with it and with the chart.
     for (const phase of ['prefill', 'decode']) {
       const badge = phaseBadge(r, phase), sentence = phaseSentence(r, phase);
-      assert.equal(badge.kind, r.bottleneck[phase], name);
+      // A phase with work but no KV bytes (kv_heads < TP) compares nothing, and says so.
+      const noKv = r.bottleneck[phase] !== 'none' && r.work[phase].kv_bytes === 0;
+      assert.equal(badge.kind, noKv ? 'none' : r.bottleneck[phase], name);
+      if (noKv) assert.equal(badge.text, 'no KV bytes (kv_heads < TP)', name);
       assert.doesNotMatch(sentence, BAD_WORDS, `${name}: ${sentence}`);
       assert.doesNotMatch(badge.text, /bound/, 'a badge says what it compares, not "compute-bound"');
-      if (badge.kind === 'none') continue;
-      const kv = phase === 'prefill' ? 'KV write' : 'KV read';
-      assert.equal(badge.text, badge.kind === 'compute'
-        ? (r.basis[`t_${phase === 'prefill' ? 'pf' : 'dc'}_compute`] > r.basis[`t_${phase === 'prefill' ? 'pf' : 'dc'}_kv`]
-          ? `compute exceeds its ${kv}` : `compute equals its ${kv}`)
-        : `${kv} exceeds its compute`, name);
+      if (!noKv && badge.kind === 'none') assert.equal(badge.text, 'no work', name);
+      if (badge.kind === 'none' && !noKv) continue;
+      if (noKv) assert.equal(phasePlaced(r, phase), false, name);
+      else {
+        const kv = phase === 'prefill' ? 'KV write' : 'KV read';
+        assert.equal(badge.text, badge.kind === 'compute'
+          ? (r.basis[`t_${phase === 'prefill' ? 'pf' : 'dc'}_compute`] > r.basis[`t_${phase === 'prefill' ? 'pf' : 'dc'}_kv`]
+            ? `compute exceeds its ${kv}` : `compute equals its ${kv}`)
+          : `${kv} exceeds its compute`, name);
+      }
       if (!phasePlaced(r, phase)) {
         unplaced++;
         assert.equal(r.work[phase].kv_bytes, 0, name);
@@ -105,6 +119,23 @@ test('verdict sentences agree with the numbers on every edge case', () => {
         assert.doesNotMatch(f[key].note, BAD_WORDS, name);
       }
     }
+    // Whose β: "your" for typed β, "the fitted" for the fitted preset, no fitting at all for the prior.
+    const said = [v.text, f.tflops.note, f.mfu.note, f.bw.note, belowRooflineText(r)].join(' ');
+    if (r.scenario.coefficients === 'custom') assert.doesNotMatch(said, /fit/, `${name}: ${said}`);
+    if (r.scenario.coefficients === 'roofline-prior') assert.doesNotMatch(said, /fit/, `${name}: ${said}`);
+    if (/β[₁₂₃₄] = /.test(said)) {
+      assert.match(said, r.scenario.coefficients === 'custom' ? /your β[₁₂₃₄] = / : /the fitted β[₁₂₃₄] = /, name);
+      fastSaid++;
+    }
+    // A prediction shorter than the roofline bound because of β below 1 is said next to the
+    // step time, whether or not a figure passes the peak; and only then.
+    const below = belowRooflineText(r), lowBeta = [0, 1, 2, 3].some((i) => r.beta[i] < 1 && r.features[i] > 0);
+    assert.equal(below !== '', lowBeta && r.step_time_us < p.rooflineUs, `${name}: ${below}`);
+    if (below) {
+      belowSaid++;
+      assert.match(below, /^Shorter than the roofline bound \([\de.,]+ (µs|ms|s) at β = 1\): (your|the fitted) β[₁₂₃₄] = /, name);
+      assert.doesNotMatch(below, BAD_WORDS, name);
+    }
     // Every contribution is listed; a zero one says why.
     r.contributions_us.forEach((c, i) => {
       const text = contributionText(r, i);
@@ -116,6 +147,7 @@ test('verdict sentences agree with the numbers on every edge case', () => {
   assert.ok(unplaced > 0, 'some phase had no KV bytes (kv_heads < TP)');
   assert.ok(abovePeak > 0, 'some figure passed the hardware peak');
   assert.ok(zeroStep > 0, 'some step time was 0');
+  assert.ok(fastSaid > 0 && belowSaid > 0, 'some β below 1 was named and some step was shorter than the bound');
   assert.ok(n >= presets.models.length * 4 * 5 * 4);
 });
 
@@ -128,4 +160,42 @@ test('"One long prefill" with the fitted β: the MFU above 100 % names β₁', (
   assert.match(f.tflops.note, /above the hardware peak/);
   // At the roofline bound the same figure is at most 100 %.
   assert.ok(phases(r).mfuRoofline <= 1);
+});
+
+test('custom β are "your β", the fitted preset\'s are "the fitted β"', () => {
+  const step = { prefill: [{ tokens_this_step: 8192, prompt_tokens: 8192 }], decode: [] };
+  const custom = calc.compute({ model: 'llama-3.1-8b-instruct', gpu: 'h100-sxm', tp: 1, coefficients: { beta: [0.5, 0.5, 1, 1, 0, 0, 0] }, step });
+  assert.match(derivedFigures(custom).mfu.note, /your β₁ = 0\.5 \(below 1\) predicts a faster step than the roofline/);
+  assert.match(belowRooflineText(custom), /: your β₁ = 0\.5 \(below 1\) predicts a faster step than the roofline\.$/);
+  const fitted = calc.compute({ model: 'llama-3.1-8b-instruct', gpu: 'h100-sxm', tp: 1, step });
+  assert.match(belowRooflineText(fitted), /: the fitted β₁ = 0\.7726 \(below 1\) predicts/);
+});
+
+test('Llama 3.1 70B on an L4 at TP 1: shorter than the roofline bound with no figure above 100 %, and said so', () => {
+  const r = calc.compute({ model: 'llama-3.1-70b-instruct', gpu: 'l4', tp: 1,
+    step: { prefill: [{ tokens_this_step: 512, prompt_tokens: 2048 }], decode: [{ context_length: 1024, count: 32 }] } });
+  const f = derivedFigures(r);
+  assert.equal(f.mfu.note + f.tflops.note + f.bw.note, '', 'no figure passes the peak');
+  assert.ok(r.step_time_us < phases(r).rooflineUs);
+  assert.match(belowRooflineText(r), /^Shorter than the roofline bound \(1\.098 s at β = 1\): the fitted β₁ = 0\.7726 \(below 1\) predicts a faster step than the roofline\.$/);
+});
+
+test('kv_heads < TP: the badges say "no KV bytes", the verdict counts the weights only', () => {
+  const r = calc.compute({ model: 'llama-3.1-70b-instruct', gpu: 'h100-sxm', tp: 16,
+    step: { prefill: [{ tokens_this_step: 512, prompt_tokens: 2048 }], decode: [{ context_length: 1024, count: 32 }] } });
+  for (const phase of ['prefill', 'decode']) assert.deepEqual(phaseBadge(r, phase), { kind: 'none', text: 'no KV bytes (kv_heads < TP)' });
+  const v = stepVerdict(r).text;
+  assert.match(v, /FLOP per byte of all its HBM traffic \(weights only; no KV bytes, as kv_heads < TP\)/);
+  assert.doesNotMatch(v, /weights and KV/);
+});
+
+test('counts are singular for one; the memory text says how many decode requests fit when the step does not', () => {
+  assert.equal(count(1, 'token'), '1 token');
+  assert.equal(count(0, 'token'), '0 tokens');
+  assert.equal(count(16384, 'request'), '16,384 requests');
+  const r = calc.compute({ model: 'llama-3.1-8b-instruct', gpu: 'h100-sxm', tp: 1,
+    step: { prefill: [], decode: [{ context_length: 4096, count: 256 }] } });
+  assert.equal(r.memory.fits, false);
+  assert.ok(r.memory.max_decode_requests > 0);
+  assert.match(memoryText(r), new RegExp(`by [\\d.]+ GB; at most ${r.memory.max_decode_requests} decode requests at this step's mean context fit\\.$`));
 });

@@ -3,7 +3,7 @@
 // keystroke touches one row and adding, duplicating or removing a row touches the DOM of
 // that row only (the rows after it are renumbered): a 1,000-row batch stays fast.
 import { ROW_FIELDS } from './state.mjs';
-import { int } from './format.mjs';
+import { int, count } from './format.mjs';
 
 /** @typedef {import('./state.mjs').RowKind} RowKind */
 /** @typedef {import('./state.mjs').BatchRow} BatchRow */
@@ -214,9 +214,9 @@ export function createBatchEditor(dispatch) {
     showTotals(r) {
       const w = r.work;
       totals.textContent =
-        `Totals: ${int(w.prefill.tokens + w.decode.tokens)} tokens this step ` +
+        `Totals: ${count(w.prefill.tokens + w.decode.tokens, 'token')} this step ` +
         `(${int(w.prefill.tokens)} prefill, ${int(w.decode.tokens)} decode) · ` +
-        `batch size ${int(r.basis.batch_size)} requests · ${int(w.decode.context_tokens)} decode context tokens`;
+        `batch size ${count(r.basis.batch_size, 'request')} · ${count(w.decode.context_tokens, 'decode context token')}`;
     },
   };
 }

@@ -52,12 +52,19 @@ function outcome(fn) {
 
 /** @param {StepRequest} request */
 export const compute = (request) => outcome(() => loaded().compute(request));
+// One response per packed batch ([prefill, decode] rows) of one header, from one Scenario.
 /**
- * @param {StepRequest} request
- * @param {string} variable
- * @param {ArrayLike<number>} values
+ * @param {import('./wasm/stepcalc.mjs').ScenarioHeader} header
+ * @param {[ArrayLike<number>, ArrayLike<number>][]} batches
  */
-export const sweep = (request, variable, values) => outcome(() => loaded().sweep(request, variable, values));
+export const computeEach = (header, batches) => outcome(() => {
+  const scenario = loaded().scenario(header);
+  try {
+    return batches.map(([prefill, decode]) => scenario.computePacked(prefill, decode));
+  } finally {
+    scenario.delete();
+  }
+});
 // A custom model or GPU is checked by the core call made for that, not by a dummy request.
 /** @param {import('./wasm/stepcalc.mjs').ModelConfig} config */
 export const checkModel = (config) => outcome(() => loaded().checkModel(config));

@@ -33,6 +33,12 @@ export function int(x) {
   return Math.abs(x) < Number.MAX_SAFE_INTEGER ? grouped.format(x) : sci(x);
 }
 
+// A count with its noun, singular for exactly one: "1 token", "2 tokens".
+/** @param {number} x @param {string} noun */
+export function count(x, noun) {
+  return `${int(x)} ${x === 1 ? noun : `${noun}s`}`;
+}
+
 // A duration given in µs, in µs, ms or s.
 /** @param {number} x */
 export function human(x) {

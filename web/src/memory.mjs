@@ -2,7 +2,7 @@
 // the step does not fit, the message at the top of the results with the smallest preset
 // TP at which the same request fits. Every byte count is the core's `memory` object.
 import { compute } from './calc.mjs';
-import { bytes, int, pct } from './format.mjs';
+import { bytes, count, pct } from './format.mjs';
 
 /** @typedef {import('./wasm/stepcalc.mjs').StepResponse} StepResponse */
 /** @typedef {import('./wasm/stepcalc.mjs').StepRequest} StepRequest */
@@ -55,6 +55,16 @@ export function memorySummary(r) {
   return m.fits ? `${need} of ${bytes(m.usable_bytes)} usable: fits` : `${need} needed, ${bytes(m.usable_bytes)} usable: does not fit`;
 }
 
+// How many of the step's decode requests fit (the core's max_decode_requests), fit or not;
+// '' without decode requests or a capacity.
+/** @param {StepResponse} r */
+function decodeRoom(r) {
+  const most = r.memory.max_decode_requests;
+  if (!(r.work.decode.requests > 0) || most === null) return '';
+  if (most === 0) return '; not one decode request fits beside the weights and the prefill chunks';
+  return `; at most ${count(most, 'decode request')} at this step's mean context ${most === 1 ? 'fits' : 'fit'}`;
+}
+
 // The sentence under it.
 /** @param {StepResponse} r */
 export function memoryText(r) {
@@ -62,10 +72,9 @@ export function memoryText(r) {
   const parts = `weights ${bytes(m.weight_bytes)} + KV cache ${bytes(m.kv_cache_bytes)} = ${bytes(needBytes(m))}`;
   if (m.fits === null) return `${parts} per GPU; this GPU's datasheet gives no memory capacity, so whether it fits is unknown.`;
   const of = `of ${bytes(m.usable_bytes)} usable (${pct(m.utilization)} of ${bytes(m.capacity_bytes)})`;
-  if (!m.fits) return `${parts} per GPU, over the ${bytes(m.usable_bytes)} usable (${pct(m.utilization)} of ${bytes(m.capacity_bytes)}) by ${bytes(-(/** @type {number} */ (m.headroom_bytes)))}.`; // fits is false only with a capacity, so with headroom
-  const room = r.work.decode.requests > 0 && m.max_decode_requests !== null
-    ? `; at most ${int(m.max_decode_requests)} decode requests at this step's mean context fit`
-    : '';
+  const room = decodeRoom(r);
+  // fits is false only with a capacity, so with a headroom
+  if (!m.fits) return `${parts} per GPU, over the ${bytes(m.usable_bytes)} usable (${pct(m.utilization)} of ${bytes(m.capacity_bytes)}) by ${bytes(-(/** @type {number} */ (m.headroom_bytes)))}${room}.`;
   return `${parts} ${of}; ${bytes(m.headroom_bytes)} free${room}.`;
 }
 
@@ -81,7 +90,8 @@ export function createMemoryView() {
     update(r, request) {
       const m = r.memory, need = needBytes(m);
       box.dataset.fits = m.fits === null ? 'unknown' : String(m.fits);
-      box.dataset.needBytes = String(need);
+      // Whole bytes: the core's weight share is weights ÷ TP, fractional at TP 3.
+      box.dataset.needBytes = String(Math.round(need));
       box.dataset.usableBytes = m.usable_bytes === null ? '' : String(m.usable_bytes);
       // The bar spans the usable memory, or what is needed when that is more.
       const scale = Math.max(need, m.usable_bytes ?? 0);

@@ -15,8 +15,12 @@ import 'uplot/dist/uPlot.min.css';
 const liveAxis = (u, i) => /** @type {LiveAxis} */ (/** @type {unknown} */ (u.axes[i]));
 
 // The embedded view is designed for a 640×480 frame, where a chart must fit beside the
-// step time, verdict, memory bar and contributions.
-export const chartHeight = () => (document.body.classList.contains('embed') ? 170 : 260);
+// step time, verdict, memory bar and contributions (and a does-not-fit alert): a shorter
+// chart, with the roofline's legend beside it (LEGEND_BESIDE px wide) instead of below.
+const embedded = () => document.body.classList.contains('embed');
+export const chartHeight = () => (embedded() ? 130 : 260);
+export const LEGEND_BESIDE = 170;
+export const legendBeside = () => embedded();
 
 /** @param {string} name a CSS custom property */
 export const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();

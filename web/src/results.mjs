@@ -4,6 +4,7 @@ import { TERMS, formulaText, stepFormulaText } from './formula.mjs';
 import { num, human, DASH } from './format.mjs';
 import {
   CONTRIB, PHASE_SCOPE, phases, stepVerdict, phaseBadge, phaseSentence, derivedFigures, contributionParts, contributionText,
+  belowRooflineText,
 } from './verdict.mjs';
 import { createMemoryView } from './memory.mjs';
 
@@ -136,6 +137,9 @@ export function createResults() {
     stepEl.dataset.us = String(r.step_time_us);
     stepEl.textContent = human(r.step_time_us);
     stepEl.title = `${r.step_time_us} µs`;
+    const below = belowRooflineText(r);
+    $('below-roofline').textContent = below;
+    $('below-roofline').hidden = below === '';
     memory.update(r, req);
     for (const [key] of TERMS) {
       const c = cells[key];

@@ -1,11 +1,11 @@
 // Roofline chart (uPlot, log-log): the GPU's compute roof and bandwidth slope, the ridge
 // point, and the current result's points: each phase and the whole step at the roofline
-// bound (β = 1), and the whole step's fitted prediction marked apart, since fitted β below
-// 1 can put it above the roof.
+// bound (β = 1), and the whole step's prediction with the chosen β marked apart, since β
+// below 1 can put it above the roof.
 import uPlot from 'uplot';
-import { chartHeight, css, widthOf, plotOptions, followSchemeAndSize } from './plot.mjs';
-import { phases, phasePlaced, fastBetas } from './verdict.mjs';
-import { num } from './format.mjs';
+import { chartHeight, css, widthOf, plotOptions, followSchemeAndSize, legendBeside, LEGEND_BESIDE } from './plot.mjs';
+import { phases, phasePlaced, fastBetas, stepTraffic } from './verdict.mjs';
+import { num, human } from './format.mjs';
 
 /** @typedef {import('./wasm/stepcalc.mjs').StepResponse} StepResponse */
 /** @typedef {{ x: [number, number], y: [number, number], ridge: number, peak: number }} Range the axes' extents and the roof */
@@ -15,7 +15,7 @@ import { num } from './format.mjs';
 const decadeFloor = (x) => 10 ** Math.floor(Math.log10(x));
 /** @param {number} x */
 const decadeCeil = (x) => 10 ** Math.ceil(Math.log10(x));
-// Columns: x, roof, prefill, decode, whole step at β = 1, whole step fitted.
+// Columns: x, roof, prefill, decode, whole step at β = 1, whole step predicted.
 const COLUMNS = 6;
 // Column 0 holds the x values (numbers), the others the series (null: no point).
 const EMPTY = /** @type {uPlot.AlignedData} */ (Array.from({ length: COLUMNS }, (_, i) => [i === 0 ? 1 : null]));
@@ -44,6 +44,10 @@ function drawRidgeLabel(u, range) {
   u.root.dataset.ridgeLabel = JSON.stringify([left / dpr, (left + width) / dpr]);
 }
 
+// In the embedded view the legend sits beside the chart, so the plot leaves it room.
+/** @param {HTMLElement} el */
+const plotWidth = (el) => widthOf(el) - (legendBeside() ? LEGEND_BESIDE : 0);
+
 // range is read by the scales and the ridge label on every draw, so new data only
 // needs to update it.
 /**
@@ -51,19 +55,22 @@ function drawRidgeLabel(u, range) {
  * @param {Range} range
  */
 function makeChart(el, range) {
+  // Each point's class names its legend row, which is hidden while the point is not plotted.
   /**
    * @param {string} label
+   * @param {string} key
    * @param {string} color
    * @param {number} size
    * @param {string} [fill]
    * @returns {uPlot.Series}
    */
-  const point = (label, color, size, fill = color) => ({
-    label, stroke: color, fill, width: 0, paths: () => null,
+  const point = (label, key, color, size, fill = color) => ({
+    label, class: `point-${key}`, stroke: color, fill, width: 0, paths: () => null,
     points: { show: true, size, width: 2, stroke: color, fill },
   });
   return new uPlot({
     ...plotOptions(el, 'arithmetic intensity (FLOP/byte)', 'TFLOPS', { draw: [(u) => { if (range.ridge) drawRidgeLabel(u, range); }] }),
+    width: plotWidth(el),
     scales: {
       x: { time: false, distr: 3, range: () => range.x },
       y: { distr: 3, range: () => range.y },
@@ -71,17 +78,17 @@ function makeChart(el, range) {
     series: [
       { label: 'FLOP/B' },
       { label: 'GPU roof', stroke: css('--roof'), width: 2, spanGaps: true, points: { show: false } },
-      point('Prefill: FLOPs ÷ KV written', css('--c0'), 12),
-      point('Decode: FLOPs ÷ KV read', css('--c1'), 12),
-      point('Step: FLOPs ÷ weights + KV', css('--fg'), 9),
-      point('Step, fitted (ring)', css('--accent'), 13, 'transparent'),
+      point('Prefill: FLOPs ÷ KV written', 'prefill', css('--c0'), 12),
+      point('Decode: FLOPs ÷ KV read', 'decode', css('--c1'), 12),
+      point('Step: FLOPs ÷ weights + KV', 'step', css('--fg'), 9),
+      point('Step, predicted (ring)', 'predicted', css('--accent'), 13, 'transparent'),
     ],
     legend: { live: false },
   }, EMPTY, el);
 }
 
 // The sentence under the chart: what each point counts, which points are missing and why,
-// and where the fitted prediction sits against the roof.
+// and where the prediction sits against the roof and the roofline bound.
 /**
  * @param {StepResponse} r
  * @param {ReturnType<typeof phases>} p
@@ -92,7 +99,7 @@ function describe(r, p) {
   const placed = [];
   if (phasePlaced(r, 'prefill')) placed.push(`prefill at ${num(p.aiPrefill)} FLOP per byte of KV written`);
   if (phasePlaced(r, 'decode')) placed.push(`decode at ${num(p.aiDecode)} FLOP per byte of KV read`);
-  if (p.flops > 0) placed.push(`the whole step at ${num(p.aiStep)} FLOP per byte of all HBM traffic (weights and KV), ${num(p.tflopsRoofline)} TFLOPS`);
+  if (p.flops > 0) placed.push(`the whole step at ${num(p.aiStep)} FLOP per byte of all HBM traffic (${stepTraffic(r)}), ${num(p.tflopsRoofline)} TFLOPS`);
   if (placed.length) parts.push(`At the roofline bound (β = 1): ${placed.join('; ')}.`);
   for (const phase of /** @type {const} */ (['prefill', 'decode'])) {
     if (r.bottleneck[phase] !== 'none' && !phasePlaced(r, phase)) {
@@ -100,13 +107,17 @@ function describe(r, p) {
     }
   }
   if (!(p.flops > 0)) parts.push('The step has no arithmetic, so it has no point on this chart.');
-  else if (!(r.step_time_us > 0)) parts.push('The fitted prediction is not plotted: the predicted step time is 0.');
+  else if (!(r.step_time_us > 0)) parts.push('The prediction is not plotted: the predicted step time is 0.');
   else {
     const above = p.tflopsStep > Math.min(peak, p.aiStep * bw);
     const low = fastBetas(r);
-    parts.push(`Fitted prediction (ring): ${num(p.tflopsStep)} TFLOPS` + (above
-      ? `, above the roof: ${low ?? 'the fit predicts'} a step faster than the roofline allows.`
-      : ', under the roof.'));
+    // Under the roof, the ring can still sit above the β = 1 point: a step shorter than the bound.
+    const faster = low && r.step_time_us < p.rooflineUs
+      ? `, above the β = 1 point: ${low} a step shorter than the roofline bound (${human(r.step_time_us)} against ${human(p.rooflineUs)}).`
+      : '.';
+    parts.push(`Prediction (ring): ${num(p.tflopsStep)} TFLOPS` + (above
+      ? `, above the roof: ${low ?? 'these β predict'} a step faster than the roofline allows.`
+      : `, under the roof${faster}`));
   }
   return parts.join(' ');
 }
@@ -135,8 +146,13 @@ export function createRoofline() {
       prefill: phasePlaced(r, 'prefill') ? [p.aiPrefill, p.tflopsPrefill] : null,
       decode: phasePlaced(r, 'decode') ? [p.aiDecode, p.tflopsDecode] : null,
       step: p.flops > 0 ? [p.aiStep, p.tflopsRoofline] : null,
-      fitted: p.flops > 0 && r.step_time_us > 0 ? [p.aiStep, p.tflopsStep] : null,
+      predicted: p.flops > 0 && r.step_time_us > 0 ? [p.aiStep, p.tflopsStep] : null,
     };
+    // The legend lists only the points on the chart.
+    for (const [key, pt] of Object.entries(placed)) {
+      const entry = /** @type {HTMLElement | null} */ (el.querySelector(`.u-legend .point-${key}`));
+      if (entry) entry.style.display = pt ? '' : 'none';
+    }
     // Machine-readable, like #step-time's data-us: the points drawn, [FLOP/B, TFLOPS].
     el.dataset.points = JSON.stringify(placed);
     const points = Object.values(placed).map((pt, i) => pt && row(pt[0], i + 2, pt[1])).filter((pt) => pt !== null);
@@ -159,7 +175,7 @@ export function createRoofline() {
     chart.destroy();
     chart = makeChart(el, range);
     if (last) update(last);
-  }, () => chart.setSize({ width: widthOf(el), height: chartHeight() }));
+  }, () => chart.setSize({ width: plotWidth(el), height: chartHeight() }));
 
   return { update };
 }

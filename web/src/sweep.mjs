@@ -1,10 +1,12 @@
-// Sweep chart: step time and each basis term against one variable (calc.sweep), the
-// current value dashed, a sentence on where the bottleneck flips; and the slider that
-// moves that variable (dispatching it, with an undo), so the flip can be found by dragging.
+// Sweep chart: step time and each basis term against one variable, the current value
+// dashed, a sentence on where the bottleneck flips; and the slider that moves that variable
+// (dispatching it, with an undo), so the flip can be found by dragging. The chart varies the
+// rows as the slider does: x is the first row's value and every other row scales with it,
+// so each point is a batch the slider can reach and the chart describes the batch on screen.
 import uPlot from 'uplot';
 import { chartHeight, css, widthOf, plotOptions, followSchemeAndSize } from './plot.mjs';
-import { sweep } from './calc.mjs';
-import { num, int } from './format.mjs';
+import { computeEach } from './calc.mjs';
+import { int } from './format.mjs';
 import { SWEEP_VARIABLES } from './state.mjs';
 import { fieldNumber } from './fields.mjs';
 import { reportBug } from './messages.mjs';
@@ -16,28 +18,45 @@ import { reportBug } from './messages.mjs';
 /** @typedef {import('./wasm/stepcalc.mjs').SweepSeries} SweepSeries */
 /** @typedef {import('./wasm/stepcalc.mjs').Limits} Limits */
 /** @typedef {{ x: number, overflow: number }} Mark the current value and where the batch stops fitting (NaN: none) */
+/** @typedef {(typeof SWEEPS)[SweepKind]} SweepSpec */
 /**
- * What to sweep: the core's variable, the current value (NaN when the rows differ), the axis
- * label and the values; or why nothing can be swept.
- * @typedef {{ variable: string, current: number, label: string, values: number[] } | { reason: string }} SweepPlan
+ * What to sweep: the variable's spec, the first row's value, whether other rows scale with
+ * it, the field's bound, the axis label, the words for x in a sentence and the values of
+ * x; or why nothing can be swept.
+ * @typedef {{ spec: SweepSpec, current: number, several: boolean, max: number, label: string, unit: string, values: number[] }} Sweep
+ * @typedef {Sweep | { reason: string }} SweepPlan
+ */
+/**
+ * The chart's columns, one entry per value of x, and the KV heads per GPU (0: no KV bytes).
+ * @typedef {{ values: number[], step_time_us: number[], t_pf_compute: number[], t_pf_kv: number[],
+ *   t_dc_compute: number[], t_dc_kv: number[], t_weight: number[], t_tp: number[],
+ *   headroom_bytes: number[], kvHeadsPerGpu: number }} ChartSeries
  */
 
 const EMPTY = /** @type {uPlot.AlignedData} */ ([[1], [null], [null], [null], [null], [null], [null], [null]]);
 
 // What each sweep variable moves (list, key, field, the core limit that bounds it) is in
-// state.mjs; here: the chart's label, the slider's fixed top (so the thumb does not jump
-// while it is dragged) and how the slider names its reference row.
+// state.mjs; here: the chart's axis label and the words for a value of x in a sentence
+// (for one row, and for x as the first of several rows; labels short enough for a 360 px
+// chart), the slider's fixed top (so the thumb does not jump while it is dragged) and how
+// the slider names its reference row.
 const SWEEPS = {
   'decode-count': {
     ...SWEEP_VARIABLES['decode-count'], sliderMax: 4096, label: 'decode requests per group',
+    firstLabel: 'decode group 1 requests (others scaled)',
+    unit: 'decode requests per group', firstUnit: 'decode requests in decode group 1',
     sliderLabel: 'Decode count (slider, log scale)', row: 'decode group 1',
   },
   'decode-context': {
     ...SWEEP_VARIABLES['decode-context'], sliderMax: 1_048_576, label: 'decode context length (tokens)',
+    firstLabel: 'decode group 1 context (others scaled)',
+    unit: 'tokens of decode context', firstUnit: 'tokens of context in decode group 1',
     sliderLabel: 'Decode context length (slider, log scale)', row: 'decode group 1',
   },
   'prefill-chunk': {
     ...SWEEP_VARIABLES['prefill-chunk'], sliderMax: 100_000_000, label: 'prefill tokens this step per chunk',
+    firstLabel: 'prefill chunk 1 tokens (others scaled)',
+    unit: 'prefill tokens this step per chunk', firstUnit: 'tokens this step in prefill chunk 1',
     sliderLabel: 'Prefill tokens this step (slider, log scale)', row: 'prefill chunk 1',
   },
 };
@@ -56,6 +75,11 @@ function logValues(lo, hi, current, n = 48) {
   return [...set].sort((a, b) => a - b);
 }
 
+// A row's value when the first row's value ref moves to x: scaled by the same factor, as
+// the slider scales it (state.mjs, slide), whole and within 1..max.
+/** @param {number} v @param {number} x @param {number} ref @param {number} max */
+const scaled = (v, x, ref, max) => Math.min(max, Math.max(1, Math.round((v * x) / ref)));
+
 // What to sweep for the chosen variable given the request, or a reason it cannot be swept.
 /**
  * @param {SweepKind} kind
@@ -68,48 +92,112 @@ function sweepPlan(kind, request, limits) {
   /** @type {Record<string, number>[]} */
   const rows = request.step[spec.list];
   if (rows.length === 0) return { reason: `Add a ${spec.list} row to sweep ${spec.label}.` };
-  const variable = `${spec.list}[${rows.length === 1 ? 0 : '*'}].${spec.field}`;
-  const current = rows.every((r) => r[spec.field] === rows[0][spec.field]) ? rows[0][spec.field] : NaN;
+  const current = rows[0][spec.field];
+  if (!(current > 0)) return { reason: `The ${spec.row} value is 0, so the sweep has no value to scale the rows from.` };
+  const several = rows.length > 1;
   let hi;
-  if (kind === 'decode-count') hi = Math.max(1024, (current || 1) * 4);
-  else if (kind === 'decode-context') hi = Math.max(131072, (current || 1) * 4);
-  else hi = Math.min(...rows.map((r) => r.prompt_tokens)); // a chunk cannot exceed its prompt
-  hi = Math.min(hi, limits[spec.limit]);
-  return { variable, current, label: spec.label, values: logValues(1, Math.max(hi, 2), current) };
+  if (kind === 'decode-count') hi = Math.max(1024, current * 4);
+  else if (kind === 'decode-context') hi = Math.max(131072, current * 4);
+  // A chunk cannot exceed its prompt: the highest x at which no chunk scaled with the first does.
+  else hi = Math.min(...rows.map((r) => Math.floor((r.prompt_tokens * current) / r.tokens_this_step)));
+  const max = /** @type {number} */ (limits[/** @type {keyof Limits} */ (spec.limit)]);
+  hi = Math.min(hi, max);
+  return {
+    spec, current, several, max,
+    label: several ? spec.firstLabel : spec.label,
+    unit: several ? spec.firstUnit : spec.unit,
+    values: logValues(1, Math.max(hi, 2), current),
+  };
+}
+
+// The batch at each x, packed for the core: the rows packed once, then for each x a copy
+// with the swept field of every row scaled with the first row's.
+const PACKED = { prefill: ['tokens_this_step', 'prompt_tokens', 'count'], decode: ['context_length', 'count'] };
+/**
+ * @param {Sweep} plan
+ * @param {PageRequest['step']} step
+ * @returns {[Float64Array, Float64Array][]}
+ */
+function packedBatches(plan, step) {
+  const { spec, current, max } = plan;
+  /** @type {Record<'prefill' | 'decode', Float64Array>} */
+  const base = { prefill: new Float64Array(0), decode: new Float64Array(0) };
+  for (const list of /** @type {const} */ (['prefill', 'decode'])) {
+    const fields = PACKED[list];
+    const rows = /** @type {Record<string, number | undefined>[]} */ (step[list] ?? []);
+    const out = new Float64Array(rows.length * fields.length);
+    rows.forEach((r, i) => fields.forEach((f, j) => { out[i * fields.length + j] = r[f] ?? 1; })); // count is 1 when left out, as the core reads it
+    base[list] = out;
+  }
+  const width = PACKED[spec.list].length, column = PACKED[spec.list].indexOf(spec.field), swept = base[spec.list];
+  return plan.values.map((x) => {
+    const rows = swept.slice();
+    for (let i = column; i < rows.length; i += width) rows[i] = scaled(swept[i], x, current, max);
+    return spec.list === 'prefill' ? [rows, base.decode] : [base.prefill, rows];
+  });
+}
+
+// The columns the chart and the sentences read, one entry per swept value.
+/**
+ * @param {number[]} values
+ * @param {import('./wasm/stepcalc.mjs').StepResponse[]} responses
+ * @returns {ChartSeries}
+ */
+function seriesOf(values, responses) {
+  /** @param {(r: import('./wasm/stepcalc.mjs').StepResponse) => number} f */
+  const column = (f) => responses.map(f);
+  return {
+    values,
+    step_time_us: column((r) => r.step_time_us),
+    t_pf_compute: column((r) => r.basis.t_pf_compute),
+    t_pf_kv: column((r) => r.basis.t_pf_kv),
+    t_dc_compute: column((r) => r.basis.t_dc_compute),
+    t_dc_kv: column((r) => r.basis.t_dc_kv),
+    t_weight: column((r) => r.basis.t_weight),
+    t_tp: column((r) => r.basis.t_tp),
+    headroom_bytes: column((r) => r.memory.headroom_bytes ?? NaN),
+    kvHeadsPerGpu: responses[0].sharding.kv_heads_per_gpu,
+  };
 }
 
 // Where the phase's compute and its own KV traffic swap places along the sweep, in the
 // words of the phase badge.
 /**
- * @param {SweepSeries} s
- * @param {Exclude<SweepPlan, { reason: string }>} plan
+ * @param {ChartSeries} s
+ * @param {Sweep} plan
  */
 function flipText(s, plan) {
-  const decode = plan.variable.startsWith('decode');
+  const decode = plan.spec.list === 'decode';
   const c = decode ? s.t_dc_compute : s.t_pf_compute, m = decode ? s.t_dc_kv : s.t_pf_kv;
   const phase = decode ? 'Decode' : 'Prefill', kv = decode ? 'KV read' : 'KV write';
+  const range = `${int(s.values[0])} to ${int(s.values[s.values.length - 1])} ${plan.unit}`;
+  const scaledRows = plan.several ? ` The other ${plan.spec.list} rows scale with ${plan.spec.row}, keeping their ratios, as the slider moves them.` : '';
+  const now = ` (now ${int(plan.current)}, dashed line).${scaledRows}`;
+  // No KV bytes at all (kv_heads < TP): there is nothing to compare the compute with.
+  if (m.every((v) => v === 0)) {
+    const why = s.kvHeadsPerGpu === 0 ? ' (kv_heads < TP)' : '';
+    return `${phase}: no KV bytes${why} over the whole range, ${range}, so its compute is not compared with a ${kv}${now}`;
+  }
   /** @param {number} i */
   const state = (i) => (c[i] >= m[i] ? `compute exceeds its ${kv}` : `${kv} exceeds its compute`);
-  const now = Number.isFinite(plan.current) ? ` (now ${int(plan.current)}, dashed line).` : null;
   for (let i = 1; i < s.values.length; i++) {
     if (state(i) !== state(i - 1)) {
-      return `${phase}: ${state(i - 1)} up to ${int(s.values[i - 1])} ${plan.label}; from ${int(s.values[i])}, ${state(i)}${now ?? '.'}`;
+      return `${phase}: ${state(i - 1)} up to ${int(s.values[i - 1])} ${plan.unit}; from ${int(s.values[i])}, ${state(i)}${now}`;
     }
   }
-  return `${phase}: ${state(0)} over the whole range, ${int(s.values[0])} to ${int(s.values[s.values.length - 1])} ${plan.label}` +
-    (now ?? '; the rows differ, so every row is set to x.');
+  return `${phase}: ${state(0)} over the whole range, ${range}${now}`;
 }
 
 // The first swept value at which the step no longer fits in GPU memory (NaN when every
 // value fits or the capacity is unknown), and a sentence for it.
-/** @param {SweepSeries} s */
+/** @param {ChartSeries} s */
 function firstOverflow(s) {
   const i = s.headroom_bytes.findIndex((h) => h < 0);
   return i < 0 ? { index: -1, x: NaN } : { index: i, x: s.values[i] };
 }
 /**
- * @param {SweepSeries} s
- * @param {Exclude<SweepPlan, { reason: string }>} plan
+ * @param {ChartSeries} s
+ * @param {Sweep} plan
  * @param {ReturnType<typeof firstOverflow>} over
  */
 function fitText(s, plan, over) {
@@ -117,7 +205,7 @@ function fitText(s, plan, over) {
   if (!s.headroom_bytes.some(Number.isFinite)) return ' The GPU has no memory capacity in its datasheet, so the sweep cannot mark where the batch stops fitting.';
   if (over.index < 0) return ` The batch fits in GPU memory over the whole range.`;
   if (over.index === 0) return ` The batch does not fit in GPU memory anywhere on this range (shaded).`;
-  return ` The batch stops fitting in GPU memory between ${int(s.values[over.index - 1])} and ${int(over.x)} ${plan.label} (shaded from ${int(over.x)}).`;
+  return ` The batch stops fitting in GPU memory between ${int(s.values[over.index - 1])} and ${int(over.x)} ${plan.unit} (shaded from ${int(over.x)}).`;
 }
 
 // The region where the batch does not fit: shaded under the lines from mark.overflow to the
@@ -211,6 +299,8 @@ function makeChart(el, mark, xLabel) {
       line('t_weight', css('--c2')),
       line('t_tp', css('--c3')),
     ],
+    // A static legend: a live one adds an "x: --" entry and "--" values until hovered.
+    legend: { live: false },
   }, EMPTY, el);
 }
 
@@ -254,19 +344,20 @@ export function createSweep({ dispatch, limits, variable }) {
     const plan = sweepPlan(variable, request, limits);
     if ('reason' in plan) {
       desc.textContent = plan.reason;
-      mark.overflow = NaN;
-      el.dataset.overflowX = '';
+      mark.overflow = mark.x = NaN;
+      el.dataset.overflowX = el.dataset.currentX = el.dataset.currentStepUs = '';
       chart.setData(EMPTY);
       lastData = null;
       return;
     }
-    const out = sweep(request, plan.variable, plan.values);
+    const { step, ...header } = request;
+    const out = computeEach(header, packedBatches(plan, step));
     if (!out.ok) {
       if (!out.input) reportBug(out.message);
       desc.textContent = `This sweep is not available: ${out.input ? out.message : 'an internal error (reported above)'}`;
       return;
     }
-    const s = out.value;
+    const s = seriesOf(plan.values, out.value);
     const over = firstOverflow(s);
     mark.x = plan.current;
     mark.overflow = over.x;
@@ -280,6 +371,10 @@ export function createSweep({ dispatch, limits, variable }) {
     chart.setData(lastData);
     desc.textContent = flipText(s, plan) + fitText(s, plan, over);
     el.dataset.overflowX = Number.isFinite(over.x) ? String(over.x) : '';
+    // The dashed line and the step time the chart gives there, for the tests: the batch on screen.
+    el.dataset.currentX = String(plan.current);
+    el.dataset.xLabel = plan.label; // drawn on the canvas, so kept here for the tests
+    el.dataset.currentStepUs = String(s.step_time_us[s.values.indexOf(plan.current)]);
   }
 
   // The slider runs from 1 to hi on a log scale and shows the first row's value; the other

@@ -82,9 +82,17 @@ export function stepVerdict(r) {
     const tCompute = p.flops / (r.hardware.flops_peak_tflops * 1e6), tMemory = p.bytes / (r.hardware.bw_hbm_tb_s * 1e6);
     bound = tCompute >= tMemory ? 'compute' : 'memory';
     rest += ` The whole step is ${bound}-bound: ${num(p.aiStep)} FLOP per byte of all its HBM traffic ` +
-      `(weights and KV) is ${bound === 'compute' ? 'at or above' : 'below'} the ridge point of ${num(p.ridge)} FLOP/B.`;
+      `(${stepTraffic(r)}) is ${bound === 'compute' ? 'at or above' : 'below'} the ridge point of ${num(p.ridge)} FLOP/B.`;
   }
   return { bound, lead, formula, rest, text: lead + formula + rest };
+}
+
+// What the whole step's HBM traffic counts: weights and KV, or the weights alone where the
+// model counts no KV bytes (kv_heads < TP leaves 0 KV heads per GPU).
+/** @param {StepResponse} r */
+export function stepTraffic(r) {
+  if (r.work.prefill.kv_bytes + r.work.decode.kv_bytes > 0) return 'weights and KV';
+  return `weights only; no KV bytes${r.sharding.kv_heads_per_gpu === 0 ? ', as kv_heads < TP' : ''}`;
 }
 
 // Why a phase's KV bytes are zero although it has work, as the core counts KV heads.
@@ -104,6 +112,10 @@ function zeroKvReason(r) {
 export function phaseBadge(r, phase) {
   const ph = PHASE[phase];
   if (r.bottleneck[phase] === 'none') return { kind: 'none', text: 'no work' };
+  // Nothing to compare the compute with (the sentence under the badges says why).
+  if (r.work[phase].kv_bytes === 0) {
+    return { kind: 'none', text: `no KV bytes${r.sharding.kv_heads_per_gpu === 0 ? ' (kv_heads < TP)' : ''}` };
+  }
   const c = r.basis[ph.compute], m = r.basis[ph.memory];
   if (r.bottleneck[phase] === 'compute') {
     return { kind: 'compute', text: c > m ? `compute exceeds its ${ph.kv}` : `compute equals its ${ph.kv}` };
@@ -145,16 +157,33 @@ export function phaseSentence(r, phase) {
 // What the phase badges leave out, said once under them.
 export const PHASE_SCOPE = 'Each phase is compared with its own KV traffic only; the weight read is shared by the whole step and counted in the verdict above.';
 
-// The fitted β that make the prediction faster than the pure roofline (β < 1 on a term that
-// is not zero), as "the fitted β₁ = 0.7726 (below 1) predicts"; null when none does.
+// Whose β these are: "your" for β typed in, "the fitted" for a preset's. The one preset
+// that is not a fit, the roofline prior, has β₁…β₄ = 1, so no sentence about β below 1
+// is ever said of it.
+/** @param {StepResponse} r */
+const betaOwner = (r) => (r.scenario.coefficients === 'custom' ? 'your' : 'the fitted');
+
+// The β that make the prediction faster than the pure roofline (β < 1 on a term that is
+// not zero), as "the fitted β₁ = 0.7726 (below 1) predicts" or "your β₁ = 0.5 (below 1)
+// predicts"; null when none does.
 /** @param {StepResponse} r */
 export function fastBetas(r) {
   const low = [0, 1, 2, 3].filter((i) => r.beta[i] < 1 && r.features[i] > 0);
   if (!low.length) return null;
-  return `the fitted ${low.map((i) => `${beta(i)} = ${num(r.beta[i])}`).join(' and ')} (below 1) ${low.length > 1 ? 'predict' : 'predicts'}`;
+  return `${betaOwner(r)} ${low.map((i) => `${beta(i)} = ${num(r.beta[i])}`).join(' and ')} (below 1) ${low.length > 1 ? 'predict' : 'predicts'}`;
 }
 
-// A figure that can only exceed the hardware's peak because the fitted step is shorter than
+// Next to the step time: where β below 1 make the predicted step shorter than the roofline
+// bound (β₁…β₄ = 1, no overheads), say so, whether or not a figure passes the peak; '' when
+// the prediction is not shorter.
+/** @param {StepResponse} r */
+export function belowRooflineText(r) {
+  const low = fastBetas(r), roofline = phases(r).rooflineUs;
+  if (!low || !(r.step_time_us < roofline)) return '';
+  return `Shorter than the roofline bound (${human(roofline)} at β = 1): ${low} a faster step than the roofline.`;
+}
+
+// A figure that can only exceed the hardware's peak because the predicted step is shorter than
 // the roofline bound: what it is, and the same figure at the roofline bound (β = 1).
 /**
  * @param {StepResponse} r
@@ -162,7 +191,7 @@ export function fastBetas(r) {
  */
 export function aboveRoofNote(r, atRoofline) {
   const low = fastBetas(r);
-  const why = low ? `${low} a faster step than the roofline` : 'the fitted step is shorter than the roofline bound';
+  const why = low ? `${low} a faster step than the roofline` : 'the predicted step is shorter than the roofline bound';
   return `above the hardware peak: ${why} (${human(r.step_time_us)} against ${human(phases(r).rooflineUs)} at β = 1, ` +
     `where this figure is ${atRoofline}).`;
 }
