@@ -114,6 +114,8 @@ function apply(state, action, ctx) {
     }
     case 'beta':
       return { ...state, beta: replaceAt(state.beta, action.index, action.value) };
+    case 'use-beta': // β fitted in the Trace view, as the seven fields' text
+      return { ...state, coef: 'custom', beta: action.beta.slice() };
     case 'row': {
       const rows = state[action.kind];
       return { ...state, [action.kind]: replaceAt(rows, action.index, { ...rows[action.index], [action.key]: action.value }) };
