@@ -9,6 +9,8 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync, statSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setup, guardedPage, ready, cli, waitForStep, ROOT } from './helpers.mjs';
+import { plainDecimal } from '../../web/src/trace-text.mjs';
+import { readField } from '../../web/src/fields.mjs';
 
 const CLI = join(ROOT, 'build', 'native', 'stepcalc');
 const dir = mkdtempSync(join(tmpdir(), 'stepcalc-e2e-trace-'));
@@ -27,6 +29,13 @@ function stepcalc(args, input) {
   assert.equal(run.status, 0, run.stderr);
   return run;
 }
+
+test('fitted β become text the β fields read back as the same numbers', () => {
+  for (const beta of [0, 0.7726491335309499, 43.500541908701074, 1.5e-7, 2.220446049250313e-16, 1e21, 1.2345678901234567e25, 123456789012]) {
+    const text = plainDecimal(beta);
+    assert.equal(readField(text, 'real').value, beta, `${beta} as ${text}`);
+  }
+});
 
 let env;
 before(async () => { env = await setup(); });

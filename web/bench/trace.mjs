@@ -40,7 +40,8 @@ await page.evaluate(() => {
 });
 
 async function pageRound() {
-  await page.evaluate(() => { window.shownAt = null; });
+  // Cleared first: choosing the same file again would fire no change event.
+  await page.evaluate(() => { window.shownAt = null; document.getElementById('trace-file').value = ''; });
   await page.setInputFiles('#trace-file', file);
   await page.waitForFunction(() => window.shownAt !== null, null, { timeout: 120000 });
   await page.waitForFunction(() => ['trace-stack', 'trace-hist', 'trace-scatter'].every((id) => document.querySelector(`#${id} canvas`)));
@@ -63,6 +64,7 @@ for (let round = 0; round < ROUNDS; round++) {
   const { summary, charts } = await pageRound();
   rows.summary.push(summary);
   rows.charts.push(charts);
+  console.error(`round ${round + 1}: seed ${rows.seed.at(-1).toFixed(2)} s, page to summary ${summary.toFixed(2)} s, to charts ${charts.toFixed(2)} s`);
 }
 await browser.close();
 await server.close();

@@ -60,3 +60,17 @@ export function fitLines(report) {
   for (const note of report.notes) lines.push(note.message);
   return lines;
 }
+
+// A number as plain decimal text, the form the β fields read ("1.5e-7" is refused there):
+// the same digits with the point moved, so the field reads back the same double.
+export function plainDecimal(x) {
+  const text = String(x);
+  if (!text.includes('e')) return text;
+  const [mantissa, exponent] = text.split('e');
+  const sign = mantissa.startsWith('-') ? '-' : '';
+  const [whole, fraction = ''] = mantissa.replace('-', '').split('.');
+  const digits = whole + fraction, point = whole.length + Number(exponent);
+  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+  if (point >= digits.length) return `${sign}${digits}${'0'.repeat(point - digits.length)}`;
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+}

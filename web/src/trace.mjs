@@ -5,7 +5,7 @@
 import uPlot from 'uplot';
 import { css, plotOptions, compactNumber } from './plot.mjs';
 import { int } from './format.mjs';
-import { summaryLines, skippedLines, fitLines, progressText, STACK_LABELS } from './trace-text.mjs';
+import { summaryLines, skippedLines, fitLines, progressText, plainDecimal, STACK_LABELS } from './trace-text.mjs';
 
 const $ = (id) => document.getElementById(id);
 
@@ -15,20 +15,6 @@ const CSV_COLUMNS = ['step_id', 't_pf_compute', 't_pf_kv', 't_dc_compute', 't_dc
 const HISTOGRAM_BINS = 40;
 
 const csvNumber = (x) => (Number.isNaN(x) ? '' : String(x));
-
-// A number as plain decimal text, the form the β fields read ("1.5e-7" is refused there):
-// the same digits with the point moved, so the field reads back the same double.
-export function plainDecimal(x) {
-  const text = String(x);
-  if (!text.includes('e')) return text;
-  const [mantissa, exponent] = text.split('e');
-  const sign = mantissa.startsWith('-') ? '-' : '';
-  const [whole, fraction = ''] = mantissa.replace('-', '').split('.');
-  const digits = whole + fraction, point = whole.length + Number(exponent);
-  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
-  if (point >= digits.length) return `${sign}${digits}${'0'.repeat(point - digits.length)}`;
-  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
-}
 
 // The per-step table as CSV text pieces (one per 4,096 rows), for a Blob.
 function csvParts(columns) {
