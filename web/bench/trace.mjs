@@ -2,7 +2,8 @@
 // test). Per round, in turn: the seed's way (python3: json.load, its dataclasses,
 // compute_experiment_basis) and the page in headless Chromium, from the file chosen
 // (the input's change event) to the summary on screen (the animation frame after it is
-// written), and on to the three charts drawn. Run after `node web/build.mjs`.
+// written), and on to the three charts drawn; then one more read with calculator edits
+// made while the worker reads. Run after `node web/build.mjs`.
 //   node web/bench/trace.mjs [ROUNDS]
 import { chromium } from 'playwright-core';
 import { spawnSync } from 'node:child_process';
@@ -66,6 +67,35 @@ for (let round = 0; round < ROUNDS; round++) {
   rows.charts.push(charts);
   console.error(`round ${round + 1}: seed ${rows.seed.at(-1).toFixed(2)} s, page to summary ${summary.toFixed(2)} s, to charts ${charts.toFixed(2)} s`);
 }
+
+// One more read of the file, with calculator edits (TP 2, 4, 2, ...) made in the page as
+// web/bench/run.mjs makes them (set the value, dispatch an input event) while the worker
+// reads: each edit's time until the new result is rendered and laid out, and whether it
+// was painted in the next animation frame. The same edits with no trace running first.
+const timeEdits = (untilSummary) => page.evaluate(async (untilSummary) => {
+  const tp = document.getElementById('tp');
+  const latencies = [];
+  let missed = 0;
+  for (let i = 0; untilSummary ? window.shownAt === null : i < 20; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    const rendered = new Promise((r) => addEventListener('stepcalc:rendered', () => queueMicrotask(() => {
+      void document.body.offsetHeight;
+      r(performance.now());
+    }), { once: true }));
+    const frame = new Promise((r) => requestAnimationFrame(() => r(performance.now())));
+    const t0 = performance.now();
+    tp.value = i % 2 ? '4' : '2';
+    tp.dispatchEvent(new Event('input', { bubbles: true }));
+    const [done, painted] = await Promise.all([rendered, frame]);
+    latencies.push(done - t0);
+    if (done > painted) missed++;
+  }
+  return { latencies, missed };
+}, untilSummary);
+const idleEdits = await timeEdits(false);
+await page.evaluate(() => { window.shownAt = null; document.getElementById('trace-file').value = ''; });
+await page.setInputFiles('#trace-file', file);
+const traceEdits = await timeEdits(true);
 await browser.close();
 await server.close();
 
@@ -77,4 +107,10 @@ console.log('| --- | --- | --- |');
 console.log(`| the seed's way, end to end | ${median(rows.seed).toFixed(2)} s | ${span(rows.seed, 2)} s |`);
 console.log(`| the page: file chosen → summary shown | ${median(rows.summary).toFixed(2)} s | ${span(rows.summary, 2)} s |`);
 console.log(`| the page: file chosen → the three charts drawn | ${median(rows.charts).toFixed(2)} s | ${span(rows.charts, 2)} s |`);
+const editRow = (what, { latencies, missed }) => {
+  const sorted = latencies.slice().sort((a, b) => a - b);
+  console.log(`| ${what}: input → rendered and laid out, p50 (${latencies.length} edits; ${missed} missed the next frame) | ${sorted[Math.floor(sorted.length / 2)].toFixed(1)} ms | max ${sorted.at(-1).toFixed(1)} ms |`);
+};
+editRow('an edit of the calculator, no trace running', idleEdits);
+editRow('an edit of the calculator while the worker reads', traceEdits);
 console.log(`| ratio, the seed's way ÷ the page to the summary (target ≥ 10×) | ${(median(rows.seed) / median(rows.summary)).toFixed(1)}× | |`);
