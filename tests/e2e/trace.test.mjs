@@ -190,8 +190,19 @@ test('what the view says for an empty file, bad steps, no durations and one step
   assert.equal(await page.locator('#trace-measured-fig').isHidden(), true);
   assert.equal(await page.locator('#trace-fit-button').isHidden(), true);
 
-  // One step, with a duration.
-  await load(page, file('one.jsonl', '{"step_id": 1, "decode_reqs": [{"context_length": 100}], "duration_us": 20000}\n'));
+  // An experiment document without tensor_parallelism needs the calculator's TP.
+  await page.selectOption('#trace-tp', 'file');
+  await load(page, file('no-tp.json', '{"experiment": "x", "steps": [{"step_id": 1, "decode_reqs": [{"context_length": 100}]}]}'));
+  await page.waitForSelector('#trace-error:not([hidden])');
+  assert.equal(await page.locator('#trace-error').innerText(),
+    'The trace could not be read: tensor_parallelism: the document has none before its steps; pass --tp (here: choose “the calculator\'s TP” under TP)');
+
+  // One step, with a duration, dropped on the drop zone.
+  await page.evaluate(() => {
+    const data = new DataTransfer();
+    data.items.add(new File(['{"step_id": 1, "decode_reqs": [{"context_length": 100}], "duration_us": 20000}\n'], 'one.jsonl'));
+    document.getElementById('trace-drop').dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+  });
   await waitForSummary(page);
   const oneText = await sentences();
   assert.match(oneText, /^1 step read, 0 skipped\./);

@@ -22,7 +22,7 @@ const PROGRESS_MS = 50;
 function failure(id, error) {
   if (error?.name === 'AbortError') return { type: 'failed', id, cancelled: true };
   const input = InputError !== null && error instanceof InputError;
-  return { type: 'failed', id, input, message: input ? error.message : String(error?.stack ?? error?.message ?? error) };
+  return { type: 'failed', id, input, where: input ? error.where : null, message: input ? error.message : String(error?.stack ?? error?.message ?? error) };
 }
 
 async function run({ id, file, options }) {

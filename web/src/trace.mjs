@@ -186,7 +186,7 @@ export function createTrace({ dispatch, scenarioRequest }) {
     } else if (data.type === 'failed') {
       running.hidden = true;
       showError(data.cancelled ? 'Cancelled: the trace was not read to the end, so there is no result.'
-        : data.input ? `The trace could not be read: ${data.message.replace(/^error: /, '')}`
+        : data.input ? `The trace could not be read: ${data.message.replace(/^error: /, '')}${data.where === 'tensor_parallelism' ? ' (here: choose “the calculator\'s TP” under TP)' : ''}`
           : `The trace stopped with an unexpected error (a bug in stepcalc): ${data.message}`);
     }
   });
