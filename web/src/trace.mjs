@@ -3,7 +3,7 @@
 // It reads the calculator's state for its options and changes it only by dispatching.
 // Columns stay typed arrays: nothing here makes one object per step.
 import uPlot from 'uplot';
-import { css, plotOptions, compactNumber } from './plot.mjs';
+import { css, plotOptions, compactNumber, widthOf, followSchemeAndSize } from './plot.mjs';
 import { int } from './format.mjs';
 import { summaryLines, skippedLines, fitLines, progressText, plainDecimal, STACK_LABELS } from './trace-text.mjs';
 
@@ -158,10 +158,16 @@ export function createTrace({ dispatch, scenarioRequest }) {
     dispatchEvent(new CustomEvent('stepcalc:trace-summary'));
     if (!any) return;
     requestAnimationFrame(() => {
-      if (columns !== cols) return;
-      charts.push(stackChart($('trace-stack'), cols), histogramChart($('trace-hist'), cols.step_time_us));
-      if (summary.timed_steps > 0) charts.push(scatterChart($('trace-scatter'), cols));
+      if (columns === cols) drawCharts();
     });
+  }
+
+  // uPlot bakes colours in, so a change of colour scheme draws the charts again.
+  function drawCharts() {
+    clearCharts();
+    if (!columns || columns.step_time_us.length === 0) return;
+    charts.push(stackChart($('trace-stack'), columns), histogramChart($('trace-hist'), columns.step_time_us));
+    if (!$('trace-measured-fig').hidden) charts.push(scatterChart($('trace-scatter'), columns));
   }
 
   function showFit(report) {
@@ -202,6 +208,12 @@ export function createTrace({ dispatch, scenarioRequest }) {
     e.preventDefault();
     drop.classList.remove('over');
     start(e.dataTransfer.files[0]);
+  });
+  followSchemeAndSize($('trace-out'), drawCharts, () => {
+    for (const chart of charts) {
+      const width = widthOf(chart.root.parentElement);
+      if (width !== chart.width) chart.setSize({ width, height: chart.height });
+    }
   });
   $('trace-cancel').addEventListener('click', () => worker.postMessage({ type: 'cancel', id: runId }));
   $('trace-fit-button').addEventListener('click', () => worker.postMessage({ type: 'fit', id: runId }));
