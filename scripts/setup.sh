@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(cmake make g++ nlohmann-json3-dev doctest-dev libsimdjson-dev emscripten chromium python3 time)
+# clang and its runtimes build the sanitizer and libFuzzer presets.
+packages=(cmake make g++ clang libclang-rt-14-dev nlohmann-json3-dev doctest-dev libsimdjson-dev
+  emscripten chromium python3 time)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -5,12 +5,30 @@
 #include "test_support.hpp"
 
 using namespace stepcalc;
+using stepcalc::test::preset_ids_on_disk;
+
+namespace {
+
+template <typename Preset> std::vector<std::string> ids_of(const std::vector<Preset> &presets) {
+  std::vector<std::string> ids;
+  for (const auto &preset : presets)
+    ids.push_back(preset.id);
+  return ids;
+}
+
+} // namespace
 
 TEST_CASE("every preset is compiled in and resolves") {
   const auto &catalog = presets();
-  CHECK(catalog.models.size() == 11);
-  CHECK(catalog.gpus.size() == 10);
-  CHECK(catalog.coefficients.size() == 2);
+  // Each file under presets/ is one preset, under its file's stem, in file order.
+  // (Mutation tried: a copy of l4.json as presets/gpus/l4-copy.json, not yet
+  // compiled in, failed this; the old hard-coded count of 10 passed it.)
+  CHECK(ids_of(catalog.models) == preset_ids_on_disk("models"));
+  CHECK(ids_of(catalog.gpus) == preset_ids_on_disk("gpus"));
+  CHECK(ids_of(catalog.coefficients) == preset_ids_on_disk("coefficients"));
+  CHECK_FALSE(catalog.models.empty());
+  CHECK_FALSE(catalog.gpus.empty());
+  CHECK_FALSE(catalog.coefficients.empty());
   for (const auto &model : catalog.models) {
     CAPTURE(model.id);
     CHECK_FALSE(model.name.empty());
@@ -55,7 +73,9 @@ TEST_CASE("preset numbers are the datasheet's and the config's") {
 TEST_CASE("presets_to_json lists ids, names, key numbers and sources") {
   const auto listing = presets_to_json(presets());
   CHECK(listing["default_coefficients"] == "trained-roofline-h100");
-  CHECK(listing["models"].size() == 11);
+  CHECK(listing["models"].size() == preset_ids_on_disk("models").size());
+  CHECK(listing["gpus"].size() == preset_ids_on_disk("gpus").size());
+  CHECK(listing["coefficients"].size() == preset_ids_on_disk("coefficients").size());
   const auto &first_model = listing["models"][0];
   for (const char *key :
        {"id", "name", "kind", "L", "d", "H", "kv_heads", "N", "k", "source", "config"}) {

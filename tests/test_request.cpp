@@ -20,6 +20,10 @@ json preset_request() {
              "decode": [{"context_length": 1024, "count": 32}]}})");
 }
 
+std::string valid_presets(const std::string &kind) {
+  return stepcalc::test::joined(stepcalc::test::preset_ids_on_disk(kind), ", ");
+}
+
 std::string error_of(const json &request) {
   try {
     parse_request(request);
@@ -144,9 +148,9 @@ TEST_CASE("packed rows (the WASM module's batches) validate like the JSON step")
 
 TEST_CASE("every bad field is named with its JSON path") {
   struct Case {
-    const char *label;
+    std::string label; // a std::string, so CAPTURE prints text and not a pointer
     std::function<void(json &)> edit;
-    const char *message;
+    std::string message;
   };
   const std::vector<Case> cases = {
       {"not an object", [](json &r) { r = json::array(); },
@@ -158,18 +162,15 @@ TEST_CASE("every bad field is named with its JSON path") {
        "model: missing; expected a preset id or a HF config.json object"},
       {"model of the wrong type", [](json &r) { r["model"] = 7; },
        "model: expected a preset id or a HF config.json object, got 7"},
+      // The valid ids come from presets/ on disk, so a new preset needs no edit here.
+      // (Mutation tried: a copy of l4.json as presets/gpus/l4-copy.json, not yet
+      // compiled in, failed the GPU row; the old hard-coded list passed it.)
       {"unknown model preset", [](json &r) { r["model"] = "llama-9"; },
-       "model: unknown preset \"llama-9\"; valid presets: codellama-34b-instruct-hf, "
-       "llama-2-70b-hf, "
-       "llama-2-7b-hf, llama-3.1-70b-instruct, llama-3.1-8b-instruct, mistral-nemo-instruct-2407, "
-       "mixtral-8x7b-v0.1, qwen2.5-7b-instruct, qwen3-14b, qwen3-30b-a3b, yi-34b"},
+       "model: unknown preset \"llama-9\"; valid presets: " + valid_presets("models")},
       {"unknown GPU preset", [](json &r) { r["gpu"] = "h1000"; },
-       "gpu: unknown preset \"h1000\"; valid presets: a100-pcie-80gb, a100-sxm-80gb, b200, "
-       "h100-nvl, "
-       "h100-pcie, h100-sxm, h200-sxm, l4, l40s, mi300x"},
+       "gpu: unknown preset \"h1000\"; valid presets: " + valid_presets("gpus")},
       {"unknown coefficient preset", [](json &r) { r["coefficients"] = "best"; },
-       "coefficients: unknown preset \"best\"; valid presets: roofline-prior, "
-       "trained-roofline-h100"},
+       "coefficients: unknown preset \"best\"; valid presets: " + valid_presets("coefficients")},
       {"missing gpu", [](json &r) { r.erase("gpu"); },
        "gpu: missing; expected a preset id or a datasheet object"},
       {"tp zero", [](json &r) { r["tp"] = 0; }, "tp: must be an integer from 1 to 4096, got 0"},
@@ -278,4 +279,60 @@ TEST_CASE("notes of the model, GPU and TP reach the response") {
   CHECK(codes == std::vector<std::string>{"head_dim", "experts_alias", "moe_intermediate_size",
                                           "link_fallback", "kv_heads_below_tp",
                                           "kv_heads_replicated"});
+}
+
+// (Mutation tried: field_path appending every key unquoted failed 10 of 11 checks.)
+TEST_CASE("a hostile key is quoted in its path: one short, printable line") {
+  const std::string expected_fields = ": unknown field; expected one of: model, gpu, tp, "
+                                      "coefficients, gpu_memory_utilization, step";
+  const auto error_for_key = [](const std::string &key) {
+    json request = preset_request();
+    request[key] = 1;
+    return error_of(request);
+  };
+  CHECK(error_for_key("__proto__") == "__proto__" + expected_fields);
+  CHECK(error_for_key("a.b") == "[\"a.b\"]" + expected_fields);
+  CHECK(error_for_key("") == "[\"\"]" + expected_fields);
+  CHECK(error_for_key("line\nbreak") == "[\"line\\u000abreak\"]" + expected_fields);
+  CHECK(error_for_key("\x1b[2J") == "[\"\\u001b[2J\"]" + expected_fields);
+  const std::string c1_csi = "\xc2\x9b"; // U+009B, a one-character terminal escape
+  CHECK(error_for_key(c1_csi + "2J") == "[\"\\u009b2J\"]" + expected_fields);
+  CHECK(error_for_key("quote\"back\\") == "[\"quote\\\"back\\\\\"]" + expected_fields);
+  CHECK(error_for_key("caf\xc3\xa9") == "[\"caf\xc3\xa9\"]" + expected_fields);      // UTF-8 as is
+  CHECK(error_for_key("\xff\xc0\xaf") == "[\"\\xff\\xc0\\xaf\"]" + expected_fields); // not UTF-8
+  // Only the first 64 bytes are shown, and never half a character.
+  CHECK(error_for_key(std::string(10'000'000, 'k')) ==
+        "[\"" + std::string(64, 'k') + "\"... (10000000 bytes)]" + expected_fields);
+  std::string euros;
+  for (int i = 0; i < 30; ++i)
+    euros += "\xe2\x82\xac"; // 3 bytes each: 21 fit in 64
+  std::string shown;
+  for (int i = 0; i < 21; ++i)
+    shown += "\xe2\x82\xac";
+  CHECK(error_for_key(euros) == "[\"" + shown + "\"... (90 bytes)]" + expected_fields);
+}
+
+// (Mutations tried: without the NUL check the first request parsed and the check
+// failed; without with_printable_token the 0xFF byte and the 1000-byte token came back raw.)
+TEST_CASE("JSON text errors: a NUL byte is one, and the token last read is shown printable") {
+  const auto error_of_text = [](const std::string &text) {
+    try {
+      parse_json_text(text, "request");
+    } catch (const InputError &error) {
+      return std::string(error.what());
+    }
+    return std::string("(no error)");
+  };
+  using namespace std::string_literals;
+  CHECK(error_of_text("{}\0{"s) == "request: invalid JSON: parse error at line 1, column 3: a NUL "
+                                   "byte (U+0000) is not allowed in JSON text");
+  CHECK(error_of_text("[1,\n\0]"s) == "request: invalid JSON: parse error at line 2, column 1: a "
+                                      "NUL byte (U+0000) is not allowed in JSON text");
+  CHECK(error_of_text("[\"\xff\"]") ==
+        "request: invalid JSON: parse error at line 1, column 3: syntax error while parsing value "
+        "- invalid string: ill-formed UTF-8 byte; last read: '\"\\xff'");
+  CHECK(error_of_text("[\"" + std::string(1000, 'a')) ==
+        "request: invalid JSON: parse error at line 1, column 1003: syntax error while parsing "
+        "value - invalid string: missing closing quote; last read: '\"" +
+            std::string(63, 'a') + "'... (1001 bytes)");
 }

@@ -2,9 +2,12 @@
 
 // Shared helpers for the unit tests.
 
+#include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -22,6 +25,26 @@ inline bool same_to_1e12(double actual, double expected) {
 #define CHECK_REL(actual, expected)                                                                \
   CHECK_MESSAGE(::stepcalc::test::same_to_1e12((actual), (expected)),                              \
                 "actual " << (actual) << " vs expected " << (expected))
+
+// The ids of one kind of preset ("models", "gpus" or "coefficients"): the
+// stems of the files under presets/<kind>/, sorted as the build embeds them.
+// Tests compare the library with these, so adding a preset needs no test edit.
+inline std::vector<std::string> preset_ids_on_disk(const std::string &kind) {
+  std::vector<std::string> ids;
+  for (const auto &entry :
+       std::filesystem::directory_iterator(std::string(STEPCALC_PRESETS_DIR) + "/" + kind)) {
+    if (entry.path().extension() == ".json") ids.push_back(entry.path().stem().string());
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+inline std::string joined(const std::vector<std::string> &items, const std::string &separator) {
+  std::string text;
+  for (const auto &item : items)
+    text += (text.empty() ? "" : separator) + item;
+  return text;
+}
 
 inline nlohmann::json load_test_json(const std::string &name) {
   std::ifstream file(std::string(STEPCALC_TEST_DATA) + "/" + name);

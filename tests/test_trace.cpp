@@ -18,7 +18,10 @@ namespace {
 std::vector<TraceText> split(const std::string &file, TraceFormat *format = nullptr,
                              std::optional<int64_t> *tp = nullptr) {
   std::istringstream in(file);
-  TraceSplitter splitter(in);
+  TraceSplitter splitter([&in](char *data, std::size_t size) {
+    in.read(data, static_cast<std::streamsize>(size));
+    return static_cast<std::size_t>(in.gcount());
+  });
   std::vector<TraceText> out;
   TraceText text;
   while (splitter.next(text))

@@ -82,6 +82,37 @@ function requestText(request) {
   return text;
 }
 
+// Object keys written in JSON text: string tokens followed by a colon, found by a scan
+// that knows strings and their escapes. JSON.parse keeps only the last of duplicate keys,
+// which the core refuses; comparing this count with the parsed value's tells them apart.
+/** @param {string} text */
+function keysInText(text) {
+  let keys = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) !== 34) continue; // '"': a string to its closing quote
+    for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92) i++;
+    let j = i + 1;
+    while (j < text.length && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 10 || text.charCodeAt(j) === 13 || text.charCodeAt(j) === 9)) j++;
+    if (text.charCodeAt(j) === 58) keys++; // ':'
+  }
+  return keys;
+}
+
+// Keys in a parsed value; NaN past `depth` levels (the core refuses such nesting anyway,
+// and counting them would overflow the stack).
+/** @param {unknown} value @param {number} depth @returns {number} */
+function keysInValue(value, depth) {
+  if (typeof value !== 'object' || value === null) return 0;
+  if (depth === 0) return NaN;
+  let keys = 0;
+  if (Array.isArray(value)) {
+    for (const element of value) keys += keysInValue(element, depth - 1);
+    return keys;
+  }
+  for (const key in value) keys += 1 + keysInValue(/** @type {JsonObject} */ (value)[key], depth - 1);
+  return keys;
+}
+
 // Own enumerable keys (for-in is far cheaper than Object.keys), or -1 when an inherited
 // enumerable key exists, which JSON.stringify would skip.
 /** @param {object} object */
@@ -370,17 +401,39 @@ export default async function createStepCalc(options = {}) {
     return session;
   }
 
+  // Header texts of recent headers whose fields are all strings, numbers or absent (preset
+  // ids: the usual case), found without building JSON each call. The key spells each
+  // field's type and value unambiguously (strings with their length).
+  /** @type {Map<string, string>} */
+  const primitiveHeaders = new Map();
+  /** @param {unknown} value */
+  const keyPart = (value) => (typeof value === 'string' ? `s${value.length}:${value}` : `${typeof value}:${value}`);
+  /** @param {unknown} value */
+  const isKeyable = (value) => value === undefined || typeof value === 'string' || typeof value === 'number';
+
   // The header's text, or null when it cannot be written (the full path then says why).
+  // Each field is read once, as JSON.stringify would.
   /** @param {JsonObject} request @returns {string | null} */
   function headerText(request) {
+    /** @type {unknown[]} */
+    const values = HEADER_FIELDS.map((field) => request[field]);
+    const key = values.every(isKeyable) ? values.map(keyPart).join('|') : null;
+    const known = key === null ? undefined : primitiveHeaders.get(key);
+    if (known !== undefined) return known;
     /** @type {JsonObject} */
     const header = {};
-    for (const field of HEADER_FIELDS) if (request[field] !== undefined) header[field] = request[field];
+    HEADER_FIELDS.forEach((field, i) => { if (values[i] !== undefined) header[field] = values[i]; });
+    let text;
     try {
-      return requestText(header);
+      text = requestText(header);
     } catch {
       return null;
     }
+    if (key !== null) {
+      if (primitiveHeaders.size >= 64) primitiveHeaders.clear();
+      primitiveHeaders.set(key, text);
+    }
+    return text;
   }
 
   // The request by the quick way, or null when the full path must answer. The rows are
@@ -518,6 +571,8 @@ export default async function createStepCalc(options = {}) {
         } catch {
           return computeJson(request); // the core names the error
         }
+        // Duplicate keys: the core names the first one.
+        if (keysInText(request) !== keysInValue(parsed, limits.max_json_depth)) return computeJson(request);
         return withQuickRequest(parsed, computeRows) ?? computeJson(request);
       }
       return withQuickRequest(request, computeRows) ?? computeJson(requestText(request));

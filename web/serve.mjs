@@ -6,6 +6,7 @@ import { resolve, sep, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
+const MAX_HEADER_BYTES = 256 * 1024;
 export const DEFAULT_ROOT = resolve(HERE, '..', 'build', 'site');
 
 const MIME = {
@@ -43,7 +44,9 @@ export function resolveInRoot(root, urlPath) {
 
 export function startServer({ root = DEFAULT_ROOT, port = 8080, host = '127.0.0.1' } = {}) {
   const base = resolve(root);
-  const server = createServer(async (req, res) => {
+  // Links of a big batch can be long; Node's default 16 KB header limit would answer 431.
+  // (The page keeps its own links under 8,000 characters for hosts with smaller limits.)
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, async (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed\n');
     let file = resolveInRoot(base, req.url ?? '/');
     if (!file) return send(res, 403, 'forbidden\n');

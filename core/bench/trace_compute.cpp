@@ -18,7 +18,10 @@ int main(int argc, char **argv) {
     return 2;
   }
   std::ifstream file(argv[1], std::ios::binary);
-  stepcalc::TraceSplitter splitter(file);
+  stepcalc::TraceSplitter splitter([&file](char *data, std::size_t size) {
+    file.read(data, static_cast<std::streamsize>(size));
+    return static_cast<std::size_t>(file.gcount());
+  });
   stepcalc::FastTraceReader reader;
   std::vector<stepcalc::Step> steps;
   stepcalc::TraceText text;

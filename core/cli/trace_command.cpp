@@ -271,6 +271,14 @@ bool parse_options(int argc, char **argv, Options &options, std::string &error, 
   return true;
 }
 
+// A splitter's source over a stream.
+TraceSplitter::Source read_from(std::istream &in) {
+  return [&in](char *data, std::size_t size) {
+    in.read(data, static_cast<std::streamsize>(size));
+    return static_cast<std::size_t>(in.gcount());
+  };
+}
+
 // The request header of steps in the training format, from the options.
 TraceBaseScenario base_scenario(const Options &options) {
   nlohmann::json header = nlohmann::json::object();
@@ -284,7 +292,7 @@ TraceBaseScenario base_scenario(const Options &options) {
 // skipped (named on stderr, counted) with --skip-bad; a file that cannot be cut throws.
 template <typename Use>
 void read_trace(std::istream &in, const Options &options, TraceSummary &summary, Use &&use) {
-  TraceSplitter splitter(in);
+  TraceSplitter splitter(read_from(in));
   TraceBaseScenario base = base_scenario(options);
   TraceText text;
   FastTraceReader fast;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <string_view>
+#include <utility>
 
 #include "stepcalc/input_error.hpp"
 #include "stepcalc/json_text.hpp"
@@ -24,8 +26,94 @@ std::string describe(const json &value) {
   }
 }
 
+namespace {
+
+// The length of the UTF-8 sequence starting at text[i], or 0 when the bytes
+// there are not one (stray continuation, overlong form, surrogate, beyond U+10FFFF).
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char lead = byte(i);
+  std::size_t length = 0;
+  unsigned char low = 0x80, high = 0xBF; // allowed range of the second byte
+  if (lead >= 0xC2 && lead <= 0xDF)
+    length = 2;
+  else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) low = 0xA0;  // overlong
+    if (lead == 0xED) high = 0x9F; // surrogates
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) low = 0x90;  // overlong
+    if (lead == 0xF4) high = 0x8F; // beyond U+10FFFF
+  } else {
+    return 0;
+  }
+  if (i + length > text.size() || byte(i + 1) < low || byte(i + 1) > high) return 0;
+  for (std::size_t k = i + 2; k < i + length; ++k) {
+    if (byte(k) < 0x80 || byte(k) > 0xBF) return 0;
+  }
+  return length;
+}
+
+bool is_plain_key(std::string_view key) {
+  return !key.empty() && key.size() <= kMaxQuotedBytes &&
+         std::all_of(key.begin(), key.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '_' || c == '-';
+         });
+}
+
+} // namespace
+
+namespace {
+
+// The longest start of `text` that fits in kMaxQuotedBytes without cutting a
+// character, with control characters as \u00XX and bytes that are not UTF-8 as
+// \xHH; `json_escapes` also puts a backslash before '"' and '\\'. Returns it and
+// how many bytes of `text` it shows.
+std::pair<std::string, std::size_t> printable_start(std::string_view text, bool json_escapes) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+    const std::size_t length = byte(i) < 0x80 ? 1 : utf8_sequence_length(text, i);
+    if (i + std::max<std::size_t>(length, 1) > kMaxQuotedBytes) break;
+    char escape[8];
+    if (length == 0) {
+      std::snprintf(escape, sizeof escape, "\\x%02x", byte(i));
+      out += escape;
+      i += 1;
+      continue;
+    }
+    // C0 controls, DEL and C1 controls (U+0080 to U+009F): terminals act on them.
+    const unsigned code = length == 1 ? byte(i) : byte(i) == 0xC2 ? byte(i + 1) : 0xFF;
+    if (code < 0x20 || (code >= 0x7F && code <= 0x9F)) {
+      std::snprintf(escape, sizeof escape, "\\u%04x", code);
+      out += escape;
+    } else {
+      if (json_escapes && (code == '"' || code == '\\')) out += '\\';
+      out.append(text.substr(i, length));
+    }
+    i += length;
+  }
+  return {out, i};
+}
+
+// What follows the closing quote when only `shown` bytes of `text` were shown.
+std::string omitted(std::string_view text, std::size_t shown) {
+  return shown < text.size() ? "... (" + std::to_string(text.size()) + " bytes)" : "";
+}
+
+} // namespace
+
+std::string quoted(std::string_view text) {
+  const auto [shown, length] = printable_start(text, true);
+  return '"' + shown + '"' + omitted(text, length);
+}
+
 std::string field_path(std::string_view where, std::string_view key) {
   std::string path(where);
+  if (!is_plain_key(key)) return path + '[' + quoted(key) + ']';
   if (!path.empty()) path += '.';
   path += key;
   return path;
@@ -198,21 +286,122 @@ void check_nesting(std::string_view text, const std::string &where) {
   }
 }
 
+// nlohmann ends some messages with "last read: '<token>'", the input it read last,
+// verbatim: it may hold bytes that are not UTF-8 and be as long as a string in the
+// input. Shown like any other echo of input, within kMaxQuotedBytes.
+std::string with_printable_token(const std::string &message) {
+  const std::string marker = "; last read: '";
+  const auto token_start = message.find(marker);
+  if (token_start == std::string::npos) return message;
+  const auto from = token_start + marker.size();
+  auto to = message.rfind("'; expected ");
+  if (to == std::string::npos || to < from) to = message.size() - 1; // the closing quote
+  const std::string_view token = std::string_view(message).substr(from, to - from);
+  const auto [shown, length] = json_fields::printable_start(token, false);
+  return message.substr(0, from) + shown + "'" + json_fields::omitted(token, length) +
+         message.substr(to + 1);
+}
+
+} // namespace
+
+namespace {
+
+// Refuses an object key written twice. JSON leaves its meaning open and nlohmann keeps the
+// last, so a request with "tp" written twice would silently use one of them. Follows the
+// parser's events to name the key by its path ("step.decode[0].context_length"); the
+// document itself is `where` ("request" is the root of a request's own paths).
+class DuplicateKeyCheck {
+public:
+  explicit DuplicateKeyCheck(const std::string &where) : root_(where == "request" ? "" : where) {}
+
+  bool operator()(int, nlohmann::json::parse_event_t event, nlohmann::json &parsed) {
+    using Event = nlohmann::json::parse_event_t;
+    switch (event) {
+    case Event::object_start:
+      element_starts();
+      levels_.push_back(Level{});
+      break;
+    case Event::array_start:
+      element_starts();
+      levels_.push_back(Level{});
+      levels_.back().object = false;
+      break;
+    case Event::object_end:
+    case Event::array_end:
+      levels_.pop_back();
+      break;
+    case Event::key: {
+      Level &object = levels_.back();
+      const auto &key = parsed.get_ref<const std::string &>();
+      if (std::find(object.keys.begin(), object.keys.end(), key) != object.keys.end()) {
+        throw InputError(json_fields::field_path(path_to_last(), key),
+                         "duplicate key; a key may appear only once in an object");
+      }
+      object.keys.push_back(key);
+      break;
+    }
+    case Event::value:
+      element_starts();
+      break;
+    }
+    return true;
+  }
+
+private:
+  struct Level {
+    bool object = true;
+    std::vector<std::string> keys; // an object's keys so far; the last leads deeper
+    std::size_t index = 0;         // an array's current element
+    bool started = false;
+  };
+
+  void element_starts() {
+    if (levels_.empty() || levels_.back().object) return;
+    Level &array = levels_.back();
+    if (array.started) ++array.index;
+    array.started = true;
+  }
+
+  // The path of the innermost object, through every enclosing key and index.
+  std::string path_to_last() const {
+    std::string path = root_;
+    for (std::size_t i = 0; i + 1 < levels_.size(); ++i) {
+      const Level &level = levels_[i];
+      path = level.object ? json_fields::field_path(path, level.keys.back())
+                          : json_fields::index_path(path, level.index);
+    }
+    return path;
+  }
+
+  std::string root_;
+  std::vector<Level> levels_;
+};
+
 } // namespace
 
 nlohmann::json parse_json_text(std::string_view text, const std::string &where) {
+  // nlohmann takes a NUL byte for the end of the input and would accept what came
+  // before it, ignoring the rest.
+  if (const auto nul = text.find('\0'); nul != std::string_view::npos) {
+    const auto line_start = text.rfind('\n', nul);
+    const auto column = nul - (line_start == std::string_view::npos ? 0 : line_start + 1) + 1;
+    const auto line =
+        1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(nul), '\n');
+    throw InputError(where, "invalid JSON: parse error at line " + std::to_string(line) +
+                                ", column " + std::to_string(column) +
+                                ": a NUL byte (U+0000) is not allowed in JSON text");
+  }
   check_nesting(text, where);
   try {
-    return nlohmann::json::parse(text);
+    return nlohmann::json::parse(text, DuplicateKeyCheck(where));
   } catch (const nlohmann::json::exception &error) {
     // nlohmann's messages read "[json.exception.parse_error.101] parse error at line 1, column 5:
     // ..."
     std::string message = error.what();
     const auto start = message.find("] ");
     if (start != std::string::npos) message = message.substr(start + 2);
-    throw InputError(where, "invalid JSON: " + message);
+    throw InputError(where, "invalid JSON: " + with_printable_token(message));
   }
 }
 
 } // namespace stepcalc
-

@@ -19,6 +19,15 @@ using nlohmann::json;
 // "a string", "an array", "null", ... for error messages.
 std::string describe(const json &value);
 
+// Text from the input as it may appear in a message: in double quotes, JSON
+// escapes for quotes, backslashes and control characters, \xHH for bytes that
+// are not UTF-8, and only the first kMaxQuotedBytes bytes, followed by
+// `... (N bytes)` when there are more. A message stays one short, printable line.
+inline constexpr std::size_t kMaxQuotedBytes = 64;
+std::string quoted(std::string_view text);
+
+// "where.key"; a key that is not a plain name (letters, digits, '_', '-', at most
+// kMaxQuotedBytes) is quoted: where["a b"].
 std::string field_path(std::string_view where, std::string_view key);
 std::string index_path(std::string_view where, std::size_t index);
 

@@ -27,7 +27,7 @@ const Preset &require_preset(const Preset *preset, const std::vector<Preset> &al
     if (!ids.empty()) ids += ", ";
     ids += each.id;
   }
-  throw InputError(where, "unknown preset \"" + id + "\"; valid presets: " + ids);
+  throw InputError(where, "unknown preset " + jf::quoted(id) + "; valid presets: " + ids);
 }
 
 ResolvedModel read_model(const json &request, std::string &id) {

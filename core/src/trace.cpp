@@ -7,6 +7,7 @@
 #include "json_fields.hpp"
 #include "stepcalc/batch.hpp"
 #include "stepcalc/input_error.hpp"
+#include "stepcalc/json_text.hpp"
 #include "stepcalc/limits.hpp"
 #include "stepcalc/request.hpp"
 
@@ -37,7 +38,7 @@ std::string describe_byte(char c) {
 
 // ---- cutting the file into steps ----------------------------------------------
 
-TraceSplitter::TraceSplitter(std::istream &in) : in_(&in), buffer_(kChunk) {}
+TraceSplitter::TraceSplitter(Source source) : source_(std::move(source)), buffer_(kChunk) {}
 TraceSplitter::TraceSplitter() : buffer_(kChunk) {}
 
 void TraceSplitter::feed(std::string_view chunk) {
@@ -49,7 +50,7 @@ void TraceSplitter::end_input() {
 }
 
 bool TraceSplitter::fill() {
-  if (in_ == nullptr) { // push mode: keep what this step has read; poll() drops the rest
+  if (!source_) { // push mode: keep what this step has read; poll() drops the rest
     if (pending_.empty()) {
       if (input_ended_) return false;
       throw NeedMore{};
@@ -66,14 +67,13 @@ bool TraceSplitter::fill() {
     pos_ = 0;
   }
   if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);
-  in_->read(buffer_.data() + end_, static_cast<std::streamsize>(buffer_.size() - end_));
-  const auto got = static_cast<std::size_t>(in_->gcount());
+  const std::size_t got = source_(buffer_.data() + end_, buffer_.size() - end_);
   end_ += got;
   return got > 0;
 }
 
 TraceSplitter::Poll TraceSplitter::poll(TraceText &out) {
-  if (in_ != nullptr) return next_step(out) ? Poll::Step : Poll::End;
+  if (source_) return next_step(out) ? Poll::Step : Poll::End;
   // Push mode: a step cut by the end of what has arrived is read again from its start
   // once more has come; what steps before it used is dropped only then (once per chunk,
   // not once per step, which would copy the chunk over and over).
@@ -197,7 +197,7 @@ std::string TraceSplitter::read_string_key() {
   if (text.size() < 2 || text.front() != '"') {
     throw InputError("trace", "expected a field name in the document, got " + text.substr(0, 40));
   }
-  return json::parse(text).get<std::string>();
+  return parse_json_text(text, "trace").get<std::string>();
 }
 
 // Reads the start of the file: a BOM, then the first object. An object with a "steps"
@@ -249,7 +249,8 @@ void TraceSplitter::start() {
     if (key_text.size() < 2 || key_text.front() != '"') {
       throw InputError("trace", "expected a field name in the document, got " + key_text.substr(0, 40));
     }
-    const std::string key = json::parse(key_text).get<std::string>();
+    // parse_json_text: a key with a control character is bad input, named as such.
+    const std::string key = parse_json_text(key_text, "trace").get<std::string>();
     kept += key_text;
     skip_space();
     if (!peek_byte(c) || c != ':') throw InputError("trace", "expected : after \"" + key + "\"");
@@ -392,6 +393,7 @@ TraceStep read_trace_step(const json &step, const std::string &where) {
       throw InputError(jf::field_path(where, "step_id"), "expected a number or a string, got " + jf::describe(*id));
     }
     out.step_id = id->dump();
+    if (id->is_number()) out.numeric_id = id->get<double>();
   }
   if (const json *duration = jf::find_member(step, "duration_us")) {
     out.duration_us = jf::to_number(*duration, jf::field_path(where, "duration_us"), 0, 1e15);

@@ -93,6 +93,7 @@ bool read_step(dom::element document, TraceStep &step) {
       int64_t id = 0;
       if (!seen.first(1) || value.get_int64().get(id) != simdjson::SUCCESS) return false;
       step.step_id = std::to_string(id);
+      step.numeric_id = static_cast<double>(id);
     } else if (key == "prefill_reqs") {
       dom::array list;
       if (!seen.first(2) || value.get_array().get(list) != simdjson::SUCCESS) return false;

@@ -43,9 +43,7 @@ void TraceRun::add(const TraceText &text) {
     const double predicted = result.prediction.step_time_us;
     TraceColumns &c = columns_;
     c.position.push_back(static_cast<double>(text.index));
-    double id = kNone;
-    if (!step.step_id.empty() && step.step_id.front() != '"') id = std::stod(step.step_id);
-    c.step_id.push_back(id);
+    c.step_id.push_back(step.numeric_id.value_or(kNone));
     c.t_pf_compute.push_back(b.t_pf_compute);
     c.t_pf_kv.push_back(b.t_pf_kv);
     c.t_dc_compute.push_back(b.t_dc_compute);

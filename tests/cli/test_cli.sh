@@ -15,8 +15,8 @@ out=$(printf '%s' "$request" | "$cli" compute - 2>"$err"); code=$?
 [ "$code" -eq 0 ] || fail "compute from stdin exited $code"
 [ ! -s "$err" ] || fail "compute wrote to stderr: $(cat "$err")"
 # The seed's worked example 4: t_tp 3169.029688888889, fitted step time 31035.4792750...
-echo "$out" | grep -q '"t_tp":3169.02968888888' || fail "compute output lacks the seed's t_tp: $out"
-echo "$out" | grep -q '"step_time_us":31035.4792750' || fail "compute output lacks the fitted step time"
+[[ "$out" == *'"t_tp":3169.02968888888'* ]] || fail "compute output lacks the seed's t_tp: $out"
+[[ "$out" == *'"step_time_us":31035.4792750'* ]] || fail "compute output lacks the fitted step time"
 
 file=$(mktemp); printf '%s' "$request" > "$file"
 [ "$("$cli" compute "$file")" = "$out" ] || fail "compute FILE differs from compute -"
@@ -41,10 +41,21 @@ check_error "a number beyond double" "error: request: invalid JSON: number overf
 check_error "missing file" "error: /nonexistent.json: cannot open the file" "$cli" compute /nonexistent.json
 check_error "unknown command" "error: command: unknown command \"run\"; expected compute, trace, fit or presets (see stepcalc --help)" "$cli" run
 
-"$cli" --help | grep -q "usage: stepcalc" || fail "--help"
-"$cli" compute --help | grep -q "usage: stepcalc compute" || fail "compute --help"
-"$cli" presets --help | grep -q "usage: stepcalc presets" || fail "presets --help"
-"$cli" presets | grep -q '"id": "mixtral-8x7b-v0.1"' || fail "presets lacks mixtral"
+# A pipe into grep -q would hide the CLI's exit status: capture both, check both.
+# (Mutation tried: a CLI wrapper that exits 1 after printing failed these four;
+# the old `"$cli" --help | grep -q ...` lines passed it.)
+check_output() { # label, text stdout must contain, command...
+  local label="$1" expected="$2"; shift 2
+  local stdout code
+  stdout=$("$@" 2>"$err"); code=$?
+  [ "$code" -eq 0 ] || fail "$label: exit $code, expected 0"
+  [ ! -s "$err" ] || fail "$label: wrote to stderr: $(cat "$err")"
+  [[ "$stdout" == *"$expected"* ]] || fail "$label: stdout lacks '$expected'"
+}
+check_output "--help" "usage: stepcalc" "$cli" --help
+check_output "compute --help" "usage: stepcalc compute" "$cli" compute --help
+check_output "presets --help" "usage: stepcalc presets" "$cli" presets --help
+check_output "presets" '"id": "mixtral-8x7b-v0.1"' "$cli" presets
 
 [ "$failures" -eq 0 ] && echo "cli: all checks passed"
 exit "$failures"

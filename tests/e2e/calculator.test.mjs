@@ -150,7 +150,8 @@ test('bad input gives an inline error naming the field and keeps the last good r
     assert.equal(await stepUs(page), good, `${typed}: the last good result stays`);
   }
   await ctx.fill('1.5');
-  await page.waitForFunction(() => /Context length: must be an integer from 1 to \d+, got 1\.5 \(step\.decode\[0\]\.context_length\)/
+  // A fraction in a whole-number field is refused by the page, like "1,000".
+  await page.waitForFunction(() => /Context length: “1\.5” is not a whole number; type digits only, without a decimal point \(step\.decode\[0\]\.context_length\)/
     .test(document.querySelector('#decode-rows .row:first-child .error').textContent));
   // Several invalid fields: each shows its own error beside it, named by its path, after
   // the render that follows the last edit (waited for, not assumed).

@@ -45,7 +45,7 @@ test('a reload keeps the selected custom model and the pins; a pin loads; a dele
   assert.equal(await page.inputValue('#model'), 'custom:tiny');
   assert.equal(await waitForStep(page, at(1).step_time_us), at(1).step_time_us);
   assert.equal(await page.locator('#compare-out button.unpin').count(), 2);
-  assert.match(await page.locator('#compare-out thead').innerText(), /Pin 1: custom · h100-sxm · TP 2[\s\S]*Pin 2: custom · h100-sxm · TP 4/);
+  assert.match(await page.locator('#compare-out thead').innerText(), /Pin 1: tiny · h100-sxm · TP 2[\s\S]*Pin 2: tiny · h100-sxm · TP 4/);
   assert.equal(await page.locator('#notices .notice').count(), 0);
 
   // Clicking Load on a pin puts its scenario back into the calculator; Undo goes back.
@@ -130,7 +130,7 @@ test('a 1,500-row link opens whole; past the core\'s 4,096 rows the rest is drop
 
   await page.goto(`${env.url}?prefill=&decode=${Array.from({ length: 4100 }, () => '64').join(',')}`);
   await ready(page);
-  assert.match(await page.locator('#notices').innerText(), /"decode" has 4,100 items; the calculator takes at most 4,096 per list, so the first 4,096 are used/);
+  assert.match(await page.locator('#notices').innerText(), /"decode" has 4,100 rows; the calculator takes at most 4,096 per list, so the first 4,096 are used/);
   assert.equal(await page.locator('#decode-rows .row').count(), 4096);
   await context.close();
 });
@@ -147,6 +147,8 @@ test('the slider scales rows that differ instead of setting them equal, and undo
   const scaled = cli({ model: 'llama-3.1-8b-instruct', gpu: 'h100-sxm', tp: 1,
     step: { decode: [{ context_length: 1048576 }, { context_length: 4194304 }] } });
   assert.equal(await waitForStep(page, scaled.step_time_us), scaled.step_time_us);
+  // A pause: keys pressed after it are a new slider gesture, so a new undo step.
+  await page.waitForTimeout(1000);
   await page.keyboard.press('Home');
   await page.waitForFunction(() => document.querySelector('[data-where="step.decode[0].context_length"]').value === '1');
   assert.deepEqual(await decodeValues(page), ['1', '4']);

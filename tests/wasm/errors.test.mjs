@@ -143,3 +143,20 @@ test('sweep errors are StepCalcErrors with located messages', () => {
   assert.throws(() => calc.sweep(base(), 'decode[0].count', [1, 0]),
     { message: 'error: sweep.values[1]: must be an integer from 1 to 1000000, got 0' });
 });
+
+test('JSON text with a duplicate key gives the CLI line naming the key (JSON.parse would keep the last)', () => {
+  const texts = [
+    '{"model": "llama-2-7b-hf", "gpu": "h100-sxm", "tp": 1, "tp": 2, "step": {}}',
+    '{"model": "llama-2-7b-hf", "gpu": "h100-sxm", "step": {"decode": [{"context_length": 1}, {"count": 1, "count": 2, "context_length": 3}]}}',
+    '{"model": {"num_hidden_layers": 2, "hidden_size": 8, "num_attention_heads": 2, "intermediate_size": 4, "a": {"b": 1, "b": 1}}, "gpu": "h100-sxm", "step": {}}',
+  ];
+  for (const text of texts) {
+    const cli = runCli(text);
+    assert.equal(cli.code, 2);
+    assert.match(cli.stderr, /: duplicate key; a key may appear only once in an object$/);
+    assert.throws(() => calc.compute(text), { name: 'StepCalcError', message: cli.stderr });
+  }
+  // A key inside a string is not a key: no false alarm.
+  const quoted = '{"model": "llama-2-7b-hf", "gpu": "h100-sxm", "coefficients": {"beta": [1,1,1,1,0,0,0], "name": "tp\\": 1, \\"tp\\": 2"}, "step": {}}';
+  assert.equal(calc.compute(quoted).scenario.coefficients, 'custom');
+});

@@ -5,15 +5,28 @@
 import { ROW_FIELDS } from './state.mjs';
 import { int } from './format.mjs';
 
+/** @typedef {import('./state.mjs').RowKind} RowKind */
+/** @typedef {import('./state.mjs').BatchRow} BatchRow */
+/**
+ * One row on screen: its element, title, inputs by state key, and its index in the list.
+ * @typedef {{ item: HTMLElement, title: HTMLElement, inputs: Record<string, HTMLInputElement>, index: number }} RowNode
+ */
+
+/** @type {Record<RowKind, string>} */
 const TITLES = { prefill: 'Prefill chunk', decode: 'Decode group' };
 const ROW_PATH = /^step\.(prefill|decode)\[(\d+)\]\.(\w+)$/;
 
+/**
+ * @param {string} tag
+ * @param {Record<string, unknown>} [props] properties of the element, its dataset, or else attributes
+ * @param {(Node | string)[]} children
+ */
 function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(props)) {
     if (k === 'dataset') Object.assign(node.dataset, v);
-    else if (k in node) node[k] = v;
-    else node.setAttribute(k, v);
+    else if (k in node) /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (node))[k] = v;
+    else node.setAttribute(k, String(v));
   }
   node.append(...children);
   return node;
@@ -21,6 +34,7 @@ function el(tag, props = {}, ...children) {
 
 // One row's DOM, cloned from a template per kind; ids are serial (not the row's index) so
 // they never need renumbering.
+/** @param {RowKind} kind */
 function rowTemplate(kind) {
   const item = el('div', { className: 'row', role: 'listitem' }, el('span', { className: 'row-title' }));
   for (const [key, label] of ROW_FIELDS[kind]) {
@@ -38,11 +52,16 @@ function rowTemplate(kind) {
 let serial = 0;
 
 // dispatch: the page's one way to change the state.
+/** @param {import('./state.mjs').Dispatch} dispatch */
 export function createBatchEditor(dispatch) {
-  const views = {};
-  for (const kind of ['prefill', 'decode']) {
+  /**
+   * rows: the state rows on screen; nodes: their DOM; focus: the row to focus after the next render.
+   * @typedef {{ list: HTMLElement, template: HTMLElement, empty: HTMLElement, rows: BatchRow[], nodes: RowNode[], focus: number | null }} View
+   */
+  const views = /** @type {Record<RowKind, View>} */ ({}); // one per kind, made next
+  for (const kind of /** @type {RowKind[]} */ (['prefill', 'decode'])) {
     views[kind] = {
-      list: document.getElementById(`${kind}-rows`),
+      list: /** @type {HTMLElement} */ (document.getElementById(`${kind}-rows`)),
       template: rowTemplate(kind),
       empty: el('p', { className: 'hint' }, `No ${kind} rows.`),
       rows: [], // the state rows on screen
@@ -50,20 +69,24 @@ export function createBatchEditor(dispatch) {
       focus: null, // the row to focus after the next render (after add, duplicate, remove)
     };
   }
+  /** @type {WeakMap<Element, RowNode>} */
   const nodeOf = new WeakMap();
-  const totals = document.getElementById('totals');
+  const totals = /** @type {HTMLElement} */ (document.getElementById('totals'));
 
+  // The template has the title, the inputs, the buttons and the error line.
+  /** @param {RowKind} kind */
   function makeRow(kind) {
     const view = views[kind];
-    const item = view.template.cloneNode(true);
+    const item = /** @type {HTMLElement} */ (view.template.cloneNode(true));
     const id = `row-${++serial}`;
-    const title = item.querySelector('.row-title');
+    const title = /** @type {HTMLElement} */ (item.querySelector('.row-title'));
     title.id = `${id}-title`;
-    item.querySelector('.error').id = `${id}-err`;
+    /** @type {HTMLElement} */ (item.querySelector('.error')).id = `${id}-err`;
+    /** @type {Record<string, HTMLInputElement>} */
     const inputs = {};
     for (const input of item.querySelectorAll('input')) {
       input.setAttribute('aria-describedby', `${id}-err`);
-      inputs[input.dataset.field] = input;
+      inputs[/** @type {string} */ (input.dataset.field)] = input;
     }
     for (const button of item.querySelectorAll('button')) {
       button.id = `${id}-${button.dataset.act}`;
@@ -74,16 +97,35 @@ export function createBatchEditor(dispatch) {
     return node;
   }
 
+  /**
+   * @param {RowKind} kind
+   * @param {RowNode} node
+   * @param {number} i
+   */
   function number(kind, node, i) {
     node.index = i;
     node.title.textContent = `${TITLES[kind]} ${i + 1}`;
-    for (const [key, , field] of ROW_FIELDS[kind]) node.inputs[key].dataset.where = `step.${kind}[${i}].${field}`;
+    for (const [key, label, field] of ROW_FIELDS[kind]) {
+      const input = node.inputs[key];
+      input.dataset.where = `step.${kind}[${i}].${field}`;
+      // Named with its row ("Decode group 3, Context length"), not only its column.
+      input.setAttribute('aria-label', `${TITLES[kind]} ${i + 1}, ${label}`);
+    }
   }
 
+  /**
+   * @param {RowKind} kind
+   * @param {RowNode} node
+   * @param {BatchRow} row
+   */
   function fill(kind, node, row) {
     for (const [key] of ROW_FIELDS[kind]) if (node.inputs[key].value !== row[key]) node.inputs[key].value = row[key];
   }
 
+  /**
+   * @param {RowKind} kind
+   * @param {BatchRow[]} rows
+   */
   function renderList(kind, rows) {
     const view = views[kind];
     const old = view.rows;
@@ -119,45 +161,56 @@ export function createBatchEditor(dispatch) {
     }
   }
 
-  for (const kind of ['prefill', 'decode']) {
+  for (const kind of /** @type {RowKind[]} */ (['prefill', 'decode'])) {
     const view = views[kind];
     view.list.addEventListener('input', (e) => {
-      const node = nodeOf.get(e.target.closest('.row'));
-      const key = e.target.dataset.field;
-      if (node && key) dispatch({ type: 'row', kind, index: node.index, key, value: e.target.value });
+      const input = /** @type {HTMLInputElement} */ (e.target);
+      const node = nodeOf.get(/** @type {Element} */ (input.closest('.row')));
+      const key = input.dataset.field;
+      if (node && key) dispatch({ type: 'row', kind, index: node.index, key, value: input.value });
     });
     view.list.addEventListener('click', (e) => {
-      const button = e.target.closest('button[data-act]');
-      const node = button && nodeOf.get(button.closest('.row'));
+      const button = /** @type {HTMLElement | null} */ (/** @type {Element} */ (e.target).closest('button[data-act]'));
+      const node = button && nodeOf.get(/** @type {Element} */ (button.closest('.row')));
       if (!node) return;
       // Keep keyboard users in place after the rows change.
       const dup = button.dataset.act === 'dup';
       view.focus = dup ? node.index + 1 : node.index;
       dispatch({ type: dup ? 'duplicate-row' : 'remove-row', kind, index: node.index });
     });
-    document.getElementById(`add-${kind}`).addEventListener('click', () => {
+    /** @type {HTMLElement} */ (document.getElementById(`add-${kind}`)).addEventListener('click', () => {
       view.focus = Infinity;
       dispatch({ type: 'add-row', kind });
     });
   }
 
-  document.querySelector('.quick-scen').addEventListener('click', (e) => {
-    const name = e.target.closest('button')?.dataset.scenario;
-    if (name) dispatch({ type: 'quick-scenario', name });
+  /** @type {HTMLElement} */ (document.querySelector('.quick-scen')).addEventListener('click', (e) => {
+    const name = /** @type {Element} */ (e.target).closest('button')?.dataset.scenario;
+    // The buttons' data-scenario values are SCENARIOS' names.
+    if (name) dispatch({ type: 'quick-scenario', name: /** @type {keyof typeof import('./state.mjs').SCENARIOS} */ (name) });
   });
 
   return {
+    /** @param {import('./state.mjs').State} state */
     render(state) {
       renderList('prefill', state.prefill);
       renderList('decode', state.decode);
     },
     // The input a row error path names, found by index (no selector over every row).
+    /**
+     * @param {string} where
+     * @returns {HTMLInputElement | null}
+     */
     find(where) {
       const m = ROW_PATH.exec(where);
       if (!m) return null;
-      const key = ROW_FIELDS[m[1]].find(([, , field]) => field === m[3])?.[0];
-      return views[m[1]].nodes[Number(m[2])]?.inputs[key] ?? null;
+      const kind = /** @type {RowKind} */ (m[1]); // ROW_PATH matches only the two kinds
+      /** @type {[string, string, string, string][]} */
+      const fields = ROW_FIELDS[kind];
+      const key = fields.find(([, , field]) => field === m[3])?.[0];
+      return views[kind].nodes[Number(m[2])]?.inputs[/** @type {string} */ (key)] ?? null;
     },
+    /** @param {import('./wasm/stepcalc.mjs').StepResponse} r */
     showTotals(r) {
       const w = r.work;
       totals.textContent =

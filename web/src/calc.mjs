@@ -5,7 +5,21 @@
 //                                                      shown inline beside the field
 //   { ok: false, input: false, message }               anything else is a bug in the page or
 //                                                      the module, shown as one
+/** @typedef {import('./wasm/stepcalc.mjs').StepCalc} StepCalc */
+/** @typedef {import('./wasm/stepcalc.mjs').StepRequest} StepRequest */
+/** @typedef {import('./wasm/stepcalc.mjs').StepResponse} StepResponse */
+/** @typedef {import('./wasm/stepcalc.mjs').SweepSeries} SweepSeries */
+/** @typedef {{ ok: false, input: true, where: string, what: string, message: string }} InputFailure */
+/** @typedef {{ ok: false, input: false, message: string }} InternalFailure */
+/** @typedef {InputFailure | InternalFailure} Failure */
+/**
+ * @template T
+ * @typedef {{ ok: true, value: T } | Failure} Outcome
+ */
+
+/** @type {StepCalc | null} */
 let calc = null;
+/** @type {typeof import('./wasm/stepcalc.mjs').StepCalcError | null} */
 let InputError = null;
 
 export async function loadCalc() {
@@ -15,20 +29,40 @@ export async function loadCalc() {
   return calc;
 }
 
+// The module: the page awaits loadCalc() before it calls anything else.
+function loaded() {
+  if (!calc) throw new Error('the calculator module is used before loadCalc() finished');
+  return calc;
+}
+
+/**
+ * @template T
+ * @param {() => T} fn
+ * @returns {Outcome<T>}
+ */
 function outcome(fn) {
   try {
     return { ok: true, value: fn() };
   } catch (e) {
     if (InputError && e instanceof InputError) return { ok: false, input: true, where: e.where, what: e.what, message: e.message };
-    return { ok: false, input: false, message: String(e?.stack ?? e?.message ?? e) };
+    const error = /** @type {{ stack?: string, message?: string } | null | undefined} */ (e);
+    return { ok: false, input: false, message: String(error?.stack ?? error?.message ?? e) };
   }
 }
 
-export const compute = (request) => outcome(() => calc.compute(request));
-export const sweep = (request, variable, values) => outcome(() => calc.sweep(request, variable, values));
+/** @param {StepRequest} request */
+export const compute = (request) => outcome(() => loaded().compute(request));
+/**
+ * @param {StepRequest} request
+ * @param {string} variable
+ * @param {ArrayLike<number>} values
+ */
+export const sweep = (request, variable, values) => outcome(() => loaded().sweep(request, variable, values));
 // A custom model or GPU is checked by the core call made for that, not by a dummy request.
-export const checkModel = (config) => outcome(() => calc.checkModel(config));
-export const checkGpu = (datasheet) => outcome(() => calc.checkGpu(datasheet));
-export const presets = () => calc.presets();
+/** @param {import('./wasm/stepcalc.mjs').ModelConfig} config */
+export const checkModel = (config) => outcome(() => loaded().checkModel(config));
+/** @param {import('./wasm/stepcalc.mjs').Datasheet} datasheet */
+export const checkGpu = (datasheet) => outcome(() => loaded().checkGpu(datasheet));
+export const presets = () => loaded().presets();
 // The core's bounds (max_rows, max_tokens, max_count, max_tp, max_sweep_points, ...).
-export const limits = () => calc.limits;
+export const limits = () => loaded().limits;

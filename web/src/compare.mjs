@@ -5,28 +5,56 @@
 import { num, int, human, DASH } from './format.mjs';
 import { phases } from './results.mjs';
 import { TERMS } from './formula.mjs';
-import { MAX_PINS } from './state.mjs';
+import { MAX_PINS, customItem } from './state.mjs';
 import { refusal } from './messages.mjs';
 
+/** @typedef {import('./wasm/stepcalc.mjs').StepResponse} StepResponse */
+/**
+ * A pin's result: the core's outcome, or the first field error of a pin the page could not
+ * send (it has no core message).
+ * @typedef {import('./calc.mjs').Outcome<StepResponse> | { ok: false, input: true, where: string, what: string }} PinOutcome
+ */
+
+/** @typedef {[key: string, label: string, figure: (r: StepResponse) => number]} CompareRow */
+/** @type {CompareRow[]} */
 const ROWS = [
   ['step', 'Step time (µs)', (r) => r.step_time_us],
-  ...TERMS.map(([key, label]) => [key, `${label} (${key}, µs)`, (r) => r.basis[key]]),
+  ...TERMS.map(([key, label]) => /** @type {CompareRow} */ ([key, `${label} (${key}, µs)`, (r) => r.basis[key]])),
   ['batch', 'Batch size (requests)', (r) => r.basis.batch_size],
   ['tps', 'Tokens/s', (r) => phases(r).tokensPerS],
 ];
 
+/**
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {string} text
+ * @param {Partial<HTMLElementTagNameMap[K]>} [props]
+ */
 function el(tag, text, props = {}) {
   const node = document.createElement(tag);
   node.textContent = text;
   return Object.assign(node, props);
 }
 
-function describe(r) {
+// scenario: the page's scenario r was computed for; custom: the stored custom items. The core
+// names a custom model or GPU only "custom"; the page names it as the user did.
+/**
+ * @param {StepResponse} r
+ * @param {import('./state.mjs').Scenario} scenario
+ * @param {import('./state.mjs').Custom} custom
+ */
+function describe(r, scenario, custom) {
   const tokens = r.work.prefill.tokens + r.work.decode.tokens;
-  return `${r.scenario.model} · ${r.scenario.gpu} · TP ${r.scenario.tp} · ${int(r.basis.batch_size)} requests, ${int(tokens)} tokens · ${r.scenario.coefficients}`;
+  const model = customItem(custom.models, scenario.model)?.name ?? r.scenario.model;
+  const gpu = customItem(custom.gpus, scenario.gpu)?.name ?? r.scenario.gpu;
+  return `${model} · ${gpu} · TP ${r.scenario.tp} · ${int(r.basis.batch_size)} requests, ${int(tokens)} tokens · ${r.scenario.coefficients}`;
 }
 
 // (pinned − current) / current, as text.
+/**
+ * @param {number} pinned
+ * @param {number} current
+ */
 function difference(pinned, current) {
   if (pinned === current) return '0%';
   if (!(current > 0)) return DASH;
@@ -36,13 +64,26 @@ function difference(pinned, current) {
 
 // current(): { state, errors } of the scenario on screen (see messages.mjs, refusal).
 // dispatch: the one way to change the state.
+/**
+ * @param {{ current: () => { state: import('./state.mjs').State, errors: import('./messages.mjs').ErrorLine[] }, dispatch: import('./state.mjs').Dispatch }} options
+ */
 export function createCompare({ current, dispatch }) {
-  const out = document.getElementById('compare-out'), status = document.getElementById('compare-status');
-  const pinButton = document.getElementById('pin');
-  let shown = { pins: null, result: null, pinOutcomes: null }, focusAfter = null;
+  const byId = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+  const out = byId('compare-out'), status = byId('compare-status');
+  const pinButton = byId('pin');
+  /** @type {{ pins: import('./state.mjs').Scenario[] | null, result: StepResponse | null, pinOutcomes: PinOutcome[] | null }} */
+  let shown = { pins: null, result: null, pinOutcomes: null };
+  /** @type {number | null} */
+  let focusAfter = null;
 
-  // pinOutcomes: one compute outcome per pin, in order.
-  function render(pins, result, pinOutcomes) {
+  // pinOutcomes: one compute outcome per pin, in order; scenario: the one `result` is for.
+  /**
+   * @param {import('./state.mjs').Scenario[]} pins
+   * @param {StepResponse | null} result
+   * @param {PinOutcome[]} pinOutcomes
+   * @param {import('./state.mjs').Scenario & { custom: import('./state.mjs').Custom }} scenario
+   */
+  function render(pins, result, pinOutcomes, scenario) {
     pinButton.setAttribute('aria-disabled', String(pins.length >= MAX_PINS));
     if (pins.length === 0 || !result) {
       out.replaceChildren();
@@ -51,9 +92,9 @@ export function createCompare({ current, dispatch }) {
     const table = el('table', '', { className: 'compare' });
     table.append(el('caption', `The current scenario (${human(result.step_time_us)}) and ${pins.length} pinned; each pinned figure shows its difference from the current one`));
     const head = document.createElement('tr');
-    head.append(el('th', 'Figure', { scope: 'col' }), el('th', `Current: ${describe(result)}`, { scope: 'col' }));
+    head.append(el('th', 'Figure', { scope: 'col' }), el('th', `Current: ${describe(result, scenario, scenario.custom)}`, { scope: 'col' }));
     pinOutcomes.forEach((o, i) => {
-      const th = el('th', `Pin ${i + 1}: ${o.ok ? describe(o.value) : `not available (${o.input ? `${o.where}: ${o.what}` : 'internal error'})`} `, { scope: 'col' });
+      const th = el('th', `Pin ${i + 1}: ${o.ok ? describe(o.value, pins[i], scenario.custom) : `not available (${o.input ? `${o.where}: ${o.what}` : 'internal error'})`} `, { scope: 'col' });
       for (const [act, text] of [['load', 'Load'], ['unpin', 'Remove']]) {
         const button = el('button', text, { type: 'button', className: act });
         button.dataset.pin = String(i);
@@ -104,9 +145,9 @@ export function createCompare({ current, dispatch }) {
     status.textContent = `Pinned as pin ${state.pins.length + 1}.`;
   });
   out.addEventListener('click', (e) => {
-    const button = e.target.closest('button[data-pin]');
+    const button = /** @type {HTMLElement} */ (e.target).closest('button[data-pin]');
     if (!button) return;
-    const i = Number(button.dataset.pin);
+    const i = Number(/** @type {HTMLButtonElement} */ (button).dataset.pin);
     if (button.classList.contains('load')) {
       dispatch({ type: 'load-pin', index: i });
       status.textContent = `Pin ${i + 1} loaded into the calculator; press Undo to go back.`;
@@ -120,12 +161,18 @@ export function createCompare({ current, dispatch }) {
 
   return {
     // Rebuilt only when the pins, the current result or the pins' results changed.
-    render(pins, result, pinOutcomes) {
+    /**
+     * @param {import('./state.mjs').Scenario[]} pins
+     * @param {StepResponse} result
+     * @param {PinOutcome[]} pinOutcomes
+     * @param {import('./state.mjs').Scenario & { custom: import('./state.mjs').Custom }} scenario
+     */
+    render(pins, result, pinOutcomes, scenario) {
       if (pins === shown.pins && result === shown.result && pinOutcomes === shown.pinOutcomes) return;
       shown = { pins, result, pinOutcomes };
-      render(pins, result, pinOutcomes);
+      render(pins, result, pinOutcomes, scenario);
       if (focusAfter !== null) {
-        const buttons = out.querySelectorAll('button.unpin');
+        const buttons = /** @type {NodeListOf<HTMLButtonElement>} */ (out.querySelectorAll('button.unpin'));
         (buttons[Math.min(focusAfter, buttons.length - 1)] ?? pinButton).focus();
         focusAfter = null;
       }

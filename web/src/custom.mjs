@@ -7,10 +7,18 @@ import { newKey } from './storage.mjs';
 import { readField } from './fields.mjs';
 import { reportBug } from './messages.mjs';
 
-const $ = (id) => document.getElementById(id);
+/** @typedef {import('./state.mjs').State} State */
+/** @typedef {import('./state.mjs').Dispatch} Dispatch */
+/** @typedef {import('./state.mjs').GpuDraft} GpuDraft */
+
+const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 // The same cap for a pasted and an uploaded config.json.
 const MAX_CONFIG_BYTES = 1_000_000;
 
+/**
+ * @param {HTMLInputElement | HTMLSelectElement} input
+ * @param {string} value
+ */
 function setValue(input, value) {
   if (input.value !== value) input.value = value;
 }
@@ -18,11 +26,18 @@ function setValue(input, value) {
 // What the two editors share. kind: 'model' or 'gpu' (the state field it selects);
 // prefix: of the generated ids (`${prefix}-error`, -use, -delete). Both editors get the
 // same error line and Use/Delete buttons, appended to their <details>.
+/**
+ * @param {{ kind: 'model' | 'gpu', prefix: string, noun: string, dispatch: Dispatch }} options
+ */
 function createEditor({ kind, prefix, noun, dispatch }) {
-  const list = `${kind}s`;
+  const list = /** @type {import('./state.mjs').CustomList} */ (`${kind}s`);
   const details = $(`custom-${kind}`);
   const error = Object.assign(document.createElement('p'), { id: `${prefix}-error`, className: 'error', hidden: true });
   error.setAttribute('role', 'alert');
+  /**
+   * @param {string} act
+   * @param {string} text
+   */
   const button = (act, text) => Object.assign(document.createElement('button'), { id: `${prefix}-${act}`, type: 'button', textContent: text });
   const use = button('use', `Check and use this ${noun}`);
   const remove = button('delete', `Delete selected custom ${noun}`);
@@ -30,10 +45,12 @@ function createEditor({ kind, prefix, noun, dispatch }) {
   buttons.append(use, remove);
   details.append(error, buttons);
 
-  let state = null; // the state last rendered
+  /** @type {State} the state last rendered (render() runs before any button can be pressed) */
+  let state;
+  /** @type {HTMLElement[]} */
   let marked = [];
   remove.addEventListener('click', () => {
-    if (customItem(state.custom[list], state[kind])) dispatch({ type: 'custom-deleted', list, key: state[kind].slice(7) });
+    if (customItem(/** @type {Record<string, unknown>} */ (state.custom[list]), state[kind])) dispatch({ type: 'custom-deleted', list, key: state[kind].slice(7) });
   });
 
   return {
@@ -46,6 +63,10 @@ function createEditor({ kind, prefix, noun, dispatch }) {
       marked = [];
     },
     // Shows why the item was refused, marking the inputs at fault.
+    /**
+     * @param {string} text
+     * @param {HTMLElement[]} [inputs]
+     */
     fail(text, inputs = []) {
       error.textContent = `${text}. The ${noun} in use is unchanged.`;
       error.hidden = false;
@@ -53,6 +74,11 @@ function createEditor({ kind, prefix, noun, dispatch }) {
       for (const input of inputs) input.setAttribute('aria-invalid', 'true');
     },
     // A check that failed: the core's input error, or a bug reported as one.
+    /**
+     * @param {import('./calc.mjs').Failure} out
+     * @param {string | null | undefined} label how the page names the field, or null for the core's path
+     * @param {HTMLElement | null | undefined | false} input the input at fault, if the page has one
+     */
     failCheck(out, label, input) {
       if (!out.input) {
         reportBug(out.message);
@@ -60,17 +86,20 @@ function createEditor({ kind, prefix, noun, dispatch }) {
       }
       this.fail(`${label ?? out.where}: ${out.what}`, input ? [input] : []);
     },
+    /** @param {State} s */
     render(s) {
       state = s;
-      remove.hidden = !customItem(s.custom[list], s[kind]);
+      remove.hidden = !customItem(/** @type {Record<string, unknown>} */ (s.custom[list]), s[kind]);
     },
   };
 }
 
+/** @param {Dispatch} dispatch */
 function createModelEditor(dispatch) {
   const editor = createEditor({ kind: 'model', prefix: 'config', noun: 'model', dispatch });
-  const text = $('config-text'), name = $('config-name');
+  const text = /** @type {HTMLTextAreaElement} */ ($('config-text')), name = /** @type {HTMLInputElement} */ ($('config-name'));
 
+  /** @param {string} source 'pasted' or 'uploaded' */
   function useConfig(source) {
     editor.clearError();
     const bytes = new Blob([text.value]).size;
@@ -81,7 +110,7 @@ function createModelEditor(dispatch) {
     try {
       cfg = JSON.parse(text.value);
     } catch (e) {
-      return editor.fail(`config.json is not valid JSON: ${e.message}`, [text]);
+      return editor.fail(`config.json is not valid JSON: ${/** @type {SyntaxError} */ (e).message}`, [text]);
     }
     if (cfg === null || typeof cfg !== 'object' || Array.isArray(cfg)) return editor.fail('config.json must be a JSON object', [text]);
     const check = checkModel(cfg);
@@ -93,7 +122,7 @@ function createModelEditor(dispatch) {
 
   editor.use.addEventListener('click', () => useConfig('pasted'));
   $('config-file').addEventListener('change', async (e) => {
-    const file = e.target.files?.[0];
+    const file = /** @type {HTMLInputElement} */ (e.target).files?.[0];
     if (!file) return;
     editor.clearError();
     if (file.size > MAX_CONFIG_BYTES) return editor.fail(`${file.name} is ${(file.size / 1e6).toFixed(1)} MB; the limit is 1 MB (a config.json is a few KB)`);
@@ -105,44 +134,55 @@ function createModelEditor(dispatch) {
 }
 
 // Each figure's state field, input, label and the datasheet path the core names in its errors.
+/** @type {[field: 'tflops' | 'hbm' | 'mem' | 'link', id: string, label: string, where: string][]} */
 const GPU_FIELDS = [
   ['tflops', 'cg-tflops', 'Dense FP16 TFLOPS', 'gpu.compute.fp16_tensor_core'],
   ['hbm', 'cg-hbm', 'HBM bandwidth', 'gpu.memory.bandwidth_tb_s'],
+  ['mem', 'cg-mem', 'Memory', 'gpu.memory.capacity_gb'],
   ['link', 'cg-link', 'GPU link', 'gpu.interconnect'],
 ];
 
 // The form's fields live in the state (state.gpuDraft), so what is typed there survives any
 // other change until it is used or another GPU is chosen.
+/** @param {Dispatch} dispatch */
 function createGpuEditor(dispatch) {
   const editor = createEditor({ kind: 'gpu', prefix: 'cg', noun: 'GPU', dispatch });
-  const inputs = { name: $('cg-name'), linkKind: $('cg-link-kind') };
-  for (const [field, id] of GPU_FIELDS) inputs[field] = $(id);
-  for (const [field, input] of Object.entries(inputs)) {
+  /** @typedef {Record<keyof GpuDraft, HTMLInputElement | HTMLSelectElement>} DraftInputs */
+  const inputs = /** @type {DraftInputs} */ ({ name: $('cg-name'), linkKind: $('cg-link-kind') }); // the figures are added next
+  for (const [field, id] of GPU_FIELDS) inputs[field] = /** @type {HTMLInputElement} */ ($(id));
+  const entries = /** @type {[keyof GpuDraft, HTMLInputElement | HTMLSelectElement][]} */ (Object.entries(inputs));
+  for (const [field, input] of entries) {
     input.addEventListener(input.tagName === 'SELECT' ? 'change' : 'input', () => dispatch({ type: 'gpu-draft', field, value: input.value }));
   }
 
   editor.use.addEventListener('click', () => {
     editor.clearError();
     const draft = editor.state().gpuDraft;
-    // The link is optional; the other two must be numbers. Every bad field is named.
-    const bad = [], values = {};
+    // The link and the memory are optional; the others must be numbers. Every bad field is named.
+    /** @type {[string, string, HTMLElement][]} label, what is wrong, the input */
+    const bad = [];
+    /** @type {Partial<Record<'tflops' | 'hbm' | 'mem' | 'link', number>>} */
+    const values = {};
     for (const [field, id, label] of GPU_FIELDS) {
-      if (field === 'link' && draft.link.trim() === '') continue;
+      if ((field === 'link' || field === 'mem') && (draft[field] ?? '').trim() === '') continue;
       const read = readField(draft[field], 'real');
       if (read.error) bad.push([label, read.error, $(id)]);
       else values[field] = read.value;
     }
     if (bad.length) return editor.fail(bad.map(([label, why]) => `${label}: ${why}`).join('; '), bad.map((b) => b[2]));
     const name = draft.name.trim() || 'Custom GPU';
+    // With no bad field, tflops and hbm were read as numbers.
+    /** @type {import('./wasm/stepcalc.mjs').Datasheet} */
     const ds = {
       name, source: 'entered in stepcalc',
-      compute: { fp16_tensor_core: values.tflops, with_sparsity: false },
-      memory: { bandwidth_tb_s: values.hbm },
+      compute: { fp16_tensor_core: /** @type {number} */ (values.tflops), with_sparsity: false },
+      memory: { bandwidth_tb_s: /** @type {number} */ (values.hbm) },
     };
+    if (values.mem !== undefined) ds.memory.capacity_gb = values.mem;
     if (values.link !== undefined) ds.interconnect = { [draft.linkKind]: values.link };
     const check = checkGpu(ds);
     if (!check.ok) {
-      const hit = check.input && GPU_FIELDS.find(([, , , where]) => check.where.startsWith(where));
+      const hit = check.input ? GPU_FIELDS.find(([, , , where]) => check.where.startsWith(where)) : undefined;
       return editor.failCheck(check, hit?.[2], hit && $(hit[1]));
     }
     // Using the selected custom GPU again under the same name updates it in place.
@@ -152,16 +192,19 @@ function createGpuEditor(dispatch) {
   });
 
   return {
+    /** @param {State} s */
     render(s) {
       editor.render(s);
-      for (const [field, input] of Object.entries(inputs)) setValue(input, s.gpuDraft[field]);
+      for (const [field, input] of entries) setValue(input, s.gpuDraft[field]);
     },
   };
 }
 
+/** @param {Dispatch} dispatch */
 export function createCustomEditors(dispatch) {
   const model = createModelEditor(dispatch), gpu = createGpuEditor(dispatch);
   return {
+    /** @param {State} state */
     render(state) {
       model.render(state);
       gpu.render(state);

@@ -2,10 +2,10 @@
 // back, the verdict, the memory fit, the contributions bar and the roofline chart come
 // first, then the details and the controls. The nodes are moved, not only restyled, so the
 // tab order follows the order on screen.
-const $ = (id) => document.getElementById(id);
+const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
 export function applyEmbedLayout() {
   document.body.classList.add('embed');
-  $('app').prepend(document.querySelector('#app > .outputs'));
+  $('app').prepend(/** @type {HTMLElement} */ (document.querySelector('#app > .outputs')));
   $('summary').after($('roofline-fig'));
 }

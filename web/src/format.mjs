@@ -8,13 +8,16 @@ export const DASH = '–';
 
 // Plain digits are used between these magnitudes; outside them, scientific notation.
 const PLAIN_MIN = 1e-3, PLAIN_MAX = 1e7;
+/** @param {number} x */
 const plain = (x) => x === 0 || (Math.abs(x) >= PLAIN_MIN && Math.abs(x) < PLAIN_MAX);
 
+/** @param {number} x */
 export function num(x) {
   if (!Number.isFinite(x)) return DASH;
   return plain(x) ? sig4.format(x) : sci(x);
 }
 
+/** @param {number} x */
 export function sci(x) {
   if (!Number.isFinite(x)) return DASH;
   if (x === 0) return '0';
@@ -24,12 +27,14 @@ export function sci(x) {
 
 // An integer, every digit kept (a count of tokens or requests is exact); beyond 2^53 the
 // digits are not exact any more, so scientific notation says so.
+/** @param {number} x */
 export function int(x) {
   if (!Number.isFinite(x)) return DASH;
   return Math.abs(x) < Number.MAX_SAFE_INTEGER ? grouped.format(x) : sci(x);
 }
 
 // A duration given in µs, in µs, ms or s.
+/** @param {number} x */
 export function human(x) {
   if (!Number.isFinite(x)) return DASH;
   if (x >= 1e6) return `${num(x / 1e6)} s`;
@@ -37,13 +42,15 @@ export function human(x) {
   return `${num(x)} µs`;
 }
 
+/** @param {number} x */
 export function pct(x) {
   return Number.isFinite(x) ? `${num(x * 100)}%` : DASH;
 }
 
 // Bytes in decimal SI units (GB = 10⁹ B, as GPU datasheets count memory).
+/** @param {number | null} x null (a figure the core cannot give) is a dash too */
 export function bytes(x) {
-  if (!Number.isFinite(x)) return DASH;
+  if (x === null || !Number.isFinite(x)) return DASH;
   const a = Math.abs(x);
   if (a >= 1e12) return `${num(x / 1e12)} TB`;
   if (a >= 1e9) return `${num(x / 1e9)} GB`;
@@ -52,6 +59,10 @@ export function bytes(x) {
   return `${num(x)} B`;
 }
 
+/**
+ * @param {number} a
+ * @param {number} b
+ */
 export function ratio(a, b) {
   return b > 0 && Number.isFinite(a / b) ? a / b : NaN;
 }

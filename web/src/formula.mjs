@@ -4,8 +4,14 @@
 // (numbers, ·, /, +, parentheses), so a test can evaluate it against the core's term.
 import { num, sci } from './format.mjs';
 
+/** @typedef {import('./wasm/stepcalc.mjs').StepResponse} StepResponse */
+/** @typedef {import('./state.mjs').PageRequest} PageRequest */
+/** @typedef {import('./wasm/stepcalc.mjs').BasisTerm} BasisTerm */
+
+/** @param {number} x */
 const t = (x) => `${num(x)} µs`;
 
+/** @type {[BasisTerm, string][]} */
 export const TERMS = [
   ['t_pf_compute', 'Prefill compute'],
   ['t_pf_kv', 'Prefill KV write'],
@@ -15,12 +21,20 @@ export const TERMS = [
   ['t_tp', 'TP all-reduce'],
 ];
 
+/** @param {PageRequest} request */
 function prefillRows(request) {
   const rows = request.step.prefill.map((r) => `T=${r.tokens_this_step}, S=${r.prompt_tokens}${r.count > 1 ? ` ×${r.count}` : ''}`);
   return rows.length > 4 ? `${rows.slice(0, 4).join('; ')}; … (${rows.length} rows)` : rows.join('; ') || 'none';
 }
 
 // {formula, where: [lines], substituted, steps: [lines], result} for one term.
+/** @typedef {{ formula: string, where: string[], substituted: string, steps: string[], result: string }} FormulaParts */
+/**
+ * @param {BasisTerm} term
+ * @param {StepResponse} r
+ * @param {PageRequest} [request] for the prefill chunks' list
+ * @returns {FormulaParts}
+ */
 export function formulaParts(term, r, request) {
   const a = r.arch, h = r.hardware, TP = r.scenario.tp, sh = r.sharding, wp = r.work.prefill, wd = r.work.decode;
   const peak = `(${h.flops_peak_tflops}·1e6)`, hbm = `(${h.bw_hbm_tb_s}·1e6)`, link = `(${h.bw_link_gb_s}·1e3)`;
@@ -28,6 +42,14 @@ export function formulaParts(term, r, request) {
   const heads = `  h = ${sh.heads_per_gpu} query heads per GPU (⌊H/TP⌋ = ⌊${a.H}/${TP}⌋)`;
   const kvHeads = `  kv = ${sh.kv_heads_per_gpu} KV heads per GPU in the formula (⌊kv_heads/TP⌋ = ⌊${a.kv_heads}/${TP}⌋)`;
   // Both compute terms are (projections + attention + FFN) FLOPs over the peak.
+  /**
+   * @param {string} T
+   * @param {number} tokens
+   * @param {string} attn
+   * @param {string} attnN
+   * @param {import('./wasm/stepcalc.mjs').PhaseWork} work
+   * @param {string[]} where
+   */
   const compute = (T, tokens, attn, attnN, work, where) => ({
     formula: `${term} = (L·2·${T}·d·(2·q_dim+2·d_kv)/TP + ${attn} + L·${T}·k_eff·6·d·d_ff/TP) / (FLOPS_peak·1e6)`,
     where,
@@ -36,6 +58,11 @@ export function formulaParts(term, r, request) {
     result,
   });
   // Both KV terms are the bytes of K and V written or read, over the HBM bandwidth.
+  /**
+   * @param {string} tokens
+   * @param {string} tokensN
+   * @param {import('./wasm/stepcalc.mjs').PhaseWork} work
+   */
   const kv = (tokens, tokensN, work) => ({
     formula: `${term} = L·2·kv·d_h·${tokens} / (BW_hbm·1e6)`,
     where: [kvHeads],
@@ -85,11 +112,17 @@ export function formulaParts(term, r, request) {
   throw new Error(`no formula for ${term}`);
 }
 
+/**
+ * @param {BasisTerm} term
+ * @param {StepResponse} r
+ * @param {PageRequest} [request]
+ */
 export function formulaText(term, r, request) {
   const f = formulaParts(term, r, request);
   return [f.formula, ...f.where, `= ${f.substituted}`, ...f.steps.map((s) => `= ${s}`), `= ${f.result}`].join('\n');
 }
 
+/** @param {StepResponse} r */
 export function stepFormulaText(r) {
   const b = r.basis, x = r.features, beta = r.beta, c = r.contributions_us;
   const names = ['max(t_pf_compute, t_pf_kv)', 'max(t_dc_compute, t_dc_kv)', 't_weight', 't_tp', 'L', 'batch_size', '1'];

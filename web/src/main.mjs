@@ -20,8 +20,18 @@ import { createShare } from './share.mjs';
 import { applyEmbedLayout } from './embed.mjs';
 import { createTrace } from './trace.mjs';
 
-const $ = (id) => document.getElementById(id);
+/** @typedef {import('./state.mjs').State} State */
+/** @typedef {import('./state.mjs').Scenario} Scenario */
+/** @typedef {import('./state.mjs').PageRequest} PageRequest */
+/** @typedef {import('./wasm/stepcalc.mjs').StepResponse} StepResponse */
+/**
+ * @template T
+ * @typedef {import('./calc.mjs').Outcome<T>} Outcome
+ */
 
+const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+
+/** @param {string} text */
 function showFatal(text) {
   const el = $('step-time');
   el.textContent = 'unavailable';
@@ -30,10 +40,19 @@ function showFatal(text) {
 }
 
 // A one-entry cache keyed by the identity of the parts of the state a value depends on.
+/**
+ * @template S, V
+ * @param {(keyof S)[]} keys
+ * @param {(state: S) => V} make
+ * @returns {(state: S) => V}
+ */
 function memoByParts(keys, make) {
-  let parts = null, value;
+  /** @type {unknown[] | null} */
+  let parts = null;
+  /** @type {V} */
+  let value;
   return (state) => {
-    if (parts && keys.every((k, i) => parts[i] === state[k])) return value;
+    if (parts && keys.every((k, i) => /** @type {unknown[]} */ (parts)[i] === state[k])) return value;
     parts = keys.map((k) => state[k]);
     value = make(state);
     return value;
@@ -41,8 +60,16 @@ function memoByParts(keys, make) {
 }
 
 // The request for a scenario, its field errors and the core's answer (when it can be asked).
-function evaluate(scenario) {
-  const { request, errors } = buildRequest(scenario);
+// Without field errors every number was read, so the draft is the whole request; with
+// errors, request is not sent and out is null.
+/**
+ * @param {Scenario & { custom: import('./state.mjs').Custom }} scenario
+ * @param {Readonly<import('./wasm/stepcalc.mjs').Limits>} limits
+ * @returns {{ request: PageRequest, errors: import('./state.mjs').FieldError[], out: Outcome<StepResponse> | null }}
+ */
+function evaluate(scenario, limits) {
+  const built = buildRequest(scenario, limits);
+  const request = /** @type {PageRequest} */ (/** @type {unknown} */ (built.request)), errors = built.errors;
   return { request, errors, out: errors.length ? null : compute(request) };
 }
 
@@ -50,7 +77,7 @@ async function start() {
   try {
     await loadCalc();
   } catch (e) {
-    showFatal(`The calculator's WebAssembly module could not be loaded (${e?.message ?? e}). Reload the page to retry.`);
+    showFatal(`The calculator's WebAssembly module could not be loaded (${/** @type {Error | undefined} */ (e)?.message ?? e}). Reload the page to retry.`);
     return;
   }
   performance.mark('stepcalc:start'); // for the benchmark: from here to the first result is the page's own work
@@ -65,9 +92,11 @@ async function start() {
   };
   const { fields, notices: linkNotices } = readLink(location.search, { ids, limits, custom });
   for (const text of [...storeNotices, ...linkNotices]) notice(text);
+  /** @type {State} */
   let state = { ...defaultState(custom), ...fields };
   if (state.embed) applyEmbedLayout();
 
+  /** @type {import('./state.mjs').Dispatch} */
   function dispatch(action) {
     const prev = state;
     state = reduce(state, action, ctx);
@@ -79,39 +108,60 @@ async function start() {
     schedule();
   }
 
-  const evaluation = memoByParts([...SCENARIO_KEYS, 'custom'], evaluate);
+  const evaluation = memoByParts([...SCENARIO_KEYS, 'custom'], (s) => evaluate(s, limits));
   // Each pin's result, kept while the pin and the custom items it may use are unchanged.
+  /** @type {WeakMap<Scenario, { custom: import('./state.mjs').Custom, out: PinOutcome }>} */
   const pinCache = new WeakMap();
+  /**
+   * A pin's outcome; a pin with a field error gets that error, without the core's message.
+   * @typedef {import('./compare.mjs').PinOutcome} PinOutcome
+   * @param {Scenario} pin
+   * @returns {PinOutcome}
+   */
   const pinOutcome = (pin) => {
     const hit = pinCache.get(pin);
     if (hit?.custom === state.custom) return hit.out;
-    const { errors, out } = evaluate({ ...pin, custom: state.custom });
+    const { errors, out } = evaluate({ ...pin, custom: state.custom }, limits);
+    /** @type {PinOutcome} */
     const result = out ?? { ok: false, input: true, ...errors[0] };
     pinCache.set(pin, { custom: state.custom, out: result });
     return result;
   };
-  const pinOutcomes = memoByParts(['pins', 'custom'], (s) => s.pins.map(pinOutcome));
+  const pinOutcomes = memoByParts(['pins', 'custom'], (/** @type {State} */ s) => s.pins.map(pinOutcome));
   // What the core says of the selected custom model and GPU (their arch and hardware lines).
+  /** @type {WeakMap<object, Outcome<unknown>>} */
   const checks = new WeakMap();
+  /**
+   * @template {object} I
+   * @template {keyof I} K
+   * @template V
+   * @param {I | undefined} item
+   * @param {K} field
+   * @param {(value: I[K]) => Outcome<V>} check
+   * @returns {V | undefined}
+   */
   const checked = (item, field, check) => {
     if (!item) return undefined;
     if (!checks.has(item)) checks.set(item, check(item[field]));
-    const out = checks.get(item);
+    const out = /** @type {Outcome<V>} */ (checks.get(item)); // made by this check for this item
     return out.ok ? out.value : undefined;
   };
 
   const scenario = createScenario({ presets: P, dispatch });
   const customEditors = createCustomEditors(dispatch);
   const batch = createBatchEditor(dispatch);
-  const inputFor = (where) => batch.find(where) ?? document.querySelector(`[data-where="${CSS.escape(where)}"]`);
+  /** @param {string} where */
+  const inputFor = (where) => batch.find(where) ?? /** @type {HTMLElement | null} */ (document.querySelector(`[data-where="${CSS.escape(where)}"]`));
   const fieldErrors = createFieldErrors(inputFor);
   // Why the scenario on screen cannot be linked or pinned: each invalid field as the page
   // names it, or the internal error (already reported as a bug).
+  /** @returns {import('./messages.mjs').ErrorLine[]} */
   function currentErrors() {
     const { errors, out } = evaluation(state);
     if (errors.length) return errors.map((e) => ({ text: errorText(e, inputFor(e.where)) }));
-    if (out.ok) return [];
-    return [out.input ? { text: errorText(out, inputFor(out.where)) } : { bug: true, text: out.message }];
+    const answer = /** @type {Outcome<StepResponse>} */ (out); // the core is asked whenever no field has an error
+    if (answer.ok) return [];
+    return [answer.input ? { text: errorText(answer, inputFor(answer.where)) } : { bug: true, text: answer.message }];
   }
   const current = () => ({ state, errors: currentErrors() });
   const results = createResults();
@@ -125,7 +175,7 @@ async function start() {
   // field, where it keeps undoing typing as usual.
   addEventListener('keydown', (e) => {
     if (!(e.ctrlKey || e.metaKey) || e.shiftKey || e.key.toLowerCase() !== 'z') return;
-    const t = e.target;
+    const t = /** @type {HTMLInputElement} */ (e.target);
     if (t.tagName === 'TEXTAREA' || (t.tagName === 'INPUT' && t.type !== 'range' && t.type !== 'checkbox')) return;
     e.preventDefault();
     dispatch({ type: 'undo' });
@@ -133,7 +183,11 @@ async function start() {
 
   // At most one update per frame: the first change of a frame renders at once (lowest
   // latency); later changes in the same frame are coalesced into one render at the next rAF.
-  let frameBusy = false, dirty = false, lastGood = null;
+  let frameBusy = false, dirty = false;
+  /** @type {StepResponse | null} */
+  let lastGood = null;
+  /** @type {Scenario | null} the scenario lastGood is for */
+  let lastGoodState = null;
   function schedule() {
     if (frameBusy) {
       dirty = true;
@@ -168,10 +222,11 @@ async function start() {
     const { request, errors, out } = evaluation(s);
     const ok = out?.ok === true;
     if (out && !ok && !out.input) reportBug(out.message);
-    fieldErrors.show(errors.length ? errors : out?.input ? [out] : []);
+    fieldErrors.show(errors.length ? errors : out && !out.ok && out.input ? [out] : []);
     if (ok) {
       const r = out.value;
       lastGood = r;
+      lastGoodState = s;
       results.update(r, request);
       batch.showTotals(r);
       roofline.update(r);
@@ -186,7 +241,7 @@ async function start() {
       ? 'Showing the last good result: fix the field marked above to update.'
       : 'No result yet: fix the field marked in red to compute one.';
     $('stale').hidden = ok;
-    if (lastGood) compare.render(s.pins, lastGood, pinOutcomes(s));
+    if (lastGood) compare.render(s.pins, lastGood, pinOutcomes(s), { .../** @type {Scenario} */ (lastGoodState), custom: s.custom });
     document.documentElement.dataset.renders = String(Number(document.documentElement.dataset.renders ?? 0) + 1);
     // For the benchmark and tests: when the update began and whether it succeeded.
     dispatchEvent(new CustomEvent('stepcalc:rendered', { detail: { ok, start } }));

@@ -4,15 +4,23 @@
 import { compute } from './calc.mjs';
 import { bytes, int, pct } from './format.mjs';
 
+/** @typedef {import('./wasm/stepcalc.mjs').StepResponse} StepResponse */
+/** @typedef {import('./wasm/stepcalc.mjs').StepRequest} StepRequest */
+
 // The TP sizes the presets come in; the suggestion is the smallest of these that fits.
 export const TP_SIZES = [1, 2, 4, 8, 16];
 
-const $ = (id) => document.getElementById(id);
+const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
+/** @param {StepResponse['memory']} m */
 export const needBytes = (m) => m.weight_bytes + m.kv_cache_bytes;
 
 // The smallest TP among TP_SIZES, above the current one, at which the request fits;
 // null when none does (or the GPU cannot run them, e.g. no link for TP > 1).
+/**
+ * @param {StepRequest} request
+ * @param {number} tp
+ */
 export function fittingTp(request, tp) {
   for (const size of TP_SIZES) {
     if (size <= tp) continue;
@@ -23,6 +31,10 @@ export function fittingTp(request, tp) {
 }
 
 // The one-line does-not-fit message, or '' when the step fits or the capacity is unknown.
+/**
+ * @param {StepResponse} r
+ * @param {StepRequest} request
+ */
 export function doesNotFitText(r, request) {
   const m = r.memory;
   if (m.fits !== false) return '';
@@ -36,6 +48,7 @@ export function doesNotFitText(r, request) {
 }
 
 // The short line under the bar (the embedded view shows only this one).
+/** @param {StepResponse} r */
 export function memorySummary(r) {
   const m = r.memory, need = bytes(needBytes(m));
   if (m.fits === null) return `${need} needed; capacity unknown`;
@@ -43,12 +56,13 @@ export function memorySummary(r) {
 }
 
 // The sentence under it.
+/** @param {StepResponse} r */
 export function memoryText(r) {
   const m = r.memory;
   const parts = `weights ${bytes(m.weight_bytes)} + KV cache ${bytes(m.kv_cache_bytes)} = ${bytes(needBytes(m))}`;
   if (m.fits === null) return `${parts} per GPU; this GPU's datasheet gives no memory capacity, so whether it fits is unknown.`;
   const of = `of ${bytes(m.usable_bytes)} usable (${pct(m.utilization)} of ${bytes(m.capacity_bytes)})`;
-  if (!m.fits) return `${parts} per GPU, over the ${bytes(m.usable_bytes)} usable (${pct(m.utilization)} of ${bytes(m.capacity_bytes)}) by ${bytes(-m.headroom_bytes)}.`;
+  if (!m.fits) return `${parts} per GPU, over the ${bytes(m.usable_bytes)} usable (${pct(m.utilization)} of ${bytes(m.capacity_bytes)}) by ${bytes(-(/** @type {number} */ (m.headroom_bytes)))}.`; // fits is false only with a capacity, so with headroom
   const room = r.work.decode.requests > 0 && m.max_decode_requests !== null
     ? `; at most ${int(m.max_decode_requests)} decode requests at this step's mean context fit`
     : '';
@@ -57,9 +71,13 @@ export function memoryText(r) {
 
 export function createMemoryView() {
   const box = $('memory-fit'), bar = $('memory-bar'), summary = $('memory-summary'), text = $('memory-text'), alert = $('fit-alert');
-  const [weights, kv, free] = bar.querySelectorAll('.mseg'), limit = bar.querySelector('.mlimit');
+  const [weights, kv, free] = /** @type {NodeListOf<HTMLElement>} */ (bar.querySelectorAll('.mseg')), limit = /** @type {HTMLElement} */ (bar.querySelector('.mlimit'));
 
   return {
+    /**
+     * @param {StepResponse} r
+     * @param {StepRequest} request
+     */
     update(r, request) {
       const m = r.memory, need = needBytes(m);
       box.dataset.fits = m.fits === null ? 'unknown' : String(m.fits);
@@ -67,6 +85,7 @@ export function createMemoryView() {
       box.dataset.usableBytes = m.usable_bytes === null ? '' : String(m.usable_bytes);
       // The bar spans the usable memory, or what is needed when that is more.
       const scale = Math.max(need, m.usable_bytes ?? 0);
+      /** @param {number} x */
       const share = (x) => `${scale > 0 ? ((x / scale) * 100).toFixed(3) : 0}%`;
       weights.style.width = share(m.weight_bytes);
       kv.style.width = share(m.kv_cache_bytes);

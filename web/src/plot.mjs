@@ -2,17 +2,36 @@
 // and the rebuild when the colour scheme changes (uPlot bakes colours in at creation).
 import 'uplot/dist/uPlot.min.css';
 
+/** @typedef {import('uplot')} uPlot */
+/**
+ * What uPlot keeps on a live axis beyond its declared options: the font as [font, size] and
+ * the tick values and splits of the last draw.
+ * @typedef {{ font: [string, number], _values?: (string | number | null)[], _splits: number[] }} LiveAxis
+ */
+/**
+ * @param {uPlot} u
+ * @param {number} i
+ */
+const liveAxis = (u, i) => /** @type {LiveAxis} */ (/** @type {unknown} */ (u.axes[i]));
+
 // The embedded view is designed for a 640×480 frame, where a chart must fit beside the
 // step time, verdict, memory bar and contributions.
 export const chartHeight = () => (document.body.classList.contains('embed') ? 170 : 260);
 
+/** @param {string} name a CSS custom property */
 export const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 
+/** @param {HTMLElement} el */
 export function widthOf(el) {
   return Math.max(260, Math.floor(el.clientWidth || 320));
 }
 
 // Width in CSS px of tick labels in the axis's font.
+/**
+ * @param {uPlot} u
+ * @param {LiveAxis} axis
+ * @param {(string | number | null)[]} labels
+ */
 function labelWidth(u, axis, labels) {
   u.ctx.save();
   u.ctx.font = axis.font[0];
@@ -23,38 +42,49 @@ function labelWidth(u, axis, labels) {
 
 // uPlot centres each x tick label on its tick but pads the right edge by a fixed 25 px,
 // so a wide last label ("10,000,000") was cut off. Pad by half that label's width instead.
+/** @param {uPlot} u */
 function rightPadding(u) {
-  const labels = u.axes[0]._values;
-  return labels?.length ? Math.max(25, labelWidth(u, u.axes[0], labels.slice(-1)) / 2 + 4) : 25;
+  const labels = liveAxis(u, 0)._values;
+  return labels?.length ? Math.max(25, labelWidth(u, liveAxis(u, 0), labels.slice(-1)) / 2 + 4) : 25;
 }
 
 // The y axis is as wide as its widest label (ticks and gap included), so "150,000" does not
 // run into the axis title.
+/**
+ * @param {uPlot} u
+ * @param {string[]} labels
+ * @param {number} i
+ */
 function yAxisSize(u, labels, i) {
-  return labels?.length ? Math.max(50, labelWidth(u, u.axes[i], labels) + 18) : 60;
+  return labels?.length ? Math.max(50, labelWidth(u, liveAxis(u, i), labels) + 18) : 60;
 }
 
 // Both charts have a log x axis. Its tick labels: decades only (every split when fewer
 // than two decades are in view), in SI form ("10k", "1M") so they stay short, and a label
 // is dropped where it would come closer than GAP px to the one before it, so none collide
 // at 360 px.
+/** @type {[number, string][]} */
 const SI = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
 const GAP = 8;
+/** @param {number} v */
 export function compactNumber(v) {
   for (const [size, suffix] of SI) if (Math.abs(v) >= size) return `${+(v / size).toPrecision(3)}${suffix}`;
   return String(+v.toPrecision(3));
 }
+/** @param {number} v */
 const isDecade = (v) => v > 0 && Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9;
+/** @type {import('uplot').Axis.DynamicValues} */
 function logLabels(u, splits) {
   let candidates = splits.map(isDecade);
   if (candidates.filter(Boolean).length < 2) candidates = splits.map(() => true);
-  const { min, max } = u.scales.x;
+  const { min, max } = /** @type {{ min: number, max: number }} */ (u.scales.x); // set by the time labels are made
   const width = (u.bbox.width || u.width * devicePixelRatio) / devicePixelRatio;
+  /** @param {number} v */
   const pos = (v) => ((Math.log10(v) - Math.log10(min)) / Math.log10(max / min)) * width;
   let lastRight = -Infinity;
   return splits.map((v, i) => {
     if (!candidates[i]) return '';
-    const text = compactNumber(v), half = labelWidth(u, u.axes[0], [text]) / 2;
+    const text = compactNumber(v), half = labelWidth(u, liveAxis(u, 0), [text]) / 2;
     if (pos(v) - half < lastRight + GAP) return '';
     lastRight = pos(v) + half;
     return text;
@@ -62,16 +92,19 @@ function logLabels(u, splits) {
 }
 
 // y tick labels in SI form too; on a log y axis, decades only.
+/** @type {import('uplot').Axis.DynamicValues} */
 const yLabels = (u, splits) => splits.map((v) => (u.scales.y.distr === 3 && !isDecade(v) ? '' : compactNumber(v)));
 
 // After each draw, the x labels' extents and the plot area in CSS px from the canvas's left
 // edge, for the layout tests
 // (the labels are drawn on a canvas, out of reach of the DOM).
+/** @param {uPlot} u */
 function recordXLabels(u) {
+  /** @type {[string | number, number, number][]} */
   const boxes = [];
-  u.axes[0]._values?.forEach((text, i) => {
+  liveAxis(u, 0)._values?.forEach((text, i) => {
     if (!text) return;
-    const x = u.valToPos(u.axes[0]._splits[i], 'x', true) / devicePixelRatio, half = labelWidth(u, u.axes[0], [text]) / 2;
+    const x = u.valToPos(liveAxis(u, 0)._splits[i], 'x', true) / devicePixelRatio, half = labelWidth(u, liveAxis(u, 0), [text]) / 2;
     boxes.push([text, x - half, x + half]);
   });
   u.root.dataset.xLabels = JSON.stringify(boxes);
@@ -79,8 +112,16 @@ function recordXLabels(u) {
 }
 
 // hooks: the chart's own uPlot hooks; its draw hooks run after the label record.
+/**
+ * @param {HTMLElement} el
+ * @param {string} xLabel
+ * @param {string} yLabel
+ * @param {import('uplot').Hooks.Arrays} [hooks]
+ * @returns {Omit<import('uplot').Options, 'series'>}
+ */
 export function plotOptions(el, xLabel, yLabel, hooks = {}) {
   const fg = css('--fg'), grid = css('--grid');
+  /** @param {string} label */
   const axis = (label) => ({ label, stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } });
   return {
     width: widthOf(el), height: chartHeight(),
@@ -92,6 +133,11 @@ export function plotOptions(el, xLabel, yLabel, hooks = {}) {
 }
 
 // Calls rebuild() when the colour scheme flips and resize() when el changes width.
+/**
+ * @param {HTMLElement} el
+ * @param {() => void} rebuild
+ * @param {() => void} resize
+ */
 export function followSchemeAndSize(el, rebuild, resize) {
   matchMedia('(prefers-color-scheme: dark)').addEventListener('change', rebuild);
   new ResizeObserver(resize).observe(el);

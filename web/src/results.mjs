@@ -9,10 +9,14 @@ import { createMemoryView } from './memory.mjs';
 
 export { phases };
 
-const $ = (id) => document.getElementById(id);
+/** @typedef {import('./wasm/stepcalc.mjs').StepResponse} StepResponse */
+/** @typedef {import('./state.mjs').PageRequest} PageRequest */
+
+const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
 export function createResults() {
   const body = $('terms-body');
+  /** @type {Record<string, { span: HTMLElement, marks: HTMLElement, details: HTMLDetailsElement, pre: HTMLElement, tr: HTMLElement }>} */
   const cells = {};
   for (const [key, label] of TERMS) {
     const tr = document.createElement('tr');
@@ -43,7 +47,7 @@ export function createResults() {
     cells[key] = { span, marks, details, pre, tr };
     details.addEventListener('toggle', () => { if (details.open && last) pre.textContent = formulaText(key, last.r, last.req); });
   }
-  const stepDetails = $('step-formula');
+  const stepDetails = /** @type {HTMLDetailsElement} */ ($('step-formula'));
   stepDetails.addEventListener('toggle', () => { if (stepDetails.open && last) $('step-formula-text').textContent = stepFormulaText(last.r); });
 
   const stack = $('stack'), legend = $('stack-legend');
@@ -64,6 +68,7 @@ export function createResults() {
   });
 
   const derived = $('derived');
+  /** @type {Record<string, HTMLElement>} */
   const dd = {};
   for (const [key, label] of [
     ['tps', 'Tokens per second (this step)'], ['tflops', 'Achieved TFLOPS (FLOPs ÷ predicted step time)'],
@@ -81,8 +86,8 @@ export function createResults() {
     dd[key] = d;
   }
   // The figures that can pass the hardware's peak: the value, then why when it does.
-  const figures = {};
-  for (const key of ['tps', 'tflops', 'mfu', 'bw']) {
+  const figures = /** @type {Record<'tps' | 'tflops' | 'mfu' | 'bw', { value: HTMLElement, note: HTMLElement }>} */ ({}); // filled below
+  for (const key of /** @type {const} */ (['tps', 'tflops', 'mfu', 'bw'])) {
     const value = document.createElement('span'), note = document.createElement('span');
     note.className = 'above-peak';
     dd[key].append(value, note);
@@ -91,9 +96,15 @@ export function createResults() {
 
   const memory = createMemoryView();
   const stepEl = $('step-time'), live = $('live');
+  /** @type {{ r: StepResponse, req: PageRequest } | null} */
   let last = null;
   let announceTimer = 0;
 
+  /**
+   * @param {HTMLElement} el
+   * @param {StepResponse} r
+   * @param {import('./verdict.mjs').Phase} phase
+   */
   function badge(el, r, phase) {
     const b = phaseBadge(r, phase);
     el.textContent = b.text;
@@ -101,6 +112,10 @@ export function createResults() {
   }
 
   // A derived figure, and beside it, when it passes the hardware's peak, why.
+  /**
+   * @param {keyof typeof figures} key
+   * @param {{ text: string, note: string }} f
+   */
   function figure(key, f) {
     figures[key].value.textContent = f.text;
     figures[key].note.textContent = f.note ? ` — ${f.note}` : '';
@@ -112,6 +127,10 @@ export function createResults() {
   const verdictLead = document.createTextNode(''), verdictRest = document.createTextNode('');
   verdict.append(verdictLead, verdictFormula, verdictRest);
 
+  /**
+   * @param {StepResponse} r
+   * @param {PageRequest} req
+   */
   function update(r, req) {
     last = { r, req };
     stepEl.dataset.us = String(r.step_time_us);
@@ -138,7 +157,7 @@ export function createResults() {
       const share = total > 0 ? c / total : 0;
       segs[i].seg.style.width = `${(share * 100).toFixed(3)}%`;
       const parts = contributionParts(r, i);
-      for (const key of ['name', 'formula', 'value']) segs[i][key].textContent = parts[key];
+      for (const key of /** @type {const} */ (['name', 'formula', 'value'])) segs[i][key].textContent = parts[key];
       segs[i].seg.title = contributionText(r, i);
       segs[i].li.dataset.us = String(c);
     });
@@ -146,8 +165,12 @@ export function createResults() {
       r.contributions_us.map((c, i) => (c > 0 ? contributionText(r, i) : '')).filter(Boolean).join('; '));
 
     const p = phases(r), f = derivedFigures(r);
-    for (const key of Object.keys(figures)) figure(key, f[key]);
+    for (const key of /** @type {(keyof typeof figures)[]} */ (Object.keys(figures))) figure(key, f[key]);
     // A phase without KV bytes has no intensity; the sentence under the badges says why.
+    /**
+     * @param {number} ai
+     * @param {import('./verdict.mjs').Phase} phase
+     */
     const intensity = (ai, phase) => (Number.isFinite(ai) ? `${num(ai)} FLOP/B`
       : `${DASH} (${r.bottleneck[phase] === 'none' ? `no ${phase} in this step` : `no KV bytes: see the ${phase} sentence above`})`);
     dd.aiPf.textContent = intensity(p.aiPrefill, 'prefill');

@@ -7,14 +7,25 @@ import { chartHeight, css, widthOf, plotOptions, followSchemeAndSize } from './p
 import { phases, phasePlaced, fastBetas } from './verdict.mjs';
 import { num } from './format.mjs';
 
+/** @typedef {import('./wasm/stepcalc.mjs').StepResponse} StepResponse */
+/** @typedef {{ x: [number, number], y: [number, number], ridge: number, peak: number }} Range the axes' extents and the roof */
+/** @typedef {[number, ...(number | null)[]]} Row x, then one y per series (null where the series has no point) */
+
+/** @param {number} x */
 const decadeFloor = (x) => 10 ** Math.floor(Math.log10(x));
+/** @param {number} x */
 const decadeCeil = (x) => 10 ** Math.ceil(Math.log10(x));
 // Columns: x, roof, prefill, decode, whole step at β = 1, whole step fitted.
 const COLUMNS = 6;
-const EMPTY = Array.from({ length: COLUMNS }, (_, i) => [i === 0 ? 1 : null]);
+// Column 0 holds the x values (numbers), the others the series (null: no point).
+const EMPTY = /** @type {uPlot.AlignedData} */ (Array.from({ length: COLUMNS }, (_, i) => [i === 0 ? 1 : null]));
 
 // The ridge label sits just above the roof, where no line runs, centred on the ridge and
 // moved sideways as far as needed to stay inside the plot (off the y axis).
+/**
+ * @param {uPlot} u
+ * @param {Range} range
+ */
 function drawRidgeLabel(u, range) {
   const ctx = u.ctx, dpr = devicePixelRatio;
   const x = u.valToPos(range.ridge, 'x', true), y = u.valToPos(range.peak, 'y', true);
@@ -35,7 +46,18 @@ function drawRidgeLabel(u, range) {
 
 // range is read by the scales and the ridge label on every draw, so new data only
 // needs to update it.
+/**
+ * @param {HTMLElement} el
+ * @param {Range} range
+ */
 function makeChart(el, range) {
+  /**
+   * @param {string} label
+   * @param {string} color
+   * @param {number} size
+   * @param {string} [fill]
+   * @returns {uPlot.Series}
+   */
   const point = (label, color, size, fill = color) => ({
     label, stroke: color, fill, width: 0, paths: () => null,
     points: { show: true, size, width: 2, stroke: color, fill },
@@ -60,6 +82,10 @@ function makeChart(el, range) {
 
 // The sentence under the chart: what each point counts, which points are missing and why,
 // and where the fitted prediction sits against the roof.
+/**
+ * @param {StepResponse} r
+ * @param {ReturnType<typeof phases>} p
+ */
 function describe(r, p) {
   const peak = r.hardware.flops_peak_tflops, bw = r.hardware.bw_hbm_tb_s;
   const parts = [`Roof: ${num(peak)} TFLOPS dense peak and ${num(bw)} TB/s HBM; ridge at ${num(p.ridge)} FLOP/B.`];
@@ -68,7 +94,7 @@ function describe(r, p) {
   if (phasePlaced(r, 'decode')) placed.push(`decode at ${num(p.aiDecode)} FLOP per byte of KV read`);
   if (p.flops > 0) placed.push(`the whole step at ${num(p.aiStep)} FLOP per byte of all HBM traffic (weights and KV), ${num(p.tflopsRoofline)} TFLOPS`);
   if (placed.length) parts.push(`At the roofline bound (β = 1): ${placed.join('; ')}.`);
-  for (const phase of ['prefill', 'decode']) {
+  for (const phase of /** @type {const} */ (['prefill', 'decode'])) {
     if (r.bottleneck[phase] !== 'none' && !phasePlaced(r, phase)) {
       parts.push(`The ${phase} point is not plotted: it has no KV bytes (see the ${phase} sentence in the results).`);
     }
@@ -86,14 +112,25 @@ function describe(r, p) {
 }
 
 export function createRoofline() {
-  const el = document.getElementById('roofline'), desc = document.getElementById('roofline-desc');
+  const el = /** @type {HTMLElement} */ (document.getElementById('roofline'));
+  const desc = /** @type {HTMLElement} */ (document.getElementById('roofline-desc'));
+  /** @type {Range} */
   const range = { x: [0.1, 1e4], y: [0.1, 1e4], ridge: 0, peak: 0 };
-  let chart = makeChart(el, range), last = null;
+  /** @type {StepResponse | null} */
+  let last = null;
+  let chart = makeChart(el, range);
 
+  /** @param {StepResponse} r */
   function update(r) {
     last = r;
     const p = phases(r), peak = r.hardware.flops_peak_tflops, bw = r.hardware.bw_hbm_tb_s;
-    const row = (x, column, y) => { const out = Array(COLUMNS).fill(null); out[0] = x; out[column] = y; return out; };
+    /**
+     * @param {number} x
+     * @param {number} column
+     * @param {number} y
+     * @returns {Row}
+     */
+    const row = (x, column, y) => { const out = Array(COLUMNS).fill(null); out[0] = x; out[column] = y; return /** @type {Row} */ (out); };
     const placed = {
       prefill: phasePlaced(r, 'prefill') ? [p.aiPrefill, p.tflopsPrefill] : null,
       decode: phasePlaced(r, 'decode') ? [p.aiDecode, p.tflopsDecode] : null,
@@ -102,18 +139,19 @@ export function createRoofline() {
     };
     // Machine-readable, like #step-time's data-us: the points drawn, [FLOP/B, TFLOPS].
     el.dataset.points = JSON.stringify(placed);
-    const points = Object.values(placed).map((pt, i) => pt && row(pt[0], i + 2, pt[1])).filter(Boolean);
+    const points = Object.values(placed).map((pt, i) => pt && row(pt[0], i + 2, pt[1])).filter((pt) => pt !== null);
     const xs = points.map((pt) => pt[0]);
     const xlo = decadeFloor(Math.min(p.ridge, ...xs) / 10), xhi = decadeCeil(Math.max(p.ridge, ...xs) * 10);
     const rows = [row(xlo, 1, bw * xlo), row(p.ridge, 1, peak), row(xhi, 1, peak), ...points];
     rows.sort((a, b) => a[0] - b[0]);
-    const ys = rows.flatMap((rw) => rw.slice(1)).filter((v) => v > 0);
+    const ys = /** @type {number[]} */ (rows.flatMap((rw) => rw.slice(1)).filter((v) => v !== null && v > 0));
     range.x = [xlo, xhi];
     // At least a factor 5 above the roof, room for the ridge label.
     range.y = [decadeFloor(Math.min(...ys) / 2), decadeCeil(Math.max(peak * 5, ...ys.map((y) => y * 2)))];
     range.ridge = p.ridge;
     range.peak = peak;
-    chart.setData(Array.from({ length: COLUMNS }, (_, c) => rows.map((rw) => rw[c])));
+    // Column 0 is every row's x, a number.
+    chart.setData(/** @type {uPlot.AlignedData} */ (Array.from({ length: COLUMNS }, (_, c) => rows.map((rw) => rw[c]))));
     desc.textContent = describe(r, p);
   }
 

@@ -3,17 +3,31 @@
 import { customItem } from './state.mjs';
 import { num } from './format.mjs';
 
-const $ = (id) => document.getElementById(id);
+/** @typedef {import('./state.mjs').State} State */
+/** @typedef {import('./wasm/stepcalc.mjs').StepResponse} StepResponse */
+/** @typedef {{ arch?: import('./wasm/stepcalc.mjs').Arch, hardware?: StepResponse['hardware'] }} Checked what the core's check said of the selected custom model and GPU */
+
+const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 const BETA_NAMES = ['β₁ prefill max', 'β₂ decode max', 'β₃ weights', 'β₄ TP comm', 'β₅ per layer', 'β₆ per request', 'β₇ constant'];
+/** @type {Record<string, string>} */
 const LINK_NAMES = { nvlink_bandwidth_gb_s: 'NVLink', link_bandwidth_gb_s: 'GPU link', pcie_bandwidth_gb_s: 'PCIe', none: 'no link' };
+/** @param {string} link */
 const linkName = (link) => LINK_NAMES[link] ?? link;
 
+/**
+ * @param {string} value
+ * @param {string} text
+ */
 function option(value, text) {
   const o = document.createElement('option');
   o.value = value;
   o.textContent = text;
   return o;
 }
+/**
+ * @param {string} label
+ * @param {HTMLOptionElement[]} options
+ */
 function group(label, options) {
   const g = document.createElement('optgroup');
   g.label = label;
@@ -22,18 +36,34 @@ function group(label, options) {
 }
 // Views run on every render: the DOM is touched only where something changed, so focus,
 // caret and selection stay where the user left them.
+/**
+ * @param {HTMLElement} el
+ * @param {string} text
+ */
 function setText(el, text) {
   if (el.textContent !== text) el.textContent = text;
 }
+/**
+ * @param {HTMLInputElement | HTMLSelectElement} input
+ * @param {string} value
+ */
 function setValue(input, value) {
   if (input.value !== value) input.value = value;
 }
 
 // P: the core's preset listing. dispatch: the page's one way to change the state.
+/**
+ * @param {{ presets: import('./wasm/stepcalc.mjs').PresetListing, dispatch: import('./state.mjs').Dispatch }} options
+ */
 export function createScenario({ presets: P, dispatch }) {
-  const modelSel = $('model'), gpuSel = $('gpu'), coefSel = $('coef'), tp = $('tp');
+  const select = (/** @type {string} */ id) => /** @type {HTMLSelectElement} */ ($(id));
+  const modelSel = select('model'), gpuSel = select('gpu'), coefSel = select('coef'), tp = /** @type {HTMLInputElement} */ ($('tp'));
+  const util = /** @type {HTMLInputElement} */ ($('util'));
+  const tpButtons = /** @type {HTMLButtonElement[]} */ ([...$('tp-quick').querySelectorAll('button[data-tp]')]);
   const coefById = Object.fromEntries(P.coefficients.map((c) => [c.id, c]));
+  /** @param {import('./wasm/stepcalc.mjs').ModelPreset} m */
   const modelLabel = (m) => `${m.name} · L${m.L} d${m.d} H${m.H} kv${m.kv_heads}` + (m.kind === 'moe' ? ` · ${m.N} experts, top-${m.k}` : '');
+  /** @param {'dense' | 'moe'} kind */
   const presetModels = (kind) => P.models.filter((m) => m.kind === kind).map((m) => option(m.id, modelLabel(m)));
   const presetGpus = P.gpus.map((g) => option(g.id, `${g.name} · ${g.dense_fp16_tflops} TFLOPS · ${g.hbm_tb_s} TB/s`));
   coefSel.replaceChildren(...P.coefficients.map((c) => option(c.id, c.name)), option('custom', 'Custom β (edit the seven numbers)'));
@@ -58,17 +88,26 @@ export function createScenario({ presets: P, dispatch }) {
   gpuSel.addEventListener('change', () => dispatch({ type: 'gpu', value: gpuSel.value }));
   coefSel.addEventListener('change', () => dispatch({ type: 'coefficients', value: coefSel.value }));
   tp.addEventListener('input', () => dispatch({ type: 'tp', value: tp.value }));
+  util.addEventListener('input', () => dispatch({ type: 'util', value: util.value }));
   $('tp-quick').addEventListener('click', (e) => {
-    const v = e.target.closest('button')?.dataset.tp;
+    const v = /** @type {HTMLElement} */ (e.target).closest('button')?.dataset.tp;
     if (v) dispatch({ type: 'tp', value: v });
   });
 
   // The selects list the custom items stored in this browser; rebuilt only when they change.
+  /** @type {import('./state.mjs').Custom | null} */
   let shownCustom = null;
+  /** @param {import('./state.mjs').Custom} custom */
   function fillSelects(custom) {
     if (custom === shownCustom) return;
     shownCustom = custom;
-    const mine = (map) => Object.entries(map).map(([k, v]) => option(`custom:${k}`, `${v.name} (custom)`));
+    // Items that share a name are told apart by their stored id.
+    /** @param {Record<string, { name: string }>} map */
+    const mine = (map) => {
+      const entries = Object.entries(map);
+      const shared = (/** @type {string} */ name) => entries.filter(([, v]) => v.name === name).length > 1;
+      return entries.map(([k, v]) => option(`custom:${k}`, shared(v.name) ? `${v.name} (custom, id ${k})` : `${v.name} (custom)`));
+    };
     const models = mine(custom.models), gpus = mine(custom.gpus);
     modelSel.replaceChildren(
       group('Dense', presetModels('dense')),
@@ -83,6 +122,10 @@ export function createScenario({ presets: P, dispatch }) {
 
   // Lines describing the chosen model, GPU and coefficients. A custom item's figures come
   // from the core (its check of the item: arch, hardware).
+  /**
+   * @param {State} state
+   * @param {Checked} checked
+   */
   function showInfo(state, checked) {
     const m = P.models.find((x) => x.id === state.model);
     const cm = customItem(state.custom.models, state.model);
@@ -106,15 +149,21 @@ export function createScenario({ presets: P, dispatch }) {
 
   return {
     // checked: { arch, hardware } of the selected custom model and GPU, from the core's check.
+    /**
+     * @param {State} state
+     * @param {Checked} checked
+     */
     render(state, checked) {
       fillSelects(state.custom);
       setValue(modelSel, state.model);
       setValue(gpuSel, state.gpu);
       setValue(coefSel, state.coef);
       setValue(tp, state.tp);
+      for (const b of tpButtons) b.setAttribute('aria-pressed', String(b.dataset.tp === state.tp));
+      setValue(util, state.util);
       const custom = state.coef === 'custom';
       $('beta-editor').hidden = !custom;
-      if (custom) betaInputs.forEach((input, i) => setValue(input, state.beta[i]));
+      if (custom) betaInputs.forEach((input, i) => setValue(input, /** @type {string[]} */ (state.beta)[i]));
       showInfo(state, checked);
     },
   };

@@ -3,7 +3,82 @@
 // the rest shared, so views can tell what changed by identity); views read the state and
 // the latest result. Field values stay as the text the user typed, so nothing they wrote
 // is lost while it is invalid.
-import { readField, fieldNumber } from './fields.mjs';
+import { readField, readBounded, fieldNumber } from './fields.mjs';
+
+/** @typedef {import('./wasm/stepcalc.mjs').ModelConfig} ModelConfig */
+/** @typedef {import('./wasm/stepcalc.mjs').Datasheet} Datasheet */
+/** @typedef {import('./wasm/stepcalc.mjs').StepRequest} StepRequest */
+/** @typedef {import('./wasm/stepcalc.mjs').PrefillChunk} PrefillChunk */
+/** @typedef {import('./wasm/stepcalc.mjs').DecodeGroup} DecodeGroup */
+/** @typedef {import('./wasm/stepcalc.mjs').Limits} Limits */
+/** @typedef {import('./wasm/stepcalc.mjs').CoefficientPreset} CoefficientPreset */
+
+/** @typedef {{ t: string, p: string, n: string }} PrefillRow tokens this step, prompt tokens, count: as typed */
+/** @typedef {{ c: string, n: string }} DecodeRow context length, count: as typed */
+/** @typedef {'prefill' | 'decode'} RowKind */
+/** @typedef {{ prefill: PrefillRow, decode: DecodeRow }} RowOf */
+/** @typedef {Record<string, string>} BatchRow a row of either kind, for code that reads its fields by key */
+/** @typedef {{ name: string, config: ModelConfig }} CustomModel */
+/** @typedef {{ name: string, datasheet: Datasheet }} CustomGpu */
+/** @typedef {{ models: Record<string, CustomModel>, gpus: Record<string, CustomGpu> }} Custom stored by key */
+/** @typedef {'models' | 'gpus'} CustomList */
+/** @typedef {{ name: string, tflops: string, hbm: string, mem: string, link: string, linkKind: string }} GpuDraft */
+/** @typedef {keyof import('./wasm/stepcalc.mjs').Limits} LimitName */
+/** @typedef {keyof typeof SWEEP_VARIABLES} SweepKind */
+/**
+ * What a pin keeps, a link carries and undo restores. model and gpu: a preset id or
+ * "custom:<key>"; coef: a preset id or "custom", then beta holds the seven β as typed.
+ * @typedef {{
+ *   model: string, gpu: string, tp: string, coef: string, beta: string[] | null, util: string,
+ *   prefill: PrefillRow[], decode: DecodeRow[],
+ * }} Scenario
+ */
+/**
+ * The slider drag in progress: the list it moves, its rows when it began and the rows it set.
+ * @typedef {{ list: RowKind, base: BatchRow[], rows: BatchRow[] }} Drag
+ */
+/**
+ * @typedef {Scenario & {
+ *   sweep: SweepKind, embed: boolean, custom: Custom, gpuDraft: GpuDraft,
+ *   pins: Scenario[], pinsInLink: boolean, undo: Partial<Scenario>[], drag: Drag | null,
+ * }} State
+ */
+/**
+ * Everything the page can do to the state, each dispatched by one control.
+ * @typedef {{ type: 'model' | 'gpu' | 'tp' | 'util' | 'coefficients', value: string }
+ *   | { type: 'beta', index: number, value: string }
+ *   | { type: 'use-beta', beta: string[] }
+ *   | { type: 'row', kind: RowKind, index: number, key: string, value: string }
+ *   | { type: 'add-row', kind: RowKind }
+ *   | { type: 'duplicate-row' | 'remove-row', kind: RowKind, index: number }
+ *   | { type: 'quick-scenario', name: keyof typeof SCENARIOS }
+ *   | { type: 'sweep-variable', value: SweepKind }
+ *   | { type: 'slide', value: number }
+ *   | { type: 'slide-end' | 'undo' | 'pin' }
+ *   | { type: 'gpu-draft', field: keyof GpuDraft, value: string }
+ *   | { type: 'custom-saved', list: 'models', key: string, item: CustomModel }
+ *   | { type: 'custom-saved', list: 'gpus', key: string, item: CustomGpu }
+ *   | { type: 'custom-deleted', list: CustomList, key: string }
+ *   | { type: 'unpin' | 'load-pin', index: number }
+ *   | { type: 'pins-in-link', value: boolean }
+ * } Action
+ */
+/** @typedef {(action: Action) => void} Dispatch the page's one way to change the state */
+/** @typedef {{ coefficients: Record<string, CoefficientPreset>, limits: Readonly<Limits> }} ReduceContext */
+/** @typedef {{ where: string, what: string }} FieldError a request path and what is wrong there */
+/**
+ * A request as the page reads it from the state: a field that is not a number is null (and
+ * has a FieldError), so it is a StepRequest only when there are no errors.
+ * @typedef {{
+ *   model: unknown, gpu: unknown, tp: number | null,
+ *   coefficients: string | { beta: (number | null)[] },
+ *   step: { prefill: Record<string, number | null>[], decode: Record<string, number | null>[] },
+ * }} DraftRequest
+ */
+/**
+ * The request the page sends (a DraftRequest without errors): both lists, every count given.
+ * @typedef {Omit<StepRequest, 'step'> & { step: { prefill: Required<PrefillChunk>[], decode: Required<DecodeGroup>[] } }} PageRequest
+ */
 
 export const DEFAULTS = Object.freeze({
   model: 'llama-3.1-8b-instruct',
@@ -13,23 +88,28 @@ export const DEFAULTS = Object.freeze({
   prefill: [{ t: '512', p: '2048', n: '1' }],
   decode: [{ c: '1024', n: '32' }],
   sweep: 'decode-count',
+  util: '0.9', // gpu_memory_utilization; equal to calc.limits.default_gpu_memory_utilization (checked by tests/e2e/input.test.mjs)
 });
 
+/** @satisfies {Record<string, { prefill: PrefillRow[], decode: DecodeRow[] }>} */
 export const SCENARIOS = {
   'decode-heavy': { prefill: [], decode: [{ c: '2048', n: '64' }, { c: '8192', n: '16' }] },
   chunked: { prefill: [{ t: '512', p: '4096', n: '1' }], decode: [{ c: '1024', n: '32' }] },
   'long-prefill': { prefill: [{ t: '8192', p: '8192', n: '1' }], decode: [] },
 };
 
-// The batch rows: each field's state key, label and request field.
+// The batch rows: each field's state key, label, request field and the core's limit on it.
+/** @type {{ prefill: [keyof PrefillRow, string, string, LimitName][], decode: [keyof DecodeRow, string, string, LimitName][] }} */
 export const ROW_FIELDS = {
-  prefill: [['t', 'Tokens this step', 'tokens_this_step'], ['p', 'Prompt tokens', 'prompt_tokens'], ['n', 'Count', 'count']],
-  decode: [['c', 'Context length', 'context_length'], ['n', 'Count', 'count']],
+  prefill: [['t', 'Tokens this step', 'tokens_this_step', 'max_tokens'], ['p', 'Prompt tokens', 'prompt_tokens', 'max_tokens'], ['n', 'Count', 'count', 'max_count']],
+  decode: [['c', 'Context length', 'context_length', 'max_tokens'], ['n', 'Count', 'count', 'max_count']],
 };
+/** @type {{ [K in RowKind]: () => RowOf[K] }} */
 export const BLANK_ROW = { prefill: () => ({ t: '512', p: '512', n: '1' }), decode: () => ({ c: '1024', n: '1' }) };
 
 // What each sweep variable moves: the row list, the row's state key and the core's limit
 // that bounds it.
+/** @satisfies {Record<string, { list: RowKind, key: 't' | 'c' | 'n', field: string, limit: keyof Limits }>} */
 export const SWEEP_VARIABLES = {
   'decode-count': { list: 'decode', key: 'n', field: 'count', limit: 'max_count' },
   'decode-context': { list: 'decode', key: 'c', field: 'context_length', limit: 'max_tokens' },
@@ -37,16 +117,34 @@ export const SWEEP_VARIABLES = {
 };
 
 // The fields that make a scenario: what a pin keeps, a link carries and undo restores.
-const pick = (state, keys) => Object.fromEntries(keys.map((k) => [k, state[k]]));
-export const SCENARIO_KEYS = ['model', 'gpu', 'tp', 'coef', 'beta', 'prefill', 'decode'];
+/**
+ * @template {object} T
+ * @template {keyof T} K
+ * @param {T} state
+ * @param {readonly K[]} keys
+ * @returns {Pick<T, K>}
+ */
+const pick = (state, keys) => /** @type {Pick<T, K>} */ (Object.fromEntries(keys.map((k) => [k, state[k]])));
+/** @type {(keyof Scenario)[]} */
+export const SCENARIO_KEYS = ['model', 'gpu', 'tp', 'coef', 'beta', 'util', 'prefill', 'decode'];
+/** @param {State} state @returns {Scenario} */
 export const scenarioOf = (state) => pick(state, SCENARIO_KEYS);
 
 export const MAX_PINS = 3;
 const MAX_UNDO = 50;
 
+/**
+ * @template {PrefillRow | DecodeRow} R
+ * @param {R[]} rows
+ * @returns {R[]}
+ */
 export const copyRows = (rows) => rows.map((r) => ({ ...r }));
 
 // custom: the stored custom models and GPUs ({ models, gpus }).
+/**
+ * @param {Custom} [custom]
+ * @returns {State}
+ */
 export function defaultState(custom = { models: {}, gpus: {} }) {
   return {
     model: DEFAULTS.model,
@@ -54,6 +152,7 @@ export function defaultState(custom = { models: {}, gpus: {} }) {
     tp: DEFAULTS.tp,
     coef: DEFAULTS.coef,
     beta: null, // the custom β as typed; filled from the selected set when custom is first chosen
+    util: DEFAULTS.util,
     prefill: copyRows(DEFAULTS.prefill),
     decode: copyRows(DEFAULTS.decode),
     sweep: DEFAULTS.sweep,
@@ -67,23 +166,41 @@ export function defaultState(custom = { models: {}, gpus: {} }) {
   };
 }
 
+/** @param {string} id */
 export const isCustom = (id) => id.startsWith('custom:');
 // The stored item a selection id names ("custom:<key>"), or undefined for a preset id.
+/**
+ * @template T
+ * @param {Record<string, T>} map
+ * @param {string} id
+ * @returns {T | undefined}
+ */
 export function customItem(map, id) {
   return isCustom(id) && Object.hasOwn(map, id.slice(7)) ? map[id.slice(7)] : undefined;
 }
 
 // The custom GPU editor's fields, as text: from a stored datasheet, or the editor's defaults.
+/**
+ * @param {CustomGpu | null | undefined} item
+ * @returns {GpuDraft}
+ */
 export function gpuDraftOf(item) {
-  if (!item) return { name: 'My GPU', tflops: '989.5', hbm: '3.35', link: '900', linkKind: 'nvlink_bandwidth_gb_s' };
+  if (!item) return { name: 'My GPU', tflops: '989.5', hbm: '3.35', mem: '', link: '900', linkKind: 'nvlink_bandwidth_gb_s' };
   const ds = item.datasheet;
   const linkKind = Object.keys(ds.interconnect ?? {})[0] ?? 'nvlink_bandwidth_gb_s';
   return {
     name: item.name, tflops: String(ds.compute.fp16_tensor_core), hbm: String(ds.memory.bandwidth_tb_s),
+    mem: String(ds.memory.capacity_gb ?? ''),
     link: String(ds.interconnect?.[linkKind] ?? ''), linkKind,
   };
 }
 
+/**
+ * @template T
+ * @param {T[]} list
+ * @param {number} i
+ * @param {T} item
+ */
 function replaceAt(list, i, item) {
   const next = list.slice();
   next[i] = item;
@@ -92,9 +209,20 @@ function replaceAt(list, i, item) {
 
 // An undo entry keeps only what the undone action changed, so undoing a slider move does not
 // also revert a model chosen after it.
+/**
+ * @param {State} state
+ * @param {(keyof Scenario)[]} keys
+ * @returns {Partial<Scenario>[]}
+ */
 const pushUndo = (state, keys) => [...state.undo.slice(-(MAX_UNDO - 1)), pick(state, keys)];
 
 // ctx: { coefficients (the presets' sets by id), limits (the core's bounds) }.
+/**
+ * @param {State} state
+ * @param {Action} action
+ * @param {ReduceContext} ctx
+ * @returns {State}
+ */
 function apply(state, action, ctx) {
   switch (action.type) {
     case 'model':
@@ -106,23 +234,27 @@ function apply(state, action, ctx) {
     }
     case 'tp':
       return { ...state, tp: action.value };
+    case 'util':
+      return { ...state, util: action.value };
     case 'coefficients': {
       // Custom β starts from the set that was selected, and once typed is kept across
       // switches to a preset and back.
       const beta = action.value === 'custom' && state.beta === null ? ctx.coefficients[state.coef].beta.map(String) : state.beta;
       return { ...state, coef: action.value, beta };
     }
-    case 'beta':
-      return { ...state, beta: replaceAt(state.beta, action.index, action.value) };
+    case 'beta': // only the β editor sends it, and it is shown only with custom β (beta set)
+      return { ...state, beta: replaceAt(/** @type {string[]} */ (state.beta), action.index, action.value) };
     case 'use-beta': // β fitted in the Trace view, as the seven fields' text
       return { ...state, coef: 'custom', beta: action.beta.slice() };
     case 'row': {
+      /** @type {BatchRow[]} */
       const rows = state[action.kind];
       return { ...state, [action.kind]: replaceAt(rows, action.index, { ...rows[action.index], [action.key]: action.value }) };
     }
     case 'add-row':
       return { ...state, [action.kind]: [...state[action.kind], BLANK_ROW[action.kind]()] };
     case 'duplicate-row': {
+      /** @type {BatchRow[]} */
       const rows = state[action.kind];
       return { ...state, [action.kind]: [...rows.slice(0, action.index + 1), { ...rows[action.index] }, ...rows.slice(action.index + 1)] };
     }
@@ -161,15 +293,21 @@ function apply(state, action, ctx) {
     case 'load-pin': {
       // A pin made with a preset carries no β of its own: the custom β typed here stays.
       const pin = state.pins[action.index];
-      return { ...state, ...pin, beta: pin.beta ?? state.beta, undo: pushUndo(state, SCENARIO_KEYS) };
+      return { ...state, ...pin, beta: pin.beta ?? state.beta, util: pin.util ?? state.util, undo: pushUndo(state, SCENARIO_KEYS) };
     }
     case 'pins-in-link':
       return { ...state, pinsInLink: action.value };
     default:
-      throw new Error(`unknown action ${action.type}`);
+      throw new Error(`unknown action ${/** @type {{ type: string }} */ (action).type}`);
   }
 }
 
+/**
+ * @param {State} state
+ * @param {Action} action
+ * @param {ReduceContext} ctx
+ * @returns {State}
+ */
 export function reduce(state, action, ctx) {
   const next = apply(state, action, ctx);
   // Any other action ends a slider drag, so the next drag is undone on its own.
@@ -179,13 +317,21 @@ export function reduce(state, action, ctx) {
 // The slider sets the reference row (the first) to `value` and scales every other row by the
 // same factor from where the drag began, so rows that differed keep their ratio (2,048 and
 // 8,192 stay 1:4) instead of all becoming equal. A drag is one undo step.
+/**
+ * @param {State} state
+ * @param {number} value
+ * @param {Readonly<Limits>} limits
+ * @returns {State}
+ */
 function slide(state, value, limits) {
   const { list, key, limit } = SWEEP_VARIABLES[state.sweep];
+  /** @type {BatchRow[]} */
   const current = state[list];
-  const dragging = state.drag && state.drag.list === list && state.drag.rows === current;
-  const base = dragging ? state.drag.base : current;
+  const drag = state.drag;
+  const dragging = drag !== null && drag.list === list && drag.rows === current;
+  const base = dragging ? drag.base : current;
   const ref = fieldNumber(base[0]?.[key] ?? '');
-  if (!(ref > 0)) return state;
+  if (ref === undefined || !(ref > 0)) return state;
   const max = limits[limit];
   const rows = base.map((row) => {
     const v = fieldNumber(row[key]);
@@ -202,15 +348,31 @@ function slide(state, value, limits) {
 
 // Each batch row read once: the state's row objects are replaced, never changed, so a
 // keystroke in a 1,000-row batch reads one row again, not all of them.
+// The limits never change, so a row's read stays valid.
+/** @typedef {{ value: Record<string, number | null>, errors: [string, string][] }} RowRead request fields; [field, what is wrong] */
+/** @type {Record<RowKind, WeakMap<BatchRow, RowRead>>} */
 const ROW_READS = { prefill: new WeakMap(), decode: new WeakMap() };
-function readRow(kind, row) {
+/**
+ * @param {RowKind} kind
+ * @param {BatchRow} row
+ * @param {Readonly<Limits>} limits
+ * @returns {RowRead}
+ */
+function readRow(kind, row, limits) {
   let read = ROW_READS[kind].get(row);
   if (!read) {
-    const value = {}, errors = [];
-    for (const [key, , field] of ROW_FIELDS[kind]) {
-      const r = readField(row[key]);
+    /** @type {RowRead['value']} */
+    const value = {};
+    /** @type {RowRead['errors']} */
+    const errors = [];
+    for (const [key, , field, limit] of ROW_FIELDS[kind]) {
+      const r = readBounded(row[key], 'count', 1, limits[limit]);
       value[field] = r.value ?? null;
       if (r.error) errors.push([field, r.error]);
+    }
+    // A chunk cannot be longer than its prompt (the core's words, so both say the same).
+    if (kind === 'prefill' && !errors.length && /** @type {number} */ (value.tokens_this_step) > /** @type {number} */ (value.prompt_tokens)) {
+      errors.push(['tokens_this_step', `${value.tokens_this_step} exceeds prompt_tokens ${value.prompt_tokens}`]);
     }
     read = { value, errors };
     ROW_READS[kind].set(row, read);
@@ -218,21 +380,44 @@ function readRow(kind, row) {
   return read;
 }
 
-// The request for the core, and the fields the page cannot send as numbers (each with its
-// own error). Range and consistency checks are the core's.
-export function buildRequest(state) {
+// The request for the core, and every field the page can check itself that is wrong (each
+// with its own error): numbers, the core's ranges (limits: calc.limits), β ≥ 0, a chunk no
+// longer than its prompt. What depends on the model or GPU is still the core's to check.
+/**
+ * @param {Scenario & { custom: Custom }} state
+ * @param {Readonly<Limits>} limits
+ * @returns {{ request: DraftRequest, errors: FieldError[] }}
+ */
+export function buildRequest(state, limits) {
+  /** @type {FieldError[]} */
   const errors = [];
-  const need = (text, where, kind) => {
-    const read = readField(text, kind);
+  /**
+   * @param {string} text
+   * @param {string} where
+   * @param {import('./fields.mjs').NumberKind} kind
+   * @param {number} min
+   * @param {number} max
+   */
+  const need = (text, where, kind, min, max) => {
+    const read = readBounded(text, kind, min, max);
     if (read.error) errors.push({ where, what: read.error });
     return read.value ?? null;
   };
-  const rows = (kind) => state[kind].map((row, i) => {
-    const read = readRow(kind, row);
+  /** @param {RowKind} kind */
+  const rows = (kind) => state[kind].map((/** @type {BatchRow} */ row, i) => {
+    const read = readRow(kind, row, limits);
     for (const [field, what] of read.errors) errors.push({ where: `step.${kind}[${i}].${field}`, what });
     return read.value;
   });
   // A custom item deleted since it was chosen (in a pin, say) is an error, not a silent default.
+  /**
+   * @template {CustomModel | CustomGpu} T
+   * @param {string} id
+   * @param {Record<string, T>} map
+   * @param {keyof T} field
+   * @param {string} where
+   * @param {string} noun
+   */
   const chosen = (id, map, field, where, noun) => {
     if (!isCustom(id)) return id;
     const item = customItem(map, id);
@@ -242,10 +427,12 @@ export function buildRequest(state) {
   const request = {
     model: chosen(state.model, state.custom.models, 'config', 'model', 'model'),
     gpu: chosen(state.gpu, state.custom.gpus, 'datasheet', 'gpu', 'GPU'),
-    tp: need(state.tp, 'tp'),
+    tp: need(state.tp, 'tp', 'count', 1, limits.max_tp),
     coefficients: state.coef === 'custom'
-      ? { beta: state.beta.map((b, i) => need(b, `coefficients.beta[${i}]`, 'real')) }
+      // coef "custom" always comes with the β as typed (state.mjs sets both, and url.mjs too)
+      ? { beta: /** @type {string[]} */ (state.beta).map((b, i) => need(b, `coefficients.beta[${i}]`, 'real', 0, limits.max_beta)) }
       : state.coef,
+    gpu_memory_utilization: need(state.util ?? DEFAULTS.util, 'gpu_memory_utilization', 'real', limits.min_gpu_memory_utilization, 1),
     step: { prefill: rows('prefill'), decode: rows('decode') },
   };
   return { request, errors };

@@ -3,7 +3,11 @@
 // notice naming it and the rest are kept. Only a store that is not JSON at all is reset.
 import { checkModel, checkGpu } from './calc.mjs';
 
+/** @typedef {import('./state.mjs').Custom} Custom */
+
 const KEY = 'stepcalc.custom.v1';
+// check takes the stored item as parsed JSON: what it holds is known only once the core has read it.
+/** @type {{ list: import('./state.mjs').CustomList, field: string, noun: string, check: (item: any) => import('./calc.mjs').Outcome<unknown> }[]} */
 const LISTS = [
   { list: 'models', field: 'config', noun: 'model', check: checkModel },
   { list: 'gpus', field: 'datasheet', noun: 'GPU', check: checkGpu },
@@ -17,12 +21,20 @@ function storage() {
   }
 }
 
+/**
+ * @param {unknown} v
+ * @returns {v is Record<string, any>} parsed JSON, whose fields are checked one by one
+ */
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+/** @param {unknown} text */
 const quote = (text) => `“${String(text).slice(0, 60)}”`;
 
 // Returns { custom: { models, gpus }, notices: [text] }.
+/** @returns {{ custom: Custom, notices: string[] }} */
 export function loadStore() {
+  /** @type {Custom} */
   const custom = { models: {}, gpus: {} };
+  /** @type {string[]} */
   const notices = [];
   const ls = storage();
   let text = null;
@@ -37,7 +49,7 @@ export function loadStore() {
     data = undefined;
   }
   if (!isObject(data)) {
-    try { ls.removeItem(KEY); } catch { /* nothing more to do */ }
+    try { ls?.removeItem(KEY); } catch { /* nothing more to do */ }
     notices.push('Your saved custom models and GPUs could not be read (the browser store was corrupt) and were reset.');
     return { custom, notices };
   }
@@ -72,11 +84,18 @@ const sessionOnly = new Set();
 
 // Writes the store. changed: { list, key } of the item just added, named if it does not fit.
 // Returns null, or a notice saying what could not be saved.
+/**
+ * @param {Custom} custom
+ * @param {{ list: import('./state.mjs').CustomList, key: string } | null} [changed]
+ * @returns {string | null}
+ */
 export function saveStore(custom, changed) {
   const ls = storage();
   if (!ls) return changed ? 'This browser does not let the page store anything; your custom item lasts until you leave the page.' : null;
   if (changed) sessionOnly.delete(`${changed.list}/${changed.key}`); // a new or updated item gets a new try
+  /** @param {string | null} skip */
   const persisted = (skip) => {
+    /** @type {Record<string, unknown>} */
     const out = {};
     for (const { list } of LISTS) {
       out[list] = Object.fromEntries(Object.entries(custom[list]).filter(([key]) => !sessionOnly.has(`${list}/${key}`) && `${list}/${key}` !== skip));
@@ -90,7 +109,7 @@ export function saveStore(custom, changed) {
   if (!changed) return 'The browser did not let the page save your custom models and GPUs.';
   const id = `${changed.list}/${changed.key}`;
   const item = custom[changed.list][changed.key];
-  const noun = LISTS.find((l) => l.list === changed.list).noun;
+  const noun = /** @type {typeof LISTS[number]} */ (LISTS.find((l) => l.list === changed.list)).noun;
   try {
     ls.setItem(KEY, persisted(id));
     sessionOnly.add(id);
@@ -102,6 +121,10 @@ export function saveStore(custom, changed) {
 }
 
 // A key for a new item: the name made safe, unique within the map.
+/**
+ * @param {Record<string, unknown>} map
+ * @param {string} name
+ */
 export function newKey(map, name) {
   const base = (name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'custom').slice(0, 40);
   let key = base;

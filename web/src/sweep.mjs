@@ -9,7 +9,20 @@ import { SWEEP_VARIABLES } from './state.mjs';
 import { fieldNumber } from './fields.mjs';
 import { reportBug } from './messages.mjs';
 
-const EMPTY = [[1], [null], [null], [null], [null], [null], [null], [null]];
+/** @typedef {import('./state.mjs').State} State */
+/** @typedef {import('./state.mjs').SweepKind} SweepKind */
+/** @typedef {import('./state.mjs').PageRequest} PageRequest */
+/** @typedef {import('./state.mjs').BatchRow} BatchRow */
+/** @typedef {import('./wasm/stepcalc.mjs').SweepSeries} SweepSeries */
+/** @typedef {import('./wasm/stepcalc.mjs').Limits} Limits */
+/** @typedef {{ x: number, overflow: number }} Mark the current value and where the batch stops fitting (NaN: none) */
+/**
+ * What to sweep: the core's variable, the current value (NaN when the rows differ), the axis
+ * label and the values; or why nothing can be swept.
+ * @typedef {{ variable: string, current: number, label: string, values: number[] } | { reason: string }} SweepPlan
+ */
+
+const EMPTY = /** @type {uPlot.AlignedData} */ ([[1], [null], [null], [null], [null], [null], [null], [null]]);
 
 // What each sweep variable moves (list, key, field, the core limit that bounds it) is in
 // state.mjs; here: the chart's label, the slider's fixed top (so the thumb does not jump
@@ -30,6 +43,12 @@ const SWEEPS = {
 };
 
 // Integer values, log-spaced from lo to hi, plus the current value.
+/**
+ * @param {number} lo
+ * @param {number} hi
+ * @param {number} current
+ * @param {number} [n]
+ */
 function logValues(lo, hi, current, n = 48) {
   const set = new Set();
   for (let i = 0; i < n; i++) set.add(Math.round(lo * (hi / lo) ** (i / (n - 1))));
@@ -38,8 +57,15 @@ function logValues(lo, hi, current, n = 48) {
 }
 
 // What to sweep for the chosen variable given the request, or a reason it cannot be swept.
+/**
+ * @param {SweepKind} kind
+ * @param {PageRequest} request
+ * @param {Readonly<Limits>} limits
+ * @returns {SweepPlan}
+ */
 function sweepPlan(kind, request, limits) {
   const spec = SWEEPS[kind];
+  /** @type {Record<string, number>[]} */
   const rows = request.step[spec.list];
   if (rows.length === 0) return { reason: `Add a ${spec.list} row to sweep ${spec.label}.` };
   const variable = `${spec.list}[${rows.length === 1 ? 0 : '*'}].${spec.field}`;
@@ -54,10 +80,15 @@ function sweepPlan(kind, request, limits) {
 
 // Where the phase's compute and its own KV traffic swap places along the sweep, in the
 // words of the phase badge.
+/**
+ * @param {SweepSeries} s
+ * @param {Exclude<SweepPlan, { reason: string }>} plan
+ */
 function flipText(s, plan) {
   const decode = plan.variable.startsWith('decode');
   const c = decode ? s.t_dc_compute : s.t_pf_compute, m = decode ? s.t_dc_kv : s.t_pf_kv;
   const phase = decode ? 'Decode' : 'Prefill', kv = decode ? 'KV read' : 'KV write';
+  /** @param {number} i */
   const state = (i) => (c[i] >= m[i] ? `compute exceeds its ${kv}` : `${kv} exceeds its compute`);
   const now = Number.isFinite(plan.current) ? ` (now ${int(plan.current)}, dashed line).` : null;
   for (let i = 1; i < s.values.length; i++) {
@@ -71,10 +102,16 @@ function flipText(s, plan) {
 
 // The first swept value at which the step no longer fits in GPU memory (NaN when every
 // value fits or the capacity is unknown), and a sentence for it.
+/** @param {SweepSeries} s */
 function firstOverflow(s) {
   const i = s.headroom_bytes.findIndex((h) => h < 0);
   return i < 0 ? { index: -1, x: NaN } : { index: i, x: s.values[i] };
 }
+/**
+ * @param {SweepSeries} s
+ * @param {Exclude<SweepPlan, { reason: string }>} plan
+ * @param {ReturnType<typeof firstOverflow>} over
+ */
 function fitText(s, plan, over) {
   // Without a capacity the core has no headroom to give (null, or NaN in the module's columns).
   if (!s.headroom_bytes.some(Number.isFinite)) return ' The GPU has no memory capacity in its datasheet, so the sweep cannot mark where the batch stops fitting.';
@@ -85,9 +122,17 @@ function fitText(s, plan, over) {
 
 // The region where the batch does not fit: shaded under the lines from mark.overflow to the
 // right edge, and labelled over them where it is wide enough.
+/**
+ * @param {uPlot} u
+ * @param {Mark} mark
+ */
 function overflowStart(u, mark) {
   return mark.overflow > 0 ? Math.max(u.bbox.left, u.valToPos(mark.overflow, 'x', true)) : NaN;
 }
+/**
+ * @param {uPlot} u
+ * @param {Mark} mark
+ */
 function shadeOverflow(u, mark) {
   const x = overflowStart(u, mark);
   if (!Number.isFinite(x)) return;
@@ -97,6 +142,10 @@ function shadeOverflow(u, mark) {
   ctx.fillRect(x, u.bbox.top, u.bbox.left + u.bbox.width - x, u.bbox.height);
   ctx.restore();
 }
+/**
+ * @param {uPlot} u
+ * @param {Mark} mark
+ */
 function labelOverflow(u, mark) {
   const x = overflowStart(u, mark), dpr = devicePixelRatio, text = 'does not fit';
   if (!Number.isFinite(x)) return;
@@ -111,6 +160,10 @@ function labelOverflow(u, mark) {
 }
 
 // The current value, as a vertical dashed line.
+/**
+ * @param {uPlot} u
+ * @param {Mark} mark
+ */
 function drawCurrent(u, mark) {
   if (!(mark.x > 0)) return;
   const ctx = u.ctx, x = u.valToPos(mark.x, 'x', true);
@@ -125,7 +178,19 @@ function drawCurrent(u, mark) {
   ctx.restore();
 }
 
+/**
+ * @param {HTMLElement} el
+ * @param {Mark} mark
+ * @param {string} xLabel
+ */
 function makeChart(el, mark, xLabel) {
+  /**
+   * @param {string} label
+   * @param {string} color
+   * @param {number} [width]
+   * @param {number[]} [dash]
+   * @returns {uPlot.Series}
+   */
   const line = (label, color, width = 1.5, dash) => ({ label, stroke: color, width, dash, points: { show: false } });
   return new uPlot({
     ...plotOptions(el, xLabel, 'µs', {
@@ -152,28 +217,42 @@ function makeChart(el, mark, xLabel) {
 // dispatch: the page's one way to change the state. limits: the core's bounds. variable:
 // the sweep variable at start, so the chart is made with its label before the batch rows
 // are on the page (making it later measures, and so lays out, every row).
+const GESTURE_PAUSE_MS = 700;
+
+/**
+ * @param {{ dispatch: import('./state.mjs').Dispatch, limits: Readonly<Limits>, variable: SweepKind }} options
+ */
 export function createSweep({ dispatch, limits, variable }) {
-  const el = document.getElementById('sweep'), desc = document.getElementById('sweep-desc');
-  const select = document.getElementById('sweep-var'), slider = document.getElementById('sweep-slider');
-  const sliderLabel = document.getElementById('sweep-slider-label'), sliderOut = document.getElementById('sweep-slider-out');
+  const byId = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+  const el = byId('sweep'), desc = byId('sweep-desc');
+  const select = /** @type {HTMLSelectElement} */ (byId('sweep-var')), slider = /** @type {HTMLInputElement} */ (byId('sweep-slider'));
+  const sliderLabel = byId('sweep-slider-label'), sliderOut = byId('sweep-slider-out');
+  /** @type {Mark} */
   const mark = { x: NaN, overflow: NaN };
-  let label = SWEEPS[variable].label, lastData = null;
+  let label = SWEEPS[variable].label;
+  /** @type {uPlot.AlignedData | null} */
+  let lastData = null;
   let chart = makeChart(el, mark, label);
+  /** @type {{ request: PageRequest | null, variable: SweepKind | null }} */
   let drawn = { request: null, variable: null };
 
   // Undo: the batch before the last slider move (or quick scenario, or loaded pin).
   const undo = Object.assign(document.createElement('button'), { type: 'button', id: 'undo', textContent: 'Undo', disabled: true });
   undo.setAttribute('aria-keyshortcuts', 'Control+Z');
-  slider.parentElement.append(undo);
+  /** @type {HTMLElement} */ (slider.parentElement).append(undo);
   undo.addEventListener('click', () => dispatch({ type: 'undo' }));
 
   // Recomputes the sweep only when the request or the variable changed; the request is
   // rebuilt only when the state changed, so identity says it (no JSON of 1,000 rows).
+  /**
+   * @param {PageRequest} request
+   * @param {SweepKind} variable
+   */
   function drawChart(request, variable) {
     if (request === drawn.request && variable === drawn.variable) return;
     drawn = { request, variable };
     const plan = sweepPlan(variable, request, limits);
-    if (plan.reason) {
+    if ('reason' in plan) {
       desc.textContent = plan.reason;
       mark.overflow = NaN;
       el.dataset.overflowX = '';
@@ -206,20 +285,25 @@ export function createSweep({ dispatch, limits, variable }) {
   // The slider runs from 1 to hi on a log scale and shows the first row's value; the other
   // rows scale with it (state.mjs, slide). A prefill chunk cannot pass its prompt, so for
   // chunks hi is where the first row's scaling would take any chunk past its prompt.
+  // A field that holds no number reads as NaN here, which no comparison passes.
+  /** @param {State} state */
   function sliderRange(state) {
     const spec = SWEEPS[state.sweep];
+    /** @type {BatchRow[]} */
     const rows = state[spec.list];
-    const ref = fieldNumber(rows[0]?.[spec.key] ?? '');
+    const ref = fieldNumber(rows[0]?.[spec.key] ?? '') ?? NaN;
     let hi = spec.sliderMax;
     if (spec.list === 'prefill' && ref > 0) {
       for (const r of rows) {
-        const t = fieldNumber(r.t), p = fieldNumber(r.p);
+        const t = fieldNumber(r.t) ?? NaN, p = fieldNumber(r.p) ?? NaN;
         if (t > 0 && p > 0) hi = Math.min(hi, Math.floor((p * ref) / t));
       }
     }
     return { spec, rows, ref, hi };
   }
+  /** @type {State | null} */
   let rendered = null;
+  /** @param {State} state */
   function syncSlider(state) {
     const { spec, rows, ref, hi } = sliderRange(state);
     sliderLabel.textContent = spec.sliderLabel;
@@ -229,16 +313,24 @@ export function createSweep({ dispatch, limits, variable }) {
     sliderOut.textContent = rows.length === 0 ? `no ${spec.list} rows`
       : !(ref > 0) ? `${spec.row} is not a number`
       : same ? int(ref) : `${int(ref)} in ${spec.row}; the other rows scale with it`;
+    // A screen reader announces the value the slider sets, not its position from 0 to 1,000.
+    slider.setAttribute('aria-valuetext', sliderOut.textContent);
     if (usable && state.drag === null) slider.value = String(Math.round((Math.log(Math.min(ref, hi)) / Math.log(hi)) * 1000));
   }
 
+  // One gesture is one undo step: a drag, or arrow-key steps with no pause of
+  // GESTURE_PAUSE_MS between them (each key press fires its own change event).
+  let gestureTimer = 0;
   slider.addEventListener('input', () => {
-    const { hi } = sliderRange(rendered);
+    clearTimeout(gestureTimer);
+    const { hi } = sliderRange(/** @type {State} */ (rendered)); // the slider is on screen only after a render
     dispatch({ type: 'slide', value: Math.max(1, Math.round(Math.exp((Number(slider.value) / 1000) * Math.log(hi)))) });
   });
-  // Releasing the slider ends the drag: the next drag is its own undo step.
-  slider.addEventListener('change', () => dispatch({ type: 'slide-end' }));
-  select.addEventListener('change', () => dispatch({ type: 'sweep-variable', value: select.value }));
+  slider.addEventListener('change', () => {
+    clearTimeout(gestureTimer);
+    gestureTimer = setTimeout(() => dispatch({ type: 'slide-end' }), GESTURE_PAUSE_MS);
+  });
+  select.addEventListener('change', () => dispatch({ type: 'sweep-variable', value: /** @type {SweepKind} */ (select.value) }));
 
   followSchemeAndSize(el, () => {
     chart.destroy();
@@ -248,6 +340,7 @@ export function createSweep({ dispatch, limits, variable }) {
 
   return {
     // The controls, from the state.
+    /** @param {State} state */
     render(state) {
       if (state === rendered) return;
       rendered = state;
@@ -256,6 +349,10 @@ export function createSweep({ dispatch, limits, variable }) {
       undo.disabled = state.undo.length === 0;
     },
     // After each good result: the chart.
+    /**
+     * @param {PageRequest} request
+     * @param {SweepKind} variable
+     */
     update(request, variable) {
       drawChart(request, variable);
     },

@@ -3,7 +3,11 @@
 // the edge cases: zero KV bytes (kv_heads < TP), fitted β < 1, empty phases, a zero step.
 import { num, pct, human, ratio } from './format.mjs';
 
+/** @typedef {import('./wasm/stepcalc.mjs').StepResponse} StepResponse */
+/** @typedef {'prefill' | 'decode'} Phase */
+
 // The seven β·X contributions, in the core's order; zero(r) says why the term's X is 0.
+/** @type {{ name: string, formula: string, zero: (r: StepResponse) => string }[]} */
 export const CONTRIB = [
   { name: 'Prefill', formula: 'β₁·max(t_pf_compute, t_pf_kv)', zero: () => 'the step has no prefill chunks' },
   { name: 'Decode', formula: 'β₂·max(t_dc_compute, t_dc_kv)', zero: () => 'the step has no decode requests' },
@@ -14,9 +18,11 @@ export const CONTRIB = [
   { name: 'Constant overhead', formula: 'β₇', zero: () => 'its X is 0' },
 ];
 const SUB = ['₁', '₂', '₃', '₄', '₅', '₆', '₇'];
+/** @param {number} i */
 const beta = (i) => `β${SUB[i]}`;
 
 // Each phase: the name of its memory term (what the badge compares compute with).
+/** @type {Record<Phase, { title: string, kv: string, bytesOf: string, compute: import('./wasm/stepcalc.mjs').BasisTerm, memory: import('./wasm/stepcalc.mjs').BasisTerm }>} */
 const PHASE = {
   prefill: { title: 'Prefill', kv: 'KV write', bytesOf: 'KV written', compute: 't_pf_compute', memory: 't_pf_kv' },
   decode: { title: 'Decode', kv: 'KV read', bytesOf: 'KV read', compute: 't_dc_compute', memory: 't_dc_kv' },
@@ -25,6 +31,7 @@ const PHASE = {
 // Figures the roofline chart and the text share; all ratios of core numbers. Each
 // phase point counts the phase's FLOPs over its own KV bytes; the whole step counts
 // its FLOPs over all of its HBM traffic (weights and KV).
+/** @param {StepResponse} r */
 export function phases(r) {
   const wp = r.work.prefill, wd = r.work.decode, ww = r.work.weight, b = r.basis;
   const stepS = r.step_time_us * 1e-6;
@@ -51,6 +58,7 @@ export function phases(r) {
 }
 
 // The largest contribution and its share of the step, or null for a zero step.
+/** @param {StepResponse} r */
 export function dominant(r) {
   if (!(r.step_time_us > 0)) return null;
   let best = 0;
@@ -61,6 +69,7 @@ export function dominant(r) {
 // The headline: which term dominates, and whether the whole step (weights and KV) is
 // compute- or memory-bound on the roofline. In parts, so the compact view can leave out
 // the formula: text = lead + formula + rest.
+/** @param {StepResponse} r */
 export function stepVerdict(r) {
   const p = phases(r);
   const d = dominant(r);
@@ -79,6 +88,7 @@ export function stepVerdict(r) {
 }
 
 // Why a phase's KV bytes are zero although it has work, as the core counts KV heads.
+/** @param {StepResponse} r */
 function zeroKvReason(r) {
   const kv = r.sharding.kv_heads_per_gpu;
   return `the model counts ${kv} key/value heads per GPU (${r.arch.kv_heads} KV heads split over TP ${r.scenario.tp}; ` +
@@ -86,6 +96,11 @@ function zeroKvReason(r) {
 }
 
 // The badge: exactly what the phase's verdict compares.
+/**
+ * @param {StepResponse} r
+ * @param {Phase} phase
+ * @returns {{ kind: 'none' | 'compute' | 'memory', text: string }}
+ */
 export function phaseBadge(r, phase) {
   const ph = PHASE[phase];
   if (r.bottleneck[phase] === 'none') return { kind: 'none', text: 'no work' };
@@ -97,12 +112,20 @@ export function phaseBadge(r, phase) {
 }
 
 // Whether a phase can be placed on the roofline chart (it needs FLOPs and KV bytes).
+/**
+ * @param {StepResponse} r
+ * @param {Phase} phase
+ */
 export function phasePlaced(r, phase) {
   const w = r.work[phase];
   return r.bottleneck[phase] !== 'none' && w.flops > 0 && w.kv_bytes > 0;
 }
 
 // The sentence under a badge; it compares what the badge compares and what the chart plots.
+/**
+ * @param {StepResponse} r
+ * @param {Phase} phase
+ */
 export function phaseSentence(r, phase) {
   const ph = PHASE[phase], p = phases(r);
   if (r.bottleneck[phase] === 'none') return `${ph.title}: no work in this step.`;
@@ -124,6 +147,7 @@ export const PHASE_SCOPE = 'Each phase is compared with its own KV traffic only;
 
 // The fitted β that make the prediction faster than the pure roofline (β < 1 on a term that
 // is not zero), as "the fitted β₁ = 0.7726 (below 1) predicts"; null when none does.
+/** @param {StepResponse} r */
 export function fastBetas(r) {
   const low = [0, 1, 2, 3].filter((i) => r.beta[i] < 1 && r.features[i] > 0);
   if (!low.length) return null;
@@ -132,6 +156,10 @@ export function fastBetas(r) {
 
 // A figure that can only exceed the hardware's peak because the fitted step is shorter than
 // the roofline bound: what it is, and the same figure at the roofline bound (β = 1).
+/**
+ * @param {StepResponse} r
+ * @param {string} atRoofline
+ */
 export function aboveRoofNote(r, atRoofline) {
   const low = fastBetas(r);
   const why = low ? `${low} a faster step than the roofline` : 'the fitted step is shorter than the roofline bound';
@@ -140,13 +168,19 @@ export function aboveRoofNote(r, atRoofline) {
 }
 
 // The derived figures, each with its explanation when it passes the hardware's peak.
+/** @param {StepResponse} r */
 export function derivedFigures(r) {
   const p = phases(r), peak = r.hardware.flops_peak_tflops;
   const zeroStep = !(r.step_time_us > 0);
   const undefinedText = 'not defined: the predicted step time is 0';
+  /**
+   * @param {string} text
+   * @param {boolean} over
+   * @param {string} [atRoofline] given when over can be true
+   */
   const figure = (text, over, atRoofline) => ({
     text: zeroStep ? undefinedText : text,
-    note: !zeroStep && over ? aboveRoofNote(r, atRoofline) : '',
+    note: !zeroStep && over ? aboveRoofNote(r, /** @type {string} */ (atRoofline)) : '',
   });
   return {
     tps: figure(`${num(p.tokensPerS)} tokens/s`, false),
@@ -158,6 +192,10 @@ export function derivedFigures(r) {
 
 // The contributions legend: every term, a zero one with the reason it is zero. Parts, so
 // the compact view can drop the formula: name, formula, then the value and share or reason.
+/**
+ * @param {StepResponse} r
+ * @param {number} i
+ */
 export function contributionParts(r, i) {
   const c = r.contributions_us[i], total = r.step_time_us;
   const parts = { name: CONTRIB[i].name, formula: ` (${CONTRIB[i].formula})`, value: `: ${num(c)} µs` };
@@ -173,4 +211,8 @@ export function contributionParts(r, i) {
   return parts;
 }
 
+/**
+ * @param {StepResponse} r
+ * @param {number} i
+ */
 export const contributionText = (r, i) => Object.values(contributionParts(r, i)).join('');

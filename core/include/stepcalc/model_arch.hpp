@@ -10,7 +10,8 @@ namespace stepcalc {
 
 // Architecture numbers the basis functions need, resolved from a HF config.json.
 // Invariants (checked by resolve_model_arch): every count >= 1 except N and k,
-// kv_heads <= H, d_kv == kv_heads * d_h, q_dim == H * d_h, k_eff == max(1, k).
+// kv_heads <= H, d_kv == kv_heads * d_h, k_eff == max(1, k), and q_dim == H * d_h when the
+// config gives head_dim (without it q_dim == d, and d_h == d // H is floored, as the seed).
 struct ModelArch {
   int64_t L = 0;        // num_hidden_layers
   int64_t d = 0;        // hidden_size

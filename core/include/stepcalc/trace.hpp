@@ -8,7 +8,7 @@
 
 #include <array>
 #include <cstdint>
-#include <istream>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,11 +31,14 @@ struct TraceText {
 };
 
 // Cuts a trace into one text per step: a string-aware scan of brackets, no parsing.
-// Reads from a stream (the CLI), or from chunks pushed as they arrive (the WASM module,
-// which gets a file in pieces): poll() then says when it needs the next chunk.
+// Pulls from a source (the CLI's file), or takes chunks pushed as they arrive (the WASM
+// module, which gets a file in pieces): poll() then says when it needs the next chunk.
 class TraceSplitter {
 public:
-  explicit TraceSplitter(std::istream &in);
+  // Reads up to `size` bytes into `data`; 0 at the end of the input. (A function, not a
+  // std::istream, so the WASM module does not carry iostreams.)
+  using Source = std::function<std::size_t(char *data, std::size_t size)>;
+  explicit TraceSplitter(Source source);
   TraceSplitter(); // push mode: feed() chunks, then end_input()
 
   void feed(std::string_view chunk);
@@ -65,7 +68,7 @@ private:
   bool next_step(TraceText &out);
   template <typename Sink> void scan_value(Sink &&keep);
 
-  std::istream *in_ = nullptr;    // stream mode
+  Source source_;                 // pull mode
   std::string pending_;           // push mode: fed and not yet in buffer_
   bool input_ended_ = false;
   std::vector<char> buffer_;
@@ -81,6 +84,7 @@ private:
 // A step in the training pipeline's field names, or a whole request (JSON Lines only).
 struct TraceStep {
   std::string step_id; // as written in the file (a number or a string), or the line/index
+  std::optional<double> numeric_id; // the step_id when it is a number
   std::optional<Scenario> request; // a whole request line: its own model, GPU, TP and β
   std::vector<PrefillChunk> prefill;
   std::vector<DecodeGroup> decode;

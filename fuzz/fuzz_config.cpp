@@ -1,0 +1,8 @@
+// The config reader.
+// Input format and invariants: run_config in entry_points.hpp.
+
+#include "fuzz_target.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  return stepcalc::fuzz::run_one(stepcalc::fuzz::run_config, data, size);
+}
