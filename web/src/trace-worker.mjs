@@ -3,9 +3,16 @@
 // file. Messages in: {type: 'run', id, file, options}, {type: 'cancel', id},
 // {type: 'fit', id}. Messages out carry the run's id: 'progress', 'done' (summary and
 // columns, the columns' buffers transferred), 'fitted', 'failed'.
+/** @typedef {import('./wasm/stepcalc.mjs').StepCalc} StepCalc */
+/** @typedef {import('./wasm/stepcalc.mjs').TraceResult} TraceResult */
+/** @typedef {import('./wasm/stepcalc.mjs').TraceOptions} TraceOptions */
+/** @type {Promise<StepCalc> | null} */
 let calcPromise = null;
+/** @type {typeof import('./wasm/stepcalc.mjs').StepCalcError | null} */
 let InputError = null;
+/** @type {TraceResult | null} */
 let result = null; // the last run's result, kept in the module for fit()
+/** @type {AbortController | null} */
 let controller = null;
 
 function loadCalc() {
@@ -19,12 +26,14 @@ function loadCalc() {
 // Progress at most every 50 ms: a message per 64 KB chunk would flood the page.
 const PROGRESS_MS = 50;
 
+/** @param {number} id @param {any} error */
 function failure(id, error) {
   if (error?.name === 'AbortError') return { type: 'failed', id, cancelled: true };
   const input = InputError !== null && error instanceof InputError;
   return { type: 'failed', id, input, where: input ? error.where : null, message: input ? error.message : String(error?.stack ?? error?.message ?? error) };
 }
 
+/** @param {{ id: number, file: File, options: TraceOptions }} message */
 async function run({ id, file, options }) {
   result?.release(); // the previous file's memory goes before the next one is read
   result = null;
@@ -34,6 +43,7 @@ async function run({ id, file, options }) {
   try {
     const calc = await loadCalc();
     let last = 0;
+    /** @param {{ bytes: number, steps: number, skipped: number }} progress */
     const onProgress = ({ bytes, steps, skipped }) => {
       const now = performance.now();
       if (now - last < PROGRESS_MS) return;
@@ -49,12 +59,13 @@ async function run({ id, file, options }) {
     // The page gets copies of the columns; the worker keeps the run for fit().
     const columns = Object.fromEntries(Object.entries(run.columns).map(([name, column]) => [name, column.slice()]));
     postMessage({ type: 'done', id, summary: run.summary, columns, bytes: file.size },
-      Object.values(columns).map((column) => column.buffer));
+      { transfer: Object.values(columns).map((column) => column.buffer) });
   } catch (error) {
     postMessage(failure(id, error));
   }
 }
 
+/** @param {{ id: number }} message */
 function fit({ id }) {
   try {
     if (!result) throw new Error('no trace has been read');

@@ -7,16 +7,26 @@ import { css, plotOptions, compactNumber, widthOf, followSchemeAndSize } from '.
 import { int } from './format.mjs';
 import { summaryLines, skippedLines, fitLines, progressText, plainDecimal, STACK_LABELS } from './trace-text.mjs';
 
-const $ = (id) => document.getElementById(id);
+/** @typedef {import('./wasm/stepcalc.mjs').TraceColumns} TraceColumns */
+/** @typedef {import('./wasm/stepcalc.mjs').TraceSummary} TraceSummary */
+/** @typedef {import('./wasm/stepcalc.mjs').TraceOptions} TraceOptions */
+/** @typedef {import('./wasm/stepcalc.mjs').FitReport} FitReport */
+/** @typedef {import('./state.mjs').State} State */
+/** @typedef {import('./state.mjs').PageRequest} PageRequest */
+/** @typedef {import('./state.mjs').FieldError} FieldError */
+
+const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
 // The CLI's CSV columns (`stepcalc trace --format csv`), in order.
+/** @type {(keyof TraceColumns)[]} */
 const CSV_COLUMNS = ['step_id', 't_pf_compute', 't_pf_kv', 't_dc_compute', 't_dc_kv', 't_weight', 't_tp', 'num_layers',
   'batch_size', 'x1', 'x2', 'x3', 'x4', 'x5', 'x6', 'x7', 'step_time_us', 'duration_us', 'error_pct'];
 const HISTOGRAM_BINS = 40;
 
-const csvNumber = (x) => (Number.isNaN(x) ? '' : String(x));
+const csvNumber = (/** @type {number} */ x) => (Number.isNaN(x) ? '' : String(x));
 
 // The per-step table as CSV text pieces (one per 4,096 rows), for a Blob.
+/** @param {TraceColumns} columns */
 function csvParts(columns) {
   const cols = CSV_COLUMNS.map((name) => columns[name]);
   const n = columns.step_time_us.length;
@@ -34,14 +44,16 @@ function csvParts(columns) {
 }
 
 // x axes here are linear: step numbers or µs.
+/** @param {HTMLElement} el @param {string} xLabel @param {string} yLabel */
 function linearOptions(el, xLabel, yLabel) {
   const options = plotOptions(el, xLabel, yLabel);
-  options.axes[0] = { ...options.axes[0], values: (u, splits) => splits.map(compactNumber) };
-  return options;
+  const [x, ...rest] = options.axes ?? [];
+  return { ...options, axes: [{ ...x, values: (/** @type {uPlot} */ u, /** @type {number[]} */ splits) => splits.map(compactNumber) }, ...rest] };
 }
 
 // Step time over the run, stacked by term: each series is the running sum c1..ck, filled
 // to the axis and drawn from the top down, so each band shows one term.
+/** @param {HTMLElement} el @param {TraceColumns} columns */
 function stackChart(el, columns) {
   const n = columns.step_time_us.length;
   const x = new Float64Array(n);
@@ -49,12 +61,12 @@ function stackChart(el, columns) {
   const sums = [];
   let running = new Float64Array(n);
   for (let k = 1; k <= 7; k++) {
-    const next = new Float64Array(n), c = columns[`c${k}`];
+    const next = new Float64Array(n), c = columns[/** @type {keyof TraceColumns} */ (`c${k}`)];
     for (let i = 0; i < n; i++) next[i] = running[i] + c[i];
     sums.push(next);
     running = next;
   }
-  const colour = (k) => css(`--c${k}`);
+  const colour = (/** @type {number} */ k) => css(`--c${k}`);
   const series = sums.map((_, k) => ({ label: STACK_LABELS[k], stroke: colour(k), fill: colour(k), width: 1, points: { show: false } })).reverse();
   return new uPlot({
     ...linearOptions(el, 'step, in file order', 'µs'),
@@ -63,6 +75,7 @@ function stackChart(el, columns) {
   }, [x, ...sums.slice().reverse()], el);
 }
 
+/** @param {HTMLElement} el @param {Float64Array} times */
 function histogramChart(el, times) {
   let min = Infinity, max = -Infinity;
   for (const t of times) { if (t < min) min = t; if (t > max) max = t; }
@@ -73,11 +86,12 @@ function histogramChart(el, times) {
   return new uPlot({
     ...linearOptions(el, 'predicted step time, µs (bin start)', 'steps'),
     scales: { x: { time: false, range: () => [min, min + HISTOGRAM_BINS * width] }, y: { range: (u, lo, hi) => [0, hi * 1.05 || 1] } },
-    series: [{ label: 'µs' }, { label: 'steps', stroke: css('--c1'), fill: css('--c1'), paths: uPlot.paths.bars({ align: 1, size: [1, Infinity] }), points: { show: false } }],
+    series: [{ label: 'µs' }, { label: 'steps', stroke: css('--c1'), fill: css('--c1'), paths: uPlot.paths.bars?.({ align: 1, size: [1, Infinity] }), points: { show: false } }],
   }, [edges, counts], el);
 }
 
 // Predicted against measured, the timed steps sorted by measured time; the line y = x.
+/** @param {HTMLElement} el @param {TraceColumns} columns */
 function scatterChart(el, columns) {
   const measured = columns.duration_us, predicted = columns.step_time_us;
   const timed = [];
@@ -96,16 +110,27 @@ function scatterChart(el, columns) {
 
 // dispatch: the page's one way to change the state. scenarioRequest(): the calculator's
 // request and field errors ({ request, errors }), for the model, GPU, TP and coefficients.
+/**
+ * @param {{ dispatch: import('./state.mjs').Dispatch, scenarioRequest: () => { request: PageRequest, errors: FieldError[] } }} deps
+ */
 export function createTrace({ dispatch, scenarioRequest }) {
   const worker = new Worker(new URL('./trace-worker.js', import.meta.url), { type: 'module' });
-  const input = $('trace-file'), drop = $('trace-drop'), tpSelect = $('trace-tp'), skipBad = $('trace-skip-bad');
-  const running = $('trace-running'), progress = $('trace-progress'), progressLine = $('trace-progress-text');
+  const input = /** @type {HTMLInputElement} */ ($('trace-file')), drop = $('trace-drop');
+  const tpSelect = /** @type {HTMLSelectElement} */ ($('trace-tp')), skipBad = /** @type {HTMLInputElement} */ ($('trace-skip-bad'));
+  const running = $('trace-running'), progress = /** @type {HTMLProgressElement} */ ($('trace-progress')), progressLine = $('trace-progress-text');
   const errorLine = $('trace-error'), out = $('trace-out'), summaryEl = $('trace-summary'), fitEl = $('trace-fit');
-  let runId = 0, columns = null, charts = [], fitted = null, tpLine = '';
+  let runId = 0, tpLine = '';
+  /** @type {TraceColumns | null} */
+  let columns = null;
+  /** @type {uPlot[]} */
+  let charts = [];
+  /** @type {FitReport | null} */
+  let fitted = null;
 
-  const showError = (text) => { errorLine.textContent = text; errorLine.hidden = !text; };
+  const showError = (/** @type {string} */ text) => { errorLine.textContent = text; errorLine.hidden = !text; };
   const clearCharts = () => { for (const chart of charts) chart.destroy(); charts = []; };
 
+  /** @param {File | undefined} file */
   function start(file) {
     if (!file) return;
     runId++;
@@ -129,10 +154,11 @@ export function createTrace({ dispatch, scenarioRequest }) {
       showError(`The calculator's ${blocking.map((e) => e.where).join(', ')} ${blocking.length === 1 ? 'is' : 'are'} not valid: fix ${blocking.length === 1 ? 'it' : 'them'} above to read a trace.`);
       return;
     }
+    /** @type {TraceOptions} */
     const options = { model: request.model, gpu: request.gpu, coefficients: request.coefficients, skipBad: skipBad.checked };
     if (useCalculatorTp) options.tp = request.tp;
     tpLine = useCalculatorTp
-      ? `TP ${int(request.tp)}, the calculator's, for every step in the training format (a line with a whole request uses its own tp).`
+      ? `TP ${int(request.tp ?? 1)}, the calculator's, for every step in the training format (a line with a whole request uses its own tp).`
       : 'TP from the file: an experiment document\'s tensor_parallelism; TP 1 for JSON Lines steps in the training format; a line with a whole request uses its own tp.';
     progress.value = 0;
     progress.max = file.size;
@@ -142,6 +168,7 @@ export function createTrace({ dispatch, scenarioRequest }) {
     worker.postMessage({ type: 'run', id: runId, file, options });
   }
 
+  /** @param {{ summary: TraceSummary, columns: TraceColumns }} result */
   function showResult({ summary, columns: cols }) {
     columns = cols;
     out.hidden = false;
@@ -149,7 +176,7 @@ export function createTrace({ dispatch, scenarioRequest }) {
     summaryEl.replaceChildren(...summaryLines(summary, tpLine).map((line) => Object.assign(document.createElement('p'), { textContent: line })));
     $('trace-skipped').replaceChildren(...skippedLines(summary).map((line) => Object.assign(document.createElement('li'), { textContent: line })));
     const any = summary.steps > 0;
-    for (const id of ['trace-stack', 'trace-hist']) $(id).parentElement.hidden = !any;
+    for (const id of ['trace-stack', 'trace-hist']) /** @type {HTMLElement} */ ($(id).parentElement).hidden = !any;
     $('trace-measured-fig').hidden = !(summary.timed_steps > 0);
     $('trace-fit-button').hidden = !(summary.timed_steps > 0);
     $('trace-csv').hidden = !any;
@@ -170,11 +197,12 @@ export function createTrace({ dispatch, scenarioRequest }) {
     if (!$('trace-measured-fig').hidden) charts.push(scatterChart($('trace-scatter'), columns));
   }
 
+  /** @param {FitReport} report */
   function showFit(report) {
     fitted = report;
     fitEl.dataset.beta = JSON.stringify(report.beta);
     const use = Object.assign(document.createElement('button'), { type: 'button', id: 'trace-use-beta', textContent: 'Use these β' });
-    use.addEventListener('click', () => dispatch({ type: 'use-beta', beta: fitted.beta.map(plainDecimal) }));
+    use.addEventListener('click', () => fitted && dispatch({ type: 'use-beta', beta: fitted.beta.map(plainDecimal) }));
     fitEl.replaceChildren(...fitLines(report).map((line) => Object.assign(document.createElement('p'), { textContent: line })), use);
     fitEl.hidden = false;
   }
@@ -201,17 +229,17 @@ export function createTrace({ dispatch, scenarioRequest }) {
     showError(`The trace worker could not run (${e.message ?? 'no message'}).`);
   });
 
-  input.addEventListener('change', () => start(input.files[0]));
+  input.addEventListener('change', () => start(input.files?.[0]));
   drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
   drop.addEventListener('dragleave', () => drop.classList.remove('over'));
   drop.addEventListener('drop', (e) => {
     e.preventDefault();
     drop.classList.remove('over');
-    start(e.dataTransfer.files[0]);
+    start(e.dataTransfer?.files[0]);
   });
   followSchemeAndSize($('trace-out'), drawCharts, () => {
     for (const chart of charts) {
-      const width = widthOf(chart.root.parentElement);
+      const width = widthOf(/** @type {HTMLElement} */ (chart.root.parentElement));
       if (width !== chart.width) chart.setSize({ width, height: chart.height });
     }
   });
@@ -227,6 +255,7 @@ export function createTrace({ dispatch, scenarioRequest }) {
 
   return {
     // What the options will use, from the calculator's current state.
+    /** @param {State} state */
     render(state) {
       const line = `Model ${state.model}, GPU ${state.gpu}, coefficients ${state.coef === 'custom' ? 'custom β' : state.coef}: the calculator's, for steps in the training format. Change them above.`;
       if ($('trace-scenario').textContent !== line) $('trace-scenario').textContent = line;
