@@ -26,7 +26,8 @@ await rm(SITE, { recursive: true, force: true });
 await mkdir(join(SITE, 'wasm'), { recursive: true });
 
 const result = await build({
-  entryPoints: { app: join(ROOT, 'web', 'src', 'main.mjs') },
+  // The Trace view's worker is a second entry, loaded as trace-worker.js beside app.js.
+  entryPoints: { app: join(ROOT, 'web', 'src', 'main.mjs'), 'trace-worker': join(ROOT, 'web', 'src', 'trace-worker.mjs') },
   bundle: true,
   minify: true,
   format: 'esm',
@@ -45,7 +46,7 @@ await writeFile(join(SITE, 'index.html'), html);
 
 let total = 0;
 const sizes = [];
-for (const f of ['index.html', 'app.js', 'app.css', ...WASM_FILES.map((w) => `wasm/${w}`)]) {
+for (const f of ['index.html', 'app.js', 'app.css', 'trace-worker.js', ...WASM_FILES.map((w) => `wasm/${w}`)]) {
   const { size } = await stat(join(SITE, f));
   total += size;
   sizes.push(`${f} ${size}`);

@@ -18,6 +18,7 @@ import { createSweep } from './sweep.mjs';
 import { createCompare } from './compare.mjs';
 import { createShare } from './share.mjs';
 import { applyEmbedLayout } from './embed.mjs';
+import { createTrace } from './trace.mjs';
 
 /** @typedef {import('./state.mjs').State} State */
 /** @typedef {import('./state.mjs').Scenario} Scenario */
@@ -168,6 +169,7 @@ async function start() {
   const sweep = createSweep({ dispatch, limits, variable: state.sweep });
   const compare = createCompare({ current, dispatch });
   const share = createShare({ current, dispatch, embed: state.embed });
+  const trace = state.embed ? null : createTrace({ dispatch, scenarioRequest: () => evaluation(state) });
   stepCountsWithArrows($('app'));
   // Ctrl+Z (⌘Z) undoes the last slider move, quick scenario or loaded pin, except in a text
   // field, where it keeps undoing typing as usual.
@@ -216,6 +218,7 @@ async function start() {
     batch.render(s);
     sweep.render(s);
     share.render(s);
+    trace?.render(s);
     const { request, errors, out } = evaluation(s);
     const ok = out?.ok === true;
     if (out && !ok && !out.input) reportBug(out.message);

@@ -47,6 +47,7 @@ import { readField, readBounded, fieldNumber } from './fields.mjs';
  * Everything the page can do to the state, each dispatched by one control.
  * @typedef {{ type: 'model' | 'gpu' | 'tp' | 'util' | 'coefficients', value: string }
  *   | { type: 'beta', index: number, value: string }
+ *   | { type: 'use-beta', beta: string[] }
  *   | { type: 'row', kind: RowKind, index: number, key: string, value: string }
  *   | { type: 'add-row', kind: RowKind }
  *   | { type: 'duplicate-row' | 'remove-row', kind: RowKind, index: number }
@@ -243,6 +244,8 @@ function apply(state, action, ctx) {
     }
     case 'beta': // only the β editor sends it, and it is shown only with custom β (beta set)
       return { ...state, beta: replaceAt(/** @type {string[]} */ (state.beta), action.index, action.value) };
+    case 'use-beta': // β fitted in the Trace view, as the seven fields' text
+      return { ...state, coef: 'custom', beta: action.beta.slice() };
     case 'row': {
       /** @type {BatchRow[]} */
       const rows = state[action.kind];

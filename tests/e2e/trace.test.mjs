@@ -1,0 +1,214 @@
+// The Trace view against the native CLI on the same generated files: the summary's
+// numbers, "Fit β", "Use these β", "Download CSV"; Cancel on a large file with the
+// calculator still answering; and what it says for an empty file, a file of bad steps,
+// a file without durations and a one-step file.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setup, guardedPage, ready, cli, waitForStep, ROOT } from './helpers.mjs';
+import { plainDecimal } from '../../web/src/trace-text.mjs';
+import { readField } from '../../web/src/fields.mjs';
+
+const CLI = join(ROOT, 'build', 'native', 'stepcalc');
+const dir = mkdtempSync(join(tmpdir(), 'stepcalc-e2e-trace-'));
+const makeTrace = (steps, out) => {
+  const run = spawnSync('node', [join(ROOT, 'core/bench/make_trace.mjs'), String(steps), out]);
+  assert.equal(run.status, 0, String(run.stderr));
+  return out;
+};
+const small = makeTrace(400, join(dir, 'trace-400.json'));
+// The page's scenario for these tests, and the same as the CLI's options.
+const MODEL = 'llama-2-70b-hf', GPU = 'h100-sxm';
+const LINK = `?model=${MODEL}&gpu=${GPU}&tp=2`;
+
+function stepcalc(args, input) {
+  const run = spawnSync(CLI, args, { encoding: 'utf8', maxBuffer: 1 << 30, input });
+  assert.equal(run.status, 0, run.stderr);
+  return run;
+}
+
+test('fitted β become text the β fields read back as the same numbers', () => {
+  for (const beta of [0, 0.7726491335309499, 43.500541908701074, 1.5e-7, 2.220446049250313e-16, 1e21, 1.2345678901234567e25, 123456789012]) {
+    const text = plainDecimal(beta);
+    assert.equal(readField(text, 'real').value, beta, `${beta} as ${text}`);
+  }
+});
+
+let env;
+before(async () => { env = await setup(); });
+after(async () => { await env?.close(); });
+
+async function openPage() {
+  const guarded = await guardedPage(env.browser, { acceptDownloads: true });
+  await guarded.page.goto(env.url + LINK);
+  await ready(guarded.page);
+  return guarded;
+}
+
+async function load(page, file) {
+  await page.setInputFiles('#trace-file', file);
+}
+
+const summaryData = (page) => page.$eval('#trace-summary', (el) => ({ ...el.dataset }));
+const waitForSummary = (page, timeout = 60000) =>
+  page.waitForFunction(() => !document.querySelector('#trace-out').hidden && document.querySelector('#trace-summary').dataset.steps !== '', null, { timeout });
+
+test('a trace file: the summary equals `stepcalc trace`, Fit β equals `stepcalc fit`, Use these β sets the calculator', async () => {
+  const { page, context, foreign, errors } = await openPage();
+  await load(page, small);
+  await waitForSummary(page);
+
+  // TP from the file's tensor_parallelism (4), as the CLI reads it without --tp.
+  const run = stepcalc(['trace', '--model', MODEL, '--gpu', GPU, small]);
+  const records = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
+  const total = records.reduce((sum, r) => sum + r.step_time_us, 0); // the core's sum, in the same order
+  assert.match(run.stderr, /^trace: 400 steps, 0 skipped;/);
+  assert.deepEqual(await summaryData(page), { steps: '400', skipped: '0', totalUs: String(total) });
+  const text = await page.locator('#trace-summary').innerText();
+  assert.match(text, /400 steps read, 0 skipped\./);
+  assert.match(text, /Against the 400 measured durations: MAPE /);
+  assert.match(text, /TP from the file/);
+  // The charts drew: stacked terms, histogram, and predicted against measured.
+  for (const id of ['trace-stack', 'trace-hist', 'trace-scatter']) {
+    await page.waitForSelector(`#${id} canvas`);
+  }
+
+  await page.click('#trace-fit-button');
+  await page.waitForFunction(() => document.querySelector('#trace-fit').dataset.beta !== '');
+  const fit = JSON.parse(stepcalc(['fit', '--model', MODEL, '--gpu', GPU, small]).stdout);
+  const beta = JSON.parse(await page.locator('#trace-fit').getAttribute('data-beta'));
+  assert.deepEqual(beta, fit.beta);
+  const fitText = await page.locator('#trace-fit').innerText();
+  for (const note of fit.notes) assert.ok(fitText.includes(note.message), `note ${note.code} shown`);
+
+  // Use these β: the calculator's coefficients become custom with exactly these values.
+  const request = { model: MODEL, gpu: GPU, tp: 2,
+    step: { prefill: [{ tokens_this_step: 512, prompt_tokens: 2048 }], decode: [{ context_length: 1024, count: 32 }] } };
+  const before = cli(request).step_time_us;
+  assert.equal(await waitForStep(page, before), before);
+  await page.click('#trace-use-beta');
+  const expected = cli({ ...request, coefficients: { beta } }).step_time_us;
+  assert.notEqual(expected, before);
+  assert.equal(await waitForStep(page, expected), expected);
+  assert.equal(await page.locator('#coef').inputValue(), 'custom');
+  const fields = await page.$$eval('#beta-fields input', (inputs) => inputs.map((i) => Number(i.value)));
+  assert.deepEqual(fields, beta);
+
+  assert.ok(!/NaN|undefined|Infinity/.test(await page.locator('#trace').innerText()), 'no NaN/undefined/Infinity in the Trace view');
+  assert.deepEqual(foreign, []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('Download CSV has the CLI\'s --format csv columns and numbers', async () => {
+  const { page, context } = await openPage();
+  await load(page, small);
+  await waitForSummary(page);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#trace-csv')]);
+  const pageCsv = readFileSync(await download.path(), 'utf8').trim().split('\n');
+  const cliCsv = stepcalc(['trace', '--model', MODEL, '--gpu', GPU, '--format', 'csv', small]).stdout.trim().split('\n');
+  assert.equal(pageCsv[0], cliCsv[0]);
+  assert.equal(pageCsv.length, cliCsv.length);
+  const cells = (line) => line.split(',').map((cell) => (cell === '' ? '' : Number(cell)));
+  for (let i = 1; i < cliCsv.length; i++) assert.deepEqual(cells(pageCsv[i]), cells(cliCsv[i]), `row ${i}`);
+  await context.close();
+});
+
+test('Cancel stops a large trace; the calculator answers meanwhile and the view reads the next file', async () => {
+  const large = join(tmpdir(), 'stepcalc-e2e-trace-200000.json');
+  if (!existsSync(large) || statSync(large).size < 600e6) makeTrace(200000, large);
+  const { page, context, errors } = await openPage();
+  await load(page, large);
+  await page.waitForFunction(() => document.querySelector('#trace-progress').value > 0, null, { timeout: 30000 });
+  // An edit of the calculator while the worker reads: the new result is on screen.
+  await page.fill('#tp', '8');
+  const atTp8 = cli({ model: MODEL, gpu: GPU, tp: 8,
+    step: { prefill: [{ tokens_this_step: 512, prompt_tokens: 2048 }], decode: [{ context_length: 1024, count: 32 }] } }).step_time_us;
+  assert.equal(await waitForStep(page, atTp8), atTp8);
+  assert.equal(await page.locator('#trace-running').isVisible(), true, 'the trace is still running');
+  const read = await page.locator('#trace-progress').evaluate((p) => p.value / p.max);
+  assert.ok(read < 1, `cancelled before the end (${read})`);
+  await page.click('#trace-cancel');
+  await page.waitForSelector('#trace-running', { state: 'hidden' });
+  assert.match(await page.locator('#trace-error').innerText(), /^Cancelled: /);
+  assert.equal(await page.locator('#trace-out').isHidden(), true);
+  // No late result turns up after the cancel.
+  await page.waitForTimeout(1000);
+  assert.equal(await page.locator('#trace-out').isHidden(), true);
+  await load(page, small);
+  await waitForSummary(page);
+  assert.equal((await summaryData(page)).steps, '400');
+  assert.equal(await page.locator('#trace-error').isHidden(), true);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('what the view says for an empty file, bad steps, no durations and one step', async () => {
+  const { page, context, errors } = await openPage();
+  const file = (name, text) => { const path = join(dir, name); writeFileSync(path, text); return path; };
+  const sentences = async () => (await page.$$eval('#trace-summary p', (ps) => ps.map((p) => p.textContent))).join('\n');
+
+  await load(page, file('empty.json', ''));
+  await page.waitForSelector('#trace-error:not([hidden])');
+  assert.equal(await page.locator('#trace-error').innerText(), '“empty.json” is empty (0 bytes): there is no trace to read.');
+  assert.equal(await page.locator('#trace-out').isHidden(), true);
+
+  // A bad line stops the run with the CLI's error; with "Skip bad steps" it is counted.
+  const bad = file('bad.jsonl', '{"step_id": 1, "decode_reqs": [{"context_length": -5}]}\n{"step_id": 2, "decode_reqs": [\n');
+  const cliError = spawnSync(CLI, ['trace', '--model', MODEL, '--gpu', GPU, bad], { encoding: 'utf8' }).stderr.trim().split('\n').pop();
+  await load(page, bad);
+  await page.waitForSelector('#trace-error:not([hidden])');
+  assert.equal(await page.locator('#trace-error').innerText(), `The trace could not be read: ${cliError.replace(/^error: /, '')}`);
+  await page.check('#trace-skip-bad');
+  await load(page, file('bad-again.jsonl', readFileSync(bad, 'utf8')));
+  await waitForSummary(page);
+  assert.deepEqual(await summaryData(page), { steps: '0', skipped: '2', totalUs: '0' });
+  assert.equal(await sentences(), '0 steps read, 2 skipped.\nEvery step was skipped as bad: there is nothing to chart or fit.');
+  const skipped = (await page.$$eval('#trace-skipped li', (items) => items.map((li) => li.textContent))).join('\n');
+  // The same errors as the CLI names with --skip-bad.
+  const cliSkipped = spawnSync(CLI, ['trace', '--model', MODEL, '--gpu', GPU, '--skip-bad', bad], { encoding: 'utf8' }).stderr
+    .split('\n').filter((line) => line.startsWith('skipped: ')).map((line) => line.slice(9));
+  assert.equal(cliSkipped.length, 2);
+  assert.equal(skipped, ['The skipped steps:', ...cliSkipped].join('\n'));
+  for (const id of ['trace-fit-button', 'trace-csv']) assert.equal(await page.locator(`#${id}`).isHidden(), true, id);
+  await page.uncheck('#trace-skip-bad');
+
+  // JSON Lines steps without durations, at the calculator's TP.
+  const plain = file('plain.jsonl', '{"step_id": 7, "decode_reqs": [{"context_length": 100}]}\n{"step_id": 8, "prefill_reqs": [{"tokens_this_step": 64, "prompt_tokens": 64}]}\n');
+  await page.selectOption('#trace-tp', 'calculator');
+  await load(page, plain);
+  await waitForSummary(page);
+  const plainTotal = stepcalc(['trace', '--model', MODEL, '--gpu', GPU, '--tp', '2', plain]).stdout.trim().split('\n')
+    .reduce((sum, line) => sum + JSON.parse(line).step_time_us, 0);
+  assert.deepEqual(await summaryData(page), { steps: '2', skipped: '0', totalUs: String(plainTotal) });
+  const plainText = await sentences();
+  assert.match(plainText, /^2 steps read, 0 skipped\.\nTP 2, the calculator's/);
+  assert.match(plainText, /No step has a measured duration \(duration_us above 0\): no error figures, and nothing to fit β to\.$/);
+  assert.equal(await page.locator('#trace-measured-fig').isHidden(), true);
+  assert.equal(await page.locator('#trace-fit-button').isHidden(), true);
+
+  // An experiment document without tensor_parallelism needs the calculator's TP.
+  await page.selectOption('#trace-tp', 'file');
+  await load(page, file('no-tp.json', '{"experiment": "x", "steps": [{"step_id": 1, "decode_reqs": [{"context_length": 100}]}]}'));
+  await page.waitForSelector('#trace-error:not([hidden])');
+  assert.equal(await page.locator('#trace-error').innerText(),
+    'The trace could not be read: tensor_parallelism: the document has none before its steps; pass --tp (here: choose “the calculator\'s TP” under TP)');
+
+  // One step, with a duration, dropped on the drop zone.
+  await page.evaluate(() => {
+    const data = new DataTransfer();
+    data.items.add(new File(['{"step_id": 1, "decode_reqs": [{"context_length": 100}], "duration_us": 20000}\n'], 'one.jsonl'));
+    document.getElementById('trace-drop').dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+  });
+  await waitForSummary(page);
+  const oneText = await sentences();
+  assert.match(oneText, /^1 step read, 0 skipped\./);
+  assert.match(oneText, /\nPredicted step time: /);
+  assert.match(oneText, /\nAgainst the measured duration: MAPE /);
+  assert.ok(!/NaN|undefined|Infinity/.test(await page.locator('#trace').innerText()));
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -1,0 +1,116 @@
+// The Trace view against the seed's way on the same file (figures for the README; not a
+// test). Per round, in turn: the seed's way (python3: json.load, its dataclasses,
+// compute_experiment_basis) and the page in headless Chromium, from the file chosen
+// (the input's change event) to the summary on screen (the animation frame after it is
+// written), and on to the three charts drawn; then one more read with calculator edits
+// made while the worker reads. Run after `node web/build.mjs`.
+//   node web/bench/trace.mjs [ROUNDS]
+import { chromium } from 'playwright-core';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer } from '../serve.mjs';
+
+const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
+const SITE = join(ROOT, 'build', 'site');
+const ROUNDS = Number(process.argv[2] ?? 5);
+if (!existsSync(join(SITE, 'index.html'))) {
+  console.error('web/bench/trace.mjs: build/site is missing; run `node web/build.mjs` first');
+  process.exit(1);
+}
+mkdirSync(join(ROOT, 'build', 'bench'), { recursive: true });
+const file = join(ROOT, 'build', 'bench', 'trace-20k.json');
+if (!existsSync(file)) spawnSync('node', [join(ROOT, 'core/bench/make_trace.mjs'), '20000', file], { stdio: 'inherit' });
+const model = 'llama-2-70b-hf', gpu = 'h100-sxm';
+const config = readFileSync(join(ROOT, 'presets/models', `${model}.json`), 'utf8');
+const datasheet = readFileSync(join(ROOT, 'presets/gpus', `${gpu}.json`), 'utf8');
+
+const server = await startServer({ root: SITE, port: 0 });
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+});
+const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+await page.goto(`${server.url}?model=${model}&gpu=${gpu}`);
+await page.waitForSelector('html[data-ready="1"]');
+await page.evaluate(() => {
+  const input = document.getElementById('trace-file');
+  input.addEventListener('change', () => { window.chosenAt = performance.now(); }, { capture: true });
+  addEventListener('stepcalc:trace-summary', () => requestAnimationFrame(() => { window.shownAt = performance.now(); }));
+});
+
+async function pageRound() {
+  // Cleared first: choosing the same file again would fire no change event.
+  await page.evaluate(() => { window.shownAt = null; document.getElementById('trace-file').value = ''; });
+  await page.setInputFiles('#trace-file', file);
+  await page.waitForFunction(() => window.shownAt !== null, null, { timeout: 120000 });
+  await page.waitForFunction(() => ['trace-stack', 'trace-hist', 'trace-scatter'].every((id) => document.querySelector(`#${id} canvas`)));
+  const chartsAt = await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => done(performance.now()))));
+  const { chosenAt, shownAt, steps } = await page.evaluate(() => ({ chosenAt: window.chosenAt, shownAt: window.shownAt,
+    steps: document.getElementById('trace-summary').dataset.steps }));
+  if (steps !== '20000') throw new Error(`the page read ${steps} steps`);
+  return { summary: (shownAt - chosenAt) / 1000, charts: (chartsAt - chosenAt) / 1000 };
+}
+
+function seedRound() {
+  const run = spawnSync('python3', [join(ROOT, 'core/bench/seed_algorithm.py'), 'experiment', file, config, datasheet], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (run.status !== 0) throw new Error(`the seed's way failed: ${run.stderr}`);
+  return JSON.parse(run.stdout).total_s;
+}
+
+const rows = { seed: [], summary: [], charts: [] };
+for (let round = 0; round < ROUNDS; round++) {
+  rows.seed.push(seedRound());
+  const { summary, charts } = await pageRound();
+  rows.summary.push(summary);
+  rows.charts.push(charts);
+  console.error(`round ${round + 1}: seed ${rows.seed.at(-1).toFixed(2)} s, page to summary ${summary.toFixed(2)} s, to charts ${charts.toFixed(2)} s`);
+}
+
+// One more read of the file, with calculator edits (TP 2, 4, 2, ...) made in the page as
+// web/bench/run.mjs makes them (set the value, dispatch an input event) while the worker
+// reads: each edit's time until the new result is rendered and laid out, and whether it
+// was painted in the next animation frame. The same edits with no trace running first.
+const timeEdits = (untilSummary) => page.evaluate(async (untilSummary) => {
+  const tp = document.getElementById('tp');
+  const latencies = [];
+  let missed = 0;
+  for (let i = 0; untilSummary ? window.shownAt === null : i < 20; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    const rendered = new Promise((r) => addEventListener('stepcalc:rendered', () => queueMicrotask(() => {
+      void document.body.offsetHeight;
+      r(performance.now());
+    }), { once: true }));
+    const frame = new Promise((r) => requestAnimationFrame(() => r(performance.now())));
+    const t0 = performance.now();
+    tp.value = i % 2 ? '4' : '2';
+    tp.dispatchEvent(new Event('input', { bubbles: true }));
+    const [done, painted] = await Promise.all([rendered, frame]);
+    latencies.push(done - t0);
+    if (done > painted) missed++;
+  }
+  return { latencies, missed };
+}, untilSummary);
+const idleEdits = await timeEdits(false);
+await page.evaluate(() => { window.shownAt = null; document.getElementById('trace-file').value = ''; });
+await page.setInputFiles('#trace-file', file);
+const traceEdits = await timeEdits(true);
+await browser.close();
+await server.close();
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const span = (xs, digits) => `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
+console.log(`${(statSync(file).size / 1e6).toFixed(1)} MB, 20,000 steps, ${model} on ${gpu}; ${ROUNDS} rounds`);
+console.log('| what | median | range |');
+console.log('| --- | --- | --- |');
+console.log(`| the seed's way, end to end | ${median(rows.seed).toFixed(2)} s | ${span(rows.seed, 2)} s |`);
+console.log(`| the page: file chosen → summary shown | ${median(rows.summary).toFixed(2)} s | ${span(rows.summary, 2)} s |`);
+console.log(`| the page: file chosen → the three charts drawn | ${median(rows.charts).toFixed(2)} s | ${span(rows.charts, 2)} s |`);
+const editRow = (what, { latencies, missed }) => {
+  const sorted = latencies.slice().sort((a, b) => a - b);
+  console.log(`| ${what}: input → rendered and laid out, p50 (${latencies.length} edits; ${missed} missed the next frame) | ${sorted[Math.floor(sorted.length / 2)].toFixed(1)} ms | max ${sorted.at(-1).toFixed(1)} ms |`);
+};
+editRow('an edit of the calculator, no trace running', idleEdits);
+editRow('an edit of the calculator while the worker reads', traceEdits);
+console.log(`| ratio, the seed's way ÷ the page to the summary (target ≥ 10×) | ${(median(rows.seed) / median(rows.summary)).toFixed(1)}× | |`);

@@ -1,0 +1,82 @@
+// The Trace view's worker: reads a trace file with calc.trace off the page's thread, so
+// the calculator stays responsive, and keeps the last result (for "Fit β") until the next
+// file. Messages in: {type: 'run', id, file, options}, {type: 'cancel', id},
+// {type: 'fit', id}. Messages out carry the run's id: 'progress', 'done' (summary and
+// columns, the columns' buffers transferred), 'fitted', 'failed'.
+/** @typedef {import('./wasm/stepcalc.mjs').StepCalc} StepCalc */
+/** @typedef {import('./wasm/stepcalc.mjs').TraceResult} TraceResult */
+/** @typedef {import('./wasm/stepcalc.mjs').TraceOptions} TraceOptions */
+/** @type {Promise<StepCalc> | null} */
+let calcPromise = null;
+/** @type {typeof import('./wasm/stepcalc.mjs').StepCalcError | null} */
+let InputError = null;
+/** @type {TraceResult | null} */
+let result = null; // the last run's result, kept in the module for fit()
+/** @type {AbortController | null} */
+let controller = null;
+
+function loadCalc() {
+  calcPromise ??= import('./wasm/stepcalc.mjs').then(async (mod) => {
+    InputError = mod.StepCalcError;
+    return mod.default();
+  });
+  return calcPromise;
+}
+
+// Progress at most every 50 ms: a message per 64 KB chunk would flood the page.
+const PROGRESS_MS = 50;
+
+/** @param {number} id @param {any} error */
+function failure(id, error) {
+  if (error?.name === 'AbortError') return { type: 'failed', id, cancelled: true };
+  const input = InputError !== null && error instanceof InputError;
+  return { type: 'failed', id, input, where: input ? error.where : null, message: input ? error.message : String(error?.stack ?? error?.message ?? error) };
+}
+
+/** @param {{ id: number, file: File, options: TraceOptions }} message */
+async function run({ id, file, options }) {
+  result?.release(); // the previous file's memory goes before the next one is read
+  result = null;
+  controller?.abort(); // a run still going is for a file no longer wanted
+  controller = new AbortController();
+  const { signal } = controller;
+  try {
+    const calc = await loadCalc();
+    let last = 0;
+    /** @param {{ bytes: number, steps: number, skipped: number }} progress */
+    const onProgress = ({ bytes, steps, skipped }) => {
+      const now = performance.now();
+      if (now - last < PROGRESS_MS) return;
+      last = now;
+      postMessage({ type: 'progress', id, bytes, total: file.size, steps, skipped });
+    };
+    const run = await calc.trace(file.stream(), options, { onProgress, signal });
+    if (signal.aborted) {
+      run.release();
+      throw new DOMException('cancelled', 'AbortError');
+    }
+    result = run;
+    // The page gets copies of the columns; the worker keeps the run for fit().
+    const columns = Object.fromEntries(Object.entries(run.columns).map(([name, column]) => [name, column.slice()]));
+    postMessage({ type: 'done', id, summary: run.summary, columns, bytes: file.size },
+      { transfer: Object.values(columns).map((column) => column.buffer) });
+  } catch (error) {
+    postMessage(failure(id, error));
+  }
+}
+
+/** @param {{ id: number }} message */
+function fit({ id }) {
+  try {
+    if (!result) throw new Error('no trace has been read');
+    postMessage({ type: 'fitted', id, report: result.fit(0) });
+  } catch (error) {
+    postMessage(failure(id, error));
+  }
+}
+
+addEventListener('message', ({ data }) => {
+  if (data.type === 'run') run(data);
+  else if (data.type === 'cancel') controller?.abort();
+  else if (data.type === 'fit') fit(data);
+});
