@@ -125,12 +125,14 @@ function ownKeyCount(object) {
   return keys;
 }
 
-// True when JSON.stringify would write exactly the own enumerable fields of `object`,
-// each one of `allowed`: no toJSON, no inherited enumerable field. (for-in is far
-// cheaper than Object.keys, and sees inherited fields, which hasOwn then rejects.)
+// True when `object` is a plain object (not an array) that JSON.stringify would write as
+// exactly its own enumerable fields, each one of `allowed`: no toJSON, no inherited
+// enumerable field. (for-in is far cheaper than Object.keys, and sees inherited fields,
+// which hasOwn then rejects.)
 /** @param {unknown} object @param {Set<string>} allowed @returns {object is JsonObject} */
 function plainWithFields(object, allowed) {
-  if (typeof object !== 'object' || object === null || /** @type {JsonObject} */ (object).toJSON !== undefined) return false;
+  if (typeof object !== 'object' || object === null || Array.isArray(object) ||
+    /** @type {JsonObject} */ (object).toJSON !== undefined) return false;
   for (const key in object) if (!allowed.has(key) || !Object.hasOwn(object, key)) return false;
   return true;
 }
