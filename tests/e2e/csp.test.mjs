@@ -45,3 +45,38 @@ test('using the page reports no CSP violation', async () => {
     await context.close();
   }
 });
+
+test('hostile link parameters and configs render as inert text with a notice', async () => {
+  const { context, page, errors } = await guardedPage(env.browser);
+  const dialogs = [];
+  page.on('dialog', async (dialog) => { dialogs.push(dialog.message()); await dialog.dismiss(); });
+  await page.addInitScript(() => {
+    window.__violations = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective));
+  });
+  const hostile = new URLSearchParams({
+    model: '<script>alert(1)</script>', gpu: 'javascript:alert(2)', tp: '1e400',
+    decode: '<img src=x onerror=alert(3)>x2,1024x8', coef: '&lt;b&gt;', pin: '__proto__=x&constructor=y',
+  });
+  await page.goto(`${env.url}?${hostile}`);
+  await ready(page);
+  const notices = await page.locator('#notices').innerText();
+  // Each hostile value is named, as text, in its notice.
+  for (const shown of ['"model" (“<script>alert(1)</script>”)', '"gpu" (“javascript:alert(2)”)', '"tp" (“1e400”)',
+    '"coef" (“&lt;b&gt;”)', '(“<img src=x onerror=alert(3)>x2”) is not valid and was left out', 'it reads “__proto__=x&constructor=y”']) {
+    assert.ok(notices.includes(shown), `${shown} in ${notices}`);
+  }
+  assert.equal(await page.locator('script').count(), 1, 'only the page\'s own module script');
+  assert.equal(await page.locator('#notices img, #notices script').count(), 0);
+  assert.ok(Number(await page.locator('#step-time').getAttribute('data-us')) > 0, 'the page still computes');
+  // A pasted config that tries prototype pollution is data, not a way into Object.prototype.
+  await page.locator('#custom-model summary').click();
+  await page.fill('#config-text', '{"__proto__": {"polluted": 1}, "constructor": {"prototype": {"polluted": 2}}, "num_hidden_layers": 2, "hidden_size": 8, "num_attention_heads": 2, "intermediate_size": 16}');
+  await page.click('#config-use');
+  await page.waitForTimeout(300);
+  assert.equal(await page.evaluate(() => ({}).polluted), undefined);
+  assert.deepStrictEqual(dialogs, []);
+  assert.deepStrictEqual(await page.evaluate(() => window.__violations), []);
+  assert.deepStrictEqual(errors.filter((e) => /Refused to|Content Security Policy/.test(e)), []);
+  await context.close();
+});
