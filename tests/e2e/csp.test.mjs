@@ -2,7 +2,8 @@
 // is built without new Function) and no 'unsafe-inline' for scripts or styles, and using
 // it (every chart, the formula view, the custom editors, the embed) triggers no
 // violation. Mutation that made this fail once: an element given a style attribute with
-// setAttribute('style', ...) in results.mjs (a style-src-attr violation).
+// setAttribute('style', ...) in results.mjs (a style-src-attr violation); for the hostile
+// inputs, notices written with insertAdjacentHTML instead of as text.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
