@@ -120,6 +120,16 @@ inline std::string run_sweep(std::string_view text) {
 // `stepcalc trace` reads it, on a preset model and GPU when a step names none.
 // The quick reader (simdjson) must agree with the full one on every step it
 // accepts, and every predicted step time must be finite.
+// A splitter's source reading `text` from its start, as a file would be read.
+inline TraceSplitter::Source read_text(std::string_view text) {
+  return [text, at = std::size_t{0}](char *data, std::size_t size) mutable {
+    const std::size_t n = std::min(size, text.size() - at);
+    std::copy_n(text.data() + at, n, data);
+    at += n;
+    return n;
+  };
+}
+
 // The same text pushed in pieces (as the WASM module receives a file) must cut into the
 // same steps, or fail with the same error, as when it is read whole.
 inline std::string pushed_alike(std::string_view text) {
@@ -138,13 +148,7 @@ inline std::string pushed_alike(std::string_view text) {
     }
     return texts;
   };
-  std::size_t at = 0;
-  TraceSplitter pull([&](char *data, std::size_t size) {
-    const std::size_t n = std::min(size, text.size() - at);
-    std::copy_n(text.data() + at, n, data);
-    at += n;
-    return n;
-  });
+  TraceSplitter pull(read_text(text));
   const auto whole = cut(pull, [](TraceSplitter &) {});
   const std::size_t piece = 1 + text.size() % 61;
   std::size_t fed = 0;
@@ -159,13 +163,7 @@ inline std::string pushed_alike(std::string_view text) {
 
 inline std::string run_trace(std::string_view text) {
   if (std::string broken = pushed_alike(text); !broken.empty()) return broken;
-  std::size_t at = 0;
-  TraceSplitter splitter([&](char *data, std::size_t size) {
-    const std::size_t n = std::min(size, text.size() - at);
-    std::copy_n(text.data() + at, n, data);
-    at += n;
-    return n;
-  });
+  TraceSplitter splitter(read_text(text));
   static const Scenario base =
       parse_request_header({{"model", "llama-2-7b-hf"}, {"gpu", "h100-sxm"}, {"tp", 2}});
   FastTraceReader fast;

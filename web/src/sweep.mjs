@@ -15,7 +15,6 @@ import { reportBug } from './messages.mjs';
 /** @typedef {import('./state.mjs').SweepKind} SweepKind */
 /** @typedef {import('./state.mjs').PageRequest} PageRequest */
 /** @typedef {import('./state.mjs').BatchRow} BatchRow */
-/** @typedef {import('./wasm/stepcalc.mjs').SweepSeries} SweepSeries */
 /** @typedef {import('./wasm/stepcalc.mjs').Limits} Limits */
 /** @typedef {{ x: number, overflow: number }} Mark the current value and where the batch stops fitting (NaN: none) */
 /** @typedef {(typeof SWEEPS)[SweepKind]} SweepSpec */
