@@ -22,7 +22,8 @@ constexpr std::size_t kMaxIntegerDigits = 18;
 // The bytes a plain string holds: printable ASCII but the quote and the backslash.
 constexpr std::array<bool, 256> kPlainChar = [] {
   std::array<bool, 256> plain{};
-  for (int c = 0x20; c < 0x7f; ++c) plain[c] = c != '"' && c != '\\';
+  for (int c = 0x20; c < 0x7f; ++c)
+    plain[c] = c != '"' && c != '\\';
   return plain;
 }();
 
@@ -36,7 +37,8 @@ class Keys {
 public:
   bool add(std::string_view key) {
     for (std::size_t i = 0; i < count_; ++i)
-      if (size_[i] == key.size() && std::memcmp(data_[i], key.data(), key.size()) == 0) return false;
+      if (size_[i] == key.size() && std::memcmp(data_[i], key.data(), key.size()) == 0)
+        return false;
     if (count_ == kSlots) return false; // a large object: not the step shape
     data_[count_] = key.data();
     size_[count_++] = key.size();
@@ -44,7 +46,7 @@ public:
   }
 
 private:
-  static constexpr std::size_t kSlots = 16;
+  static constexpr std::size_t kSlots = 32;
   const char *data_[kSlots];
   std::size_t size_[kSlots];
   std::size_t count_ = 0;
@@ -61,7 +63,8 @@ struct Number {
 bool plain_unsigned(const Number &n, uint64_t &out) {
   if (!n.integral || n.text[0] == '-' || n.text.size() > kMaxIntegerDigits) return false;
   out = 0;
-  for (const char c : n.text) out = out * 10 + static_cast<uint64_t>(c - '0');
+  for (const char c : n.text)
+    out = out * 10 + static_cast<uint64_t>(c - '0');
   return true;
 }
 
@@ -73,7 +76,8 @@ public:
       : start_(text.data()), at_(text.data()), end_(text.data() + text.size()) {}
 
   void space() {
-    while (at_ < end_ && (*at_ == ' ' || *at_ == '\t' || *at_ == '\n' || *at_ == '\r')) ++at_;
+    while (at_ < end_ && (*at_ == ' ' || *at_ == '\t' || *at_ == '\n' || *at_ == '\r'))
+      ++at_;
   }
   bool peek(char c) {
     space();
@@ -95,7 +99,8 @@ public:
   bool plain_string(std::string_view &out) {
     if (!consume('"')) return false;
     const char *start = at_;
-    while (at_ < end_ && kPlainChar[static_cast<unsigned char>(*at_)]) ++at_;
+    while (at_ < end_ && kPlainChar[static_cast<unsigned char>(*at_)])
+      ++at_;
     if (at_ == end_ || *at_ != '"') return false; // the end, or a byte it does not take
     out = {start, static_cast<std::size_t>(at_ - start)};
     ++at_;
@@ -114,7 +119,8 @@ public:
     if (at_ < end_ && *at_ == '-') ++at_;
     if (at_ == end_ || !is_digit(*at_)) return false;
     if (*at_++ != '0')
-      while (at_ < end_ && is_digit(*at_)) ++at_;
+      while (at_ < end_ && is_digit(*at_))
+        ++at_;
     out.integral = true;
     if (at_ < end_ && *at_ == '.') {
       out.integral = false;
@@ -188,7 +194,8 @@ private:
   bool digits() {
     ++at_; // the '.', 'e', '+' or '-' before them
     if (at_ == end_ || !is_digit(*at_)) return false;
-    while (at_ < end_ && is_digit(*at_)) ++at_;
+    while (at_ < end_ && is_digit(*at_))
+      ++at_;
     return true;
   }
   bool literal(std::string_view word) {
@@ -298,12 +305,14 @@ private:
     return true;
   }
 
-  // A list of entries, each an object whose fields read_field takes (false: not sure);
-  // true when every entry had all `required` fields (bits set by read_field).
+  // A list of at most kMaxRows entries, each an object whose fields read_field(key, seen)
+  // reads (false: not sure), setting the bit of each field it knows in `seen`; every entry
+  // must have all the `required` bits, and then done() takes it.
   template <typename Field, typename Done>
-  bool read_entries(std::size_t rows, unsigned required, Field &&read_field, Done &&done) {
+  bool read_entries(unsigned required, Field &&read_field, Done &&done) {
     if (!scan_.consume('[')) return false;
     if (scan_.consume(']')) return true;
+    std::size_t rows = 0;
     do {
       if (rows++ == static_cast<std::size_t>(limits::kMaxRows) || !scan_.consume('{')) return false;
       unsigned seen = 0;
@@ -323,10 +332,16 @@ private:
   bool read_prefill(TraceStep &step, int64_t &tokens_sum) {
     int64_t tokens = 0, prompt = 0;
     return read_entries(
-        step.prefill.size(), 3,
+        3,
         [&](std::string_view key, unsigned &seen) {
-          if (key == "tokens_this_step") return (seen |= 1), token_count(tokens);
-          if (key == "prompt_tokens") return (seen |= 2), token_count(prompt);
+          if (key == "tokens_this_step") {
+            seen |= 1;
+            return token_count(tokens);
+          }
+          if (key == "prompt_tokens") {
+            seen |= 2;
+            return token_count(prompt);
+          }
           return scan_.skip_value(3);
         },
         [&] {
@@ -340,9 +355,12 @@ private:
   bool read_decode(TraceStep &step) {
     int64_t context = 0;
     return read_entries(
-        step.decode.size(), 1,
+        1,
         [&](std::string_view key, unsigned &seen) {
-          if (key == "context_length") return (seen |= 1), token_count(context);
+          if (key == "context_length") {
+            seen |= 1;
+            return token_count(context);
+          }
           return scan_.skip_value(3);
         },
         [&] {

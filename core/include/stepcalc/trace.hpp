@@ -43,7 +43,8 @@ struct TraceText {
   std::optional<TraceStep> step;
 };
 
-// Cuts a trace into one text per step: a string-aware scan of brackets, no parsing.
+// Cuts a trace into one text per step: a string-aware scan of brackets, no parsing; with
+// read_steps(), the quick reader reads each step it can as it is cut, in place.
 // Pulls from a source (the CLI's file), or takes chunks pushed as they arrive (the WASM
 // module, which gets a file in pieces): poll() then says when it needs the next chunk.
 class TraceSplitter {
