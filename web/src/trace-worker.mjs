@@ -1,7 +1,7 @@
 // The Trace view's worker: reads a trace file with calc.trace off the page's thread, so
 // the calculator stays responsive, and keeps the last result (for "Fit β") until the next
-// file. Messages in: {type: 'run', id, file, options}, {type: 'cancel', id},
-// {type: 'fit', id}. Messages out carry the run's id: 'progress', 'done' (summary, columns
+// file. Messages in: {type: 'run', id, file, options}, {type: 'fit', id}; the page
+// cancels a run by ending the worker. Messages out carry the run's id: 'progress', 'done' (summary, columns
 // and stepIdCells, the typed arrays' buffers transferred), 'fitted', 'failed'.
 /** @typedef {import('./wasm/stepcalc.mjs').StepCalc} StepCalc */
 /** @typedef {import('./wasm/stepcalc.mjs').TraceResult} TraceResult */
@@ -12,8 +12,6 @@ let calcPromise = null;
 let InputError = null;
 /** @type {TraceResult | null} */
 let result = null; // the last run's result, kept in the module for fit()
-/** @type {AbortController | null} */
-let controller = null;
 
 function loadCalc() {
   calcPromise ??= import('./wasm/stepcalc.mjs').then(async (mod) => {
@@ -28,7 +26,6 @@ const PROGRESS_MS = 50;
 
 /** @param {number} id @param {any} error */
 function failure(id, error) {
-  if (error?.name === 'AbortError') return { type: 'failed', id, cancelled: true };
   const input = InputError !== null && error instanceof InputError;
   return { type: 'failed', id, input, where: input ? error.where : null, message: input ? error.message : String(error?.stack ?? error?.message ?? error) };
 }
@@ -37,9 +34,6 @@ function failure(id, error) {
 async function run({ id, file, options }) {
   result?.release(); // the previous file's memory goes before the next one is read
   result = null;
-  controller?.abort(); // a run still going is for a file no longer wanted
-  controller = new AbortController();
-  const { signal } = controller;
   try {
     const calc = await loadCalc();
     let last = 0;
@@ -50,11 +44,7 @@ async function run({ id, file, options }) {
       last = now;
       postMessage({ type: 'progress', id, bytes, total: file.size, steps, skipped });
     };
-    const run = await calc.trace(file.stream(), options, { onProgress, signal });
-    if (signal.aborted) {
-      run.release();
-      throw new DOMException('cancelled', 'AbortError');
-    }
+    const run = await calc.trace(file.stream(), options, { onProgress });
     result = run;
     // The page gets copies of the columns; the worker keeps the run for fit().
     const columns = Object.fromEntries(Object.entries(run.columns).map(([name, column]) => [name, column.slice()]));
@@ -78,6 +68,5 @@ function fit({ id }) {
 
 addEventListener('message', ({ data }) => {
   if (data.type === 'run') run(data);
-  else if (data.type === 'cancel') controller?.abort();
   else if (data.type === 'fit') fit(data);
 });

@@ -4,7 +4,7 @@
 // Columns stay typed arrays: nothing here makes one object per step.
 import uPlot from 'uplot';
 import { css, plotOptions, compactNumber, widthOf, followSchemeAndSize } from './plot.mjs';
-import { summaryLines, skippedLines, fitLines, progressText, plainDecimal, STACK_LABELS } from './trace-text.mjs';
+import { summaryLines, skippedLines, fitLines, progressText, plainDecimal, fieldName, STACK_LABELS } from './trace-text.mjs';
 
 /** @typedef {import('./wasm/stepcalc.mjs').TraceColumns} TraceColumns */
 /** @typedef {import('./wasm/stepcalc.mjs').StepIdCells} StepIdCells */
@@ -45,12 +45,14 @@ function csvParts(columns, stepIdCells) {
   return parts;
 }
 
-// x axes here are linear: step numbers or µs.
+// x axes here are linear: step numbers or µs. The legends name the series only: values
+// under the cursor would read "--" until one hovers, and a step's numbers are in the CSV.
 /** @param {HTMLElement} el @param {string} xLabel @param {string} yLabel */
 function linearOptions(el, xLabel, yLabel) {
   const options = plotOptions(el, xLabel, yLabel);
   const [x, ...rest] = options.axes ?? [];
-  return { ...options, axes: [{ ...x, values: (/** @type {uPlot} */ u, /** @type {number[]} */ splits) => splits.map(compactNumber) }, ...rest] };
+  return { ...options, legend: { ...options.legend, live: false },
+    axes: [{ ...x, values: (/** @type {uPlot} */ u, /** @type {number[]} */ splits) => splits.map(compactNumber) }, ...rest] };
 }
 
 // Step time over the run, stacked by term: each series is the running sum c1..ck, filled
@@ -116,12 +118,67 @@ function scatterChart(el, columns) {
  * @param {{ dispatch: import('./state.mjs').Dispatch, scenarioRequest: () => { request: PageRequest, errors: FieldError[] } }} deps
  */
 export function createTrace({ dispatch, scenarioRequest }) {
-  const worker = new Worker(new URL('./trace-worker.js', import.meta.url), { type: 'module' });
+  // Cancel ends the worker and starts another: a worker reading a file that streams in
+  // quickly may not turn to a 'cancel' message for seconds, and by then may have read it
+  // all. The next file pays the module's load again (its compiled code is cached).
+  /** @type {Worker} */
+  let worker;
+  let busy = false; // a file is being read
+  function startWorker() {
+    worker = new Worker(new URL('./trace-worker.js', import.meta.url), { type: 'module' });
+    worker.addEventListener('message', onMessage);
+    worker.addEventListener('error', (e) => {
+      busy = false;
+      running.hidden = true;
+      showError(`The trace worker could not run (${e.message ?? 'no message'}).`);
+    });
+  }
+  function stopReading() {
+    if (!busy) return;
+    worker.terminate();
+    busy = false;
+    startWorker();
+  }
   const input = /** @type {HTMLInputElement} */ ($('trace-file')), drop = $('trace-drop');
   const tpSelect = /** @type {HTMLSelectElement} */ ($('trace-tp')), skipBad = /** @type {HTMLInputElement} */ ($('trace-skip-bad'));
   const running = $('trace-running'), progress = /** @type {HTMLProgressElement} */ ($('trace-progress')), progressLine = $('trace-progress-text');
   const errorLine = $('trace-error'), out = $('trace-out'), summaryEl = $('trace-summary'), fitEl = $('trace-fit');
   let runId = 0, tpRule = '';
+  // What the shown result was read with: its description, and its options as text, which
+  // the calculator's current options are compared with.
+  let readWith = '', readOptions = '';
+  /** @type {State | null} */
+  let lastState = null;
+  const stale = Object.assign(document.createElement('p'), { id: 'trace-stale', className: 'notice', hidden: true });
+  out.prepend(stale);
+
+  // The options a file would be read with now, from the calculator's state, and the
+  // calculator's field errors that stop a read (the batch's do not).
+  function traceOptions() {
+    const { request, errors } = scenarioRequest();
+    const useCalculatorTp = tpSelect.value === 'calculator';
+    // The batch and the memory utilization are not read; TP only when the calculator's is.
+    const blocking = errors.filter((e) => (e.where !== 'tp' || useCalculatorTp) && !e.where.startsWith('step.') && e.where !== 'gpu_memory_utilization');
+    /** @type {TraceOptions} */
+    const options = { model: request.model, gpu: request.gpu, coefficients: request.coefficients, skipBad: skipBad.checked };
+    if (useCalculatorTp) options.tp = request.tp;
+    return { options, blocking, useCalculatorTp };
+  }
+  const optionsKey = (/** @type {TraceOptions} */ options) => JSON.stringify(options);
+  /** @param {State} state */
+  const scenarioText = (state) => `model ${state.model}, GPU ${state.gpu}, coefficients ${state.coef === 'custom' ? 'custom β' : state.coef}` +
+    (tpSelect.value === 'calculator' ? `, TP ${state.tp}` : ', TP from the file');
+
+  // A result read with other options than the calculator's now says so above its figures.
+  function checkStale() {
+    if (out.hidden) return;
+    const { options, blocking } = traceOptions();
+    const changed = blocking.length > 0 || optionsKey(options) !== readOptions;
+    stale.hidden = !changed;
+    if (changed) stale.textContent = `These figures are for ${readWith || 'the settings the file was read with'}, as when the file was read; the calculator or the options above have changed since. Choose the file again to read it with the new ones.`;
+  }
+  tpSelect.addEventListener('change', checkStale);
+  skipBad.addEventListener('change', checkStale);
   /** @type {TraceColumns | null} */
   let columns = null;
   /** @type {StepIdCells} */
@@ -146,21 +203,18 @@ export function createTrace({ dispatch, scenarioRequest }) {
     fitEl.hidden = true;
     fitEl.dataset.beta = '';
     showError('');
+    stopReading(); // nothing of an earlier run stays
     if (file.size === 0) {
-      worker.postMessage({ type: 'cancel', id: runId }); // nothing of an earlier run stays
       showError(`“${file.name}” is empty (0 bytes): there is no trace to read.`);
       return;
     }
-    const { request, errors } = scenarioRequest();
-    const useCalculatorTp = tpSelect.value === 'calculator';
-    const blocking = errors.filter((e) => e.where !== 'tp' || useCalculatorTp).filter((e) => !e.where.startsWith('step.'));
+    const { options, blocking, useCalculatorTp } = traceOptions();
     if (blocking.length) {
-      showError(`The calculator's ${blocking.map((e) => e.where).join(', ')} ${blocking.length === 1 ? 'is' : 'are'} not valid: fix ${blocking.length === 1 ? 'it' : 'them'} above to read a trace.`);
+      const names = [...new Set(blocking.map((e) => fieldName(e.where)))];
+      showError(`The calculator's ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} not valid: fix ${names.length === 1 ? 'it' : 'them'} above to read a trace.`);
       return;
     }
-    /** @type {TraceOptions} */
-    const options = { model: request.model, gpu: request.gpu, coefficients: request.coefficients, skipBad: skipBad.checked };
-    if (useCalculatorTp) options.tp = request.tp;
+    readWith = lastState === null ? '' : scenarioText(lastState);
     tpRule = useCalculatorTp
       ? 'the calculator\'s TP for steps in the training format; a line with a whole request uses its own tp'
       : 'from the file: an experiment document\'s tensor_parallelism, TP 1 for JSON Lines steps in the training format, and a line with a whole request uses its own tp';
@@ -169,6 +223,8 @@ export function createTrace({ dispatch, scenarioRequest }) {
     progressLine.textContent = progressText({ bytes: 0, total: file.size, steps: 0 });
     running.hidden = false;
     performance.mark('stepcalc:trace-start');
+    readOptions = optionsKey(options);
+    busy = true;
     worker.postMessage({ type: 'run', id: runId, file, options });
   }
 
@@ -177,8 +233,10 @@ export function createTrace({ dispatch, scenarioRequest }) {
     columns = cols;
     stepIdCells = cells;
     out.hidden = false;
+    checkStale();
     Object.assign(summaryEl.dataset, { steps: String(summary.steps), skipped: String(summary.skipped), totalUs: String(summary.total_predicted_us) });
-    summaryEl.replaceChildren(...summaryLines(summary, tpRule).map((line) => Object.assign(document.createElement('p'), { textContent: line })));
+    const lines = [...(readWith ? [`Read with ${readWith}.`] : []), ...summaryLines(summary, tpRule)];
+    summaryEl.replaceChildren(...lines.map((line) => Object.assign(document.createElement('p'), { textContent: line })));
     $('trace-skipped').replaceChildren(...skippedLines(summary).map((line) => Object.assign(document.createElement('li'), { textContent: line })));
     const any = summary.steps > 0;
     for (const id of ['trace-stack', 'trace-hist']) /** @type {HTMLElement} */ ($(id).parentElement).hidden = !any;
@@ -212,27 +270,26 @@ export function createTrace({ dispatch, scenarioRequest }) {
     fitEl.hidden = false;
   }
 
-  worker.addEventListener('message', ({ data }) => {
-    if (data.id !== runId) return; // a cancelled or replaced run
+  /** @param {MessageEvent} event */
+  function onMessage({ data }) {
+    if (data.id !== runId) return; // a replaced run
     if (data.type === 'progress') {
       progress.value = data.bytes;
       progressLine.textContent = progressText(data);
     } else if (data.type === 'done') {
+      busy = false;
       running.hidden = true;
       showResult(data);
     } else if (data.type === 'fitted') {
       showFit(data.report);
     } else if (data.type === 'failed') {
+      busy = false;
       running.hidden = true;
-      showError(data.cancelled ? 'Cancelled: the trace was not read to the end, so there is no result.'
-        : data.input ? `The trace could not be read: ${data.message.replace(/^error: /, '')}${data.where === 'tensor_parallelism' ? ' (here: choose “the calculator\'s TP” under TP)' : ''}`
+      showError(data.input ? `The trace could not be read: ${data.message.replace(/^error: /, '')}${data.where === 'tensor_parallelism' ? ' (here: choose “the calculator\'s TP” under TP)' : ''}`
           : `The trace stopped with an unexpected error (a bug in stepcalc): ${data.message}`);
     }
-  });
-  worker.addEventListener('error', (e) => {
-    running.hidden = true;
-    showError(`The trace worker could not run (${e.message ?? 'no message'}).`);
-  });
+  }
+  startWorker();
 
   input.addEventListener('change', () => start(input.files?.[0]));
   drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
@@ -248,7 +305,12 @@ export function createTrace({ dispatch, scenarioRequest }) {
       if (width !== chart.width) chart.setSize({ width, height: chart.height });
     }
   });
-  $('trace-cancel').addEventListener('click', () => worker.postMessage({ type: 'cancel', id: runId }));
+  $('trace-cancel').addEventListener('click', () => {
+    runId++;
+    stopReading();
+    running.hidden = true;
+    showError('Cancelled: nothing of this file is kept; choose it again to read it.');
+  });
   $('trace-fit-button').addEventListener('click', () => worker.postMessage({ type: 'fit', id: runId }));
   $('trace-csv').addEventListener('click', () => {
     if (!columns) return;
@@ -262,6 +324,8 @@ export function createTrace({ dispatch, scenarioRequest }) {
     // What the options will use, from the calculator's current state.
     /** @param {State} state */
     render(state) {
+      lastState = state;
+      checkStale();
       const line = `Model ${state.model}, GPU ${state.gpu}, coefficients ${state.coef === 'custom' ? 'custom β' : state.coef}: the calculator's, for steps in the training format. Change them above.`;
       if ($('trace-scenario').textContent !== line) $('trace-scenario').textContent = line;
       const tpText = `the calculator's TP (${state.tp})`;
