@@ -113,18 +113,6 @@ function keysInValue(value, depth) {
   return keys;
 }
 
-// Own enumerable keys (for-in is far cheaper than Object.keys), or -1 when an inherited
-// enumerable key exists, which JSON.stringify would skip.
-/** @param {object} object */
-function ownKeyCount(object) {
-  let keys = 0;
-  for (const key in object) {
-    if (!Object.hasOwn(object, key)) return -1;
-    keys++;
-  }
-  return keys;
-}
-
 // True when `object` is a plain object (not an array) that JSON.stringify would write as
 // exactly its own enumerable fields, each one of `allowed`: no toJSON, no inherited
 // enumerable field. (for-in is far cheaper than Object.keys, and sees inherited fields,
@@ -251,38 +239,51 @@ export default async function createStepCalc(options = {}) {
   // Rows go into heap memory malloc'd for the one call: a call made by a getter while
   // rows are being packed gets memory of its own, so no state is shared between them.
   // Each row takes the heap view after its fields are read, as a getter's call may have
-  // grown the memory.
-  /** @param {JsonObject} row @param {number} index */
-  function packPrefillRow(row, index) {
-    const tokens = row.tokens_this_step, prompt = row.prompt_tokens, count = row.count;
-    if (typeof tokens !== 'number' || typeof prompt !== 'number') return false;
-    if (ownKeyCount(row) !== (count === undefined ? 2 : 3)) return false;
-    if (count !== undefined && typeof count !== 'number') return false;
-    const doubles = heap();
-    doubles[index] = tokens;
-    doubles[index + 1] = prompt;
-    doubles[index + 2] = count === undefined ? 1 : count;
+  // grown the memory. A row is taken when its own enumerable fields, which are all that
+  // JSON.stringify writes, are known names, the required ones among them, and `count`
+  // own when it is read (for-in is far cheaper than Object.keys, and sees inherited
+  // fields, which hasOwn then rejects). One loop per list, with the key checks inline:
+  // the hot loop of calc.compute (a row function passed in was 0.4 µs slower on 128 rows).
+  /** @param {unknown[]} rows @param {number} index where the first number goes */
+  function packPrefillRows(rows, index) {
+    for (let i = 0; i < rows.length; i++, index += 3) {
+      const row = /** @type {JsonObject} */ (rows[i]);
+      if (typeof row !== 'object' || row === null || row.toJSON !== undefined) return false;
+      const tokens = row.tokens_this_step, prompt = row.prompt_tokens, count = row.count;
+      let keys = 0, required = 0;
+      for (const key in row) {
+        if (!Object.hasOwn(row, key)) return false;
+        if (key === 'tokens_this_step' || key === 'prompt_tokens') required++;
+        else if (key !== 'count') return false;
+        keys++;
+      }
+      if (required !== 2 || typeof tokens !== 'number' || typeof prompt !== 'number') return false;
+      if (count === undefined ? keys !== 2 : keys !== 3 || typeof count !== 'number') return false;
+      const doubles = heap();
+      doubles[index] = tokens;
+      doubles[index + 1] = prompt;
+      doubles[index + 2] = count === undefined ? 1 : count;
+    }
     return true;
   }
-  /** @param {JsonObject} row @param {number} index */
-  function packDecodeRow(row, index) {
-    const context = row.context_length, count = row.count;
-    if (typeof context !== 'number') return false;
-    if (ownKeyCount(row) !== (count === undefined ? 1 : 2)) return false;
-    if (count !== undefined && typeof count !== 'number') return false;
-    const doubles = heap();
-    doubles[index] = context;
-    doubles[index + 1] = count === undefined ? 1 : count;
-    return true;
-  }
-  /** @param {unknown[]} rows @param {(row: JsonObject, index: number) => boolean} packRow
-   * @param {number} stride @param {number} index */
-  function packRows(rows, packRow, stride, index) {
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i];
-      if (typeof row !== 'object' || row === null) return false;
-      const fields = /** @type {JsonObject} */ (row);
-      if (fields.toJSON !== undefined || !packRow(fields, index + i * stride)) return false;
+  /** @param {unknown[]} rows @param {number} index where the first number goes */
+  function packDecodeRows(rows, index) {
+    for (let i = 0; i < rows.length; i++, index += 2) {
+      const row = /** @type {JsonObject} */ (rows[i]);
+      if (typeof row !== 'object' || row === null || row.toJSON !== undefined) return false;
+      const context = row.context_length, count = row.count;
+      let keys = 0, required = 0;
+      for (const key in row) {
+        if (!Object.hasOwn(row, key)) return false;
+        if (key === 'context_length') required++;
+        else if (key !== 'count') return false;
+        keys++;
+      }
+      if (required !== 1 || typeof context !== 'number') return false;
+      if (count === undefined ? keys !== 1 : keys !== 2 || typeof count !== 'number') return false;
+      const doubles = heap();
+      doubles[index] = context;
+      doubles[index + 1] = count === undefined ? 1 : count;
     }
     return true;
   }
@@ -299,7 +300,7 @@ export default async function createStepCalc(options = {}) {
       prefillRows: prefill.length, decodeRows: decode.length };
     const first = rows.address / 8;
     try {
-      if (packRows(prefill, packPrefillRow, 3, first) && packRows(decode, packDecodeRow, 2, first + 3 * prefill.length)) return rows;
+      if (packPrefillRows(prefill, first) && packDecodeRows(decode, first + 3 * prefill.length)) return rows;
     } catch (error) {
       free(rows.address);
       throw error;

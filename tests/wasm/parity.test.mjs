@@ -110,6 +110,23 @@ test('objects JSON would write differently take the JSON path, so every path agr
     const text = JSON.stringify(request);
     assert.equal(JSON.stringify(calc.compute(request)), cliText(text), text);
   }
+  // Rows whose required field comes from a class's getter (inherited, not enumerable:
+  // for-in does not see it, and JSON.stringify does not write it), beside own fields.
+  class Context { get context_length() { return 1024; } }
+  class Tokens { get tokens_this_step() { return 5; } }
+  const refused = [
+    { ...plain, step: { decode: [Object.assign(new Context(), { foo: 1 })] } },
+    { ...plain, step: { decode: [Object.assign(new Context(), { count: 2 })] } },
+    { ...plain, step: { decode: [Object.assign(new Context(), { count: undefined })] } },
+    { ...plain, step: { prefill: [Object.assign(new Tokens(), { prompt_tokens: 9, count: 1 })] } },
+    { ...plain, step: { prefill: [Object.assign(new Tokens(), { prompt_tokens: 9, bar: 1 })] } },
+  ];
+  for (const request of refused) {
+    const text = JSON.stringify(request);
+    const cli = runCli(text);
+    assert.notEqual(cli.code, 0, text);
+    assert.throws(() => calc.compute(request), (error) => error.message === cli.stderr, text);
+  }
 });
 
 test('a getter that calls compute() again does not disturb the outer call (no re-entrancy flag)', () => {
