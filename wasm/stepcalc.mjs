@@ -258,11 +258,12 @@ export default async function createStepCalc(options = {}) {
         keys++;
       }
       if (required !== 2 || typeof tokens !== 'number' || typeof prompt !== 'number') return false;
-      if (count === undefined ? keys !== 2 : keys !== 3 || typeof count !== 'number') return false;
+      if (count !== undefined && typeof count !== 'number') return false;
+      if (keys !== (count === undefined ? 2 : 3)) return false;
       const doubles = heap();
       doubles[index] = tokens;
       doubles[index + 1] = prompt;
-      doubles[index + 2] = count === undefined ? 1 : count;
+      doubles[index + 2] = typeof count === 'number' ? count : 1;
     }
     return true;
   }
@@ -280,10 +281,11 @@ export default async function createStepCalc(options = {}) {
         keys++;
       }
       if (required !== 1 || typeof context !== 'number') return false;
-      if (count === undefined ? keys !== 1 : keys !== 2 || typeof count !== 'number') return false;
+      if (count !== undefined && typeof count !== 'number') return false;
+      if (keys !== (count === undefined ? 1 : 2)) return false;
       const doubles = heap();
       doubles[index] = context;
-      doubles[index + 1] = count === undefined ? 1 : count;
+      doubles[index + 1] = typeof count === 'number' ? count : 1;
     }
     return true;
   }
