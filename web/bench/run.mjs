@@ -34,18 +34,20 @@ const browser = await chromium.launch({
 const q = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; };
 const f = (x) => x.toFixed(2);
 
-// Loads a link and times it: navigation start -> first result (the `stepcalc:ready` mark);
-// the page's own work, from the WASM module loaded (`stepcalc:start`) to that result and to
-// the next animation frame after it (when the loaded page is painted).
+// Loads a link and times it with the page's own marks: navigation start -> first result
+// (`stepcalc:ready`); and the page's own work, from the WASM module loaded (`stepcalc:start`)
+// to that result and to the end of the frame that paints it with its charts
+// (`stepcalc:painted`: a task queued from that frame's animation-frame callbacks, so after
+// its style, layout and paint; raster and display on the compositor come after).
 async function load(context, query) {
   const page = await context.newPage();
   await page.goto(server.url + query, { waitUntil: 'load' });
   await page.waitForSelector('html[data-ready="1"]', { timeout: 60000 });
-  const times = await page.evaluate(() => new Promise((resolveTimes) => {
-    const ready = performance.getEntriesByName('stepcalc:ready')[0].startTime;
-    const start = performance.getEntriesByName('stepcalc:start')[0].startTime;
-    requestAnimationFrame(() => resolveTimes({ ready, pageCode: ready - start, pagePainted: performance.now() - start }));
-  }));
+  const times = await page.evaluate(() => {
+    const mark = (/** @type {string} */ name) => performance.getEntriesByName(name)[0].startTime;
+    const start = mark('stepcalc:start'), ready = mark('stepcalc:ready');
+    return { ready, pageCode: ready - start, pagePainted: mark('stepcalc:painted') - start };
+  });
   return { page, times };
 }
 
