@@ -165,10 +165,21 @@ export function followSchemeAndSize(el, rebuild, resize) {
   new ResizeObserver(resize).observe(el);
 }
 
+// While the page starts, a chart below the fold is made after the first frame
+// (makeChartsBelowTheFold), so that frame paints what is in view sooner.
+/** @type {(() => void)[] | null} */
+let belowTheFold = [];
+export function makeChartsBelowTheFold() {
+  const makers = belowTheFold ?? [];
+  belowTheFold = null;
+  for (const make of makers) make();
+}
+
 // A chart in el, made by make(width) when the page first lays el out: in that frame's
 // resize-observer step, after layout and before paint, so start-up never lays out the page
-// early just to measure el, and the first frame shows the chart. make is called again when
-// the colour scheme flips or the caller asks (rebuild); resize when el's width changes.
+// early just to measure el, and the frame shows the chart (at start, below the fold: later,
+// see above). make is called again when the colour scheme flips or the caller asks
+// (rebuild); resize when el's width changes.
 /**
  * @template {{ destroy(): void }} C
  * @param {HTMLElement} el
@@ -179,9 +190,9 @@ export function followSchemeAndSize(el, rebuild, resize) {
 export function mountChart(el, make, resize) {
   /** @type {C | null} */
   let chart = null;
-  let width = 0;
+  let width = 0, waiting = false;
   const rebuild = () => {
-    if (!chart) return; // not laid out yet: the first frame makes it
+    if (!chart) return; // not laid out yet: it is made with what is current then
     chart.destroy();
     chart = make(width);
   };
@@ -190,7 +201,11 @@ export function mountChart(el, make, resize) {
     if (chart && w === width) return;
     width = w;
     if (chart) resize(chart, w);
-    else chart = make(w);
+    else if (waiting) return; // made at its turn, at the width of then
+    else if (belowTheFold && el.getBoundingClientRect().top >= innerHeight) {
+      waiting = true;
+      belowTheFold.push(() => { chart = make(width); });
+    } else chart = make(w);
   });
   return { get chart() { return chart; }, rebuild };
 }
