@@ -177,9 +177,9 @@ export function makeChartsBelowTheFold() {
 
 // A chart in el, made by make(width) when the page first lays el out: in that frame's
 // resize-observer step, after layout and before paint, so start-up never lays out the page
-// early just to measure el, and the frame shows the chart (at start, below the fold: later,
-// see above). make is called again when the colour scheme flips or the caller asks
-// (rebuild); resize when el's width changes.
+// early just to measure el, and that frame shows the chart (unless it is below the fold
+// while the page starts: then just after that frame, see above). make is called again when
+// the colour scheme flips or the caller asks (rebuild); resize when el's width changes.
 /**
  * @template {{ destroy(): void }} C
  * @param {HTMLElement} el
