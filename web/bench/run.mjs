@@ -45,7 +45,7 @@ async function load(context, query) {
   const page = await context.newPage();
   await page.goto(server.url + query, { waitUntil: 'load' });
   // Waits with a small observer in the page: waitForSelector would first evaluate
-  // playwright's injected script on the page's main thread while the timed start runs.
+  // playwright's injected script on the page's main thread, next to the timed work.
   await page.evaluate(() => new Promise((resolveReady) => {
     const ready = () => document.documentElement.dataset.ready === '1';
     if (ready()) resolveReady(undefined);
