@@ -7,6 +7,7 @@
 // exception is a finding.
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -24,7 +25,7 @@
 #include "stepcalc/limits.hpp"
 #include "stepcalc/model_arch.hpp"
 #include "stepcalc/trace.hpp"
-#include "stepcalc/trace_fast.hpp"
+#include "stepcalc/trace_quick.hpp"
 
 namespace stepcalc::fuzz {
 
@@ -116,10 +117,6 @@ inline std::string run_sweep(std::string_view text) {
   return "";
 }
 
-// A trace file (an experiment document or JSON Lines), read step by step as
-// `stepcalc trace` reads it, on a preset model and GPU when a step names none.
-// The quick reader (simdjson) must agree with the full one on every step it
-// accepts, and every predicted step time must be finite.
 // A splitter's source reading `text` from its start, as a file would be read.
 inline TraceSplitter::Source read_text(std::string_view text) {
   return [text, at = std::size_t{0}](char *data, std::size_t size) mutable {
@@ -161,45 +158,111 @@ inline std::string pushed_alike(std::string_view text) {
   return whole == pieces ? "" : "a trace pushed in pieces cuts into the same steps as read whole";
 }
 
-inline std::string run_trace(std::string_view text) {
-  if (std::string broken = pushed_alike(text); !broken.empty()) return broken;
-  TraceSplitter splitter(read_text(text));
-  static const Scenario base =
-      parse_request_header({{"model", "llama-2-7b-hf"}, {"gpu", "h100-sxm"}, {"tp", 2}});
-  FastTraceReader fast;
-  TraceText step_text;
-  while (splitter.next(step_text)) {
-    std::string quick_text = step_text.text;
-    const std::optional<TraceStep> quick = fast.read(quick_text);
-    TraceStep step;
-    try {
-      step = read_trace_step(parse_json_text(step_text.text, "step"), "step");
-    } catch (const InputError &) {
-      if (quick) return "the quick reader accepts a step the full reader rejects";
-      continue; // a bad step: the CLI stops there, or skips it with --skip-bad
-    }
-    if (quick) {
-      const auto same_rows = [](const auto &a, const auto &b, auto &&same) {
-        return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), same);
-      };
-      const bool same =
-          quick->step_id == step.step_id && quick->duration_us == step.duration_us &&
-          !quick->request && !step.request &&
-          same_rows(quick->prefill, step.prefill,
-                    [](const PrefillChunk &x, const PrefillChunk &y) {
-                      return x.tokens_this_step == y.tokens_this_step &&
-                             x.prompt_tokens == y.prompt_tokens && x.count == y.count;
-                    }) &&
-          same_rows(quick->decode, step.decode, [](const DecodeGroup &x, const DecodeGroup &y) {
-            return x.context_length == y.context_length && x.count == y.count;
-          });
-      if (!same) return "the quick and the full reader read a step alike";
-    }
-    const Scenario &scenario = step.request ? *step.request : base;
-    const TraceResult result = evaluate_trace_step(scenario, Step(step.prefill, step.decode));
-    if (!std::isfinite(result.prediction.step_time_us)) return "every step time is finite";
+// Two steps read alike: the same id, duration (bit for bit) and rows.
+inline bool same_step(const TraceStep &a, const TraceStep &b) {
+  const auto bits = [](const std::optional<double> &x) {
+    return x ? std::optional<uint64_t>(std::bit_cast<uint64_t>(*x)) : std::nullopt;
+  };
+  const auto same_rows = [](const auto &x, const auto &y, auto &&same) {
+    return x.size() == y.size() && std::equal(x.begin(), x.end(), y.begin(), same);
+  };
+  return a.step_id == b.step_id && bits(a.numeric_id) == bits(b.numeric_id) &&
+         bits(a.duration_us) == bits(b.duration_us) && !a.request && !b.request &&
+         same_rows(a.prefill, b.prefill,
+                   [](const PrefillChunk &x, const PrefillChunk &y) {
+                     return x.tokens_this_step == y.tokens_this_step &&
+                            x.prompt_tokens == y.prompt_tokens && x.count == y.count;
+                   }) &&
+         same_rows(a.decode, b.decode, [](const DecodeGroup &x, const DecodeGroup &y) {
+           return x.context_length == y.context_length && x.count == y.count;
+         });
+}
+
+// The exact reader on one step's text: the step, or nullopt for an InputError.
+inline std::optional<TraceStep> read_exactly(std::string_view text) {
+  try {
+    return read_trace_step(parse_json_text(text, "step"), "step");
+  } catch (const InputError &) {
+    return std::nullopt;
+  }
+}
+
+// One step's text (any bytes): the quick reader (trace_quick.hpp) against nlohmann and
+// read_trace_step. Whatever the quick reader takes, the exact reader must read to the same
+// step; read as the start of a longer text, the quick reader must take the same step and
+// say where it ends.
+inline std::string run_trace_step(std::string_view text) {
+  if (const auto quick = read_trace_step_quick(text)) {
+    const auto exact = read_exactly(text);
+    if (!exact) return "the quick reader accepts only steps the exact reader accepts";
+    if (!same_step(*quick, *exact)) return "the quick and the exact reader read a step alike";
+  }
+  std::size_t length = 0;
+  if (const auto quick = read_trace_step_quick(text, &length)) {
+    if (length == 0 || length > text.size() || text[length - 1] != '}')
+      return "a step read at the start of a text ends at its closing brace";
+    const auto whole = read_trace_step_quick(text.substr(0, length));
+    if (!whole || !same_step(*quick, *whole))
+      return "a step read at the start of a text is the step read alone";
   }
   return "";
+}
+
+// A trace file (an experiment document or JSON Lines), read step by step as `stepcalc
+// trace` reads it, on a preset model and GPU when a step names none. Read twice: cut into
+// texts, each read by nlohmann (the exact way), and pushed in pieces with the steps read
+// as they are cut (read_steps(): the quick reader, in place where it can). Both must give
+// the same steps, the same errors, and finite step times.
+inline std::string run_trace(std::string_view text) {
+  if (std::string broken = pushed_alike(text); !broken.empty()) return broken;
+  static const Scenario base =
+      parse_request_header({{"model", "llama-2-7b-hf"}, {"gpu", "h100-sxm"}, {"tp", 2}});
+  TraceSplitter exact(read_text(text));
+  TraceSplitter quick;
+  quick.read_steps();
+  // Larger pieces than pushed_alike's (each cut step is read again from its start).
+  const std::size_t piece = 1 + text.size() % 997;
+  std::size_t fed = 0;
+  TraceText exact_text, quick_text;
+  for (;;) {
+    std::string exact_error, quick_error;
+    bool exact_more = false, quick_more = false;
+    try {
+      exact_more = exact.next(exact_text);
+    } catch (const InputError &error) {
+      exact_error = error.what();
+    }
+    try {
+      TraceSplitter::Poll poll;
+      while ((poll = quick.poll(quick_text)) == TraceSplitter::Poll::NeedMore) {
+        if (fed >= text.size()) {
+          quick.end_input();
+        } else {
+          quick.feed(text.substr(fed, piece));
+          fed += piece;
+        }
+      }
+      quick_more = poll == TraceSplitter::Poll::Step;
+    } catch (const InputError &error) {
+      quick_error = error.what();
+    }
+    if (exact_error != quick_error || exact_more != quick_more)
+      return "reading steps as the file is cut cuts it as before";
+    if (!exact_error.empty() || !exact_more) return "";
+    if (!quick_text.text.empty() && quick_text.text != exact_text.text)
+      return "a step not read in place keeps its text";
+    if (quick_text.index != exact_text.index || quick_text.line != exact_text.line)
+      return "a step read in place keeps its place in the file";
+    const auto step = read_exactly(exact_text.text);
+    if (quick_text.step) {
+      if (!step) return "the quick reader accepts only steps the exact reader accepts";
+      if (!same_step(*quick_text.step, *step)) return "the quick and the exact reader read a step alike";
+    }
+    if (!step) continue; // a bad step: the CLI stops there, or skips it with --skip-bad
+    const Scenario &scenario = step->request ? *step->request : base;
+    const TraceResult result = evaluate_trace_step(scenario, Step(step->prefill, step->decode));
+    if (!std::isfinite(result.prediction.step_time_us)) return "every step time is finite";
+  }
 }
 
 } // namespace stepcalc::fuzz

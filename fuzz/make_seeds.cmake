@@ -6,9 +6,10 @@
 #   fuzz_sweep      each worked example's request swept over a few variables
 #   fuzz_trace      the worked examples' requests as JSON Lines (whole-request steps);
 #                   fuzz/corpus/fuzz_trace/ holds training-format traces
+#   fuzz_trace_step (none here: fuzz/corpus/fuzz_trace_step/ holds step texts)
 # Usage: cmake -DPRESETS_DIR=... -DEXAMPLES=... -DSEEDS_DIR=... -P make_seeds.cmake
 file(REMOVE_RECURSE "${SEEDS_DIR}")
-foreach(target fuzz_config fuzz_datasheet fuzz_compute fuzz_sweep fuzz_trace)
+foreach(target fuzz_config fuzz_datasheet fuzz_compute fuzz_sweep fuzz_trace fuzz_trace_step)
   file(MAKE_DIRECTORY "${SEEDS_DIR}/${target}")
 endforeach()
 

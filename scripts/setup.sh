@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # clang and its runtimes build the sanitizer and libFuzzer presets.
-packages=(cmake make g++ clang libclang-rt-14-dev nlohmann-json3-dev doctest-dev libsimdjson-dev
+packages=(cmake make g++ clang libclang-rt-14-dev nlohmann-json3-dev doctest-dev
   emscripten chromium python3 time)
 missing=()
 for package in "${packages[@]}"; do

@@ -7,7 +7,8 @@
 
 #include "stepcalc/calculator.hpp"
 #include "stepcalc/input_error.hpp"
-#include "stepcalc/trace_fast.hpp"
+#include "stepcalc/trace_quick.hpp"
+#include "entry_points.hpp"
 #include "test_support.hpp"
 
 using namespace stepcalc;
@@ -159,44 +160,147 @@ TEST_CASE("a trace step's numbers are the calculator's for the same batch") {
   CHECK(trace.prediction.features == full.prediction.features);
 }
 
-TEST_CASE("the quick reader agrees with the exact one, or leaves the step to it") {
-  FastTraceReader fast;
+TEST_CASE("the quick reader reads the common steps exactly as the exact reader does") {
+  const std::string decodes = [] {
+    std::string rows;
+    for (int i = 1; i <= limits::kMaxRows; ++i)
+      rows += (i > 1 ? "," : "") + std::string("{\"context_length\": ") + std::to_string(i) + "}";
+    return rows;
+  }();
   const std::vector<std::string> texts = {
-      R"({"step_id": 3, "prefill_reqs": [{"tokens_this_step": 5, "prompt_tokens": 9, "request_id": "x"}], "decode_reqs": [{"context_length": 7}], "total_prefill_tokens": 5, "total_decode_tokens": 1, "batch_size": 2, "duration_us": 12.5})",
-      R"({"decode_reqs": [{"context_length": 7}, {"context_length": 100000000}]})",
-      R"({"step_id": "s-1", "decode_reqs": []})",                   // a string id: left to the exact reader
-      R"({"step_id": 1, "step_id": 2, "decode_reqs": []})",         // a duplicate key
-      R"({"decode_reqs": [{"context_length": 0}]})",                // out of range
-      R"({"decode_reqs": [{"context_length": 7.0}]})",              // integral, but a float
-      R"({"total_decode_tokens": 2, "decode_reqs": [{"context_length": 7}]})", // wrong total
-      R"({"model": "llama-2-7b-hf", "gpu": "l4", "step": {}})",     // a whole request
-      R"({"decode_reqs": [{"context_length": 7}]} trailing)",       // not JSON
+      R"({"step_id": 3, "prefill_reqs": [{"request_id": "req-1", "tokens_this_step": 5, "prompt_tokens": 9}], "decode_reqs": [{"request_id": "req-0", "context_length": 7}], "total_prefill_tokens": 5, "total_decode_tokens": 1, "batch_size": 2, "duration_us": 12})",
+      R"({"decode_reqs": [{"context_length": 7}, {"context_length": 100000000}], "duration_us": 12.345678901234567})",
+      R"({"step_id": "a7", "decode_reqs": [], "duration_us": 1.5e3})",       // a text id; an exponent
+      R"({"step_id": 123456789012345678, "duration_us": 0.1})",             // 18 digits
+      R"({"step_id": 0, "duration_us": 999999999999999.9})",                // just under 1e15
+      R"({"x": [true, false, null, -0.25e-3, {"y": [[]], "z": {}}], "w": "~ !#$%&'()*+,-./"})",
+      " \t\r\n{}\n",
+      "{\"step_id\": 1, \"decode_reqs\": [" + decodes + "]}", // kMaxRows rows
   };
-  int quick = 0;
-  for (std::string text : texts) {
+  for (const std::string &text : texts) {
     CAPTURE(text);
-    const std::string original = text;
-    const auto fast_step = fast.read(text);
-    CHECK(text == original); // the padding is taken off again
-    json parsed = json::parse(original, nullptr, false);
-    std::optional<TraceStep> exact;
-    if (!parsed.is_discarded()) {
-      try {
-        exact = read_trace_step(parsed, "steps[0]");
-      } catch (const InputError &) {
-      }
-    }
-    if (!fast_step) continue;
-    ++quick;
+    const auto quick = read_trace_step_quick(text);
+    REQUIRE(quick.has_value());
+    const auto exact = fuzz::read_exactly(text);
     REQUIRE(exact.has_value());
-    CHECK(fast_step->step_id == exact->step_id);
-    CHECK(fast_step->duration_us == exact->duration_us);
-    REQUIRE(fast_step->prefill.size() == exact->prefill.size());
-    REQUIRE(fast_step->decode.size() == exact->decode.size());
-    for (std::size_t i = 0; i < exact->decode.size(); ++i)
-      CHECK(fast_step->decode[i].context_length == exact->decode[i].context_length);
+    CHECK(fuzz::same_step(*quick, *exact));
   }
-  CHECK(quick == 2); // the first two; every other text is the exact reader's
+  const auto step = read_trace_step_quick(texts[0]);
+  CHECK(step->step_id == "3");
+  CHECK(step->numeric_id == 3);
+  CHECK(step->prefill[0].tokens_this_step == 5);
+  CHECK(step->prefill[0].prompt_tokens == 9);
+  CHECK(step->decode[0].context_length == 7);
+  CHECK(step->duration_us == 12);
+  CHECK(read_trace_step_quick(texts[2])->step_id == "\"a7\"");
+  CHECK(!read_trace_step_quick(texts[2])->numeric_id);
+  CHECK(read_trace_step_quick(texts[1])->duration_us == 12.345678901234567);
+}
+
+TEST_CASE("the quick reader leaves everything else to the exact reader") {
+  const std::string too_many = [] {
+    std::string rows;
+    for (int i = 0; i <= limits::kMaxRows; ++i) rows += (i > 0 ? "," : "") + std::string("{\"context_length\": 1}");
+    return "{\"decode_reqs\": [" + rows + "]}";
+  }();
+  const std::vector<std::string> texts = {
+      R"({"model": "llama-2-7b-hf", "gpu": "l4", "step": {}})",      // a whole request
+      R"({"step": {"decode": []}})",
+      R"({"step_id": "a\"7"})",                                     // an escape
+      "{\"step_id\": \"\xc3\xa9\"}",                                // a byte above 0x7f
+      "{\"step_id\": \"a\x01\"}",                                   // a control character
+      std::string("{\"step_id\": \"a\0b\"}", 16),                   // a NUL byte
+      R"({"step_id": 1, "step_id": 2})",                            // a duplicate key
+      R"({"decode_reqs": [{"context_length": 7, "context_length": 8}]})",
+      R"({"x": {"a": 1, "a": 2}})",                                 // anywhere
+      R"({"step_id": -1})", R"({"step_id": 1.5})", R"({"step_id": 1234567890123456789})",
+      R"({"step_id": null})", R"({"step_id": [1]})",
+      R"({"decode_reqs": [{"context_length": 0}]})",                // out of range
+      R"({"decode_reqs": [{"context_length": 100000001}]})",
+      R"({"decode_reqs": [{"context_length": 7.0}]})",              // integral, but written as a float
+      R"({"decode_reqs": [{"context_length": 7e0}]})",
+      R"({"decode_reqs": [{}]})",                                   // a missing field
+      R"({"prefill_reqs": [{"tokens_this_step": 5}]})",
+      R"({"prefill_reqs": [{"tokens_this_step": 10, "prompt_tokens": 9}]})",
+      R"({"decode_reqs": {"context_length": 7}})", R"({"decode_reqs": null})", R"({"decode_reqs": [7]})",
+      R"({"total_decode_tokens": 2, "decode_reqs": [{"context_length": 7}]})", // wrong totals
+      R"({"total_prefill_tokens": 4, "prefill_reqs": [{"tokens_this_step": 5, "prompt_tokens": 9}]})",
+      R"({"batch_size": 0, "decode_reqs": [{"context_length": 7}]})",
+      R"({"total_decode_tokens": 1.0, "decode_reqs": [{"context_length": 7}]})",
+      R"({"duration_us": -1})", R"({"duration_us": -0})", R"({"duration_us": 1e16})",
+      R"({"duration_us": 1e400})", R"({"duration_us": "12"})",
+      R"({"x": 1e400})",                                            // nlohmann refuses it
+      R"({"x": 012})", R"({"x": 1.})", R"({"x": -})", R"({"x": .5})", R"({"x": tru})", R"({"x": 1e})",
+      R"({"decode_reqs": [{"context_length": 7}]} trailing)",
+      R"({"decode_reqs": [{"context_length": 7}],})", R"({"a": 1)", R"({"a" 1})", "[]", "", "{",
+      R"({"x": [[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]})",             // deeper than it reads
+      too_many,
+  };
+  for (const std::string &text : texts) {
+    CAPTURE(text);
+    CHECK(!read_trace_step_quick(text).has_value());
+  }
+}
+
+TEST_CASE("read at the start of a longer text, the quick reader says where the step ends") {
+  const std::string text = R"({"step_id": 1, "s": "}]"} , {"step_id": 2})";
+  std::size_t length = 0;
+  const auto step = read_trace_step_quick(text, &length);
+  REQUIRE(step.has_value());
+  CHECK(text.substr(0, length) == R"({"step_id": 1, "s": "}]"})");
+  CHECK(step->step_id == "1");
+  CHECK(!read_trace_step_quick(text)); // alone, the rest is not whitespace
+  CHECK(!read_trace_step_quick(R"({"step_id": 1, "decode_reqs": [)", &length)); // cut off
+}
+
+TEST_CASE("steps read as the file is cut are the steps read from their texts") {
+  const std::string steps[] = {
+      R"({"step_id": 1, "decode_reqs": [{"context_length": 5}], "duration_us": 10.5})",
+      R"({"step_id": "\u0061", "decode_reqs": [{"context_length": 6}]})", // an escape: as text
+      R"({"step_id": 3, "prefill_reqs": [{"tokens_this_step": 2, "prompt_tokens": 3}]})",
+      R"({"model": "llama-2-7b-hf", "gpu": "l4", "tp": 1, "step": {"decode": [{"context_length": 1}]}})",
+      R"({"step_id": 5, "decode_reqs": [{"context_length": 0}]})",         // bad: as text
+  };
+  std::string doc = "{\"tensor_parallelism\": 2, \"steps\": [\n", lines;
+  for (const std::string &step : steps) {
+    doc += (doc.back() == '\n' ? "  " : ",\n  ") + step;
+    lines += step + "\n";
+  }
+  doc += "\n]}\n";
+  for (const std::string &file : {doc, lines}) {
+    CAPTURE(file);
+    const auto texts = split(file);
+    REQUIRE(texts.size() == std::size(steps));
+    for (const std::size_t piece : {std::size_t{1}, std::size_t{7}, std::size_t{64}, file.size()}) {
+      CAPTURE(piece);
+      TraceSplitter splitter;
+      splitter.read_steps();
+      std::size_t fed = 0, i = 0, in_place = 0;
+      TraceText text;
+      for (;;) {
+        const auto poll = splitter.poll(text);
+        if (poll == TraceSplitter::Poll::End) break;
+        if (poll == TraceSplitter::Poll::NeedMore) {
+          if (fed >= file.size()) splitter.end_input();
+          else splitter.feed(std::string_view(file).substr(fed, piece));
+          fed += piece;
+          continue;
+        }
+        REQUIRE(i < texts.size());
+        CHECK(text.index == texts[i].index);
+        CHECK(text.line == texts[i].line);
+        if (text.text.empty()) ++in_place;
+        else CHECK(text.text == texts[i].text);
+        const auto exact = fuzz::read_exactly(texts[i].text);
+        CHECK(text.step.has_value() == (i == 0 || i == 2)); // the quick reader's two
+        if (text.step) CHECK(fuzz::same_step(*text.step, *exact));
+        ++i;
+      }
+      CHECK(i == texts.size());
+      // Whole, both are read in place; but JSON Lines' first record, read to tell the format.
+      if (piece == file.size()) CHECK(in_place == (file == doc ? 2u : 1u));
+    }
+  }
 }
 
 TEST_CASE("the summary: dominant terms by steps, and errors against durations by hand") {
@@ -206,10 +310,14 @@ TEST_CASE("the summary: dominant terms by steps, and errors against durations by
   a.prediction.step_time_us = 110;
   b.prediction.contributions_us = {0, 1, 9, 0, 0, 0, 0};
   b.prediction.step_time_us = 80;
-  summary.add(a, 100.0); // +10 us, 10 %
-  summary.add(b, 100.0); // -20 us, 20 %
-  summary.add(b, std::nullopt);
+  CHECK(summary.to_json()["tp"].is_null()); // no step, no TP
+  CHECK(summary.to_json()["tps"].get<std::vector<int64_t>>().empty());
+  summary.add(a, 100.0, 4); // +10 us, 10 %
+  summary.add(b, 100.0, 4); // -20 us, 20 %
+  summary.add(b, std::nullopt, 4);
   const auto out = summary.to_json();
+  CHECK(out["tp"] == 4);
+  CHECK(out["tps"].get<std::vector<int64_t>>() == std::vector<int64_t>{4});
   CHECK(out["steps"] == 3);
   CHECK(out["total_predicted_us"].get<double>() == 270);
   CHECK(out["dominant_share"]["prefill"].get<double>() == doctest::Approx(1.0 / 3));
@@ -218,6 +326,12 @@ TEST_CASE("the summary: dominant terms by steps, and errors against durations by
   CHECK(out["mape_pct"].get<double>() == doctest::Approx(15));
   CHECK(out["mae_us"].get<double>() == doctest::Approx(15));
   CHECK(out["rmse_us"].get<double>() == doctest::Approx(std::sqrt((100.0 + 400.0) / 2)));
+  // Whole-request lines at other TPs: no one TP, and every TP once, ascending.
+  summary.add(a, std::nullopt, 8);
+  summary.add(a, std::nullopt, 1);
+  summary.add(a, std::nullopt, 8);
+  CHECK(summary.to_json()["tp"].is_null());
+  CHECK(summary.to_json()["tps"].get<std::vector<int64_t>>() == std::vector<int64_t>{1, 4, 8});
 }
 
 TEST_CASE("pushed in pieces of any size, a trace cuts into the same steps as read whole") {

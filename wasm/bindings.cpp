@@ -268,6 +268,18 @@ public:
     return out;
   }
 
+  // The ids that are not plain integers: {rows: Float64Array, cells: [the CSV cell of each]}.
+  val step_id_cells() const {
+    val out = val::object();
+    val cells = val::array();
+    if (run_) {
+      for (const std::string &cell : run_->columns().id_cells) cells.call<void>("push", cell);
+    }
+    out.set("rows", to_float64_array(run_ ? run_->columns().id_cell_rows : std::vector<double>{}));
+    out.set("cells", cells);
+    return out;
+  }
+
   // The summary as `stepcalc trace` reports it, with the first skipped steps' errors.
   std::string summary_json() const {
     if (!run_) return "null";
@@ -405,6 +417,7 @@ EMSCRIPTEN_BINDINGS(stepcalc) {
       .function("steps", &TraceSession::steps)
       .function("skipped", &TraceSession::skipped)
       .function("columns", &TraceSession::columns)
+      .function("stepIdCells", &TraceSession::step_id_cells)
       .function("summaryJson", &TraceSession::summary_json)
       .function("fit", &TraceSession::fit)
       .function("error", &TraceSession::error);

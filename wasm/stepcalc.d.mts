@@ -229,7 +229,8 @@ export interface TraceHooks {
   signal?: AbortSignal;
 }
 
-/** One entry per step, in file order; NaN where a step has no value (step_id, duration). */
+/** One entry per step, in file order; NaN where a step has no value (duration) or its id is
+ * not a plain integer. */
 export type TraceColumns = Record<
   'position' | 'step_id' | BasisTerm | 'num_layers' | 'batch_size' | 'step_time_us' | 'duration_us' | 'error_pct' |
   'x1' | 'x2' | 'x3' | 'x4' | 'x5' | 'x6' | 'x7' | 'c1' | 'c2' | 'c3' | 'c4' | 'c5' | 'c6' | 'c7',
@@ -238,6 +239,11 @@ export type TraceColumns = Record<
 export interface TraceSummary {
   steps: number;
   skipped: number;
+  /** The TP every step was evaluated at; null when they differ (whole-request lines at
+   * other TPs) or there is no step. */
+  tp: number | null;
+  /** Each TP the steps were evaluated at, once, ascending. */
+  tps: number[];
   total_predicted_us: number;
   /** The share of steps whose largest contribution is each term. */
   dominant_share: Record<'prefill' | 'decode' | 'weight' | 'tp' | 'per_layer' | 'per_request' | 'constant', number>;
@@ -260,8 +266,16 @@ export interface FitReport {
   notes: { code: string; message: string; affects: string[] }[];
 }
 
+/** The steps whose id is not a plain integer (text, a fraction, more than 15 digits), where
+ * columns.step_id is NaN: their rows in the columns and their ids as `stepcalc trace --format
+ * csv` writes them. */
+export interface StepIdCells { rows: Float64Array; cells: string[] }
+
 export interface TraceResult {
+  /** step_id: the id as the CLI names the step (its step_id, else its line or position)
+   * when that is a plain integer, else NaN (see stepIdCells). */
   columns: TraceColumns;
+  stepIdCells: StepIdCells;
   summary: TraceSummary;
   /** β fitted to the timed steps (Tikhonov weight λ, default 0). */
   fit(lambda?: number): FitReport;

@@ -126,10 +126,12 @@ function plainWithFields(object, allowed) {
 }
 
 const TRACE_CHUNK_CHARS = 1 << 20;
+const TRACE_CHUNK_BYTES = 1 << 20;
 
 // A trace's chunks, whatever form it comes in: text, bytes, a Blob, a ReadableStream, or
 // an (async) iterable of text or bytes. Long text is cut into 1 Mi-character pieces,
-// never between the two halves of a surrogate pair.
+// never between the two halves of a surrogate pair, and long bytes into 1 MiB pieces, so
+// the module's memory holds one piece at a time whatever the size of the whole.
 /** @param {unknown} source @returns {AsyncGenerator<string | Uint8Array>} */
 async function* traceChunks(source) {
   if (typeof source === 'string') {
@@ -144,7 +146,8 @@ async function* traceChunks(source) {
   }
   if (source instanceof ArrayBuffer) source = new Uint8Array(source);
   if (ArrayBuffer.isView(source)) {
-    yield new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+    const bytes = new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+    for (let at = 0; at < bytes.length; at += TRACE_CHUNK_BYTES) yield bytes.subarray(at, at + TRACE_CHUNK_BYTES);
     return;
   }
   if (typeof Blob !== 'undefined' && source instanceof Blob) source = source.stream();
@@ -559,16 +562,28 @@ export default async function createStepCalc(options = {}) {
       throw new StepCalcError(started.where, started.what);
     }
     let bytes = 0;
+    // One piece of heap memory for every chunk in turn, grown when a chunk needs more.
+    let scratch = { address: 0, size: 0 };
+    const reserve = (/** @type {number} */ size) => {
+      if (size <= scratch.size) return scratch.address;
+      free(scratch.address);
+      scratch = { address: malloc(size), size };
+      return scratch.address;
+    };
     try {
       for await (const chunk of traceChunks(source)) {
         signal?.throwIfAborted();
-        const data = typeof chunk === 'string' ? encoder.encode(chunk) : chunk;
-        const address = malloc(data.length + 1);
-        new Uint8Array(glue.HEAPU8.buffer, address, data.length).set(data);
-        const status = session.push(address, data.length);
-        free(address);
-        if (status < 0) fail();
-        bytes += data.length;
+        let length;
+        if (typeof chunk === 'string') { // UTF-8 straight into the heap: at most 3 bytes a UTF-16 unit
+          const address = reserve(3 * chunk.length + 1);
+          length = encoder.encodeInto(chunk, glue.HEAPU8.subarray(address, address + 3 * chunk.length)).written;
+        } else {
+          length = chunk.length;
+          const address = reserve(length + 1); // before HEAPU8 is read: malloc may grow memory
+          glue.HEAPU8.set(chunk, address);
+        }
+        if (session.push(scratch.address, length) < 0) fail();
+        bytes += length;
         onProgress?.({ bytes, steps: session.steps(), skipped: session.skipped() });
       }
       signal?.throwIfAborted();
@@ -576,12 +591,15 @@ export default async function createStepCalc(options = {}) {
     } catch (error) {
       if (!(error instanceof StepCalcError)) session.delete();
       throw error;
+    } finally {
+      free(scratch.address);
     }
     const columns = /** @type {import('./stepcalc.mjs').TraceColumns} */ (/** @type {unknown} */ (session.columns()));
+    const stepIdCells = /** @type {import('./stepcalc.mjs').StepIdCells} */ (/** @type {unknown} */ (session.stepIdCells()));
     const summary = JSON.parse(session.summaryJson());
     let released = false;
     return {
-      columns, summary,
+      columns, stepIdCells, summary,
       /** @param {number} [lambda] */
       fit(lambda = 0) {
         if (released) throw new Error('stepcalc: this trace result was released');

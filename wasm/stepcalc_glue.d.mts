@@ -33,6 +33,7 @@ export interface CoreTraceSession {
   steps(): number;
   skipped(): number;
   columns(): Record<string, Float64Array>;
+  stepIdCells(): { rows: Float64Array; cells: string[] };
   summaryJson(): string;
   fit(lambda: number): Outcome;
   error(): { where: string; what: string };

@@ -10,7 +10,6 @@
 
 #include "stepcalc/calculator.hpp"
 #include "stepcalc/trace.hpp"
-#include "stepcalc/trace_fast.hpp"
 
 int main(int argc, char **argv) {
   if (argc != 4) {
@@ -22,11 +21,11 @@ int main(int argc, char **argv) {
     file.read(data, static_cast<std::streamsize>(size));
     return static_cast<std::size_t>(file.gcount());
   });
-  stepcalc::FastTraceReader reader;
+  splitter.read_steps();
   std::vector<stepcalc::Step> steps;
   stepcalc::TraceText text;
   while (splitter.next(text)) {
-    auto step = reader.read(text.text);
+    auto &step = text.step;
     if (!step) {
       std::fprintf(stderr, "step %lld is not in the quick reader's format\n", static_cast<long long>(text.index));
       return 1;

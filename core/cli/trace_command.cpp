@@ -14,7 +14,6 @@
 #include "stepcalc/fit.hpp"
 #include "stepcalc/input_error.hpp"
 #include "stepcalc/trace.hpp"
-#include "stepcalc/trace_fast.hpp"
 
 namespace stepcalc::cli {
 
@@ -120,7 +119,7 @@ public:
     std::optional<double> error_pct;
     if (duration && *duration > 0) error_pct = (predicted - *duration) / *duration * 100;
     if (csv_) {
-      out_ += csv_field(step_id);
+      out_ += step_id_csv(step_id);
       for (double term : terms) out_ += ',', append_number(out_, term);
       out_ += ',', append_number(out_, b.num_layers);
       out_ += ',', append_number(out_, b.batch_size);
@@ -157,16 +156,6 @@ public:
   }
 
 private:
-  // A JSON string id ("\"abc\"") is written as CSV text, quoted when it needs to be.
-  static std::string csv_field(const std::string &step_id) {
-    if (step_id.empty() || step_id.front() != '"') return step_id;
-    const std::string text = nlohmann::json::parse(step_id).get<std::string>();
-    if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
-    std::string quoted = "\"";
-    for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return quoted + '"';
-  }
-
   bool csv_;
   std::FILE *file_;
   std::string out_;
@@ -176,6 +165,16 @@ std::string human_seconds(double us) {
   char text[48];
   std::snprintf(text, sizeof text, "%.6g s", us / 1e6);
   return text;
+}
+
+// "TP 4", or "TP 1, 2 and 8 (per line)" when whole-request lines differ; "" without steps.
+std::string tp_text(const std::vector<int64_t> &tps) {
+  std::string text;
+  for (std::size_t i = 0; i < tps.size(); ++i) {
+    text += i == 0 ? "TP " : i + 1 == tps.size() ? " and " : ", ";
+    text += std::to_string(tps[i]);
+  }
+  return tps.size() > 1 ? text + " (per line)" : text;
 }
 
 void print_summary(const TraceSummary &summary) {
@@ -188,9 +187,10 @@ void print_summary(const TraceSummary &summary) {
     std::snprintf(text, sizeof text, "%s%s %.1f%%", shares.empty() ? "" : ", ", item.key().c_str(), share * 100);
     shares += text;
   }
-  std::fprintf(stderr, "trace: %lld steps, %lld skipped; predicted total %s\n",
+  const std::string tp = tp_text(summary.tps);
+  std::fprintf(stderr, "trace: %lld steps, %lld skipped; %s%spredicted total %s\n",
                static_cast<long long>(summary.steps), static_cast<long long>(summary.skipped),
-               human_seconds(summary.predicted_us).c_str());
+               tp.c_str(), tp.empty() ? "" : "; ", human_seconds(summary.predicted_us).c_str());
   if (summary.steps > 0) std::fprintf(stderr, "trace: dominant term by steps: %s\n", shares.c_str());
   if (summary.timed > 0) {
     std::fprintf(stderr, "trace: against %lld measured durations: MAPE %.3g%%, RMSE %.6g us, MAE %.6g us\n",
@@ -293,22 +293,22 @@ TraceBaseScenario base_scenario(const Options &options) {
 template <typename Use>
 void read_trace(std::istream &in, const Options &options, TraceSummary &summary, Use &&use) {
   TraceSplitter splitter(read_from(in));
+  splitter.read_steps();
   TraceBaseScenario base = base_scenario(options);
   TraceText text;
-  FastTraceReader fast;
   while (splitter.next(text)) {
     const bool lines = splitter.format() == TraceFormat::JsonLines;
     const std::string where = lines ? "line " + std::to_string(text.line)
                                     : "steps[" + std::to_string(text.index) + "]";
     try {
-      std::optional<TraceStep> quick = fast.read(text.text);
-      const TraceStep step = quick ? std::move(*quick) : read_trace_step(parse_json_text(text.text, where), where);
+      const TraceStep step =
+          text.step ? std::move(*text.step) : read_trace_step(parse_json_text(text.text, where), where);
       const Scenario &scenario = step.request ? *step.request : base.get(splitter, where);
       const TraceResult result = evaluate_trace_step(scenario, Step(step.prefill, step.decode));
       const std::string id = !step.step_id.empty() ? step.step_id
                                                    : std::to_string(lines ? text.line : text.index);
       use(id, step, result);
-      summary.add(result, step.duration_us);
+      summary.add(result, step.duration_us, scenario.tp);
     } catch (const InputError &error) {
       if (!options.skip_bad) throw;
       if (++summary.skipped <= kSkippedShown) std::cerr << "skipped: " << error.what() << '\n';

@@ -10,6 +10,7 @@
 #include "stepcalc/json_text.hpp"
 #include "stepcalc/limits.hpp"
 #include "stepcalc/request.hpp"
+#include "stepcalc/trace_quick.hpp"
 
 namespace stepcalc {
 
@@ -39,10 +40,19 @@ std::string describe_byte(char c) {
 // ---- cutting the file into steps ----------------------------------------------
 
 TraceSplitter::TraceSplitter(Source source) : source_(std::move(source)), buffer_(kChunk) {}
-TraceSplitter::TraceSplitter() : buffer_(kChunk) {}
+TraceSplitter::TraceSplitter() = default; // push mode: the buffer grows as chunks are fed
 
+// Push mode: the chunk goes straight after what is left of the buffer (feed() comes
+// between polls, so everything before pos_ is done with).
 void TraceSplitter::feed(std::string_view chunk) {
-  pending_.append(chunk);
+  if (pos_ > 0) {
+    std::memmove(buffer_.data(), buffer_.data() + pos_, end_ - pos_);
+    end_ -= pos_;
+    pos_ = 0;
+  }
+  buffer_.resize(end_); // then appended to without zero-filling first
+  buffer_.insert(buffer_.end(), chunk.begin(), chunk.end());
+  end_ = buffer_.size();
 }
 
 void TraceSplitter::end_input() {
@@ -50,16 +60,9 @@ void TraceSplitter::end_input() {
 }
 
 bool TraceSplitter::fill() {
-  if (!source_) { // push mode: keep what this step has read; poll() drops the rest
-    if (pending_.empty()) {
-      if (input_ended_) return false;
-      throw NeedMore{};
-    }
-    if (buffer_.size() - end_ < pending_.size()) buffer_.resize(end_ + pending_.size());
-    std::memcpy(buffer_.data() + end_, pending_.data(), pending_.size());
-    end_ += pending_.size();
-    pending_.clear();
-    return true;
+  if (!source_) { // push mode: everything fed is in the buffer already
+    if (input_ended_) return false;
+    throw NeedMore{};
   }
   if (pos_ > 0) {
     std::memmove(buffer_.data(), buffer_.data() + pos_, end_ - pos_);
@@ -75,8 +78,7 @@ bool TraceSplitter::fill() {
 TraceSplitter::Poll TraceSplitter::poll(TraceText &out) {
   if (source_) return next_step(out) ? Poll::Step : Poll::End;
   // Push mode: a step cut by the end of what has arrived is read again from its start
-  // once more has come; what steps before it used is dropped only then (once per chunk,
-  // not once per step, which would copy the chunk over and over).
+  // once more has come.
   const std::size_t start = pos_;
   const int64_t line = line_, index = index_;
   const bool started = started_;
@@ -86,9 +88,7 @@ TraceSplitter::Poll TraceSplitter::poll(TraceText &out) {
   try {
     return next_step(out) ? Poll::Step : Poll::End;
   } catch (const NeedMore &) {
-    std::memmove(buffer_.data(), buffer_.data() + start, end_ - start);
-    end_ -= start;
-    pos_ = 0;
+    pos_ = start;
     line_ = line, index_ = index, started_ = started, format_ = format;
     tensor_parallelism_ = tensor_parallelism;
     first_line_ = first_line;
@@ -275,17 +275,47 @@ void TraceSplitter::start() {
 }
 
 bool TraceSplitter::next_step(TraceText &out) {
+  if (!cut_step(out)) return false;
+  if (read_steps_ && !out.step) out.step = read_trace_step_quick(out.text);
+  return true;
+}
+
+// The quick reader on the step at pos_, in the buffer: the text up to `line_end` (a JSON
+// Lines record's newline), or else the object that starts at pos_.
+bool TraceSplitter::read_in_place(TraceText &out, const char *line_end) {
+  const char *from = buffer_.data() + pos_;
+  std::size_t length = 0;
+  std::optional<TraceStep> step =
+      line_end ? read_trace_step_quick({from, static_cast<std::size_t>(line_end - from)})
+               : read_trace_step_quick({from, end_ - pos_}, &length);
+  if (!step) return false;
+  if (line_end) length = static_cast<std::size_t>(line_end - from) + 1; // with the newline
+  if (length > kMaxRecordBytes) return false; // the usual way names it
+  out.text.clear();
+  out.line = line_end ? line_++ : 0;
+  out.index = index_++;
+  out.step = std::move(step);
+  pos_ += length;
+  return true;
+}
+
+bool TraceSplitter::cut_step(TraceText &out) {
   if (!started_) start();
   if (done_) return false;
   char c;
   if (format_ == TraceFormat::JsonLines) {
     if (first_line_) {
-      out = {std::move(*first_line_), 1, index_++};
+      out = {std::move(*first_line_), 1, index_++, std::nullopt};
       first_line_.reset();
       return true;
     }
     // One record per line: cut at newlines, so a broken record cannot swallow the next.
     for (;;) {
+      if (read_steps_ && pos_ < end_ && buffer_[pos_] == '{') {
+        const auto *newline =
+            static_cast<const char *>(std::memchr(buffer_.data() + pos_, '\n', end_ - pos_));
+        if (newline != nullptr && read_in_place(out, newline)) return true;
+      }
       std::string text;
       bool any = false;
       while (peek_byte(c) && c != '\n') {
@@ -306,7 +336,7 @@ bool TraceSplitter::next_step(TraceText &out) {
         ++line_;
       }
       if (any && !std::all_of(text.begin(), text.end(), is_space)) {
-        out = {std::move(text), line, index_++};
+        out = {std::move(text), line, index_++, std::nullopt};
         return true;
       }
       if (at_end) {
@@ -345,7 +375,8 @@ bool TraceSplitter::next_step(TraceText &out) {
     ++pos_;
     skip_space();
   }
-  out = {read_value(), 0, index_++};
+  if (read_steps_ && pos_ < end_ && buffer_[pos_] == '{' && read_in_place(out, nullptr)) return true;
+  out = {read_value(), 0, index_++, std::nullopt};
   return true;
 }
 
@@ -442,6 +473,15 @@ TraceStep read_trace_step(const json &step, const std::string &where) {
 
 // ---- evaluating and summing up ---------------------------------------------------
 
+std::string step_id_csv(const std::string &step_id) {
+  if (step_id.empty() || step_id.front() != '"') return step_id;
+  const std::string text = json::parse(step_id).get<std::string>();
+  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + '"';
+}
+
 TraceBaseScenario::TraceBaseScenario(json header, std::optional<int64_t> tp, std::string option)
     : header_(std::move(header)), tp_(tp), option_(std::move(option)) {}
 
@@ -473,8 +513,11 @@ TraceResult evaluate_trace_step(const Scenario &scenario, const Step &step) {
   return result;
 }
 
-void TraceSummary::add(const TraceResult &result, std::optional<double> duration_us) {
+void TraceSummary::add(const TraceResult &result, std::optional<double> duration_us, int64_t tp) {
   ++steps;
+  if (const auto at = std::lower_bound(tps.begin(), tps.end(), tp); at == tps.end() || *at != tp) {
+    tps.insert(at, tp);
+  }
   const double predicted = result.prediction.step_time_us;
   predicted_us += predicted;
   const auto &c = result.prediction.contributions_us;
@@ -497,6 +540,8 @@ nlohmann::ordered_json TraceSummary::to_json() const {
   }
   nlohmann::ordered_json out = {{"steps", steps},
                                 {"skipped", skipped},
+                                {"tp", tps.size() == 1 ? nlohmann::ordered_json(tps[0]) : nullptr},
+                                {"tps", tps},
                                 {"total_predicted_us", predicted_us},
                                 {"dominant_share", shares},
                                 {"timed_steps", timed}};

@@ -70,7 +70,7 @@ test('a trace file: the summary equals `stepcalc trace`, Fit β equals `stepcalc
   const text = await page.locator('#trace-summary').innerText();
   assert.match(text, /400 steps read, 0 skipped\./);
   assert.match(text, /Against the 400 measured durations: MAPE /);
-  assert.match(text, /TP from the file/);
+  assert.match(text, /TP 4 for every step \(from the file: an experiment document's tensor_parallelism, /);
   // The charts drew: stacked terms, histogram, and predicted against measured.
   for (const id of ['trace-stack', 'trace-hist', 'trace-scatter']) {
     await page.waitForSelector(`#${id} canvas`);
@@ -114,6 +114,23 @@ test('Download CSV has the CLI\'s --format csv columns and numbers', async () =>
   assert.equal(pageCsv.length, cliCsv.length);
   const cells = (line) => line.split(',').map((cell) => (cell === '' ? '' : Number(cell)));
   for (let i = 1; i < cliCsv.length; i++) assert.deepEqual(cells(pageCsv[i]), cells(cliCsv[i]), `row ${i}`);
+  await context.close();
+});
+
+test('Download CSV writes text, fractional and long ids as the CLI does', async () => {
+  const { page, context } = await openPage();
+  const ids = ['"a7"', '"x,y"', '"say \\"hi\\""', '1.5e3', '12345678901234567890', '', '9'];
+  const path = join(dir, 'ids.jsonl');
+  writeFileSync(path, ids.map((id) => `{${id ? `"step_id": ${id}, ` : ''}"decode_reqs": [{"context_length": 5}]}`).join('\n'));
+  await page.selectOption('#trace-tp', 'calculator');
+  await load(page, path);
+  await waitForSummary(page);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#trace-csv')]);
+  const pageCsv = readFileSync(await download.path(), 'utf8');
+  const cliCsv = stepcalc(['trace', '--model', MODEL, '--gpu', GPU, '--tp', '2', '--format', 'csv', path]).stdout;
+  const idCells = (csv) => csv.trim().split('\n').slice(1).map((row) => (row.startsWith('"') ? row.slice(0, row.lastIndexOf('",') + 1) : row.split(',')[0]));
+  assert.deepEqual(idCells(pageCsv), ['a7', '"x,y"', '"say ""hi"""', '1500.0', '12345678901234567890', '6', '9']);
+  assert.deepEqual(idCells(pageCsv), idCells(cliCsv));
   await context.close();
 });
 
@@ -185,10 +202,22 @@ test('what the view says for an empty file, bad steps, no durations and one step
     .reduce((sum, line) => sum + JSON.parse(line).step_time_us, 0);
   assert.deepEqual(await summaryData(page), { steps: '2', skipped: '0', totalUs: String(plainTotal) });
   const plainText = await sentences();
-  assert.match(plainText, /^2 steps read, 0 skipped\.\nTP 2, the calculator's/);
+  assert.match(plainText, /^2 steps read, 0 skipped\.\nTP 2 for every step \(the calculator's TP for steps in the training format; /);
   assert.match(plainText, /No step has a measured duration \(duration_us above 0\): no error figures, and nothing to fit β to\.$/);
   assert.equal(await page.locator('#trace-measured-fig').isHidden(), true);
   assert.equal(await page.locator('#trace-fit-button').isHidden(), true);
+
+  // Whole requests at other TPs than the calculator's: the TPs used, not the calculator's.
+  const mixed = file('mixed.jsonl', [
+    '{"step_id": 1, "decode_reqs": [{"context_length": 100}]}',
+    `{"step_id": 2, "model": "${MODEL}", "gpu": "${GPU}", "tp": 8, "step": {"decode": [{"context_length": 100}]}}`,
+    `{"step_id": 3, "model": "${MODEL}", "gpu": "${GPU}", "tp": 8, "step": {"decode": [{"context_length": 100}]}}`].join('\n'));
+  await load(page, mixed);
+  await waitForSummary(page);
+  assert.match(await sentences(), /\nTP differs between lines: 2 and 8 \(the calculator's TP for steps in the training format; a line with a whole request uses its own tp\)\.\n/);
+  await load(page, file('all-tp8.jsonl', readFileSync(mixed, 'utf8').split('\n').slice(1).join('\n')));
+  await waitForSummary(page);
+  assert.match(await sentences(), /\nTP 8 for every step \(/);
 
   // An experiment document without tensor_parallelism needs the calculator's TP.
   await page.selectOption('#trace-tp', 'file');

@@ -73,11 +73,12 @@ test('an experiment document: each record equals `stepcalc compute` on its batch
       assert.ok(!('duration_us' in record) && !('error_pct' in record));
     }
   });
-  assert.match(result.stderr, /^trace: 40 steps, 0 skipped; predicted total [0-9.]+ s$/m);
+  assert.match(result.stderr, /^trace: 40 steps, 0 skipped; TP 2; predicted total [0-9.]+ s$/m);
   assert.match(result.stderr, /^trace: against 10 measured durations: MAPE [0-9.]+%, RMSE [0-9.e+]+ us, MAE [0-9.e+]+ us$/m);
   // --tp overrides the document.
-  const tp8 = records(run(['trace', '--model', 'mixtral-8x7b-v0.1', '--gpu', 'h100-sxm', '--tp', '8', file]).stdout);
-  assertSameAsCompute(tp8[5], { model: 'mixtral-8x7b-v0.1', gpu: 'h100-sxm', tp: 8, step: asRequestStep(steps[5]) });
+  const tp8 = run(['trace', '--model', 'mixtral-8x7b-v0.1', '--gpu', 'h100-sxm', '--tp', '8', file]);
+  assertSameAsCompute(records(tp8.stdout)[5], { model: 'mixtral-8x7b-v0.1', gpu: 'h100-sxm', tp: 8, step: asRequestStep(steps[5]) });
+  assert.match(tp8.stderr, /^trace: 40 steps, 0 skipped; TP 8; predicted total /m);
 });
 
 test('JSON Lines of training steps and of whole requests, mixing models, GPUs and TPs', () => {
@@ -96,6 +97,8 @@ test('JSON Lines of training steps and of whole requests, mixing models, GPUs an
   assertSameAsCompute(out[1], { model: 'qwen3-30b-a3b', gpu: 'mi300x', tp: 8, step: { decode: [{ context_length: 9000, count: 64 }] } });
   assertSameAsCompute(out[2], { model: 'llama-2-7b-hf', gpu: 'l4', coefficients: 'roofline-prior', step: { prefill: [{ tokens_this_step: 10, prompt_tokens: 10 }] } });
   assert.equal(out[2].duration_us, 5);
+  // The summary says so when the lines' TPs differ (2 from --tp, 8 and 1 from the requests).
+  assert.match(result.stderr, /^trace: 4 steps, 0 skipped; TP 1, 2 and 8 \(per line\); predicted total /m);
   // Whole requests need no --model or --gpu.
   const alone = run(['trace', '-'], lines.split('\n')[1]);
   assert.equal(alone.code, 0, alone.stderr);
@@ -117,7 +120,7 @@ test('a bad line stops the run with its line number; --skip-bad skips, names and
   assert.deepStrictEqual(records(skip.stdout).map((r) => r.step_id), [1, 3]);
   assert.match(skip.stderr, /^skipped: line 2: invalid JSON: /m);
   assert.match(skip.stderr, /^skipped: line 3\.total_decode_tokens: is 999 but the decode entries come to \d+$/m);
-  assert.match(skip.stderr, /^trace: 2 steps, 2 skipped; /m);
+  assert.match(skip.stderr, /^trace: 2 steps, 2 skipped; TP 1; /m);
 });
 
 test('a file cut mid-step, and other files that are not traces, exit 2 with one line', () => {

@@ -49,6 +49,45 @@ test('calc.trace equals `stepcalc trace` record for record, from text, bytes and
   }
 });
 
+test('the summary names the TP: the one of every step, or null and each TP when lines differ', async () => {
+  const fromFile = await calc.trace(text, options); // make_trace.mjs writes tensor_parallelism 4
+  assert.equal(fromFile.summary.tp, 4);
+  assert.deepStrictEqual(fromFile.summary.tps, [4]);
+  fromFile.release();
+  const lines = [
+    '{"step_id": 1, "decode_reqs": [{"context_length": 5}]}',
+    '{"step_id": 2, "model": "llama-2-7b-hf", "gpu": "l4", "tp": 8, "step": {"decode": [{"context_length": 5}]}}',
+    '{"step_id": 3, "model": "llama-2-7b-hf", "gpu": "l4", "step": {"decode": [{"context_length": 5}]}}',
+  ].join('\n');
+  const mixed = await calc.trace(lines, { model: 'llama-2-7b-hf', gpu: 'l4', tp: 2 });
+  assert.equal(mixed.summary.tp, null);
+  assert.deepStrictEqual(mixed.summary.tps, [1, 2, 8]);
+  mixed.release();
+  const none = await calc.trace('{"step_id": 1, "decode_reqs": [7]}', { ...options, skipBad: true });
+  assert.equal(none.summary.steps, 0);
+  assert.equal(none.summary.tp, null);
+  assert.deepStrictEqual(none.summary.tps, []);
+  none.release();
+});
+
+test('ids that are not plain integers come as the CLI writes them in its CSV', async () => {
+  const ids = ['"a7"', '"x,y"', '"say \\"hi\\""', '"\\u00e9t\\u00e9"', '1.5e3', '12345678901234567890', '-4', '', '7'];
+  const lines = ids.map((id) => `{${id ? `"step_id": ${id}, ` : ''}"decode_reqs": [{"context_length": 5}]}`).join('\n');
+  const cli = spawnSync(cliPath, ['trace', '--model', 'llama-2-7b-hf', '--gpu', 'l4', '--format', 'csv', '-'], { input: lines, encoding: 'utf8' });
+  assert.equal(cli.status, 0, cli.stderr);
+  const cliIds = cli.stdout.trim().split('\n').slice(1).map((row) => (row.startsWith('"') ? row.slice(0, row.lastIndexOf('",') + 1) : row.split(',')[0]));
+  const result = await calc.trace(lines, { model: 'llama-2-7b-hf', gpu: 'l4' });
+  const { rows, cells } = result.stepIdCells;
+  const pageIds = [...result.columns.step_id].map((id, i) => {
+    const k = rows.indexOf(i);
+    return k >= 0 ? cells[k] : String(id);
+  });
+  assert.deepStrictEqual(pageIds, cliIds);
+  assert.deepStrictEqual(cliIds, ['a7', '"x,y"', '"say ""hi"""', 'été', '1500.0', '12345678901234567890', '-4', '8', '7']);
+  assert.deepStrictEqual([...rows], [0, 1, 2, 3, 4, 5]); // the rest are plain integers
+  result.release();
+});
+
 test('calc.fit equals `stepcalc fit` on the same file', async () => {
   const cli = JSON.parse(spawnSync(cliPath, ['fit', '--model', options.model, '--gpu', options.gpu, '--lambda', '1000', file], { encoding: 'utf8' }).stdout);
   const report = await calc.fit(text, { ...options, lambda: 1000 });

@@ -3,7 +3,8 @@
 // compute_experiment_basis) and the page in headless Chromium, from the file chosen
 // (the input's change event) to the summary on screen (the animation frame after it is
 // written), and on to the three charts drawn; then one more read with calculator edits
-// made while the worker reads. Run after `node web/build.mjs`.
+// made while the worker reads. Run after `node web/build.mjs`; STEPCALC_SITE=DIR measures
+// another build of the site (an earlier commit's, for a before-and-after).
 //   node web/bench/trace.mjs [ROUNDS]
 import { chromium } from 'playwright-core';
 import { spawnSync } from 'node:child_process';
@@ -13,10 +14,10 @@ import { fileURLToPath } from 'node:url';
 import { startServer } from '../serve.mjs';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
-const SITE = join(ROOT, 'build', 'site');
+const SITE = resolve(process.env.STEPCALC_SITE ?? join(ROOT, 'build', 'site'));
 const ROUNDS = Number(process.argv[2] ?? 5);
 if (!existsSync(join(SITE, 'index.html'))) {
-  console.error('web/bench/trace.mjs: build/site is missing; run `node web/build.mjs` first');
+  console.error(`web/bench/trace.mjs: ${SITE} has no index.html; run \`node web/build.mjs\` first`);
   process.exit(1);
 }
 mkdirSync(join(ROOT, 'build', 'bench'), { recursive: true });

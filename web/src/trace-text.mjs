@@ -23,16 +23,32 @@ export function progressText({ bytes: read, total, steps }) {
   return `${bytes(read)} of ${bytes(total)} read, ${plural(steps, 'step')} so far`;
 }
 
-// The lines of #trace-summary. tpLine says which TP applied (from the options chosen).
-/** @param {TraceSummary} summary @param {string} tpLine @returns {string[]} */
-export function summaryLines(summary, tpLine) {
+// "1, 2 and 8"; past `most`, the first ones and how many more.
+/** @param {number[]} xs */
+function listText(xs, most = 8) {
+  const shown = xs.slice(0, most).map(int);
+  if (xs.length > most) return `${shown.join(', ')} and ${int(xs.length - most)} more`;
+  return shown.length > 1 ? `${shown.slice(0, -1).join(', ')} and ${shown.at(-1)}` : shown.join('');
+}
+
+// Which TP the steps were evaluated at (the core's summary), and the rule it came from.
+/** @param {TraceSummary} summary @param {string} tpRule */
+export function tpText({ tps }, tpRule) {
+  return tps.length === 1
+    ? `TP ${int(tps[0])} for every step (${tpRule}).`
+    : `TP differs between lines: ${listText(tps)} (${tpRule}).`;
+}
+
+// The lines of #trace-summary. tpRule says where TP comes from, for the options chosen.
+/** @param {TraceSummary} summary @param {string} tpRule @returns {string[]} */
+export function summaryLines(summary, tpRule) {
   const { steps, skipped, total_predicted_us: total, timed_steps: timed } = summary;
   const lines = [`${plural(steps, 'step')} read, ${int(skipped)} skipped.`];
   if (steps === 0) {
     lines.push(skipped > 0 ? 'Every step was skipped as bad: there is nothing to chart or fit.' : 'The file has no steps: there is nothing to chart or fit.');
     return lines;
   }
-  lines.push(tpLine);
+  lines.push(tpText(summary, tpRule));
   lines.push(steps === 1
     ? `Predicted step time: ${human(total)}.`
     : `Predicted total: ${human(total)}, a mean of ${human(total / steps)} a step.`);

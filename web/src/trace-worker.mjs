@@ -1,8 +1,8 @@
 // The Trace view's worker: reads a trace file with calc.trace off the page's thread, so
 // the calculator stays responsive, and keeps the last result (for "Fit β") until the next
 // file. Messages in: {type: 'run', id, file, options}, {type: 'cancel', id},
-// {type: 'fit', id}. Messages out carry the run's id: 'progress', 'done' (summary and
-// columns, the columns' buffers transferred), 'fitted', 'failed'.
+// {type: 'fit', id}. Messages out carry the run's id: 'progress', 'done' (summary, columns
+// and stepIdCells, the typed arrays' buffers transferred), 'fitted', 'failed'.
 /** @typedef {import('./wasm/stepcalc.mjs').StepCalc} StepCalc */
 /** @typedef {import('./wasm/stepcalc.mjs').TraceResult} TraceResult */
 /** @typedef {import('./wasm/stepcalc.mjs').TraceOptions} TraceOptions */
@@ -58,8 +58,9 @@ async function run({ id, file, options }) {
     result = run;
     // The page gets copies of the columns; the worker keeps the run for fit().
     const columns = Object.fromEntries(Object.entries(run.columns).map(([name, column]) => [name, column.slice()]));
-    postMessage({ type: 'done', id, summary: run.summary, columns, bytes: file.size },
-      { transfer: Object.values(columns).map((column) => column.buffer) });
+    const stepIdCells = { rows: run.stepIdCells.rows.slice(), cells: run.stepIdCells.cells };
+    postMessage({ type: 'done', id, summary: run.summary, columns, stepIdCells, bytes: file.size },
+      { transfer: [...Object.values(columns), stepIdCells.rows].map((column) => column.buffer) });
   } catch (error) {
     postMessage(failure(id, error));
   }

@@ -4,10 +4,10 @@
 // Columns stay typed arrays: nothing here makes one object per step.
 import uPlot from 'uplot';
 import { css, plotOptions, compactNumber, widthOf, followSchemeAndSize } from './plot.mjs';
-import { int } from './format.mjs';
 import { summaryLines, skippedLines, fitLines, progressText, plainDecimal, STACK_LABELS } from './trace-text.mjs';
 
 /** @typedef {import('./wasm/stepcalc.mjs').TraceColumns} TraceColumns */
+/** @typedef {import('./wasm/stepcalc.mjs').StepIdCells} StepIdCells */
 /** @typedef {import('./wasm/stepcalc.mjs').TraceSummary} TraceSummary */
 /** @typedef {import('./wasm/stepcalc.mjs').TraceOptions} TraceOptions */
 /** @typedef {import('./wasm/stepcalc.mjs').FitReport} FitReport */
@@ -25,16 +25,18 @@ const HISTOGRAM_BINS = 40;
 
 const csvNumber = (/** @type {number} */ x) => (Number.isNaN(x) ? '' : String(x));
 
-// The per-step table as CSV text pieces (one per 4,096 rows), for a Blob.
-/** @param {TraceColumns} columns */
-function csvParts(columns) {
+// The per-step table as CSV text pieces (one per 4,096 rows), for a Blob. An id that is
+// not a plain integer (text, say) comes as the core wrote its cell.
+/** @param {TraceColumns} columns @param {StepIdCells} stepIdCells */
+function csvParts(columns, stepIdCells) {
   const cols = CSV_COLUMNS.map((name) => columns[name]);
+  const idCells = new Map(Array.from(stepIdCells.rows, (row, k) => [row, stepIdCells.cells[k]]));
   const n = columns.step_time_us.length;
   const parts = [`${CSV_COLUMNS.join(',')}\n`];
   for (let start = 0; start < n; start += 4096) {
     let text = '';
     for (let i = start; i < Math.min(n, start + 4096); i++) {
-      text += csvNumber(cols[0][i]);
+      text += idCells.get(i) ?? csvNumber(cols[0][i]);
       for (let k = 1; k < cols.length; k++) text += `,${csvNumber(cols[k][i])}`;
       text += '\n';
     }
@@ -119,9 +121,11 @@ export function createTrace({ dispatch, scenarioRequest }) {
   const tpSelect = /** @type {HTMLSelectElement} */ ($('trace-tp')), skipBad = /** @type {HTMLInputElement} */ ($('trace-skip-bad'));
   const running = $('trace-running'), progress = /** @type {HTMLProgressElement} */ ($('trace-progress')), progressLine = $('trace-progress-text');
   const errorLine = $('trace-error'), out = $('trace-out'), summaryEl = $('trace-summary'), fitEl = $('trace-fit');
-  let runId = 0, tpLine = '';
+  let runId = 0, tpRule = '';
   /** @type {TraceColumns | null} */
   let columns = null;
+  /** @type {StepIdCells} */
+  let stepIdCells = { rows: new Float64Array(0), cells: [] };
   /** @type {uPlot[]} */
   let charts = [];
   /** @type {FitReport | null} */
@@ -157,9 +161,9 @@ export function createTrace({ dispatch, scenarioRequest }) {
     /** @type {TraceOptions} */
     const options = { model: request.model, gpu: request.gpu, coefficients: request.coefficients, skipBad: skipBad.checked };
     if (useCalculatorTp) options.tp = request.tp;
-    tpLine = useCalculatorTp
-      ? `TP ${int(request.tp ?? 1)}, the calculator's, for every step in the training format (a line with a whole request uses its own tp).`
-      : 'TP from the file: an experiment document\'s tensor_parallelism; TP 1 for JSON Lines steps in the training format; a line with a whole request uses its own tp.';
+    tpRule = useCalculatorTp
+      ? 'the calculator\'s TP for steps in the training format; a line with a whole request uses its own tp'
+      : 'from the file: an experiment document\'s tensor_parallelism, TP 1 for JSON Lines steps in the training format, and a line with a whole request uses its own tp';
     progress.value = 0;
     progress.max = file.size;
     progressLine.textContent = progressText({ bytes: 0, total: file.size, steps: 0 });
@@ -168,12 +172,13 @@ export function createTrace({ dispatch, scenarioRequest }) {
     worker.postMessage({ type: 'run', id: runId, file, options });
   }
 
-  /** @param {{ summary: TraceSummary, columns: TraceColumns }} result */
-  function showResult({ summary, columns: cols }) {
+  /** @param {{ summary: TraceSummary, columns: TraceColumns, stepIdCells: StepIdCells }} result */
+  function showResult({ summary, columns: cols, stepIdCells: cells }) {
     columns = cols;
+    stepIdCells = cells;
     out.hidden = false;
     Object.assign(summaryEl.dataset, { steps: String(summary.steps), skipped: String(summary.skipped), totalUs: String(summary.total_predicted_us) });
-    summaryEl.replaceChildren(...summaryLines(summary, tpLine).map((line) => Object.assign(document.createElement('p'), { textContent: line })));
+    summaryEl.replaceChildren(...summaryLines(summary, tpRule).map((line) => Object.assign(document.createElement('p'), { textContent: line })));
     $('trace-skipped').replaceChildren(...skippedLines(summary).map((line) => Object.assign(document.createElement('li'), { textContent: line })));
     const any = summary.steps > 0;
     for (const id of ['trace-stack', 'trace-hist']) /** @type {HTMLElement} */ ($(id).parentElement).hidden = !any;
@@ -247,7 +252,7 @@ export function createTrace({ dispatch, scenarioRequest }) {
   $('trace-fit-button').addEventListener('click', () => worker.postMessage({ type: 'fit', id: runId }));
   $('trace-csv').addEventListener('click', () => {
     if (!columns) return;
-    const url = URL.createObjectURL(new Blob(csvParts(columns), { type: 'text/csv' }));
+    const url = URL.createObjectURL(new Blob(csvParts(columns, stepIdCells), { type: 'text/csv' }));
     const link = Object.assign(document.createElement('a'), { href: url, download: 'trace.csv' });
     link.click();
     setTimeout(() => URL.revokeObjectURL(url), 60_000);

@@ -23,14 +23,28 @@ namespace stepcalc {
 
 enum class TraceFormat { Unknown, Experiment, JsonLines };
 
+// A step in the training pipeline's field names, or a whole request (JSON Lines only).
+struct TraceStep {
+  std::string step_id; // as written in the file (a number or a string), or the line/index
+  std::optional<double> numeric_id; // the step_id when it is a number
+  std::optional<Scenario> request; // a whole request line: its own model, GPU, TP and β
+  std::vector<PrefillChunk> prefill;
+  std::vector<DecodeGroup> decode;
+  std::optional<double> duration_us;
+};
+
 // One step's text and where it is in the file.
 struct TraceText {
   std::string text;
   int64_t line = 0;  // JSON Lines: the line number (1-based)
   int64_t index = 0; // the step's position in the file (0-based)
+  // The step, when the splitter reads steps (read_steps()) and the quick reader
+  // (trace_quick.hpp) took it; `text` is then left empty when it was read in place.
+  std::optional<TraceStep> step;
 };
 
-// Cuts a trace into one text per step: a string-aware scan of brackets, no parsing.
+// Cuts a trace into one text per step: a string-aware scan of brackets, no parsing; with
+// read_steps(), the quick reader reads each step it can as it is cut, in place.
 // Pulls from a source (the CLI's file), or takes chunks pushed as they arrive (the WASM
 // module, which gets a file in pieces): poll() then says when it needs the next chunk.
 class TraceSplitter {
@@ -52,6 +66,10 @@ public:
   // Stream mode: the next step's text; false at the end.
   bool next(TraceText &out) { return poll(out) == Poll::Step; }
 
+  // Each step the quick reader takes is read as the file is cut, most of them in place in
+  // the buffer (no copy, one pass): TraceText::step. The rest come as text only.
+  void read_steps() { read_steps_ = true; }
+
   TraceFormat format() const { return format_; }
   // The experiment document's tensor_parallelism, when it came before its steps.
   std::optional<int64_t> tensor_parallelism() const { return tensor_parallelism_; }
@@ -66,29 +84,20 @@ private:
   std::string read_string_key();  // a key at the document's top level
   void start();                   // reads up to the first step
   bool next_step(TraceText &out);
+  bool cut_step(TraceText &out);
+  bool read_in_place(TraceText &out, const char *line_end);
   template <typename Sink> void scan_value(Sink &&keep);
 
   Source source_;                 // pull mode
-  std::string pending_;           // push mode: fed and not yet in buffer_
   bool input_ended_ = false;
   std::vector<char> buffer_;
   std::size_t pos_ = 0, end_ = 0;
   int64_t line_ = 1;
   int64_t index_ = 0;
-  bool started_ = false, done_ = false;
+  bool started_ = false, done_ = false, read_steps_ = false;
   TraceFormat format_ = TraceFormat::Unknown;
   std::optional<int64_t> tensor_parallelism_;
   std::optional<std::string> first_line_; // JSON Lines: the first record, read to detect the format
-};
-
-// A step in the training pipeline's field names, or a whole request (JSON Lines only).
-struct TraceStep {
-  std::string step_id; // as written in the file (a number or a string), or the line/index
-  std::optional<double> numeric_id; // the step_id when it is a number
-  std::optional<Scenario> request; // a whole request line: its own model, GPU, TP and β
-  std::vector<PrefillChunk> prefill;
-  std::vector<DecodeGroup> decode;
-  std::optional<double> duration_us;
 };
 
 // Reads one step's JSON: {"step_id", "prefill_reqs": [{"tokens_this_step", "prompt_tokens"}],
@@ -115,6 +124,10 @@ private:
   std::optional<Scenario> scenario_;
 };
 
+// A step's id as `stepcalc trace --format csv` writes it: a JSON string id ("\"a,7\"") as
+// CSV text (quoted when it needs to be), any other id as written.
+std::string step_id_csv(const std::string &step_id);
+
 // A trace step evaluated: what the CLI writes per step.
 struct TraceResult {
   BasisValues basis;
@@ -131,9 +144,13 @@ struct TraceSummary {
   std::array<int64_t, kFeatureCount> dominant{}; // steps whose largest contribution is each term
   int64_t timed = 0;                             // steps with a duration
   double abs_pct_sum = 0, sq_err_sum = 0, abs_err_sum = 0;
+  std::vector<int64_t> tps; // the TPs the steps were evaluated at, ascending, each once
 
-  void add(const TraceResult &result, std::optional<double> duration_us);
-  nlohmann::ordered_json to_json() const; // steps, skipped, total_predicted_us, dominant_share, mape_pct, rmse_us, mae_us
+  // A step evaluated at TP `tp`.
+  void add(const TraceResult &result, std::optional<double> duration_us, int64_t tp);
+  // steps, skipped, tp (the TP of every step, or null when they differ or there is no
+  // step), tps, total_predicted_us, dominant_share, timed_steps, mape_pct, rmse_us, mae_us
+  nlohmann::ordered_json to_json() const;
 };
 
 } // namespace stepcalc

@@ -27,11 +27,17 @@ struct TraceOptions {
 
 struct TraceColumns {
   std::vector<double> position; // the step's place in the file, from 0
-  std::vector<double> step_id;   // a numeric step_id, else NaN
+  // The step's id as the CLI writes it (its step_id, else its line or place in the file)
+  // when that is a plain integer, else NaN and the id is in id_cells.
+  std::vector<double> step_id;
   std::vector<double> t_pf_compute, t_pf_kv, t_dc_compute, t_dc_kv, t_weight, t_tp;
   std::vector<double> num_layers, batch_size, step_time_us;
   std::vector<double> duration_us, error_pct; // NaN without a duration
   std::array<std::vector<double>, kFeatureCount> features, contributions_us;
+  // The ids that are not plain integers (text, a fraction, more than 15 digits): their
+  // rows in these columns and their CSV cells (step_id_csv).
+  std::vector<double> id_cell_rows;
+  std::vector<std::string> id_cells;
 };
 
 class TraceRun {
@@ -51,7 +57,7 @@ public:
 
 private:
   void drain();
-  void add(const TraceText &text);
+  void add(TraceText &text); // takes text.step
 
   TraceOptions options_;
   TraceSplitter splitter_;
