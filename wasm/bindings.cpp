@@ -2,7 +2,8 @@
 //
 //  - Scenario (an Embind class the facade owns and delete()s): one validated request
 //    header (model, GPU, TP, coefficients). Batches arrive as numbers in heap memory the
-//    facade mallocs per call; compute() writes the step's response fields as numbers into
+//    facade mallocs per call; compute() (called through the plain export
+//    stepcalc_scenario_compute) writes the step's response fields as numbers into
 //    the object's record (the STEP rows of core/src/response_fields.def), and the facade's
 //    generated builder turns record + scenario fields into the response. No JSON per call.
 //  - computeJson / sweepJson: the full JSON path, exactly `stepcalc compute`. The facade
@@ -22,6 +23,7 @@
 #include <vector>
 
 #include <emscripten/bind.h>
+#include <emscripten/emscripten.h>
 #include <emscripten/val.h>
 
 #include "stepcalc/calculator.hpp"
@@ -162,6 +164,9 @@ public:
   // for the object's life.
   std::uintptr_t record_address() const { return reinterpret_cast<std::uintptr_t>(record_.data()); }
 
+  // The object's own address, for stepcalc_scenario_compute below.
+  std::uintptr_t address() const { return reinterpret_cast<std::uintptr_t>(this); }
+
 private:
   void set_step(std::uintptr_t prefill, int prefill_rows, std::uintptr_t decode, int decode_rows) {
     if (!opened_) throw std::logic_error("Scenario used before a successful open");
@@ -177,6 +182,23 @@ private:
   stepcalc::StepNoteInputs sent_note_inputs_;
   Outcome error_;
 };
+
+} // namespace
+
+// Scenario::compute as a plain export, the one call made per batch: through Embind's
+// generic method invoker (all there is without DYNAMIC_EXECUTION) a call costs more
+// than evaluating a typical batch. `scenario` is what Scenario::address() returned; the
+// facade calls this only while it holds that object undeleted.
+extern "C" EMSCRIPTEN_KEEPALIVE int stepcalc_scenario_compute(std::uintptr_t scenario,
+                                                              std::uintptr_t prefill,
+                                                              int prefill_rows,
+                                                              std::uintptr_t decode,
+                                                              int decode_rows) {
+  return reinterpret_cast<Scenario *>(scenario)->compute(prefill, prefill_rows, decode,
+                                                          decode_rows);
+}
+
+namespace {
 
 // A trace run fed in pieces: calc.trace and calc.fit in the facade.
 class TraceSession {
@@ -382,11 +404,11 @@ EMSCRIPTEN_BINDINGS(stepcalc) {
   emscripten::class_<Scenario>("Scenario")
       .constructor<>()
       .function("open", &Scenario::open)
-      .function("compute", &Scenario::compute)
       .function("notesJson", &Scenario::notes_json)
       .function("sweep", &Scenario::sweep)
       .function("error", &Scenario::error)
-      .function("recordAddress", &Scenario::record_address);
+      .function("recordAddress", &Scenario::record_address)
+      .function("address", &Scenario::address);
   emscripten::class_<TraceSession>("TraceSession")
       .constructor<>()
       .function("start", &TraceSession::start)

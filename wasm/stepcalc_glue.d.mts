@@ -16,13 +16,12 @@ export type SweepOutcome =
 
 export interface CoreScenario {
   open(header: string): Outcome;
-  /** 1: ready, notes changed; 0: ready, same notes; -1: error (see error()). */
-  /** Rows at byte addresses in the heap: 3 numbers per prefill row, 2 per decode row. */
-  compute(prefill: number, prefillRows: number, decode: number, decodeRows: number): number;
   notesJson(): string;
   sweep(prefill: number, prefillRows: number, decode: number, decodeRows: number, variable: string, values: number[]): SweepOutcome;
   error(): { where: string; what: string };
   recordAddress(): number;
+  /** The object's address, for _stepcalc_scenario_compute. */
+  address(): number;
   delete(): void;
 }
 
@@ -55,6 +54,10 @@ export interface Glue {
   heapBytesInUse(): number;
   _malloc(bytes: number): number;
   _free(address: number): void;
+  /** Evaluates rows at byte addresses in the heap (3 numbers per prefill row, 2 per decode
+   * row) with the scenario at `scenario` (CoreScenario.address()): 1 ready, notes changed;
+   * 0 ready, same notes; -1 error (see CoreScenario.error()). */
+  _stepcalc_scenario_compute(scenario: number, prefill: number, prefillRows: number, decode: number, decodeRows: number): number;
   HEAPF64: Float64Array;
   HEAPU8: Uint8Array;
 }

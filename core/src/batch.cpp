@@ -135,34 +135,37 @@ void assign_packed(Step &step, std::span<const double> prefill, std::span<const 
   chunks.resize(prefill.size() / 3);
   groups.resize(decode.size() / 2);
   int valid = 1;
-  int64_t prefill_tokens = 0, prefill_requests = 0, decode_requests = 0, decode_context = 0;
   for (std::size_t i = 0; i < chunks.size(); ++i) {
     const double *row = &prefill[3 * i];
     valid &= whole(row[0], kTokens) & whole(row[1], kTokens) & whole(row[2], kCount);
     chunks[i] = {saturating_integer(row[0]), saturating_integer(row[1]), saturating_integer(row[2])};
   }
-  for (std::size_t i = 0; i < groups.size(); ++i) {
+  // The decode totals are summed in the same pass, unsigned so that the rows of a batch
+  // about to be refused cannot overflow them (a valid batch sums below 2^63).
+  uint64_t decode_requests = 0, decode_context = 0;
+  DecodeGroup *group = groups.data();
+  for (std::size_t i = 0; i < groups.size(); ++i, ++group) {
     const double *row = &decode[2 * i];
     valid &= whole(row[0], kTokens) & whole(row[1], kCount);
-    groups[i] = {saturating_integer(row[0]), saturating_integer(row[1])};
+    const int64_t context = saturating_integer(row[0]), count = saturating_integer(row[1]);
+    *group = {context, count};
+    decode_requests += static_cast<uint64_t>(count);
+    decode_context += static_cast<uint64_t>(context) * static_cast<uint64_t>(count);
   }
   if (!valid) bad_batch(prefill, decode);
+  int64_t prefill_tokens = 0, prefill_requests = 0;
   for (std::size_t i = 0; i < chunks.size(); ++i) {
     checked_prefill_chunk(chunks[i].tokens_this_step, chunks[i].prompt_tokens, chunks[i].count, i);
     prefill_tokens += chunks[i].tokens_this_step * chunks[i].count;
     prefill_requests += chunks[i].count;
-  }
-  for (const DecodeGroup &group : groups) {
-    decode_requests += group.count;
-    decode_context += group.context_length * group.count;
   }
   // Only a complete, valid batch becomes the step (an error above leaves it empty).
   step.prefill_ = std::move(chunks);
   step.decode_ = std::move(groups);
   step.prefill_tokens_ = prefill_tokens;
   step.prefill_requests_ = prefill_requests;
-  step.decode_requests_ = decode_requests;
-  step.decode_context_ = decode_context;
+  step.decode_requests_ = static_cast<int64_t>(decode_requests);
+  step.decode_context_ = static_cast<int64_t>(decode_context);
 }
 
 } // namespace stepcalc

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <numeric>
 
 #include "stepcalc/input_error.hpp"
@@ -16,7 +17,17 @@ constexpr const char *kBetaNames[N] = {"β₁ (prefill)",  "β₂ (decode)",    
                                        "β₄ (TP comm)",  "β₅ (per layer)",   "β₆ (per request)",
                                        "β₇ (constant)"};
 
+// The features the coefficients multiply, for the notes: X₁ multiplies β₁, and so on.
+constexpr const char *kFeatureNames[N] = {"X₁", "X₂", "X₃", "X₄", "X₅", "X₆", "X₇"};
+
 using Matrix = std::array<std::array<double, N>, N>;
+
+// A factor in a note, to 4 significant digits ("%.4g").
+std::string factor_text(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.4g", value);
+  return text;
+}
 
 // Solves G_PP z = b_P for the indices in `set` (Cholesky; G_PP is positive definite
 // because `set` holds independent columns only).
@@ -225,19 +236,23 @@ FitResult fit_beta(const FitData &data, double lambda) {
       for (std::size_t i : independent) column[i] = gs[i][j];
       return column;
     }(), independent);
-    std::vector<std::size_t> group;
+    // In unscaled terms X_j = Σ factor_i·X_i, so the data fixes only β_i + factor_i·β_j.
+    std::vector<std::size_t> sharers;
+    std::string relation;
     for (std::size_t i : independent) {
-      if (std::fabs(combination[i]) > 1e-6) group.push_back(i);
+      if (std::fabs(combination[i]) <= 1e-6) continue;
+      const double factor = combination[i] * scale[j] / scale[i];
+      relation += relation.empty() ? "" : (factor < 0 ? " − " : " + ");
+      relation += factor_text(relation.empty() ? factor : std::fabs(factor)) + "·" + kFeatureNames[i];
+      sharers.push_back(i);
     }
-    group.push_back(j);
-    std::sort(group.begin(), group.end());
     result.notes.push_back(
         {"fit_collinear",
-         "In this data the term of " + std::string(kBetaNames[j]) +
-             " is a fixed combination of the others', so " + beta_list(group) +
-             " cannot be told apart: their sum is fitted and " + kBetaNames[j] +
-             " is left at 0. The fitted β still reproduce the durations; steps from other "
-             "models, GPUs or TPs (or --lambda) separate them.",
+         "In this data " + std::string(kFeatureNames[j]) + " = " + relation +
+             " in every step, so " + kBetaNames[j] + " cannot be told apart from " +
+             beta_list(sharers) + ": " + kBetaNames[j] + " is left at 0 and " +
+             beta_list(sharers) + (sharers.size() == 1 ? " takes" : " take") + " its share. The fitted β still reproduce the durations; steps from other "
+             "models, GPUs or TPs, or a pull of β₁..β₄ towards 1 (λ > 0), separate them.",
          {}});
   }
   return result;

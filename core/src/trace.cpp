@@ -40,7 +40,7 @@ std::string describe_byte(char c) {
 // ---- cutting the file into steps ----------------------------------------------
 
 TraceSplitter::TraceSplitter(Source source) : source_(std::move(source)), buffer_(kChunk) {}
-TraceSplitter::TraceSplitter() : buffer_(kChunk) {}
+TraceSplitter::TraceSplitter() = default; // push mode: the buffer grows as chunks are fed
 
 // Push mode: the chunk goes straight after what is left of the buffer (feed() comes
 // between polls, so everything before pos_ is done with).

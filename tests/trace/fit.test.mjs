@@ -74,6 +74,18 @@ test('one dense model: weights, layers and the constant cannot be told apart, an
   assert.match(collinear, /β₅ \(per layer\)/);
   assert.match(collinear, /β₇ \(constant\)/);
   assert.ok(out.after.mape_pct < out.before.mape_pct);
+  // Each note's relation ("X₅ = 0.00783·X₃") holds in every step, to its 4 digits.
+  const subscript = (text) => Number([...text].map((c) => '₀₁₂₃₄₅₆₇₈₉'.indexOf(c)).join(''));
+  const steps = run(['trace', '--model', 'llama-2-70b-hf', '--gpu', 'h100-sxm', doc]).stdout.trim().split('\n').map((line) => JSON.parse(line));
+  const relations = [...collinear.matchAll(/X(.) = ([-\d.e+]+)·X(.) in every step/g)];
+  assert.equal(relations.length, out.notes.filter((n) => n.code === 'fit_collinear').length);
+  for (const [text, left, factor, right] of relations) {
+    for (const step of steps) {
+      const x = step.features;
+      const expected = Number(factor) * x[subscript(right) - 1];
+      assert.ok(Math.abs(x[subscript(left) - 1] - expected) <= 5e-4 * Math.abs(expected), `${text}: step ${step.step_id}`);
+    }
+  }
   // --lambda pulls β₁..β₄ towards 1, which separates β₃ again.
   const pulled = JSON.parse(run(['fit', '--model', 'llama-2-70b-hf', '--gpu', 'h100-sxm', '--lambda', '1e25', doc]).stdout);
   pulled.beta.slice(0, 4).forEach((b) => assert.ok(Math.abs(b - 1) < 1e-3, `β = ${b}`));

@@ -110,6 +110,23 @@ test('objects JSON would write differently take the JSON path, so every path agr
     const text = JSON.stringify(request);
     assert.equal(JSON.stringify(calc.compute(request)), cliText(text), text);
   }
+  // Rows whose required field comes from a class's getter (inherited, not enumerable:
+  // for-in does not see it, and JSON.stringify does not write it), beside own fields.
+  class Context { get context_length() { return 1024; } }
+  class Tokens { get tokens_this_step() { return 5; } }
+  const refused = [
+    { ...plain, step: { decode: [Object.assign(new Context(), { foo: 1 })] } },
+    { ...plain, step: { decode: [Object.assign(new Context(), { count: 2 })] } },
+    { ...plain, step: { decode: [Object.assign(new Context(), { count: undefined })] } },
+    { ...plain, step: { prefill: [Object.assign(new Tokens(), { prompt_tokens: 9, count: 1 })] } },
+    { ...plain, step: { prefill: [Object.assign(new Tokens(), { prompt_tokens: 9, bar: 1 })] } },
+  ];
+  for (const request of refused) {
+    const text = JSON.stringify(request);
+    const cli = runCli(text);
+    assert.notEqual(cli.code, 0, text);
+    assert.throws(() => calc.compute(request), (error) => error.message === cli.stderr, text);
+  }
 });
 
 test('a getter that calls compute() again does not disturb the outer call (no re-entrancy flag)', () => {
@@ -131,6 +148,58 @@ test('a getter that calls compute() again does not disturb the outer call (no re
   assert.equal(JSON.stringify(scenario.compute({ decode: [row3] })), cliText({ ...outer, step: { decode: [{ context_length: 1024 }] } }));
   assert.equal(JSON.stringify(innerResult), cliText({ ...outer, step: { decode: [{ context_length: 5 }] } }));
   scenario.delete();
+});
+
+test('computePacked: a plain array whose element getter calls computePacked again leaves the outer rows whole', () => {
+  const scenario = calc.scenario({ model: 'llama-2-7b-hf', gpu: 'h100-sxm' });
+  const other = calc.scenario({ model: 'llama-2-70b-hf', gpu: 'h100-sxm', tp: 4 });
+  let inner = [];
+  // The inner calls' prefill row differs from the outer's.
+  const manyRows = new Float64Array(2 * calc.limits.max_rows).fill(3);
+  const innerPrefill = new Float64Array([7, 9, 1]);
+  const decode = [1024, 2, 2048, 1];
+  Object.defineProperty(decode, 2, { enumerable: true, get() {
+    inner = [scenario.computePacked(innerPrefill, manyRows), other.computePacked(innerPrefill, manyRows)];
+    return 2048;
+  } });
+  const prefill = [512, 2048, 1];
+  // A first call as large as the inner ones, so that no buffer grows during the outer call:
+  // outer rows shared with the inner calls are then overwritten in place, which the
+  // comparison below sees (rows left behind in a freed buffer could survive unseen).
+  scenario.computePacked(innerPrefill, manyRows);
+  const outer = scenario.computePacked(prefill, decode);
+  const header = { model: 'llama-2-7b-hf', gpu: 'h100-sxm' };
+  const rows = { prefill: [{ tokens_this_step: 512, prompt_tokens: 2048, count: 1 }],
+    decode: [{ context_length: 1024, count: 2 }, { context_length: 2048, count: 1 }] };
+  assert.equal(JSON.stringify(outer), cliText({ ...header, step: rows }));
+  const many = { prefill: [{ tokens_this_step: 7, prompt_tokens: 9, count: 1 }],
+    decode: Array.from({ length: calc.limits.max_rows }, () => ({ context_length: 3, count: 3 })) };
+  assert.equal(JSON.stringify(inner[0]), cliText({ ...header, step: many }));
+  assert.equal(JSON.stringify(inner[1]), cliText({ model: 'llama-2-70b-hf', gpu: 'h100-sxm', tp: 4, step: many }));
+  scenario.delete();
+  other.delete();
+});
+
+test('calc.compute finds the right session when a request object changes its header, and after the session was evicted', () => {
+  const request = { model: 'llama-2-7b-hf', gpu: 'h100-sxm', tp: 1, step: { decode: [{ context_length: 512, count: 4 }] } };
+  for (const tp of [1, 2, 1, 4, 4]) {
+    request.tp = tp;
+    assert.equal(JSON.stringify(calc.compute(request)), cliText(request), `tp ${tp}`);
+  }
+  request.gpu_memory_utilization = 0.5;
+  assert.equal(JSON.stringify(calc.compute(request)), cliText(request), 'utilization 0.5');
+  delete request.gpu_memory_utilization;
+  request.coefficients = 'roofline-prior';
+  assert.equal(JSON.stringify(calc.compute(request)), cliText(request), 'roofline coefficients');
+  // Nine other headers evict the session the last call used; the next call opens another.
+  for (let tp = 1; tp <= 9; tp++) calc.compute({ model: 'llama-2-70b-hf', gpu: 'a100-sxm-80gb', tp, step: {} });
+  assert.equal(JSON.stringify(calc.compute(request)), cliText(request), 'after eviction');
+  // A header field with a getter is read once per call, as JSON.stringify reads it.
+  let reads = 0;
+  const withGetter = { get model() { reads++; return 'llama-2-7b-hf'; }, gpu: 'h100-sxm', step: request.step };
+  calc.compute(withGetter);
+  calc.compute(withGetter);
+  assert.equal(reads, 2);
 });
 
 test('the memory fit equals the CLI for a model that cannot fit and one that can', () => {

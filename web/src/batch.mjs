@@ -51,6 +51,11 @@ function rowTemplate(kind) {
 
 let serial = 0;
 
+// A long link is put on the page in two steps: the first rows of each list (more than a
+// screen shows) before the first frame, so that frame neither waits for nor styles a
+// thousand rows, and the rest in a task after it (showAll).
+const FIRST_ROWS = 40;
+
 // dispatch: the page's one way to change the state.
 /** @param {import('./state.mjs').Dispatch} dispatch */
 export function createBatchEditor(dispatch) {
@@ -71,6 +76,7 @@ export function createBatchEditor(dispatch) {
   }
   /** @type {WeakMap<Element, RowNode>} */
   const nodeOf = new WeakMap();
+  let limit = FIRST_ROWS; // rows per list on the page until showAll()
   const totals = /** @type {HTMLElement} */ (document.getElementById('totals'));
 
   // The template has the title, the inputs, the buttons and the error line.
@@ -124,12 +130,15 @@ export function createBatchEditor(dispatch) {
 
   /**
    * @param {RowKind} kind
-   * @param {BatchRow[]} rows
+   * @param {BatchRow[]} all the state's rows
    */
-  function renderList(kind, rows) {
+  function renderList(kind, all) {
     const view = views[kind];
     const old = view.rows;
-    if (rows === old) return;
+    if (all === old) return;
+    // Until showAll, the first rows stand for the list: an edit among them is patched in
+    // place like any other, and showAll then appends the rows after them.
+    const rows = all.length > limit ? all.slice(0, limit) : all;
     // The rows that stayed the same object at the start and at the end keep their DOM.
     let start = 0;
     while (start < rows.length && start < old.length && rows[start] === old[start]) start++;
@@ -190,11 +199,19 @@ export function createBatchEditor(dispatch) {
     if (name) dispatch({ type: 'quick-scenario', name: /** @type {keyof typeof import('./state.mjs').SCENARIOS} */ (name) });
   });
 
+  /** @param {import('./state.mjs').State} state */
+  function render(state) {
+    renderList('prefill', state.prefill);
+    renderList('decode', state.decode);
+  }
+
   return {
+    render,
+    // Puts every row of the state on the page from now on (see FIRST_ROWS).
     /** @param {import('./state.mjs').State} state */
-    render(state) {
-      renderList('prefill', state.prefill);
-      renderList('decode', state.decode);
+    showAll(state) {
+      limit = Infinity;
+      render(state);
     },
     // The input a row error path names, found by index (no selector over every row).
     /**

@@ -15,6 +15,7 @@ import { createBatchEditor } from './batch.mjs';
 import { createResults } from './results.mjs';
 import { createRoofline } from './roofline.mjs';
 import { createSweep } from './sweep.mjs';
+import { makeChartsBelowTheFold } from './plot.mjs';
 import { createCompare } from './compare.mjs';
 import { createShare } from './share.mjs';
 import { applyEmbedLayout } from './embed.mjs';
@@ -207,6 +208,13 @@ async function start() {
     requestAnimationFrame(frameEnd);
   }
 
+  // Each field error beside its field: the page's own checks, or else the core's input error.
+  /** @param {State} s */
+  function showFieldErrors(s) {
+    const { errors, out } = evaluation(s);
+    fieldErrors.show(errors.length ? errors : out && !out.ok && out.input ? [out] : []);
+  }
+
   function render() {
     const start = performance.now();
     const s = state;
@@ -219,10 +227,10 @@ async function start() {
     sweep.render(s);
     share.render(s);
     trace?.render(s);
-    const { request, errors, out } = evaluation(s);
+    const { request, out } = evaluation(s);
     const ok = out?.ok === true;
     if (out && !ok && !out.input) reportBug(out.message);
-    fieldErrors.show(errors.length ? errors : out && !out.ok && out.input ? [out] : []);
+    showFieldErrors(s);
     if (ok) {
       const r = out.value;
       lastGood = r;
@@ -248,8 +256,20 @@ async function start() {
   }
 
   render();
-  performance.mark('stepcalc:ready');
-  document.documentElement.dataset.ready = '1';
+  performance.mark('stepcalc:ready'); // the first result is on the page
+  // The first frame paints it, with the charts in view (plot.mjs, mountChart): a task queued
+  // from its animation-frame callbacks runs after its style, layout, resize observers and
+  // paint. That task adds what the first frame left out: the charts below the fold, and the
+  // rows of a long batch after the first ones (batch.mjs, FIRST_ROWS) with the field errors
+  // that may name them. Then the page is whole.
+  requestAnimationFrame(() => setTimeout(() => {
+    performance.mark('stepcalc:painted');
+    makeChartsBelowTheFold();
+    batch.showAll(state);
+    showFieldErrors(state);
+    performance.mark('stepcalc:whole');
+    document.documentElement.dataset.ready = '1';
+  }));
 }
 
 start().catch((e) => showFatal(`The calculator stopped with an unexpected error (a bug in stepcalc): ${e?.message ?? e}`));

@@ -22,12 +22,25 @@ export const chartHeight = () => (embedded() ? 130 : 260);
 export const LEGEND_BESIDE = 170;
 export const legendBeside = () => embedded();
 
+// Colours are read once per colour scheme: reading one brings the style of the whole page
+// up to date, and the charts draw after every edit.
+/** @type {Map<string, string>} */
+const colours = new Map();
 /** @param {string} name a CSS custom property */
-export const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+export function css(name) {
+  let value = colours.get(name);
+  if (value === undefined) {
+    value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+    colours.set(name, value);
+  }
+  return value;
+}
 
+/** @param {number} width the chart box's width in CSS px (0 when not laid out) */
+const chartWidth = (width) => Math.max(260, Math.floor(width || 320));
 /** @param {HTMLElement} el */
 export function widthOf(el) {
-  return Math.max(260, Math.floor(el.clientWidth || 320));
+  return chartWidth(el.clientWidth);
 }
 
 // Width in CSS px of tick labels in the axis's font.
@@ -116,19 +129,21 @@ function recordXLabels(u) {
 }
 
 // hooks: the chart's own uPlot hooks; its draw hooks run after the label record.
+// width: the chart's width when the caller knows it (measuring el lays out the page).
 /**
  * @param {HTMLElement} el
  * @param {string} xLabel
  * @param {string} yLabel
  * @param {import('uplot').Hooks.Arrays} [hooks]
+ * @param {number} [width]
  * @returns {Omit<import('uplot').Options, 'series'>}
  */
-export function plotOptions(el, xLabel, yLabel, hooks = {}) {
+export function plotOptions(el, xLabel, yLabel, hooks = {}, width = widthOf(el)) {
   const fg = css('--fg'), grid = css('--grid');
   /** @param {string} label */
   const axis = (label) => ({ label, stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } });
   return {
-    width: widthOf(el), height: chartHeight(),
+    width, height: chartHeight(),
     padding: [null, rightPadding, null, null],
     axes: [{ ...axis(xLabel), values: logLabels }, { ...axis(yLabel), size: yAxisSize, values: yLabels }],
     cursor: { drag: { x: false, y: false } },
@@ -140,9 +155,57 @@ export function plotOptions(el, xLabel, yLabel, hooks = {}) {
 /**
  * @param {HTMLElement} el
  * @param {() => void} rebuild
- * @param {() => void} resize
+ * @param {(entries: ResizeObserverEntry[]) => void} resize
  */
 export function followSchemeAndSize(el, rebuild, resize) {
-  matchMedia('(prefers-color-scheme: dark)').addEventListener('change', rebuild);
+  matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
+    colours.clear();
+    rebuild();
+  });
   new ResizeObserver(resize).observe(el);
+}
+
+// While the page starts, a chart below the fold is made after the first frame
+// (makeChartsBelowTheFold), so that frame paints what is in view sooner.
+/** @type {(() => void)[] | null} */
+let belowTheFold = [];
+export function makeChartsBelowTheFold() {
+  const makers = belowTheFold ?? [];
+  belowTheFold = null;
+  for (const make of makers) make();
+}
+
+// A chart in el, made by make(width) when the page first lays el out: in that frame's
+// resize-observer step, after layout and before paint, so start-up never lays out the page
+// early just to measure el, and that frame shows the chart (unless it is below the fold
+// while the page starts: then just after that frame, see above). make is called again when
+// the colour scheme flips or the caller asks (rebuild); resize when el's width changes.
+/**
+ * @template {{ destroy(): void }} C
+ * @param {HTMLElement} el
+ * @param {(width: number) => C} make
+ * @param {(chart: C, width: number) => void} resize
+ * @returns {{ readonly chart: C | null, rebuild(): void }}
+ */
+export function mountChart(el, make, resize) {
+  /** @type {C | null} */
+  let chart = null;
+  let width = 0, waiting = false;
+  const rebuild = () => {
+    if (!chart) return; // not laid out yet: it is made with what is current then
+    chart.destroy();
+    chart = make(width);
+  };
+  followSchemeAndSize(el, rebuild, ([entry]) => {
+    const w = chartWidth(entry.contentRect.width);
+    if (chart && w === width) return;
+    width = w;
+    if (chart) resize(chart, w);
+    else if (waiting) return; // made at its turn, at the width of then
+    else if (belowTheFold && el.getBoundingClientRect().top >= innerHeight) {
+      waiting = true;
+      belowTheFold.push(() => { chart = make(width); });
+    } else chart = make(w);
+  });
+  return { get chart() { return chart; }, rebuild };
 }

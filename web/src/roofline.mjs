@@ -3,7 +3,7 @@
 // bound (β = 1), and the whole step's prediction with the chosen β marked apart, since β
 // below 1 can put it above the roof.
 import uPlot from 'uplot';
-import { chartHeight, css, widthOf, plotOptions, followSchemeAndSize, legendBeside, LEGEND_BESIDE } from './plot.mjs';
+import { chartHeight, css, plotOptions, mountChart, legendBeside, LEGEND_BESIDE } from './plot.mjs';
 import { phases, phasePlaced, fastBetas, stepTraffic } from './verdict.mjs';
 import { num, human } from './format.mjs';
 
@@ -45,16 +45,17 @@ function drawRidgeLabel(u, range) {
 }
 
 // In the embedded view the legend sits beside the chart, so the plot leaves it room.
-/** @param {HTMLElement} el */
-const plotWidth = (el) => widthOf(el) - (legendBeside() ? LEGEND_BESIDE : 0);
+/** @param {number} width the chart box's width */
+const plotWidth = (width) => width - (legendBeside() ? LEGEND_BESIDE : 0);
 
 // range is read by the scales and the ridge label on every draw, so new data only
 // needs to update it.
 /**
  * @param {HTMLElement} el
  * @param {Range} range
+ * @param {number} width the chart box's width
  */
-function makeChart(el, range) {
+function makeChart(el, range, width) {
   // Each point's class names its legend row, which is hidden while the point is not plotted.
   /**
    * @param {string} label
@@ -69,8 +70,7 @@ function makeChart(el, range) {
     points: { show: true, size, width: 2, stroke: color, fill },
   });
   return new uPlot({
-    ...plotOptions(el, 'arithmetic intensity (FLOP/byte)', 'TFLOPS', { draw: [(u) => { if (range.ridge) drawRidgeLabel(u, range); }] }),
-    width: plotWidth(el),
+    ...plotOptions(el, 'arithmetic intensity (FLOP/byte)', 'TFLOPS', { draw: [(u) => { if (range.ridge) drawRidgeLabel(u, range); }] }, plotWidth(width)),
     scales: {
       x: { time: false, distr: 3, range: () => range.x },
       y: { distr: 3, range: () => range.y },
@@ -127,13 +127,29 @@ export function createRoofline() {
   const desc = /** @type {HTMLElement} */ (document.getElementById('roofline-desc'));
   /** @type {Range} */
   const range = { x: [0.1, 1e4], y: [0.1, 1e4], ridge: 0, peak: 0 };
-  /** @type {StepResponse | null} */
-  let last = null;
-  let chart = makeChart(el, range);
+  /** @typedef {{ data: uPlot.AlignedData, placed: Record<string, unknown> }} Shown the chart's columns and which points are on it */
+  /** @type {Shown | null} */
+  let shown = null;
+  /**
+   * @param {uPlot} chart
+   * @param {Shown} what
+   */
+  function draw(chart, { data, placed }) {
+    // The legend lists only the points on the chart.
+    for (const [key, pt] of Object.entries(placed)) {
+      const entry = /** @type {HTMLElement | null} */ (el.querySelector(`.u-legend .point-${key}`));
+      if (entry) entry.style.display = pt ? '' : 'none';
+    }
+    chart.setData(data);
+  }
+  const mount = mountChart(el, (width) => {
+    const chart = makeChart(el, range, width);
+    if (shown) draw(chart, shown);
+    return chart;
+  }, (chart, width) => chart.setSize({ width: plotWidth(width), height: chartHeight() }));
 
   /** @param {StepResponse} r */
   function update(r) {
-    last = r;
     const p = phases(r), peak = r.hardware.flops_peak_tflops, bw = r.hardware.bw_hbm_tb_s;
     /**
      * @param {number} x
@@ -148,11 +164,6 @@ export function createRoofline() {
       step: p.flops > 0 ? [p.aiStep, p.tflopsRoofline] : null,
       predicted: p.flops > 0 && r.step_time_us > 0 ? [p.aiStep, p.tflopsStep] : null,
     };
-    // The legend lists only the points on the chart.
-    for (const [key, pt] of Object.entries(placed)) {
-      const entry = /** @type {HTMLElement | null} */ (el.querySelector(`.u-legend .point-${key}`));
-      if (entry) entry.style.display = pt ? '' : 'none';
-    }
     // Machine-readable, like #step-time's data-us: the points drawn, [FLOP/B, TFLOPS].
     el.dataset.points = JSON.stringify(placed);
     const points = Object.values(placed).map((pt, i) => pt && row(pt[0], i + 2, pt[1])).filter((pt) => pt !== null);
@@ -167,15 +178,10 @@ export function createRoofline() {
     range.ridge = p.ridge;
     range.peak = peak;
     // Column 0 is every row's x, a number.
-    chart.setData(/** @type {uPlot.AlignedData} */ (Array.from({ length: COLUMNS }, (_, c) => rows.map((rw) => rw[c]))));
+    shown = { data: /** @type {uPlot.AlignedData} */ (Array.from({ length: COLUMNS }, (_, c) => rows.map((rw) => rw[c]))), placed };
+    if (mount.chart) draw(mount.chart, shown);
     desc.textContent = describe(r, p);
   }
-
-  followSchemeAndSize(el, () => {
-    chart.destroy();
-    chart = makeChart(el, range);
-    if (last) update(last);
-  }, () => chart.setSize({ width: plotWidth(el), height: chartHeight() }));
 
   return { update };
 }

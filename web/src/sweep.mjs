@@ -4,7 +4,7 @@
 // rows as the slider does: x is the first row's value and every other row scales with it,
 // so each point is a batch the slider can reach and the chart describes the batch on screen.
 import uPlot from 'uplot';
-import { chartHeight, css, widthOf, plotOptions, followSchemeAndSize } from './plot.mjs';
+import { chartHeight, css, plotOptions, mountChart } from './plot.mjs';
 import { computeEach } from './calc.mjs';
 import { int } from './format.mjs';
 import { SWEEP_VARIABLES } from './state.mjs';
@@ -269,8 +269,9 @@ function drawCurrent(u, mark) {
  * @param {HTMLElement} el
  * @param {Mark} mark
  * @param {string} xLabel
+ * @param {number} width the chart box's width
  */
-function makeChart(el, mark, xLabel) {
+function makeChart(el, mark, xLabel, width) {
   /**
    * @param {string} label
    * @param {string} color
@@ -283,7 +284,7 @@ function makeChart(el, mark, xLabel) {
     ...plotOptions(el, xLabel, 'µs', {
       drawClear: [(u) => shadeOverflow(u, mark)],
       draw: [(u) => drawCurrent(u, mark), (u) => labelOverflow(u, mark)],
-    }),
+    }, width),
     scales: {
       x: { time: false, distr: 3, range: (u, min, max) => [min, max > min ? max : min * 10] },
       y: { range: (u, min, max) => [0, max > 0 ? max * 1.05 : 1] },
@@ -304,8 +305,7 @@ function makeChart(el, mark, xLabel) {
 }
 
 // dispatch: the page's one way to change the state. limits: the core's bounds. variable:
-// the sweep variable at start, so the chart is made with its label before the batch rows
-// are on the page (making it later measures, and so lays out, every row).
+// the sweep variable at start, whose label the chart has until a result gives it data.
 const GESTURE_PAUSE_MS = 700;
 
 /**
@@ -318,10 +318,15 @@ export function createSweep({ dispatch, limits, variable }) {
   const sliderLabel = byId('sweep-slider-label'), sliderOut = byId('sweep-slider-out');
   /** @type {Mark} */
   const mark = { x: NaN, overflow: NaN };
+  // The chart is made in the first frame, after the first update has set its label and data.
   let label = SWEEPS[variable].label;
-  /** @type {uPlot.AlignedData | null} */
-  let lastData = null;
-  let chart = makeChart(el, mark, label);
+  /** @type {uPlot.AlignedData} */
+  let lastData = EMPTY;
+  const mount = mountChart(el, (width) => {
+    const chart = makeChart(el, mark, label, width);
+    chart.setData(lastData);
+    return chart;
+  }, (chart, width) => chart.setSize({ width, height: chartHeight() }));
   /** @type {{ request: PageRequest | null, variable: SweepKind | null }} */
   let drawn = { request: null, variable: null };
 
@@ -330,6 +335,18 @@ export function createSweep({ dispatch, limits, variable }) {
   undo.setAttribute('aria-keyshortcuts', 'Control+Z');
   /** @type {HTMLElement} */ (slider.parentElement).append(undo);
   undo.addEventListener('click', () => dispatch({ type: 'undo' }));
+
+  // Draws lastData on a chart whose x axis is labelled xLabel.
+  /** @param {string} xLabel */
+  function show(xLabel) {
+    if (xLabel === label) {
+      mount.chart?.setData(lastData);
+      return;
+    }
+    // uPlot draws axis labels once, so a new label needs a new chart.
+    label = xLabel;
+    mount.rebuild();
+  }
 
   // Recomputes the sweep only when the request or the variable changed; the request is
   // rebuilt only when the state changed, so identity says it (no JSON of 1,000 rows).
@@ -345,8 +362,8 @@ export function createSweep({ dispatch, limits, variable }) {
       desc.textContent = plan.reason;
       mark.overflow = mark.x = NaN;
       el.dataset.overflowX = el.dataset.currentX = el.dataset.currentStepUs = '';
-      chart.setData(EMPTY);
-      lastData = null;
+      lastData = EMPTY;
+      show(SWEEPS[variable].label);
       return;
     }
     const { step, ...header } = request;
@@ -360,14 +377,8 @@ export function createSweep({ dispatch, limits, variable }) {
     const over = firstOverflow(s);
     mark.x = plan.current;
     mark.overflow = over.x;
-    if (plan.label !== label) {
-      // uPlot draws axis labels once, so a new label needs a new chart.
-      chart.destroy();
-      chart = makeChart(el, mark, plan.label);
-      label = plan.label;
-    }
     lastData = [s.values, s.step_time_us, s.t_pf_compute, s.t_pf_kv, s.t_dc_compute, s.t_dc_kv, s.t_weight, s.t_tp];
-    chart.setData(lastData);
+    show(plan.label);
     desc.textContent = flipText(s, plan) + fitText(s, plan, over);
     el.dataset.overflowX = Number.isFinite(over.x) ? String(over.x) : '';
     // The dashed line and the step time the chart gives there, for the tests: the batch on screen.
@@ -425,12 +436,6 @@ export function createSweep({ dispatch, limits, variable }) {
     gestureTimer = setTimeout(() => dispatch({ type: 'slide-end' }), GESTURE_PAUSE_MS);
   });
   select.addEventListener('change', () => dispatch({ type: 'sweep-variable', value: /** @type {SweepKind} */ (select.value) }));
-
-  followSchemeAndSize(el, () => {
-    chart.destroy();
-    chart = makeChart(el, mark, label);
-    if (lastData) chart.setData(lastData);
-  }, () => chart.setSize({ width: widthOf(el), height: chartHeight() }));
 
   return {
     // The controls, from the state.
