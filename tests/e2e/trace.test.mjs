@@ -98,7 +98,56 @@ test('a trace file: the summary equals `stepcalc trace`, Fit β equals `stepcalc
   assert.deepEqual(fields, beta);
 
   assert.ok(!/NaN|undefined|Infinity/.test(await page.locator('#trace').innerText()), 'no NaN/undefined/Infinity in the Trace view');
+  // The figures were read with the preset β, and say so above them now that β changed.
+  const readWith = `Read with model ${MODEL}, GPU ${GPU}, coefficients trained-roofline-h100, TP from the file.`;
+  assert.equal(await page.locator('#trace-read-with').innerText(), readWith);
+  await page.waitForSelector('#trace-stale:not([hidden])');
+  assert.match(await page.locator('#trace-stale').innerText(),
+    new RegExp(`^These figures are for model ${MODEL}, GPU ${GPU}, coefficients trained-roofline-h100, TP from the file, as when the file was read; `));
   assert.deepEqual(foreign, []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the figures say what they were read with, and that they are out of date once the calculator changes', async () => {
+  const { page, context, errors } = await openPage();
+  await page.selectOption('#trace-tp', 'calculator');
+  await load(page, small);
+  await waitForSummary(page);
+  const stale = () => page.locator('#trace-stale').isVisible();
+  assert.equal(await page.locator('#trace-read-with').innerText(), `Read with model ${MODEL}, GPU ${GPU}, coefficients trained-roofline-h100, TP 2.`);
+  assert.equal(await stale(), false);
+  // Each change of what a read uses marks the figures: the calculator's TP, model, the
+  // view's own TP choice; changing it back clears the mark.
+  await page.fill('#tp', '8');
+  await page.waitForSelector('#trace-stale:not([hidden])');
+  await page.fill('#tp', '2');
+  await page.waitForSelector('#trace-stale', { state: 'hidden' });
+  await page.selectOption('#model', 'llama-3.1-8b-instruct');
+  await page.waitForSelector('#trace-stale:not([hidden])');
+  await page.selectOption('#model', MODEL);
+  await page.waitForSelector('#trace-stale', { state: 'hidden' });
+  await page.selectOption('#trace-tp', 'file');
+  assert.equal(await stale(), true);
+  // A change the trace does not read (the batch) leaves it be; reading again clears it.
+  await page.selectOption('#trace-tp', 'calculator');
+  assert.equal(await stale(), false);
+  await page.fill('#util', '0.5');
+  await page.waitForTimeout(300);
+  assert.equal(await stale(), false, 'the memory utilization is not read by a trace');
+  await page.selectOption('#trace-tp', 'file');
+  await page.evaluate(() => { document.getElementById('trace-file').value = ''; }); // the same file again
+  await load(page, small);
+  await page.waitForFunction(() => document.querySelector('#trace-read-with').textContent.endsWith('TP from the file.'));
+  assert.equal(await stale(), false);
+  // A field a read uses, invalid: named as the page labels it; one it does not use is not named.
+  await page.fill('#util', '2');
+  await page.selectOption('#coef', 'custom');
+  await page.locator('#beta-fields input').nth(2).fill('x');
+  await page.evaluate(() => { document.getElementById('trace-file').value = ''; });
+  await load(page, small);
+  await page.waitForSelector('#trace-error:not([hidden])');
+  assert.equal(await page.locator('#trace-error').innerText(), 'The calculator\'s β₃ is not valid: fix it above to read a trace.');
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -148,9 +197,12 @@ test('Cancel stops a large trace; the calculator answers meanwhile and the view 
   assert.equal(await page.locator('#trace-running').isVisible(), true, 'the trace is still running');
   const read = await page.locator('#trace-progress').evaluate((p) => p.value / p.max);
   assert.ok(read < 1, `cancelled before the end (${read})`);
-  await page.click('#trace-cancel');
-  await page.waitForSelector('#trace-running', { state: 'hidden' });
-  assert.match(await page.locator('#trace-error').innerText(), /^Cancelled: /);
+  // Cancel acts in the click's own task: the progress is gone and the message shown.
+  const atCancel = await page.evaluate(() => {
+    document.getElementById('trace-cancel').click();
+    return { hidden: document.getElementById('trace-running').hidden, message: document.getElementById('trace-error').textContent };
+  });
+  assert.deepEqual(atCancel, { hidden: true, message: 'Cancelled: nothing of this file is kept; choose it again to read it.' });
   assert.equal(await page.locator('#trace-out').isHidden(), true);
   // No late result turns up after the cancel.
   await page.waitForTimeout(1000);

@@ -150,7 +150,8 @@ export function createTrace({ dispatch, scenarioRequest }) {
   /** @type {State | null} */
   let lastState = null;
   const stale = Object.assign(document.createElement('p'), { id: 'trace-stale', className: 'notice', hidden: true });
-  out.prepend(stale);
+  const readWithLine = Object.assign(document.createElement('p'), { id: 'trace-read-with' });
+  out.prepend(stale, readWithLine);
 
   // The options a file would be read with now, from the calculator's state, and the
   // calculator's field errors that stop a read (the batch's do not).
@@ -235,8 +236,8 @@ export function createTrace({ dispatch, scenarioRequest }) {
     out.hidden = false;
     checkStale();
     Object.assign(summaryEl.dataset, { steps: String(summary.steps), skipped: String(summary.skipped), totalUs: String(summary.total_predicted_us) });
-    const lines = [...(readWith ? [`Read with ${readWith}.`] : []), ...summaryLines(summary, tpRule)];
-    summaryEl.replaceChildren(...lines.map((line) => Object.assign(document.createElement('p'), { textContent: line })));
+    readWithLine.textContent = readWith ? `Read with ${readWith}.` : '';
+    summaryEl.replaceChildren(...summaryLines(summary, tpRule).map((line) => Object.assign(document.createElement('p'), { textContent: line })));
     $('trace-skipped').replaceChildren(...skippedLines(summary).map((line) => Object.assign(document.createElement('li'), { textContent: line })));
     const any = summary.steps > 0;
     for (const id of ['trace-stack', 'trace-hist']) /** @type {HTMLElement} */ ($(id).parentElement).hidden = !any;
