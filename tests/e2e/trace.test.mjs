@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync, statSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setup, guardedPage, ready, cli, waitForStep, ROOT } from './helpers.mjs';
-import { plainDecimal } from '../../web/src/trace-text.mjs';
+import { plainDecimal, fitLines } from '../../web/src/trace-text.mjs';
 import { readField } from '../../web/src/fields.mjs';
 
 const CLI = join(ROOT, 'build', 'native', 'stepcalc');
@@ -55,6 +55,17 @@ async function load(page, file) {
 const summaryData = (page) => page.$eval('#trace-summary', (el) => ({ ...el.dataset }));
 const waitForSummary = (page, timeout = 60000) =>
   page.waitForFunction(() => !document.querySelector('#trace-out').hidden && document.querySelector('#trace-summary').dataset.steps !== '', null, { timeout });
+
+test('the fit\'s sentences for a file too small to hold steps out: said once, in the page\'s words', () => {
+  const one = join(dir, 'one-step.json');
+  writeFileSync(one, JSON.stringify({ model: MODEL, gpu: GPU, step: { decode: [{ context_length: 100 }] }, duration_us: 5000 }));
+  const report = JSON.parse(stepcalc(['fit', one]).stdout);
+  assert.ok(report.notes.some((note) => note.code === 'fit_no_test_steps'), 'the core notes it');
+  const lines = fitLines(report);
+  assert.equal(lines.filter((line) => /held out/.test(line)).length, 2, lines.join('\n')); // "0 held out to test it", and why
+  assert.ok(lines.includes('No step was held out, so there are no before-and-after figures.'));
+  assert.ok(!lines.some((line) => /null/.test(line)), lines.join('\n'));
+});
 
 test('a trace file: the summary equals `stepcalc trace`, Fit β equals `stepcalc fit`, Use these β sets the calculator', async () => {
   const { page, context, foreign, errors } = await openPage();

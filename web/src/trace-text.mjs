@@ -95,7 +95,9 @@ export function fitLines(report) {
   } else {
     lines.push('No step was held out, so there are no before-and-after figures.');
   }
-  for (const note of report.notes) lines.push(note.message);
+  // The core's note on no held-out steps speaks of its JSON ("before" is null); the
+  // sentence above says it for the page.
+  for (const note of report.notes) if (note.code !== 'fit_no_test_steps') lines.push(note.message);
   return lines;
 }
 
