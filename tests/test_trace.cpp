@@ -88,6 +88,23 @@ TEST_CASE("JSON Lines: one record per line, blank lines and CRLF allowed, lines 
   CHECK(lines[2].text == "{bad json");
 }
 
+TEST_CASE("a first line that is not valid JSON is JSON Lines' bad line 1, however long") {
+  // Longer than the reader's 1 MiB chunks, after a blank line: the bytes of line 2 are
+  // kept while the first object is read, so it can be read again as a record.
+  const std::string bad = "{\"step_id\": 0, \"s\": \"" + std::string(3 << 20, 'x') + "\", oops}";
+  TraceFormat format;
+  const auto lines = split("\n" + bad + "\n{\"step_id\": 1}\n", &format);
+  CHECK(format == TraceFormat::JsonLines);
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0].line == 2);
+  CHECK(lines[0].text == bad);
+  CHECK(lines[1].line == 3);
+  CHECK(lines[1].text == "{\"step_id\": 1}");
+  // Past its first line a file is a document, and the error is the document's.
+  CHECK(split_error("{\n \"experiment\": \"x\", oops\n \"steps\": []}") ==
+        "trace: expected a field name in the document, got oops");
+}
+
 TEST_CASE("files that cannot be cut are errors that say why") {
   CHECK(split_error("") == "trace: the file is empty; expected an experiment document or JSON Lines");
   CHECK(split_error("[1, 2]") == "trace: expected a JSON object (an experiment document or JSON Lines), got '['");
@@ -340,7 +357,8 @@ TEST_CASE("pushed in pieces of any size, a trace cuts into the same steps as rea
       " {\"step_id\": 1, \"s\": \"a]\\\\\\\"}\", \"decode_reqs\": [{\"context_length\": 5}]},\n"
       " {\"step_id\": 2, \"prefill_reqs\": []}\n], \"requests\": [{\"x\": \"}\"}]}\n";
   const std::string lines = "{\"step_id\": 1}\n\n{\"step_id\": 2, \"t\": \"\\\\\"}\r\n{\"step_id\": 3}";
-  for (const std::string &file : {doc, lines}) {
+  const std::string bad_first = "{\"step_id\": 0, oops\n{\"step_id\": 1}\n";
+  for (const std::string &file : {doc, lines, bad_first}) {
     const auto whole = split(file);
     for (std::size_t piece : {1u, 2u, 3u, 7u, 64u}) {
       CAPTURE(piece);

@@ -64,10 +64,12 @@ bool TraceSplitter::fill() {
     if (input_ended_) return false;
     throw NeedMore{};
   }
-  if (pos_ > 0) {
-    std::memmove(buffer_.data(), buffer_.data() + pos_, end_ - pos_);
-    end_ -= pos_;
-    pos_ = 0;
+  const std::size_t keep_from = hold_ ? std::min(*hold_, pos_) : pos_;
+  if (keep_from > 0) {
+    std::memmove(buffer_.data(), buffer_.data() + keep_from, end_ - keep_from);
+    end_ -= keep_from;
+    pos_ -= keep_from;
+    if (hold_) *hold_ -= keep_from;
   }
   if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);
   const std::size_t got = source_(buffer_.data() + end_, buffer_.size() - end_);
@@ -220,6 +222,27 @@ void TraceSplitter::start() {
   }
   // The first object, kept while it could still be a JSON Lines record.
   const int64_t first_line = line_;
+  hold_ = pos_;
+  struct Release {
+    std::optional<std::size_t> &hold;
+    ~Release() { hold.reset(); }
+  } release{hold_};
+  try {
+    read_first_object(first_line);
+  } catch (const InputError &) {
+    // Not valid JSON before the end of its first line: a JSON Lines file whose first line
+    // is bad, which the JSONL reader then names (and --skip-bad skips) like any other.
+    // Past line 1 the file was a document, and the error is the document's.
+    if (line_ != first_line) throw;
+    pos_ = *hold_;
+    format_ = TraceFormat::JsonLines;
+    tensor_parallelism_.reset();
+    first_line_.reset();
+  }
+}
+
+void TraceSplitter::read_first_object(int64_t first_line) {
+  char c;
   std::string kept = "{";
   ++pos_;
   bool first_field = true;

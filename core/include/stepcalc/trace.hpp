@@ -83,6 +83,7 @@ private:
   void skip_value();              // the same, not kept
   std::string read_string_key();  // a key at the document's top level
   void start();                   // reads up to the first step
+  void read_first_object(int64_t first_line); // start()'s reading of the first object
   bool next_step(TraceText &out);
   bool cut_step(TraceText &out);
   bool read_in_place(TraceText &out, const char *line_end);
@@ -92,6 +93,9 @@ private:
   bool input_ended_ = false;
   std::vector<char> buffer_;
   std::size_t pos_ = 0, end_ = 0;
+  // While start() reads the first object, fill() keeps the bytes from here on, so that a
+  // first line that is not valid JSON can be read again as a (bad) JSON Lines record.
+  std::optional<std::size_t> hold_;
   int64_t line_ = 1;
   int64_t index_ = 0;
   bool started_ = false, done_ = false, read_steps_ = false;
