@@ -123,6 +123,11 @@ void assign_packed(Step &step, std::span<const double> prefill, std::span<const 
   if (prefill.size() % 3 != 0 || decode.size() % 2 != 0) {
     throw std::invalid_argument("assign_packed: prefill needs triples, decode pairs");
   }
+  // The rows' memory is taken from the step, which stays empty until the batch is valid;
+  // every element is overwritten below, so a batch as long as the last one initializes
+  // nothing (the usual case: one scenario, batch after batch).
+  std::vector<PrefillChunk> chunks = std::move(step.prefill_);
+  std::vector<DecodeGroup> groups = std::move(step.decode_);
   step.prefill_.clear();
   step.decode_.clear();
   step.prefill_tokens_ = step.prefill_requests_ = step.decode_requests_ = step.decode_context_ = 0;
@@ -130,8 +135,6 @@ void assign_packed(Step &step, std::span<const double> prefill, std::span<const 
   check_row_count(decode.size() / 2, "step.decode");
   constexpr double kTokens = static_cast<double>(limits::kMaxTokens);
   constexpr double kCount = static_cast<double>(limits::kMaxCount);
-  std::vector<PrefillChunk> chunks = std::move(step.prefill_);
-  std::vector<DecodeGroup> groups = std::move(step.decode_);
   chunks.resize(prefill.size() / 3);
   groups.resize(decode.size() / 2);
   int valid = 1;
