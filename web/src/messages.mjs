@@ -56,8 +56,9 @@ function sectionInput(where) {
   return $('add-prefill');
 }
 
-// Each field in error as the page names it ("Decode group 2, Count", or the request path
-// where no input carries it), with the control to take the focus to.
+// Each field in error as the page names it: "Decode group 2, Count", or where no input
+// carries the path, its section's control and the path ("GPU (gpu.memory.capacity_gb)");
+// with the control to take the focus to.
 /**
  * @param {import('./state.mjs').FieldError[]} errors
  * @param {(where: string) => HTMLElement | null} find
@@ -65,7 +66,10 @@ function sectionInput(where) {
 function namedFields(errors, find) {
   return errors.map((e) => {
     const input = find(e.where);
-    return { input: input ?? sectionInput(e.where), name: input ? fieldLabel(input) : e.where };
+    if (input) return { input, name: fieldLabel(input) };
+    const section = sectionInput(e.where);
+    const label = document.querySelector(`label[for="${section.id}"]`)?.textContent ?? 'Batch of this step';
+    return { input: section, name: `${label} (${e.where})` };
   });
 }
 

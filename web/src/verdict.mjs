@@ -126,7 +126,7 @@ export function kvHeadsSentence(r) {
   const stored = count(r.sharding.kv_heads_stored_per_gpu, 'KV head');
   return `The roofline terms count ${count(r.sharding.kv_heads_per_gpu, 'KV head')} per GPU ` +
     `(${r.arch.kv_heads} KV heads over TP ${r.scenario.tp}), as the seed does; the memory fit counts the ` +
-    `${stored} per GPU that real engines keep by replicating them, so its KV cache is not 0.`;
+    `${stored} per GPU that real engines keep by replicating them.`;
 }
 
 // The badge: exactly what the phase's verdict compares.
