@@ -56,9 +56,15 @@ function sectionInput(where) {
   return $('add-prefill');
 }
 
+// The control to take the focus to for an error: its input, or else its section's control.
+/**
+ * @param {string} where
+ * @param {(where: string) => HTMLElement | null} find
+ */
+const controlFor = (where, find) => find(where) ?? sectionInput(where);
+
 // Each field in error as the page names it: "Decode group 2, Count", or where no input
-// carries the path, its section's control and the path ("GPU (gpu.memory.capacity_gb)");
-// with the control to take the focus to.
+// carries the path, its section's control and the path ("GPU (gpu.memory.capacity_gb)").
 /**
  * @param {import('./state.mjs').FieldError[]} errors
  * @param {(where: string) => HTMLElement | null} find
@@ -66,10 +72,9 @@ function sectionInput(where) {
 function namedFields(errors, find) {
   return errors.map((e) => {
     const input = find(e.where);
-    if (input) return { input, name: fieldLabel(input) };
-    const section = sectionInput(e.where);
-    const label = document.querySelector(`label[for="${section.id}"]`)?.textContent ?? 'Batch of this step';
-    return { input: section, name: `${label} (${e.where})` };
+    if (input) return { where: e.where, name: fieldLabel(input) };
+    const label = document.querySelector(`label[for="${sectionInput(e.where).id}"]`)?.textContent ?? 'Batch of this step';
+    return { where: e.where, name: `${label} (${e.where})` };
   });
 }
 
@@ -95,7 +100,7 @@ export function fieldNames(errors, find) {
  */
 export function showStale(line, errors, find, hasResult) {
   const targets = namedFields(errors.slice(0, 3), find);
-  const key = JSON.stringify([hasResult, errors.length, targets.map((t) => t.name)]);
+  const key = JSON.stringify([hasResult, errors.length, targets]);
   if (line.dataset.key === key) return;
   line.dataset.key = key;
   if (!errors.length) { // not the input: an internal error, reported as a bug
@@ -104,13 +109,15 @@ export function showStale(line, errors, find, hasResult) {
   }
   const head = hasResult ? 'Showing the last good result; to update it, fix ' : 'No result yet; to compute one, fix ';
   line.replaceChildren(head);
-  targets.forEach(({ input, name }, i) => {
+  targets.forEach(({ where, name }, i) => {
     if (i > 0) line.append(i === targets.length - 1 && errors.length <= 3 ? ' and ' : ', ');
     const go = document.createElement('button');
     go.type = 'button';
     go.className = 'link';
     go.textContent = name;
+    // Found when clicked: rows are renumbered, so an input may have moved or gone since.
     go.addEventListener('click', () => {
+      const input = controlFor(where, find);
       input.scrollIntoView({ block: 'center' });
       input.focus();
     });
