@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './helpers.mjs';
-import { TERMS, formulaParts, formulaText } from '../../web/src/formula.mjs';
+import { TERMS, formulaParts, formulaText, stepFormulaText } from '../../web/src/formula.mjs';
 
 const MODULE = join(ROOT, 'build', 'wasm', 'stepcalc.mjs');
 const TPS = [1, 2, 3, 4, 8, 16];
@@ -63,4 +63,44 @@ test('the formula view shows the sharding it computes with (TP 3, MoE)', async (
   assert.match(text, new RegExp(`h = ${r.sharding.heads_per_gpu} query heads per GPU \\(⌊H/TP⌋ = ⌊${r.arch.H}/3⌋\\)`));
   assert.match(text, new RegExp(`P = Σᵢ countᵢ·Tᵢ·\\(Sᵢ\\+Tᵢ/2\\) = ${r.work.prefill.attn_pairs}`));
   assert.match(formulaText('t_tp', r, request), /T = T_pf \+ T_dc = 1125 \+ 37 = 1162/);
+});
+
+test('head counts are singular for one, and name the memory fit\'s replicated heads where they differ', async () => {
+  const calc = await (await import(MODULE)).default();
+  let singular = 0, replicated = 0;
+  for (const model of calc.presets().models) {
+    for (const tp of TPS) {
+      const request = { model: model.id, gpu: 'h100-sxm', tp, step: MIXED };
+      const r = calc.compute(request), sh = r.sharding;
+      const [kvLine] = formulaParts('t_dc_kv', r, request).where;
+      const [hLine] = formulaParts('t_dc_compute', r, request).where;
+      const kvHeads = sh.kv_heads_per_gpu === 1 ? '1 KV head per GPU' : `${sh.kv_heads_per_gpu} KV heads per GPU`;
+      assert.ok(kvLine.startsWith(`  kv = ${kvHeads} in the formula`), `${model.id} TP ${tp}: ${kvLine}`);
+      assert.ok(hLine.startsWith(`  h = ${sh.heads_per_gpu === 1 ? '1 query head' : `${sh.heads_per_gpu} query heads`} per GPU`), `${model.id} TP ${tp}: ${hLine}`);
+      if (sh.kv_heads_per_gpu === 1) singular++;
+      const stored = sh.kv_heads_stored_per_gpu;
+      assert.equal(kvLine.endsWith(`; the memory fit counts the ${stored === 1 ? '1 KV head' : `${stored} KV heads`} per GPU real engines keep by replicating them`),
+        stored !== sh.kv_heads_per_gpu, `${model.id} TP ${tp}: ${kvLine}`);
+      if (stored !== sh.kv_heads_per_gpu) replicated++;
+    }
+  }
+  assert.ok(singular > 0 && replicated > 0, 'one KV head per GPU, and replicated heads, both occurred');
+});
+
+test('the step formula: each max() argument carries its unit, and β and X are subscripted', async () => {
+  const calc = await (await import(MODULE)).default();
+  // Prefill compute above 1,000 µs: its digits are grouped with a comma.
+  const r = calc.compute({ model: 'llama-3.1-8b-instruct', gpu: 'h100-sxm', tp: 1,
+    step: { prefill: [{ tokens_this_step: 8192, prompt_tokens: 8192 }], decode: [{ context_length: 1024, count: 32 }] } });
+  assert.ok(r.basis.t_pf_compute >= 1000);
+  const text = stepFormulaText(r);
+  const maxes = [...text.matchAll(/max\(([^()]*)\)/g)].map((m) => m[1]).filter((a) => /\d/.test(a));
+  assert.equal(maxes.length, 2, text);
+  for (const args of maxes) {
+    // "7,848 µs, 20.03 µs": two arguments, each a number with its unit.
+    assert.match(args, /^[\d,.e]+ (µs|ms|s), [\d,.e]+ (µs|ms|s)$/, `ambiguous arguments: max(${args})`);
+  }
+  assert.match(text, /X₁ = max\(\d{1,3},\d{3} µs, [\d.]+ µs\) = \d{1,3},\d{3} µs/);
+  for (let i = 1; i <= 7; i++) assert.match(text, new RegExp(`β${'₀₁₂₃₄₅₆₇'[i]}·X${'₀₁₂₃₄₅₆₇'[i]} = `), text);
+  assert.doesNotMatch(text, /[βX]\d/, 'no β1 or X1 without subscripts');
 });

@@ -1,6 +1,6 @@
 // The sweep chart describes the batch on screen: on rows that differ it varies them as the
 // slider does (x is the first row's value, every other row scaled by the same factor), so
-// the dashed current value, the shading where the batch stops fitting and the sentence
+// the dotted current value, the shading where the batch stops fitting and the sentence
 // agree with the memory bar and the step time. Also: phases without KV bytes, the words
 // for a value of x, and legends that list only what is drawn.
 import { test, before, after } from 'node:test';
@@ -20,7 +20,7 @@ async function open(query) {
   return g;
 }
 
-// What the page shows: memory fit, step time, and the sweep's dashed line, shading and sentence.
+// What the page shows: memory fit, step time, and the sweep's dotted line, shading and sentence.
 const view = (page) => page.evaluate(() => {
   const sweep = document.querySelector('#sweep').dataset;
   return {
@@ -36,7 +36,7 @@ const number = (text) => Number(text.replaceAll(',', ''));
 // The chart's x at the current batch is that batch: same step time, and shaded exactly when
 // the memory bar says it does not fit.
 function agreesWithScreen(v) {
-  assert.equal(v.currentStepUs, v.stepUs, 'the chart at the dashed line is the step on screen');
+  assert.equal(v.currentStepUs, v.stepUs, 'the chart at the dotted line is the step on screen');
   const shadedAtCurrent = v.overflowX <= v.currentX;
   assert.equal(shadedAtCurrent, v.fits === 'false', `shaded from ${v.overflowX}, current ${v.currentX}, fits ${v.fits}`);
   assert.doesNotMatch(v.desc, /every row is set/);
@@ -81,7 +81,7 @@ test('two prefill chunks: the chunk sweep stops where a scaled chunk would pass 
   agreesWithScreen(v);
   assert.equal(v.currentX, 512);
   // Chunk 2 is twice chunk 1 and reaches its 4,096-token prompt when chunk 1 is at 2,048.
-  assert.match(v.desc, /over the whole range, 1 to 2,048 tokens this step in prefill chunk 1 \(now 512, dashed line\)\. The other prefill rows scale with prefill chunk 1/);
+  assert.match(v.desc, /over the whole range, 1 to 2,048 tokens this step in prefill chunk 1 \(now 512, dotted line\)\. The other prefill rows scale with prefill chunk 1/);
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -99,11 +99,11 @@ test('moving the slider on differing rows: the chart follows the batch on screen
 test('kv_heads < TP: the sweep says the phase has no KV bytes instead of comparing with them', async () => {
   const { page, context } = await open('?model=llama-3.1-70b-instruct&tp=16&prefill=512:2048&decode=1024x32');
   const v = await view(page);
-  assert.match(v.desc, /^Decode: no KV bytes \(kv_heads < TP\) over the whole range, 1 to [\d,]+ decode requests per group, so its compute is not compared with a KV read \(now 32, dashed line\)\./);
+  assert.match(v.desc, /^Decode: no KV bytes \(kv_heads < TP\) over the whole range, 1 to [\d,]+ decode requests per group, so its compute is not compared with a KV read \(now 32, dotted line\)\./);
   assert.doesNotMatch(v.desc, /exceeds/);
   assert.equal(await page.locator('#badge-decode').innerText(), 'no KV bytes (kv_heads < TP)');
   assert.equal(await page.locator('#badge-prefill').innerText(), 'no KV bytes (kv_heads < TP)');
-  assert.match(await page.locator('#verdict').innerText(), /all its HBM traffic \(weights only; no KV bytes, as kv_heads < TP\)/);
+  assert.match(await page.locator('#verdict').innerText(), /all its HBM traffic \(weights only; no KV bytes, as the roofline terms count 0 KV heads per GPU when kv_heads < TP\)/);
   await context.close();
 });
 

@@ -82,7 +82,7 @@ test('kv_heads < TP: each phase without KV bytes gets a sentence saying why it i
   const teach = await text(page, '#teach');
   for (const phase of ['Prefill', 'Decode']) {
     assert.match(teach, new RegExp(`${phase}: its compute takes [\\d.]+ (µs|ms) and its KV (write|read) 0 µs; it cannot be placed on the roofline because ` +
-      'the model counts 0 key/value heads per GPU \\(8 KV heads split over TP 16; real engines replicate them instead\\), so it has no KV bytes to divide by\\.'));
+      'its KV term counts 0 KV heads per GPU \\(⌊kv_heads/TP⌋ = ⌊8/16⌋\\), so it has no KV bytes to divide by\\.'));
   }
   for (const sel of ['#teach', '#verdict', '#roofline-desc']) assert.doesNotMatch(await text(page, sel), /–|NaN|undefined/, sel);
   assert.match(await text(page, '#roofline-desc'), /The prefill point is not plotted: it has no KV bytes/);
@@ -129,7 +129,7 @@ test('extreme values use scientific notation and integers are not rounded', asyn
   // The decode-count sweep runs to 16,384 and says so exactly.
   const b = await open('?decode=1024x4096&prefill=');
   await b.page.waitForFunction(() => /16,384/.test(document.querySelector('#sweep-desc').textContent));
-  assert.match(await text(b.page, '#sweep-desc'), /over the whole range, 1 to 16,384 decode requests per group \(now 4,096, dashed line\)\./);
+  assert.match(await text(b.page, '#sweep-desc'), /over the whole range, 1 to 16,384 decode requests per group \(now 4,096, dotted line\)\./);
   await b.page.screenshot({ path: join(SHOTS, 'truth-big-decode.png'), fullPage: true });
   await b.context.close();
 });

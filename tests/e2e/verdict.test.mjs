@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ROOT } from './helpers.mjs';
 import {
   phases, stepVerdict, phaseBadge, phaseSentence, phasePlaced, derivedFigures, contributionText, dominant,
-  belowRooflineText,
+  belowRooflineText, kvHeadsSentence, derivedLabels,
 } from '../../web/src/verdict.mjs';
 import { memoryText } from '../../web/src/memory.mjs';
 import { count } from '../../web/src/format.mjs';
@@ -46,7 +46,7 @@ function* cases() {
 }
 
 test('verdict sentences agree with the numbers on every edge case', () => {
-  let n = 0, unplaced = 0, abovePeak = 0, zeroStep = 0, fastSaid = 0, belowSaid = 0;
+  let n = 0, unplaced = 0, abovePeak = 0, zeroStep = 0, fastSaid = 0, belowSaid = 0, replicatedSaid = 0;
   for (const { name, r } of cases()) {
     n++;
     const p = phases(r);
@@ -58,7 +58,7 @@ test('verdict sentences agree with the numbers on every edge case', () => {
       assert.ok(sameSide(p.aiStep, p.ridge, v.bound === 'compute'), `${name}: ${v.text}`);
       // It names the traffic it counts: no "KV" among it when the step has no KV bytes.
       const kv = r.work.prefill.kv_bytes + r.work.decode.kv_bytes;
-      assert.match(v.text, kv > 0 ? /HBM traffic \(weights and KV\)/ : /HBM traffic \(weights only; no KV bytes, as kv_heads < TP\)/, name);
+      assert.match(v.text, kv > 0 ? /HBM traffic \(weights and KV\)/ : /HBM traffic \(weights only; no KV bytes, as the roofline terms count 0 KV heads per GPU when kv_heads < TP\)/, name);
       if (kv === 0) assert.equal(r.sharding.kv_heads_per_gpu, 0, name);
       assert.match(v.text, v.bound === 'compute' ? /at or above the ridge/ : /below the ridge/, name);
     }
@@ -94,7 +94,7 @@ test('verdict sentences agree with the numbers on every edge case', () => {
         unplaced++;
         assert.equal(r.work[phase].kv_bytes, 0, name);
         assert.match(sentence, /cannot be placed on the roofline/, name);
-        assert.match(sentence, new RegExp(`${r.sharding.kv_heads_per_gpu} key/value heads per GPU \\(${r.arch.kv_heads} KV heads split over TP ${r.scenario.tp}`), name);
+        assert.match(sentence, new RegExp(`its KV term counts ${r.sharding.kv_heads_per_gpu} KV heads per GPU \\(⌊kv_heads/TP⌋ = ⌊${r.arch.kv_heads}/${r.scenario.tp}⌋\\), so it has no KV bytes`), name);
         continue;
       }
       const ai = phase === 'prefill' ? p.aiPrefill : p.aiDecode;
@@ -136,6 +136,22 @@ test('verdict sentences agree with the numbers on every edge case', () => {
       assert.match(below, /^Shorter than the roofline bound \([\de.,]+ (µs|ms|s) at β = 1\): (your|the fitted) β[₁₂₃₄] = /, name);
       assert.doesNotMatch(below, BAD_WORDS, name);
     }
+    // kv_heads < TP: the memory fit counts the replicated heads, the roofline terms 0; each
+    // says so where its figure is shown, and the labels count the bytes their figures do.
+    const replicated = r.sharding.kv_heads_stored_per_gpu !== r.sharding.kv_heads_per_gpu;
+    const memory = memoryText(r), both = kvHeadsSentence(r), labels = derivedLabels(r);
+    assert.equal(/replicated as real engines store it; the roofline terms count 0\)/.test(memory), replicated, `${name}: ${memory}`);
+    assert.equal(both !== '', replicated, `${name}: ${both}`);
+    if (replicated) {
+      replicatedSaid++;
+      assert.equal(both, `The roofline terms count 0 KV heads per GPU (${r.arch.kv_heads} KV heads over TP ${r.scenario.tp}), as the seed does; ` +
+        `the memory fit counts the ${count(r.sharding.kv_heads_stored_per_gpu, 'KV head')} per GPU that real engines keep by replicating them.`, name);
+    }
+    const kvBytes = r.work.prefill.kv_bytes + r.work.decode.kv_bytes;
+    for (const label of Object.values(labels)) {
+      assert.equal(/(and|\+) KV/.test(label), kvBytes > 0, `${name}: ${label}`);
+      assert.equal(/no KV bytes/.test(label), kvBytes === 0, `${name}: ${label}`);
+    }
     // Every contribution is listed; a zero one says why.
     r.contributions_us.forEach((c, i) => {
       const text = contributionText(r, i);
@@ -145,6 +161,7 @@ test('verdict sentences agree with the numbers on every edge case', () => {
   }
   // The edge cases really occurred.
   assert.ok(unplaced > 0, 'some phase had no KV bytes (kv_heads < TP)');
+  assert.ok(replicatedSaid > 0, 'some memory fit counted replicated KV heads');
   assert.ok(abovePeak > 0, 'some figure passed the hardware peak');
   assert.ok(zeroStep > 0, 'some step time was 0');
   assert.ok(fastSaid > 0 && belowSaid > 0, 'some β below 1 was named and some step was shorter than the bound');
@@ -185,7 +202,7 @@ test('kv_heads < TP: the badges say "no KV bytes", the verdict counts the weight
     step: { prefill: [{ tokens_this_step: 512, prompt_tokens: 2048 }], decode: [{ context_length: 1024, count: 32 }] } });
   for (const phase of ['prefill', 'decode']) assert.deepEqual(phaseBadge(r, phase), { kind: 'none', text: 'no KV bytes (kv_heads < TP)' });
   const v = stepVerdict(r).text;
-  assert.match(v, /FLOP per byte of all its HBM traffic \(weights only; no KV bytes, as kv_heads < TP\)/);
+  assert.match(v, /FLOP per byte of all its HBM traffic \(weights only; no KV bytes, as the roofline terms count 0 KV heads per GPU when kv_heads < TP\)/);
   assert.doesNotMatch(v, /weights and KV/);
 });
 

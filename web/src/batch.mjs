@@ -227,11 +227,24 @@ export function createBatchEditor(dispatch) {
       const key = fields.find(([, , field]) => field === m[3])?.[0];
       return views[kind].nodes[Number(m[2])]?.inputs[/** @type {string} */ (key)] ?? null;
     },
-    /** @param {import('./wasm/stepcalc.mjs').StepResponse} r */
-    showTotals(r) {
+    // The totals line, always shown, from the core's response. While a field is invalid
+    // the response is the last valid one: if its batch is not the one on screen (invalid
+    // names the fields to fix), the line says whose totals these are; with no valid
+    // result yet, it says there are none.
+    /**
+     * @param {import('./wasm/stepcalc.mjs').StepResponse | null} r
+     * @param {string} [invalid]
+     */
+    showTotals(r, invalid) {
+      totals.classList.toggle('stale', Boolean(invalid) || !r);
+      if (!r) {
+        totals.textContent = `Totals: none yet, as nothing could be computed since the page opened; fix ${invalid}.`;
+        return;
+      }
       const w = r.work;
+      const head = invalid ? `Totals of the last valid batch, not of the rows on screen, until ${invalid} ${invalid.includes(' and ') ? 'are' : 'is'} fixed` : 'Totals';
       totals.textContent =
-        `Totals: ${count(w.prefill.tokens + w.decode.tokens, 'token')} this step ` +
+        `${head}: ${count(w.prefill.tokens + w.decode.tokens, 'token')} this step ` +
         `(${int(w.prefill.tokens)} prefill, ${int(w.decode.tokens)} decode) · ` +
         `batch size ${count(r.basis.batch_size, 'request')} · ${count(w.decode.context_tokens, 'decode context token')}`;
     },

@@ -50,16 +50,39 @@ function describe(r, scenario, custom) {
   return `${model} · ${gpu} · TP ${r.scenario.tp} · ${int(r.basis.batch_size)} requests, ${int(tokens)} tokens · ${r.scenario.coefficients}`;
 }
 
-// (pinned − current) / current, as text.
+// (pinned − current) / current, as text; where no percent exists, why not.
 /**
  * @param {number} pinned
  * @param {number} current
  */
-function difference(pinned, current) {
+export function difference(pinned, current) {
+  if (!Number.isFinite(pinned) || !Number.isFinite(current)) return `${DASH} (not defined for a step time of 0)`;
   if (pinned === current) return '0%';
-  if (!(current > 0)) return DASH;
+  if (current === 0) return `${DASH} (the current value is 0, so no percent)`;
   const d = ((pinned - current) / current) * 100;
   return `${d > 0 ? '+' : ''}${num(d)}%`;
+}
+
+// Which columns of a table that scrolls sideways are out of view, said above it: at 360 px
+// the pins are off to the right with no other cue.
+/**
+ * @param {HTMLElement} scroller
+ * @param {HTMLElement} hint
+ */
+function showHiddenColumns(scroller, hint) {
+  const left = scroller.scrollLeft, right = left + scroller.clientWidth;
+  const heads = /** @type {HTMLElement[]} */ ([...scroller.querySelectorAll('thead th')]).slice(1); // not "Figure"
+  /** @param {HTMLElement} th */
+  const name = (th) => /** @type {string} */ (th.dataset.name);
+  const offRight = heads.filter((th) => th.offsetLeft + th.offsetWidth > right + 1).map(name);
+  const offLeft = heads.filter((th) => th.offsetLeft < left - 1).map(name);
+  /** @param {string[]} names @param {string} side */
+  const say = (names, side) => `${names.join(' and ')} ${names.length > 1 ? 'are' : 'is'} off to the ${side}`;
+  const parts = [offLeft.length ? say(offLeft, 'left') : '', offRight.length ? say(offRight, 'right') : ''].filter(Boolean);
+  const said = parts.join('; ');
+  const text = parts.length ? `${said[0].toUpperCase()}${said.slice(1)}: scroll the table sideways${offRight.length ? ' (→)' : ' (←)'}.` : '';
+  hint.hidden = text === '';
+  if (hint.textContent !== text) hint.textContent = text;
 }
 
 // current(): { state, errors } of the scenario on screen (see messages.mjs, refusal).
@@ -86,6 +109,7 @@ export function createCompare({ current, dispatch }) {
   function render(pins, result, pinOutcomes, scenario) {
     pinButton.setAttribute('aria-disabled', String(pins.length >= MAX_PINS));
     if (pins.length === 0 || !result) {
+      resized.disconnect();
       out.replaceChildren();
       return;
     }
@@ -93,8 +117,10 @@ export function createCompare({ current, dispatch }) {
     table.append(el('caption', `The current scenario (${human(result.step_time_us)}) and ${pins.length} pinned; each pinned figure shows its difference from the current one`));
     const head = document.createElement('tr');
     head.append(el('th', 'Figure', { scope: 'col' }), el('th', `Current: ${describe(result, scenario, scenario.custom)}`, { scope: 'col' }));
+    /** @type {HTMLElement} */ (head.lastChild).dataset.name = 'the current scenario';
     pinOutcomes.forEach((o, i) => {
       const th = el('th', `Pin ${i + 1}: ${o.ok ? describe(o.value, pins[i], scenario.custom) : `not available (${o.input ? `${o.where}: ${o.what}` : 'internal error'})`} `, { scope: 'col' });
+      th.dataset.name = `pin ${i + 1}`;
       for (const [act, text] of [['load', 'Load'], ['unpin', 'Remove']]) {
         const button = el('button', text, { type: 'button', className: act });
         button.dataset.pin = String(i);
@@ -127,8 +153,16 @@ export function createCompare({ current, dispatch }) {
     scroller.setAttribute('role', 'region');
     scroller.setAttribute('aria-label', 'Compared scenarios');
     scroller.append(table);
-    out.replaceChildren(scroller);
+    const hint = el('p', '', { className: 'scroll-hint', hidden: true });
+    hint.id = 'compare-scroll-hint';
+    scroller.addEventListener('scroll', () => showHiddenColumns(scroller, hint), { passive: true });
+    resized.disconnect();
+    resized = new ResizeObserver(() => showHiddenColumns(scroller, hint));
+    resized.observe(scroller);
+    out.replaceChildren(hint, scroller);
   }
+  // Re-checks the hint whenever the table's box changes size (first layout included).
+  let resized = new ResizeObserver(() => {});
 
   // Pinning takes the scenario on screen only when it is valid: a pin is never a half-typed one.
   pinButton.addEventListener('click', () => {

@@ -39,6 +39,11 @@ export function count(x, noun) {
   return `${int(x)} ${x === 1 ? noun : `${noun}s`}`;
 }
 
+// β and X are numbered 1 to 7 with subscripts, as everywhere on the page: "β₁".
+const SUBSCRIPT = ['₀', '₁', '₂', '₃', '₄', '₅', '₆', '₇', '₈', '₉'];
+/** @param {number} i a single digit */
+export const sub = (i) => SUBSCRIPT[i];
+
 // A duration given in µs, in µs, ms or s.
 /** @param {number} x */
 export function human(x) {

@@ -2,7 +2,7 @@
 // core returns put in (its `arch`, `hardware`, `sharding` and `work` fields), then the
 // core's intermediate sums and its result. The substituted line is plain arithmetic
 // (numbers, ·, /, +, parentheses), so a test can evaluate it against the core's term.
-import { num, sci } from './format.mjs';
+import { num, sci, count, sub } from './format.mjs';
 
 /** @typedef {import('./wasm/stepcalc.mjs').StepResponse} StepResponse */
 /** @typedef {import('./state.mjs').PageRequest} PageRequest */
@@ -39,8 +39,11 @@ export function formulaParts(term, r, request) {
   const a = r.arch, h = r.hardware, TP = r.scenario.tp, sh = r.sharding, wp = r.work.prefill, wd = r.work.decode;
   const peak = `(${h.flops_peak_tflops}·1e6)`, hbm = `(${h.bw_hbm_tb_s}·1e6)`, link = `(${h.bw_link_gb_s}·1e3)`;
   const result = t(r.basis[term]);
-  const heads = `  h = ${sh.heads_per_gpu} query heads per GPU (⌊H/TP⌋ = ⌊${a.H}/${TP}⌋)`;
-  const kvHeads = `  kv = ${sh.kv_heads_per_gpu} KV heads per GPU in the formula (⌊kv_heads/TP⌋ = ⌊${a.kv_heads}/${TP}⌋)`;
+  const heads = `  h = ${count(sh.heads_per_gpu, 'query head')} per GPU (⌊H/TP⌋ = ⌊${a.H}/${TP}⌋)`;
+  // With kv_heads < TP the memory fit counts other heads than this formula: say both.
+  const stored = sh.kv_heads_stored_per_gpu === sh.kv_heads_per_gpu ? ''
+    : `; the memory fit counts the ${count(sh.kv_heads_stored_per_gpu, 'KV head')} per GPU real engines keep by replicating them`;
+  const kvHeads = `  kv = ${count(sh.kv_heads_per_gpu, 'KV head')} per GPU in the formula (⌊kv_heads/TP⌋ = ⌊${a.kv_heads}/${TP}⌋)${stored}`;
   // Both compute terms are (projections + attention + FFN) FLOPs over the peak.
   /**
    * @param {string} T
@@ -125,13 +128,17 @@ export function formulaText(term, r, request) {
 /** @param {StepResponse} r */
 export function stepFormulaText(r) {
   const b = r.basis, x = r.features, beta = r.beta, c = r.contributions_us;
+  // Each argument of max() carries its unit, so a digit-grouping comma ("7,848") is never
+  // read as the comma between the arguments.
+  /** @param {number} a @param {number} b2 */
+  const max = (a, b2) => `max(${t(a)}, ${t(b2)})`;
   const names = ['max(t_pf_compute, t_pf_kv)', 'max(t_dc_compute, t_dc_kv)', 't_weight', 't_tp', 'L', 'batch_size', '1'];
   const lines = [
     'step_time_us = Σ βᵢ·Xᵢ,  X = [max(t_pf_compute, t_pf_kv), max(t_dc_compute, t_dc_kv), t_weight, t_tp, L, batch_size, 1]',
   ];
-  lines.push(`  X₁ = max(${num(b.t_pf_compute)}, ${num(b.t_pf_kv)}) = ${num(x[0])}`);
-  lines.push(`  X₂ = max(${num(b.t_dc_compute)}, ${num(b.t_dc_kv)}) = ${num(x[1])}`);
-  names.forEach((n, i) => lines.push(`  β${i + 1}·X${i + 1} = ${num(beta[i])} · ${num(x[i])}  (${n}) = ${num(c[i])} µs`));
+  lines.push(`  X₁ = ${max(b.t_pf_compute, b.t_pf_kv)} = ${t(x[0])}`);
+  lines.push(`  X₂ = ${max(b.t_dc_compute, b.t_dc_kv)} = ${t(x[1])}`);
+  names.forEach((n, i) => lines.push(`  β${sub(i + 1)}·X${sub(i + 1)} = ${num(beta[i])} · ${num(x[i])}  (${n}) = ${num(c[i])} µs`));
   lines.push(`= ${num(r.step_time_us)} µs`);
   return lines.join('\n');
 }

@@ -7,7 +7,7 @@ import { loadCalc, compute, checkModel, checkGpu, presets as loadPresets, limits
 import { defaultState, reduce, buildRequest, SCENARIO_KEYS, customItem } from './state.mjs';
 import { readLink } from './url.mjs';
 import { loadStore, saveStore } from './storage.mjs';
-import { notice, reportBug, createFieldErrors, errorText } from './messages.mjs';
+import { notice, reportBug, createFieldErrors, errorText, showStale, fieldNames } from './messages.mjs';
 import { stepCountsWithArrows } from './fields.mjs';
 import { createScenario } from './scenario.mjs';
 import { createCustomEditors } from './custom.mjs';
@@ -208,12 +208,15 @@ async function start() {
     requestAnimationFrame(frameEnd);
   }
 
-  // Each field error beside its field: the page's own checks, or else the core's input error.
+  // The fields in error: the page's own checks, or else the core's input error.
   /** @param {State} s */
-  function showFieldErrors(s) {
+  function staleErrors(s) {
     const { errors, out } = evaluation(s);
-    fieldErrors.show(errors.length ? errors : out && !out.ok && out.input ? [out] : []);
+    return errors.length ? errors : out && !out.ok && out.input ? [out] : [];
   }
+  // Each field error beside its field.
+  /** @param {State} s */
+  const showFieldErrors = (s) => fieldErrors.show(staleErrors(s));
 
   function render() {
     const start = performance.now();
@@ -245,9 +248,13 @@ async function start() {
     } else if (!lastGood) {
       $('step-time').textContent = '–';
     }
-    $('stale').textContent = lastGood
-      ? 'Showing the last good result: fix the field marked above to update.'
-      : 'No result yet: fix the field marked in red to compute one.';
+    if (!ok) {
+      const errors = staleErrors(s);
+      showStale($('stale'), errors, inputFor, lastGood !== null);
+      // The last good result's totals are the batch's on screen while its rows are the same.
+      const sameBatch = lastGoodState !== null && lastGoodState.prefill === s.prefill && lastGoodState.decode === s.decode;
+      batch.showTotals(lastGood, sameBatch ? undefined : fieldNames(errors, inputFor) || 'the internal error');
+    }
     $('stale').hidden = ok;
     if (lastGood) compare.render(s.pins, lastGood, pinOutcomes(s), { .../** @type {Scenario} */ (lastGoodState), custom: s.custom });
     document.documentElement.dataset.renders = String(Number(document.documentElement.dataset.renders ?? 0) + 1);

@@ -3,6 +3,7 @@
 // TP at which the same request fits. Every byte count is the core's `memory` object.
 import { compute } from './calc.mjs';
 import { bytes, count, pct } from './format.mjs';
+import { kvReplicated } from './verdict.mjs';
 
 /** @typedef {import('./wasm/stepcalc.mjs').StepResponse} StepResponse */
 /** @typedef {import('./wasm/stepcalc.mjs').StepRequest} StepRequest */
@@ -69,7 +70,11 @@ function decodeRoom(r) {
 /** @param {StepResponse} r */
 export function memoryText(r) {
   const m = r.memory;
-  const parts = `weights ${bytes(m.weight_bytes)} + KV cache ${bytes(m.kv_cache_bytes)} = ${bytes(needBytes(m))}`;
+  // With kv_heads < TP the KV cache counts the replicated heads, not the roofline terms' 0.
+  const replicated = kvReplicated(r)
+    ? ` (${count(r.sharding.kv_heads_stored_per_gpu, 'KV head')} per GPU, replicated as real engines store it; the roofline terms count ${r.sharding.kv_heads_per_gpu})`
+    : '';
+  const parts = `weights ${bytes(m.weight_bytes)} + KV cache ${bytes(m.kv_cache_bytes)}${replicated} = ${bytes(needBytes(m))}`;
   if (m.fits === null) return `${parts} per GPU; this GPU's datasheet gives no memory capacity, so whether it fits is unknown.`;
   const of = `of ${bytes(m.usable_bytes)} usable (${pct(m.utilization)} of ${bytes(m.capacity_bytes)})`;
   const room = decodeRoom(r);

@@ -45,6 +45,88 @@ function sectionError(where) {
   return $('step-error');
 }
 
+// The input that shows an error whose path no input carries (a core error on the model,
+// the GPU or the coefficients; a batch-wide one): the control of that section.
+/** @param {string} where */
+function sectionInput(where) {
+  if (where.startsWith('model')) return $('model');
+  if (where.startsWith('gpu')) return $('gpu');
+  if (where.startsWith('coefficients')) return $('coef');
+  if (where === 'tp') return $('tp');
+  return $('add-prefill');
+}
+
+// The control to take the focus to for an error: its input, or else its section's control.
+/**
+ * @param {string} where
+ * @param {(where: string) => HTMLElement | null} find
+ */
+const controlFor = (where, find) => find(where) ?? sectionInput(where);
+
+// Each field in error as the page names it: "Decode group 2, Count", or where no input
+// carries the path, its section's control and the path ("GPU (gpu.memory.capacity_gb)").
+/**
+ * @param {import('./state.mjs').FieldError[]} errors
+ * @param {(where: string) => HTMLElement | null} find
+ */
+function namedFields(errors, find) {
+  return errors.map((e) => {
+    const input = find(e.where);
+    if (input) return { where: e.where, name: fieldLabel(input) };
+    const label = document.querySelector(`label[for="${sectionInput(e.where).id}"]`)?.textContent ?? 'Batch of this step';
+    return { where: e.where, name: `${label} (${e.where})` };
+  });
+}
+
+// "Decode group 2, Count", "A and B", "A, B, C and 2 more".
+/**
+ * @param {import('./state.mjs').FieldError[]} errors
+ * @param {(where: string) => HTMLElement | null} find
+ */
+export function fieldNames(errors, find) {
+  const names = namedFields(errors.slice(0, 3), find).map((f) => f.name);
+  if (errors.length > 3) return `${names.join(', ')} and ${errors.length - 3} more`;
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : names.join('');
+}
+
+// The stale line over the last good result: it names each field to fix, as a button that
+// takes the focus there, because the field is not always above it (the 2-column layout has
+// it beside, the embedded view below).
+/**
+ * @param {HTMLElement} line
+ * @param {import('./state.mjs').FieldError[]} errors
+ * @param {(where: string) => HTMLElement | null} find
+ * @param {boolean} hasResult whether a last good result is on screen
+ */
+export function showStale(line, errors, find, hasResult) {
+  const targets = namedFields(errors.slice(0, 3), find);
+  const key = JSON.stringify([hasResult, errors.length, targets]);
+  if (line.dataset.key === key) return;
+  line.dataset.key = key;
+  if (!errors.length) { // not the input: an internal error, reported as a bug
+    line.textContent = `${hasResult ? 'Showing the last good result' : 'No result'}: the calculator hit an internal error (reported above).`;
+    return;
+  }
+  const head = hasResult ? 'Showing the last good result; to update it, fix ' : 'No result yet; to compute one, fix ';
+  line.replaceChildren(head);
+  targets.forEach(({ where, name }, i) => {
+    if (i > 0) line.append(i === targets.length - 1 && errors.length <= 3 ? ' and ' : ', ');
+    const go = document.createElement('button');
+    go.type = 'button';
+    go.className = 'link';
+    go.textContent = name;
+    // Found when clicked: rows are renumbered, so an input may have moved or gone since.
+    go.addEventListener('click', () => {
+      const input = controlFor(where, find);
+      input.scrollIntoView({ block: 'center' });
+      input.focus();
+    });
+    line.append(go);
+  });
+  if (errors.length > 3) line.append(` and ${errors.length - 3} more`);
+  line.append(' (marked in red).');
+}
+
 // The text of one error, as shown beside its field (and quoted where a field is refused).
 /**
  * @param {import('./state.mjs').FieldError} error

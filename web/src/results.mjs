@@ -4,7 +4,7 @@ import { TERMS, formulaText, stepFormulaText } from './formula.mjs';
 import { num, human, DASH } from './format.mjs';
 import {
   CONTRIB, PHASE_SCOPE, phases, stepVerdict, phaseBadge, phaseSentence, derivedFigures, contributionParts, contributionText,
-  belowRooflineText,
+  belowRooflineText, derivedLabels, kvHeadsSentence,
 } from './verdict.mjs';
 import { createMemoryView } from './memory.mjs';
 
@@ -71,20 +71,23 @@ export function createResults() {
   const derived = $('derived');
   /** @type {Record<string, HTMLElement>} */
   const dd = {};
+  /** @type {Record<string, HTMLElement>} */
+  const dt = {};
   for (const [key, label] of [
     ['tps', 'Tokens per second (this step)'], ['tflops', 'Achieved TFLOPS (FLOPs ÷ predicted step time)'],
-    ['mfu', 'MFU (model FLOPs utilisation)'], ['bw', 'HBM bandwidth utilisation (weights and KV)'],
+    ['mfu', 'MFU (model FLOPs utilisation)'], ['bw', 'HBM bandwidth utilisation'], // bw and aiStep: labelled by update()
     ['aiPf', 'Prefill arithmetic intensity (FLOPs ÷ KV bytes written)'],
     ['aiDc', 'Decode arithmetic intensity (FLOPs ÷ KV bytes read)'],
-    ['aiStep', 'Whole-step arithmetic intensity (FLOPs ÷ weight and KV bytes)'],
+    ['aiStep', 'Whole-step arithmetic intensity'],
     ['ridge', 'GPU ridge point (peak TFLOPS ÷ HBM bandwidth)'],
   ]) {
-    const dt = document.createElement('dt');
-    dt.textContent = label;
+    const term = document.createElement('dt');
+    term.textContent = label;
     const d = document.createElement('dd');
     d.dataset.figure = key;
-    derived.append(dt, d);
+    derived.append(term, d);
     dd[key] = d;
+    dt[key] = term;
   }
   // The figures that can pass the hardware's peak: the value, then why when it does.
   const figures = /** @type {Record<'tps' | 'tflops' | 'mfu' | 'bw', { value: HTMLElement, note: HTMLElement }>} */ ({}); // filled below
@@ -181,7 +184,11 @@ export function createResults() {
     dd.aiDc.textContent = intensity(p.aiDecode, 'decode');
     dd.aiStep.textContent = Number.isFinite(p.aiStep) ? `${num(p.aiStep)} FLOP/B` : DASH;
     dd.ridge.textContent = `${num(p.ridge)} FLOP/B`;
-    $('teach').textContent = `${phaseSentence(r, 'prefill')} ${phaseSentence(r, 'decode')} ${PHASE_SCOPE}`;
+    // These two labels name the bytes their figure counts, which kv_heads < TP changes.
+    const labels = derivedLabels(r);
+    dt.bw.textContent = labels.bw;
+    dt.aiStep.textContent = labels.aiStep;
+    $('teach').textContent = [phaseSentence(r, 'prefill'), phaseSentence(r, 'decode'), kvHeadsSentence(r), PHASE_SCOPE].filter(Boolean).join(' ');
 
     // Notes go beside the terms they affect, and in full below.
     const notes = $('notes');

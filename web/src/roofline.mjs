@@ -4,7 +4,7 @@
 // below 1 can put it above the roof.
 import uPlot from 'uplot';
 import { chartHeight, css, plotOptions, mountChart, legendBeside, LEGEND_BESIDE } from './plot.mjs';
-import { phases, phasePlaced, fastBetas, stepTraffic } from './verdict.mjs';
+import { phases, phasePlaced, fastBetas, stepTraffic, derivedLabels } from './verdict.mjs';
 import { num, human } from './format.mjs';
 
 /** @typedef {import('./wasm/stepcalc.mjs').StepResponse} StepResponse */
@@ -80,7 +80,7 @@ function makeChart(el, range, width) {
       { label: 'GPU roof', stroke: css('--roof'), width: 2, spanGaps: true, points: { show: false } },
       point('Prefill: FLOPs ÷ KV written', 'prefill', css('--c0'), 12),
       point('Decode: FLOPs ÷ KV read', 'decode', css('--c1'), 12),
-      point('Step: FLOPs ÷ weights + KV', 'step', css('--fg'), 9),
+      point('Step', 'step', css('--fg'), 9), // its label, what it counts, is set by draw()
       point('Step, predicted (ring)', 'predicted', css('--accent'), 13, 'transparent'),
     ],
     legend: { live: false },
@@ -127,19 +127,22 @@ export function createRoofline() {
   const desc = /** @type {HTMLElement} */ (document.getElementById('roofline-desc'));
   /** @type {Range} */
   const range = { x: [0.1, 1e4], y: [0.1, 1e4], ridge: 0, peak: 0 };
-  /** @typedef {{ data: uPlot.AlignedData, placed: Record<string, unknown> }} Shown the chart's columns and which points are on it */
+  /** @typedef {{ data: uPlot.AlignedData, placed: Record<string, unknown>, stepLabel: string }} Shown the chart's columns, which points are on it and what the step point counts */
   /** @type {Shown | null} */
   let shown = null;
   /**
    * @param {uPlot} chart
    * @param {Shown} what
    */
-  function draw(chart, { data, placed }) {
+  function draw(chart, { data, placed, stepLabel }) {
     // The legend lists only the points on the chart.
     for (const [key, pt] of Object.entries(placed)) {
       const entry = /** @type {HTMLElement | null} */ (el.querySelector(`.u-legend .point-${key}`));
       if (entry) entry.style.display = pt ? '' : 'none';
     }
+    // The step point's bytes: weights and KV, or weights only (kv_heads < TP).
+    const stepEntry = el.querySelector('.u-legend .point-step .u-label');
+    if (stepEntry && stepEntry.textContent !== stepLabel) stepEntry.textContent = stepLabel;
     chart.setData(data);
   }
   const mount = mountChart(el, (width) => {
@@ -178,7 +181,7 @@ export function createRoofline() {
     range.ridge = p.ridge;
     range.peak = peak;
     // Column 0 is every row's x, a number.
-    shown = { data: /** @type {uPlot.AlignedData} */ (Array.from({ length: COLUMNS }, (_, c) => rows.map((rw) => rw[c]))), placed };
+    shown = { data: /** @type {uPlot.AlignedData} */ (Array.from({ length: COLUMNS }, (_, c) => rows.map((rw) => rw[c]))), placed, stepLabel: derivedLabels(r).stepPoint };
     if (mount.chart) draw(mount.chart, shown);
     desc.textContent = describe(r, p);
   }

@@ -91,7 +91,8 @@ export function createShare({ current, dispatch, embed }) {
     }
     if (embedded) {
       const src = href.replaceAll('&', '&amp;').replaceAll('"', '&quot;');
-      return copy(`<iframe src="${src}" title="stepcalc: LLM inference step time" width="640" height="480" style="border:0" loading="lazy" allow="clipboard-write"></iframe>`, 'Embed code');
+      // No `allow`: the embedded view has no copy buttons, so the frame needs no clipboard.
+      return copy(`<iframe src="${src}" title="stepcalc: LLM inference step time" width="640" height="480" style="border:0" loading="lazy"></iframe>`, 'Embed code');
     }
     copy(href, 'Link');
   }

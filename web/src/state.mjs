@@ -262,7 +262,7 @@ function apply(state, action, ctx) {
       return { ...state, [action.kind]: state[action.kind].filter((_, i) => i !== action.index) };
     case 'quick-scenario': {
       const s = SCENARIOS[action.name];
-      return { ...state, prefill: copyRows(s.prefill), decode: copyRows(s.decode), undo: pushUndo(state, ['prefill', 'decode']) };
+      return sweepable({ ...state, prefill: copyRows(s.prefill), decode: copyRows(s.decode), undo: pushUndo(state, ['prefill', 'decode']) });
     }
     case 'sweep-variable':
       return { ...state, sweep: action.value };
@@ -272,7 +272,7 @@ function apply(state, action, ctx) {
       return state; // reduce() ends the drag
     case 'undo': {
       if (state.undo.length === 0) return state;
-      return { ...state, ...state.undo[state.undo.length - 1], undo: state.undo.slice(0, -1) };
+      return sweepable({ ...state, ...state.undo[state.undo.length - 1], undo: state.undo.slice(0, -1) });
     }
     case 'gpu-draft':
       return { ...state, gpuDraft: { ...state.gpuDraft, [action.field]: action.value } };
@@ -293,13 +293,28 @@ function apply(state, action, ctx) {
     case 'load-pin': {
       // A pin made with a preset carries no β of its own: the custom β typed here stays.
       const pin = state.pins[action.index];
-      return { ...state, ...pin, beta: pin.beta ?? state.beta, util: pin.util ?? state.util, undo: pushUndo(state, SCENARIO_KEYS) };
+      return sweepable({ ...state, ...pin, beta: pin.beta ?? state.beta, util: pin.util ?? state.util, undo: pushUndo(state, SCENARIO_KEYS) });
     }
     case 'pins-in-link':
       return { ...state, pinsInLink: action.value };
     default:
       throw new Error(`unknown action ${/** @type {{ type: string }} */ (action).type}`);
   }
+}
+
+// When a whole batch is put in place at once (a quick scenario, an undo, a loaded pin) and
+// it has no row of the list the sweep varies ("One long prefill" has no decode rows), the
+// sweep moves to the first variable the batch has rows for, so the chart is not left empty.
+// A row the user removes leaves the choice alone; the chart then says what is missing.
+/**
+ * @param {State} state
+ * @returns {State}
+ */
+function sweepable(state) {
+  if (state[SWEEP_VARIABLES[state.sweep].list].length > 0) return state;
+  const kinds = /** @type {SweepKind[]} */ (Object.keys(SWEEP_VARIABLES));
+  const other = kinds.find((k) => state[SWEEP_VARIABLES[k].list].length > 0);
+  return other ? { ...state, sweep: other } : state;
 }
 
 /**

@@ -1,5 +1,5 @@
 // Sweep chart: step time and each basis term against one variable, the current value
-// dashed, a sentence on where the bottleneck flips; and the slider that moves that variable
+// dotted, a sentence on where the bottleneck flips; and the slider that moves that variable
 // (dispatching it, with an undo), so the flip can be found by dragging. The chart varies the
 // rows as the slider does: x is the first row's value and every other row scales with it,
 // so each point is a batch the slider can reach and the chart describes the batch on screen.
@@ -32,7 +32,13 @@ import { reportBug } from './messages.mjs';
  *   headroom_bytes: number[], kvHeadsPerGpu: number }} ChartSeries
  */
 
-const EMPTY = /** @type {uPlot.AlignedData} */ ([[1], [null], [null], [null], [null], [null], [null], [null]]);
+// Columns: x, the step time, the six terms, and the current value's legend entry (no data:
+// its line is drawn by drawCurrent).
+const EMPTY = /** @type {uPlot.AlignedData} */ ([[1], [null], [null], [null], [null], [null], [null], [null], [null]]);
+const CURRENT_INDEX = 8;
+// The current value's line: a colour and a dash no series uses, so neither it nor its
+// legend entry can be taken for a term's.
+const CURRENT_COLOUR = '--muted', CURRENT_DASH = [2, 3];
 
 // What each sweep variable moves (list, key, field, the core limit that bounds it) is in
 // state.mjs; here: the chart's axis label and the words for a value of x in a sentence
@@ -90,7 +96,10 @@ function sweepPlan(kind, request, limits) {
   const spec = SWEEPS[kind];
   /** @type {Record<string, number>[]} */
   const rows = request.step[spec.list];
-  if (rows.length === 0) return { reason: `Add a ${spec.list} row to sweep ${spec.label}.` };
+  if (rows.length === 0) {
+    const what = spec.list === 'decode' ? 'decode groups' : 'prefill chunks';
+    return { reason: `Nothing to sweep, so the chart is empty: the batch has no ${what} to vary the ${spec.label} of. Add one, or choose another sweep variable.` };
+  }
   const current = rows[0][spec.field];
   if (!(current > 0)) return { reason: `The ${spec.row} value is 0, so the sweep has no value to scale the rows from.` };
   const several = rows.length > 1;
@@ -171,7 +180,7 @@ function flipText(s, plan) {
   const phase = decode ? 'Decode' : 'Prefill', kv = decode ? 'KV read' : 'KV write';
   const range = `${int(s.values[0])} to ${int(s.values[s.values.length - 1])} ${plan.unit}`;
   const scaledRows = plan.several ? ` The other ${plan.spec.list} rows scale with ${plan.spec.row}, keeping their ratios, as the slider moves them.` : '';
-  const now = ` (now ${int(plan.current)}, dashed line).${scaledRows}`;
+  const now = ` (now ${int(plan.current)}, dotted line).${scaledRows}`;
   // No KV bytes at all (kv_heads < TP): there is nothing to compare the compute with.
   if (m.every((v) => v === 0)) {
     const why = s.kvHeadsPerGpu === 0 ? ' (kv_heads < TP)' : '';
@@ -246,18 +255,21 @@ function labelOverflow(u, mark) {
   ctx.restore();
 }
 
-// The current value, as a vertical dashed line.
+// The KV terms' lines are dashed; their compute terms' solid, in the same colour.
+const KV_DASH = [6, 4];
+
+// The current value, as a vertical dotted line.
 /**
  * @param {uPlot} u
  * @param {Mark} mark
  */
 function drawCurrent(u, mark) {
-  if (!(mark.x > 0)) return;
+  if (!(mark.x > 0) || !u.series[CURRENT_INDEX].show) return; // its legend entry hides it too
   const ctx = u.ctx, x = u.valToPos(mark.x, 'x', true);
   ctx.save();
-  ctx.strokeStyle = css('--accent');
+  ctx.strokeStyle = css(CURRENT_COLOUR);
   ctx.lineWidth = 2 * devicePixelRatio;
-  ctx.setLineDash([4 * devicePixelRatio, 3 * devicePixelRatio]);
+  ctx.setLineDash(CURRENT_DASH.map((d) => d * devicePixelRatio));
   ctx.beginPath();
   ctx.moveTo(x, u.bbox.top);
   ctx.lineTo(x, u.bbox.top + u.bbox.height);
@@ -280,6 +292,16 @@ function makeChart(el, mark, xLabel, width) {
    * @returns {uPlot.Series}
    */
   const line = (label, color, width = 1.5, dash) => ({ label, stroke: color, width, dash, points: { show: false } });
+  const lines = [
+    line('step time', css('--fg'), 3),
+    line('t_pf_compute', css('--c0')),
+    line('t_pf_kv', css('--c0'), 1.5, KV_DASH),
+    line('t_dc_compute', css('--c1')),
+    line('t_dc_kv', css('--c1'), 1.5, KV_DASH),
+    line('t_weight', css('--c2')),
+    line('t_tp', css('--c3')),
+    { ...line('current value', css(CURRENT_COLOUR), 2, CURRENT_DASH), class: 'sweep-current' },
+  ];
   return new uPlot({
     ...plotOptions(el, xLabel, 'µs', {
       drawClear: [(u) => shadeOverflow(u, mark)],
@@ -289,18 +311,18 @@ function makeChart(el, mark, xLabel, width) {
       x: { time: false, distr: 3, range: (u, min, max) => [min, max > min ? max : min * 10] },
       y: { range: (u, min, max) => [0, max > 0 ? max * 1.05 : 1] },
     },
-    series: [
-      { label: 'x' },
-      line('step time', css('--fg'), 3),
-      line('t_pf_compute', css('--c0')),
-      line('t_pf_kv', css('--c0'), 1.5, [6, 4]),
-      line('t_dc_compute', css('--c1')),
-      line('t_dc_kv', css('--c1'), 1.5, [6, 4]),
-      line('t_weight', css('--c2')),
-      line('t_tp', css('--c3')),
-    ],
+    series: [{ label: 'x' }, ...lines],
     // A static legend: a live one adds an "x: --" entry and "--" values until hovered.
-    legend: { live: false },
+    // Each entry's swatch is drawn as its line is: a solid line's filled, a dashed one's
+    // (the KV terms) hollow with a dashed border, the current value's dotted.
+    legend: {
+      live: false,
+      markers: {
+        width: 2,
+        dash: (u, i) => (i === CURRENT_INDEX ? 'dotted' : u.series[i].dash ? 'dashed' : 'solid'),
+        fill: (u, i) => (lines[i - 1].dash ? 'transparent' : /** @type {string} */ (lines[i - 1].stroke)),
+      },
+    },
   }, EMPTY, el);
 }
 
@@ -377,11 +399,11 @@ export function createSweep({ dispatch, limits, variable }) {
     const over = firstOverflow(s);
     mark.x = plan.current;
     mark.overflow = over.x;
-    lastData = [s.values, s.step_time_us, s.t_pf_compute, s.t_pf_kv, s.t_dc_compute, s.t_dc_kv, s.t_weight, s.t_tp];
+    lastData = [s.values, s.step_time_us, s.t_pf_compute, s.t_pf_kv, s.t_dc_compute, s.t_dc_kv, s.t_weight, s.t_tp, s.values.map(() => null)];
     show(plan.label);
     desc.textContent = flipText(s, plan) + fitText(s, plan, over);
     el.dataset.overflowX = Number.isFinite(over.x) ? String(over.x) : '';
-    // The dashed line and the step time the chart gives there, for the tests: the batch on screen.
+    // The dotted line and the step time the chart gives there, for the tests: the batch on screen.
     el.dataset.currentX = String(plan.current);
     el.dataset.xLabel = plan.label; // drawn on the canvas, so kept here for the tests
     el.dataset.currentStepUs = String(s.step_time_us[s.values.indexOf(plan.current)]);

@@ -1,7 +1,7 @@
 // Every sentence the results panel and the roofline chart say about a response, built
 // from the core's numbers only. Pure functions (no DOM), so each one can be checked on
 // the edge cases: zero KV bytes (kv_heads < TP), fitted β < 1, empty phases, a zero step.
-import { num, pct, human, ratio } from './format.mjs';
+import { num, pct, human, ratio, count, sub } from './format.mjs';
 
 /** @typedef {import('./wasm/stepcalc.mjs').StepResponse} StepResponse */
 /** @typedef {'prefill' | 'decode'} Phase */
@@ -17,9 +17,8 @@ export const CONTRIB = [
   { name: 'Per-request overhead', formula: 'β₆·batch_size', zero: () => 'the batch is empty' },
   { name: 'Constant overhead', formula: 'β₇', zero: () => 'its X is 0' },
 ];
-const SUB = ['₁', '₂', '₃', '₄', '₅', '₆', '₇'];
-/** @param {number} i */
-const beta = (i) => `β${SUB[i]}`;
+/** @param {number} i the term's index, 0 to 6 */
+const beta = (i) => `β${sub(i + 1)}`;
 
 // Each phase: the name of its memory term (what the badge compares compute with).
 /** @type {Record<Phase, { title: string, kv: string, bytesOf: string, compute: import('./wasm/stepcalc.mjs').BasisTerm, memory: import('./wasm/stepcalc.mjs').BasisTerm }>} */
@@ -87,20 +86,47 @@ export function stepVerdict(r) {
   return { bound, lead, formula, rest, text: lead + formula + rest };
 }
 
+// Whether the roofline terms and the memory fit count different KV heads: with kv_heads <
+// TP the terms count ⌊kv_heads/TP⌋ = 0 per GPU (as the seed does) while the memory fit
+// counts the replicated head real engines store.
+/** @param {StepResponse} r */
+export const kvReplicated = (r) => r.sharding.kv_heads_per_gpu !== r.sharding.kv_heads_stored_per_gpu;
+
 // What the whole step's HBM traffic counts: weights and KV, or the weights alone where the
-// model counts no KV bytes (kv_heads < TP leaves 0 KV heads per GPU).
+// roofline terms count no KV bytes (kv_heads < TP leaves them 0 KV heads per GPU).
 /** @param {StepResponse} r */
 export function stepTraffic(r) {
   if (r.work.prefill.kv_bytes + r.work.decode.kv_bytes > 0) return 'weights and KV';
-  return `weights only; no KV bytes${r.sharding.kv_heads_per_gpu === 0 ? ', as kv_heads < TP' : ''}`;
+  return `weights only; no KV bytes${r.sharding.kv_heads_per_gpu === 0 ? ', as the roofline terms count 0 KV heads per GPU when kv_heads < TP' : ''}`;
+}
+
+// The labels of the derived figures whose bytes depend on the response: what they count.
+/** @param {StepResponse} r */
+export function derivedLabels(r) {
+  const kv = r.work.prefill.kv_bytes + r.work.decode.kv_bytes > 0;
+  return {
+    bw: `HBM bandwidth utilisation (${kv ? 'weights and KV' : 'weights only; no KV bytes'})`,
+    aiStep: `Whole-step arithmetic intensity (FLOPs ÷ ${kv ? 'weight and KV bytes' : 'weight bytes; no KV bytes'})`,
+    stepPoint: kv ? 'Step: FLOPs ÷ weights + KV' : 'Step: FLOPs ÷ weights (no KV bytes)',
+  };
 }
 
 // Why a phase's KV bytes are zero although it has work, as the core counts KV heads.
 /** @param {StepResponse} r */
 function zeroKvReason(r) {
-  const kv = r.sharding.kv_heads_per_gpu;
-  return `the model counts ${kv} key/value heads per GPU (${r.arch.kv_heads} KV heads split over TP ${r.scenario.tp}; ` +
-    'real engines replicate them instead), so it has no KV bytes to divide by';
+  return `its KV term counts ${count(r.sharding.kv_heads_per_gpu, 'KV head')} per GPU ` +
+    `(⌊kv_heads/TP⌋ = ⌊${r.arch.kv_heads}/${r.scenario.tp}⌋), so it has no KV bytes to divide by`;
+}
+
+// Said once under the phase sentences when the memory fit counts other KV heads than the
+// roofline terms: both statements, side by side, so neither seems to contradict the other.
+/** @param {StepResponse} r */
+export function kvHeadsSentence(r) {
+  if (!kvReplicated(r)) return '';
+  const stored = count(r.sharding.kv_heads_stored_per_gpu, 'KV head');
+  return `The roofline terms count ${count(r.sharding.kv_heads_per_gpu, 'KV head')} per GPU ` +
+    `(${r.arch.kv_heads} KV heads over TP ${r.scenario.tp}), as the seed does; the memory fit counts the ` +
+    `${stored} per GPU that real engines keep by replicating them.`;
 }
 
 // The badge: exactly what the phase's verdict compares.
