@@ -26,7 +26,8 @@ import { FIELD_LIST, RECORD_SIZE, buildResponse } from './response_builder.mjs';
 /** @typedef {import('./stepcalc.mjs').SweepSeries} SweepSeries */
 /** @typedef {{ [field: string]: unknown }} JsonObject */
 /** A batch in heap memory malloc'd for one call: 3 doubles per prefill row, then 2 per decode row.
- * @typedef {{ address: number, prefillRows: number, decodeRows: number }} HeapRows */
+ * @typedef {{ address: number, bytes: number }} HeapBlock
+ * @typedef {{ block: HeapBlock, address: number, prefillRows: number, decodeRows: number }} HeapRows */
 
 const WASM_URL = new URL('./stepcalc.wasm', import.meta.url);
 const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
@@ -239,8 +240,25 @@ export default async function createStepCalc(options = {}) {
     return heapView;
   }
 
-  // Rows go into heap memory malloc'd for the one call: a call made by a getter while
-  // rows are being packed gets memory of its own, so no state is shared between them.
+  // Each call's rows go into a heap block of its own, taken from the blocks no call is
+  // using (or malloc'd) and given back when the call is done: a call made by a getter
+  // while rows are being packed takes another block, so no state is shared between them,
+  // and a run of calls reuses one block instead of a malloc and a free each.
+  /** @type {HeapBlock[]} */
+  const spareBlocks = [];
+  /** @param {number} bytes */
+  function takeBlock(bytes) {
+    const block = spareBlocks.pop();
+    if (block !== undefined && block.bytes >= bytes) return block;
+    if (block !== undefined) free(block.address);
+    const size = Math.max(bytes, 2 * (block?.bytes ?? 0), 4096);
+    return { address: malloc(size), bytes: size };
+  }
+  /** @param {HeapRows} rows */
+  function release(rows) {
+    spareBlocks.push(rows.block);
+  }
+
   // Each row takes the heap view after its fields are read, as a getter's call may have
   // grown the memory. A row is taken when its own enumerable fields, which are all that
   // JSON.stringify writes, are known names, the required ones among them, and `count`
@@ -301,16 +319,16 @@ export default async function createStepCalc(options = {}) {
     const prefill = step.prefill === undefined ? [] : step.prefill;
     const decode = step.decode === undefined ? [] : step.decode;
     if (!isRowList(prefill) || !isRowList(decode)) return null;
-    const rows = { address: malloc(8 * (3 * prefill.length + 2 * decode.length + 1)),
-      prefillRows: prefill.length, decodeRows: decode.length };
+    const block = takeBlock(8 * (3 * prefill.length + 2 * decode.length));
+    const rows = { block, address: block.address, prefillRows: prefill.length, decodeRows: decode.length };
     const first = rows.address / 8;
     try {
       if (packPrefillRows(prefill, first) && packDecodeRows(decode, first + 3 * prefill.length)) return rows;
     } catch (error) {
-      free(rows.address);
+      release(rows);
       throw error;
     }
-    free(rows.address);
+    release(rows);
     return null;
   }
 
@@ -338,28 +356,13 @@ export default async function createStepCalc(options = {}) {
     return copy;
   }
 
-  // computePacked's rows go into one buffer kept for them: from their copy into the heap
-  // to the response built, no code of the caller's runs, so no other call can use the
-  // buffer meanwhile. (Rows read from objects may run the caller's getters, which may
-  // call in again: those rows get memory of their own, malloc'd per call.)
-  let packedBuffer = { address: 0, bytes: 0 };
-  /** @param {HeapRows} rows */
-  function release(rows) {
-    if (rows.address !== packedBuffer.address) free(rows.address);
-  }
-
   // Packed rows (typed or plain arrays of numbers) copied into the heap.
   /** @param {ArrayLike<number>} prefill @param {ArrayLike<number>} decode @returns {HeapRows} */
   function copyPacked(prefill, decode) {
     prefill = packedNumbers('step.prefill', prefill, PREFILL_FIELDS);
     decode = packedNumbers('step.decode', decode, DECODE_FIELDS);
-    const bytes = 8 * (prefill.length + decode.length + 1);
-    if (bytes > packedBuffer.bytes) {
-      free(packedBuffer.address);
-      const grown = Math.max(bytes, 2 * packedBuffer.bytes);
-      packedBuffer = { address: malloc(grown), bytes: grown };
-    }
-    const rows = { address: packedBuffer.address, prefillRows: prefill.length / 3, decodeRows: decode.length / 2 };
+    const block = takeBlock(8 * (prefill.length + decode.length));
+    const rows = { block, address: block.address, prefillRows: prefill.length / 3, decodeRows: decode.length / 2 };
     heap().set(prefill, rows.address / 8);
     heap().set(decode, rows.address / 8 + prefill.length);
     return rows;
@@ -407,7 +410,7 @@ export default async function createStepCalc(options = {}) {
      * @returns {SweepSeries | null} */
     sweep(rows, variable, values) {
       const outcome = /** @type {CoreScenario} */ (this.core).sweep(rows.address, rows.prefillRows, rows.address + 24 * rows.prefillRows, rows.decodeRows, variable, Array.from(values));
-      free(rows.address);
+      release(rows);
       return outcome.ok ? sweepColumns(outcome) : null;
     }
 
@@ -486,9 +489,15 @@ export default async function createStepCalc(options = {}) {
     if (!plainWithFields(request, REQUEST_FIELDS)) return null;
     const rows = packStep(request.step);
     if (rows === null) return null;
-    const session = sessionForRequest(request);
+    let session;
+    try {
+      session = sessionForRequest(request); // may run the caller's getters, which may throw
+    } catch (error) {
+      release(rows);
+      throw error;
+    }
     if (session === null) {
-      free(rows.address);
+      release(rows);
       return null;
     }
     return use(session, rows);
