@@ -2,7 +2,8 @@
 // WebAssembly memory, which only ever grows in 64 KiB pages and so hides small leaks)
 // are the same before and after 100,100 calls, errors included.
 // Mutations that made this fail once: a `new char[8]` left in Scenario::compute; not
-// deleting the session calc.compute evicts from its cache.
+// deleting the session calc.compute evicts from its cache; not giving the rows' heap
+// block back when a header getter throws.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -36,6 +37,11 @@ const paths = {
   'packed errors': () => ignoreInputErrors(() => scenario.computePacked([5, 1, 1], [])),
   'sweeps, and their errors': (i) => ignoreInputErrors(() => calc.sweep(big, i % 2 ? 'decode[*].context_length' : 'decode[9].count', [128, 1024, 8192])),
   'scenarios opened and deleted': (i) => calc.scenario({ model: models[i % models.length], gpu: 'l4' }).delete(),
+  // The rows are in the heap when the header's getter throws.
+  'a header getter that throws': () => {
+    const request = { get model() { throw new RangeError('from a getter'); }, gpu: 'l4', step: { prefill, decode } };
+    assert.throws(() => calc.compute(request), RangeError);
+  },
 };
 
 // Call counts are multiples of every cycle above (4 TPs, 11 models, 2 kinds of error), so
