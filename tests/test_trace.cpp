@@ -100,9 +100,12 @@ TEST_CASE("a first line that is not valid JSON is JSON Lines' bad line 1, howeve
   CHECK(lines[0].text == bad);
   CHECK(lines[1].line == 3);
   CHECK(lines[1].text == "{\"step_id\": 1}");
-  // Past its first line a file is a document, and the error is the document's.
+  // Past its first line a file is a document, and the error is the document's; so is a
+  // bad value in a document on one line.
   CHECK(split_error("{\n \"experiment\": \"x\", oops\n \"steps\": []}") ==
         "trace: expected a field name in the document, got oops");
+  CHECK(split_error("{\"tensor_parallelism\": 0, \"steps\": [{\"step_id\": 1}]}\n") ==
+        "tensor_parallelism: must be an integer from 1 to 4096, got 0");
 }
 
 TEST_CASE("files that cannot be cut are errors that say why") {

@@ -229,11 +229,12 @@ void TraceSplitter::start() {
   } release{hold_};
   try {
     read_first_object(first_line);
-  } catch (const InputError &) {
+  } catch (const InputError &error) {
     // Not valid JSON before the end of its first line: a JSON Lines file whose first line
     // is bad, which the JSONL reader then names (and --skip-bad skips) like any other.
-    // Past line 1 the file was a document, and the error is the document's.
-    if (line_ != first_line) throw;
+    // Past line 1 the file was a document, and the error is the document's; so is an
+    // error in a value it read (a bad tensor_parallelism), which is not about syntax.
+    if (line_ != first_line || error.where() != "trace") throw;
     pos_ = *hold_;
     format_ = TraceFormat::JsonLines;
     tensor_parallelism_.reset();
