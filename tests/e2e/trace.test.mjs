@@ -151,14 +151,14 @@ test('the figures say what they were read with, and that they are out of date on
   await load(page, small);
   await page.waitForFunction(() => document.querySelector('#trace-read-with').textContent.endsWith('TP from the file.'));
   assert.equal(await stale(), false);
-  // A field a read uses, invalid: named as the page labels it; one it does not use is not named.
+  // A field a read uses, invalid: named as the page names it elsewhere; one it does not use is not named.
   await page.fill('#util', '2');
   await page.selectOption('#coef', 'custom');
   await page.locator('#beta-fields input').nth(2).fill('x');
   await page.evaluate(() => { document.getElementById('trace-file').value = ''; });
   await load(page, small);
   await page.waitForSelector('#trace-error:not([hidden])');
-  assert.equal(await page.locator('#trace-error').innerText(), 'The calculator\'s β₃ is not valid: fix it above to read a trace.');
+  assert.equal(await page.locator('#trace-error').innerText(), 'The calculator\'s β₃ weights is not valid: fix it above to read a trace.');
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -170,7 +170,7 @@ async function start() {
   const sweep = createSweep({ dispatch, limits, variable: state.sweep });
   const compare = createCompare({ current, dispatch });
   const share = createShare({ current, dispatch, embed: state.embed });
-  const trace = state.embed ? null : createTrace({ dispatch, scenarioRequest: () => evaluation(state) });
+  const trace = state.embed ? null : createTrace({ dispatch, scenarioRequest: () => evaluation(state), fieldNames: (errors) => fieldNames(errors, inputFor) });
   stepCountsWithArrows($('app'));
   // Ctrl+Z (⌘Z) undoes the last slider move, quick scenario or loaded pin, except in a text
   // field, where it keeps undoing typing as usual.

@@ -72,17 +72,6 @@ export function skippedLines(summary) {
 
 const SUB = ['₁', '₂', '₃', '₄', '₅', '₆', '₇'];
 
-// The calculator's field at a request path, as the page labels it ("coefficients.beta[2]"
-// is β₃), for a sentence about what stops a trace being read.
-/** @param {string} where */
-export function fieldName(where) {
-  const beta = /^coefficients\.beta\[(\d)\]$/.exec(where);
-  if (beta) return `β${SUB[Number(beta[1])]}`;
-  if (where === 'tp') return 'TP';
-  if (where === 'model' || where.startsWith('model.')) return 'model';
-  if (where === 'gpu' || where.startsWith('gpu.')) return 'GPU';
-  return where;
-}
 // The fitted β, the held-out figures and the core's notes (collinear coefficients).
 /** @param {FitReport} report @returns {string[]} */
 export function fitLines(report) {

@@ -4,7 +4,7 @@
 // Columns stay typed arrays: nothing here makes one object per step.
 import uPlot from 'uplot';
 import { css, plotOptions, compactNumber, widthOf, followSchemeAndSize } from './plot.mjs';
-import { summaryLines, skippedLines, fitLines, progressText, plainDecimal, fieldName, STACK_LABELS } from './trace-text.mjs';
+import { summaryLines, skippedLines, fitLines, progressText, plainDecimal, STACK_LABELS } from './trace-text.mjs';
 
 /** @typedef {import('./wasm/stepcalc.mjs').TraceColumns} TraceColumns */
 /** @typedef {import('./wasm/stepcalc.mjs').StepIdCells} StepIdCells */
@@ -115,9 +115,11 @@ function scatterChart(el, columns) {
 // dispatch: the page's one way to change the state. scenarioRequest(): the calculator's
 // request and field errors ({ request, errors }), for the model, GPU, TP and coefficients.
 /**
- * @param {{ dispatch: import('./state.mjs').Dispatch, scenarioRequest: () => { request: PageRequest, errors: FieldError[] } }} deps
+ * fieldNames(errors): the fields in error as the page names them elsewhere.
+ * @param {{ dispatch: import('./state.mjs').Dispatch, scenarioRequest: () => { request: PageRequest, errors: FieldError[] },
+ *   fieldNames: (errors: FieldError[]) => string }} deps
  */
-export function createTrace({ dispatch, scenarioRequest }) {
+export function createTrace({ dispatch, scenarioRequest, fieldNames }) {
   // Cancel ends the worker and starts another: a worker reading a file that streams in
   // quickly may not turn to a 'cancel' message for seconds, and by then may have read it
   // all. The next file pays the module's load again (its compiled code is cached).
@@ -211,8 +213,7 @@ export function createTrace({ dispatch, scenarioRequest }) {
     }
     const { options, blocking, useCalculatorTp } = traceOptions();
     if (blocking.length) {
-      const names = [...new Set(blocking.map((e) => fieldName(e.where)))];
-      showError(`The calculator's ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} not valid: fix ${names.length === 1 ? 'it' : 'them'} above to read a trace.`);
+      showError(`The calculator's ${fieldNames(blocking)} ${blocking.length === 1 ? 'is' : 'are'} not valid: fix ${blocking.length === 1 ? 'it' : 'them'} above to read a trace.`);
       return;
     }
     readWith = lastState === null ? '' : scenarioText(lastState);
