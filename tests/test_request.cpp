@@ -1,10 +1,13 @@
 // The request contract: every bad-input path gives one located, exact message.
 
 #include "stepcalc/calculator.hpp"
+#include "stepcalc/batch.hpp"
 
 #include <cmath>
+#include <cstring>
 
 #include "stepcalc/input_error.hpp"
+#include "stepcalc/limits.hpp"
 #include "test_support.hpp"
 
 using namespace stepcalc;
@@ -144,6 +147,88 @@ TEST_CASE("packed rows (the WASM module's batches) validate like the JSON step")
   CHECK(step.prefill_tokens() == 562);
   CHECK(step.batch_size() == 5);
   CHECK(step.decode_context() == 30);
+}
+
+namespace {
+
+// Whether a packed field should be taken: what the quick row loop in batch.cpp must
+// decide, written the plain way.
+bool takes_packed(double value, int64_t max) {
+  return std::isfinite(value) && std::floor(value) == value && value >= 1 &&
+         value <= static_cast<double>(max);
+}
+
+} // namespace
+
+TEST_CASE("packed rows take exactly the whole numbers from 1 to each field's limit") {
+  // Edges of the quick loop's add-2^52 check, then random bit patterns and near-integers.
+  const double two52 = 4503599627370496.0;
+  std::vector<double> values = {0, -0.0, 1, 2, 0.5, 1.5, 2.5, 0.49999999999999994, 1 - 1e-16,
+                                1 + 2.220446049250313e-16, 1e6, 1e6 + 1, 1e6 - 0.5, 999999.5,
+                                1e8, 1e8 + 1, 1e8 - 0.5, 99999999.5, two52 - 1, two52,
+                                two52 + 1, 2 * two52, -1, -two52, -two52 - 1, -2 * two52,
+                                1e300, -1e300, 5e-324, -5e-324, 2.2250738585072014e-308,
+                                std::nan(""), -std::nan(""), HUGE_VAL, -HUGE_VAL};
+  uint64_t state = 0x9e3779b97f4a7c15u; // splitmix64: a fixed, reproducible sequence
+  auto next = [&state] {
+    uint64_t z = (state += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+  };
+  for (int i = 0; i < 20000; ++i) {
+    double bits_value = 0;
+    const uint64_t bits = next();
+    std::memcpy(&bits_value, &bits, sizeof bits);
+    values.push_back(bits_value);
+    const double whole = static_cast<double>(next() % 120'000'000) - 10'000'000;
+    values.push_back(whole);
+    values.push_back(whole + static_cast<double>(next() % 3) / 2);
+  }
+  const std::vector<double> good_prefill = {512, 2048, 1}, good_decode = {10, 3};
+  for (const double value : values) {
+    CAPTURE(value);
+    for (std::size_t slot = 0; slot < 5; ++slot) {
+      CAPTURE(slot);
+      std::vector<double> prefill = good_prefill, decode = good_decode;
+      const bool in_prefill = slot < 3;
+      (in_prefill ? prefill[slot] : decode[slot - 3]) = value;
+      const int64_t max = (slot == 2 || slot == 4) ? limits::kMaxCount : limits::kMaxTokens;
+      // A prefill chunk may not compute more tokens than its prompt: keep the pair apart.
+      if (slot == 0) prefill[1] = static_cast<double>(limits::kMaxTokens);
+      if (slot == 1) prefill[0] = 1;
+      bool taken = true;
+      try {
+        const Step step = step_from_packed(prefill, decode);
+        const int64_t whole = static_cast<int64_t>(value);
+        if (slot == 0) CHECK(step.prefill()[0].tokens_this_step == whole);
+        if (slot == 1) CHECK(step.prefill()[0].prompt_tokens == whole);
+        if (slot == 2) CHECK(step.prefill()[0].count == whole);
+        if (slot == 3) CHECK(step.decode_context() == whole * 3);
+        if (slot == 4) CHECK((step.decode_tokens() == whole && step.decode_context() == 10 * whole));
+      } catch (const InputError &error) {
+        taken = false;
+        CHECK(std::string(error.what()).find(in_prefill ? "step.prefill[0]." : "step.decode[0].") == 0);
+      }
+      CHECK(taken == takes_packed(value, max));
+    }
+  }
+}
+
+TEST_CASE("a packed number is written as the CLI writes the JSON text JSON.stringify makes of it") {
+  // JSON.stringify's digits (checked in Node), as nlohmann prints them back.
+  CHECK(js_number_text(1152921504606846976.0) == "1152921504606847000"); // 2^60
+  CHECK(js_number_text(-203628306607217248.0) == "-203628306607217250");
+  CHECK(js_number_text(9007199254740994.0) == "9007199254740994");
+  CHECK(js_number_text(9223372036854775808.0) == "9223372036854776000");   // 2^63
+  CHECK(js_number_text(18446744073709549568.0) == "18446744073709550000"); // 2^64 - 2048
+  // Digits beyond 64 bits are read as a double.
+  CHECK(js_number_text(-9223372036854775808.0) == "-9.223372036854776e+18"); // -2^63
+  CHECK(js_number_text(1e20) == "1e+20");
+  CHECK(js_number_text(-0.0) == "0");
+  CHECK(js_number_text(10.5) == "10.5");
+  CHECK(js_number_text(std::nan("")) == "NaN");
+  CHECK(js_number_text(-HUGE_VAL) == "-Infinity");
 }
 
 TEST_CASE("every bad field is named with its JSON path") {

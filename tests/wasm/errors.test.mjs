@@ -160,3 +160,66 @@ test('JSON text with a duplicate key gives the CLI line naming the key (JSON.par
   const quoted = '{"model": "llama-2-7b-hf", "gpu": "h100-sxm", "coefficients": {"beta": [1,1,1,1,0,0,0], "name": "tp\\": 1, \\"tp\\": 2"}, "step": {}}';
   assert.equal(calc.compute(quoted).scenario.coefficients, 'custom');
 });
+
+test('packed fields: the quick row loop takes what the CLI takes, edge and random values alike', () => {
+  const twoTo52 = 2 ** 52;
+  const values = [0, -0, 1, 2, 0.5, 1.5, 2.5, 0.49999999999999994, 1 - 1e-16, 1 + Number.EPSILON,
+    1e6, 1e6 + 1, 999999.5, 1e8, 1e8 + 1, 99999999.5, twoTo52 - 1, twoTo52, twoTo52 + 1, 2 * twoTo52,
+    -1, -twoTo52, -twoTo52 - 1, 2 ** 60, -203628306607217248, 2 ** 63, -(2 ** 63), 2 ** 64 - 2048, 1e20, 1e300, -1e300, Number.MIN_VALUE, -Number.MIN_VALUE,
+    NaN, Infinity, -Infinity];
+  // Random bit patterns and near-integers from a fixed xorshift sequence.
+  let state = 0x2545f4914f6cdd1dn;
+  const next = () => {
+    state ^= (state << 13n) & 0xffffffffffffffffn;
+    state ^= state >> 7n;
+    state ^= (state << 17n) & 0xffffffffffffffffn;
+    return state;
+  };
+  const view = new DataView(new ArrayBuffer(8));
+  for (let i = 0; i < 40; i++) { // each value costs 5 runs of the CLI
+    view.setBigUint64(0, next());
+    values.push(view.getFloat64(0));
+    const whole = Number(next() % 120_000_000n) - 10_000_000;
+    values.push(whole, whole + Number(next() % 3n) / 2);
+  }
+  const header = { model: 'llama-2-7b-hf', gpu: 'h100-sxm', tp: 1 };
+  const scenario = calc.scenario(header);
+  const outcome = (compute) => {
+    try {
+      return JSON.stringify(compute());
+    } catch (error) {
+      assert.ok(error instanceof StepCalcError, String(error));
+      return error.message;
+    }
+  };
+  try {
+    for (const value of values) {
+      // The value goes into a middle row of each list, so rows before and after it are read.
+      const slots = [['prefill', 1, 'tokens_this_step'], ['prefill', 1, 'prompt_tokens'], ['prefill', 1, 'count'],
+        ['decode', 2, 'context_length'], ['decode', 2, 'count']];
+      for (const [list, row, field] of slots) {
+        const step = {
+          prefill: [{ tokens_this_step: 512, prompt_tokens: 2048 }, { tokens_this_step: 1, prompt_tokens: 1e8, count: 2 }],
+          decode: [{ context_length: 10, count: 3 }, { context_length: 20 }, { context_length: 30, count: 4 }, { context_length: 40 }],
+        };
+        step[list][row][field] = value;
+        const packed = packedStep({ prefill: step.prefill, decode: step.decode.map((r) => ({ count: 1, ...r })) }) ?? {
+          prefill: new Float64Array(step.prefill.flatMap((r) => [r.tokens_this_step, r.prompt_tokens, r.count ?? 1])),
+          decode: new Float64Array(step.decode.flatMap((r) => [r.context_length, r.count ?? 1])),
+        };
+        const label = `${list}[${row}].${field} = ${Object.is(value, -0) ? '-0' : value}`;
+        const max = field === 'count' ? 1_000_000 : 100_000_000;
+        // The CLI (native, without the module's quick loop) is the reference. An object is
+        // the JSON text it stringifies to (NaN and Infinity become null).
+        const cli = runCli({ ...header, step });
+        const cliOutcome = cli.code === 0 ? JSON.stringify(JSON.parse(cli.stdout)) : cli.stderr;
+        assert.equal(outcome(() => calc.compute({ ...header, step })), cliOutcome, `calc.compute(object), ${label}`);
+        const expected = Number.isFinite(value) ? cliOutcome
+          : `error: step.${list}[${row}].${field}: must be an integer from 1 to ${max}, got ${value}`;
+        assert.equal(outcome(() => scenario.computePacked(packed.prefill, packed.decode)), expected, `computePacked, ${label}`);
+      }
+    }
+  } finally {
+    scenario.delete();
+  }
+});
