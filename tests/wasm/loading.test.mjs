@@ -31,3 +31,21 @@ test('the module does not load when its own directory is not readable (the check
   assert.notEqual(result.status, 0);
   assert.match(result.stderr, /ERR_ACCESS_DENIED/);
 });
+
+test('an engine without 128-bit SIMD gets an UnsupportedEngineError before anything is loaded', () => {
+  // Node 20 always has SIMD; an engine without it validates no SIMD module, as stubbed here.
+  const script = `
+    WebAssembly.validate = () => false;
+    const { default: create } = await import(${JSON.stringify(modulePath)});
+    try {
+      await create();
+      process.stdout.write('loaded');
+    } catch (error) {
+      process.stdout.write(error.name + ': ' + error.message);
+    }
+  `;
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stderr);
+  assert.equal(result.stdout, 'UnsupportedEngineError: this WebAssembly engine has no 128-bit SIMD, which the module needs ' +
+    '(Chrome and Edge 91+, Firefox 89+, Safari 16.4+, Node 16.4+ have it)');
+});

@@ -1,9 +1,12 @@
 // Compiled by `npm run typecheck` (never run): the declarations must accept the
 // documented usage and reject misuse.
 
-import createStepCalc, { StepCalcError, type StepRequest, type StepResponse } from '../stepcalc.mjs';
+import createStepCalc, { StepCalcError, UnsupportedEngineError, type StepRequest, type StepResponse } from '../stepcalc.mjs';
 
-const calc = await createStepCalc();
+const calc = await createStepCalc().catch((error: unknown) => {
+  if (error instanceof UnsupportedEngineError) console.log(error.message); // another browser is needed
+  throw error;
+});
 
 const request: StepRequest = {
   model: 'llama-2-70b-hf',

@@ -78,7 +78,10 @@ async function start() {
   try {
     await loadCalc();
   } catch (e) {
-    showFatal(`The calculator's WebAssembly module could not be loaded (${/** @type {Error | undefined} */ (e)?.message ?? e}). Reload the page to retry.`);
+    const error = /** @type {Error | undefined} */ (e);
+    showFatal(error?.name === 'UnsupportedEngineError'
+      ? `This browser cannot run the calculator: ${error.message}.`
+      : `The calculator's WebAssembly module could not be loaded (${error?.message ?? e}). Reload the page to retry.`);
     return;
   }
   performance.mark('stepcalc:start'); // for the benchmark: from here to the first result is the page's own work
