@@ -8,6 +8,7 @@
 #include "stepcalc/calculator.hpp"
 #include "stepcalc/input_error.hpp"
 #include "stepcalc/trace_quick.hpp"
+#include "stepcalc/trace_run.hpp"
 #include "entry_points.hpp"
 #include "test_support.hpp"
 
@@ -106,6 +107,41 @@ TEST_CASE("a first line that is not valid JSON is JSON Lines' bad line 1, howeve
         "trace: expected a field name in the document, got oops");
   CHECK(split_error("{\"tensor_parallelism\": 0, \"steps\": [{\"step_id\": 1}]}\n") ==
         "tensor_parallelism: must be an integer from 1 to 4096, got 0");
+}
+
+TEST_CASE("a bad JSON Lines record is named by its line, then by its place within the line") {
+  // Skipped-step messages of a run over `file`, fed whole.
+  const auto skipped = [](const std::string &file) {
+    TraceOptions options;
+    options.header = {{"model", "llama-2-7b-hf"}, {"gpu", "h100-sxm"}};
+    options.skip_bad = true;
+    TraceRun run(options);
+    run.feed(file);
+    run.finish();
+    return run.skipped_messages();
+  };
+  const std::string good = R"({"step_id": 1, "decode_reqs": [{"request_id": "a", "context_length": 9}]})";
+  const auto messages = skipped(
+      "\n\n" + std::string(R"({"model": "nope", "gpu": "h100-sxm", "step": {}})") + "\n" + good + "\n" +
+      R"({"model": "llama-2-7b-hf", "gpu": "h100-sxm", "step": {"decode": [{"context_length": 10, "count": 0}]}})" +
+      "\n" + R"({"step_id": 5, "prefill_reqs": [}  )" + "\n" +
+      R"({"step_id": 6, "decode_reqs": [{"request_id": "a", "context_length": 0}]})" + "\n[1]\n");
+  REQUIRE(messages.size() == 5);
+  // The first record is on line 3 (after two blank lines), and is read as it is in the file.
+  CHECK(messages[0].rfind("line 3, model: unknown preset \"nope\"", 0) == 0);
+  // A request's own path continues the line's: not line 5["step.decode[0].count"].
+  CHECK(messages[1] == "line 5, step.decode[0].count: must be an integer from 1 to 1000000, got 0");
+  CHECK(messages[2] == "line 6, column 33: invalid JSON: syntax error while parsing value - unexpected "
+                       "'}'; expected '[', '{', or a literal");
+  CHECK(messages[3] == "line 7, decode_reqs[0].context_length: must be an integer from 1 to 100000000, got 0");
+  CHECK(messages[4] == "line 8: expected an object, got an array");
+  // A bad first line counts the bytes before its object: a byte-order mark and spaces.
+  CHECK(skipped("\xef\xbb\xbf  {\"a\": }\n" + good) ==
+        std::vector<std::string>{"line 1, column 12: invalid JSON: syntax error while parsing value - "
+                                 "unexpected '}'; expected '[', '{', or a literal"});
+  CHECK(skipped("\n   {\"step_id\": 0, oops\n" + good) ==
+        std::vector<std::string>{"line 2, column 19: invalid JSON: syntax error while parsing object "
+                                 "key - invalid literal; last read: '0, o'; expected string literal"});
 }
 
 TEST_CASE("files that cannot be cut are errors that say why") {

@@ -288,7 +288,7 @@ TraceBaseScenario base_scenario(const Options &options) {
   return TraceBaseScenario(header, options.tp, "--model and --gpu");
 }
 
-// Every step of one trace, evaluated, to use(id, step, result). A bad step throws, or is
+// Every step of one trace, evaluated, to use(read). A bad step throws, or is
 // skipped (named on stderr, counted) with --skip-bad; a file that cannot be cut throws.
 template <typename Use>
 void read_trace(std::istream &in, const Options &options, TraceSummary &summary, Use &&use) {
@@ -297,18 +297,10 @@ void read_trace(std::istream &in, const Options &options, TraceSummary &summary,
   TraceBaseScenario base = base_scenario(options);
   TraceText text;
   while (splitter.next(text)) {
-    const bool lines = splitter.format() == TraceFormat::JsonLines;
-    const std::string where = lines ? "line " + std::to_string(text.line)
-                                    : "steps[" + std::to_string(text.index) + "]";
     try {
-      const TraceStep step =
-          text.step ? std::move(*text.step) : read_trace_step(parse_json_text(text.text, where), where);
-      const Scenario &scenario = step.request ? *step.request : base.get(splitter, where);
-      const TraceResult result = evaluate_trace_step(scenario, Step(step.prefill, step.decode));
-      const std::string id = !step.step_id.empty() ? step.step_id
-                                                   : std::to_string(lines ? text.line : text.index);
-      use(id, step, result);
-      summary.add(result, step.duration_us, scenario.tp);
+      const TraceStepRead read = read_trace_text(text, splitter, base);
+      use(read);
+      summary.add(read.result, read.duration_us, read.tp);
     } catch (const InputError &error) {
       if (!options.skip_bad) throw;
       if (++summary.skipped <= kSkippedShown) std::cerr << "skipped: " << error.what() << '\n';
@@ -326,8 +318,8 @@ int trace(std::istream &in, const Options &options, std::FILE *out) {
   RecordWriter writer(options.csv, out);
   TraceSummary summary;
   try {
-    read_trace(in, options, summary, [&](const std::string &id, const TraceStep &step, const TraceResult &result) {
-      writer.write(id, result, step.duration_us);
+    read_trace(in, options, summary, [&](const TraceStepRead &read) {
+      writer.write(read.id, read.result, read.duration_us);
     });
   } catch (const InputError &) {
     writer.flush();
@@ -395,13 +387,13 @@ int run_fit(int argc, char **argv) {
     int64_t untimed = 0;
     for (const std::string &path : options.files) {
       with_input(path, [&](std::istream &in) {
-        read_trace(in, options, summary, [&](const std::string &id, const TraceStep &step, const TraceResult &result) {
-          if (!step.duration_us || !(*step.duration_us > 0)) {
+        read_trace(in, options, summary, [&](const TraceStepRead &read) {
+          if (!read.duration_us || !(*read.duration_us > 0)) {
             ++untimed;
             return;
           }
-          data.add({result.prediction.features, *step.duration_us, result.prediction.step_time_us},
-                   holdout_position(id) < options.holdout);
+          data.add({read.result.prediction.features, *read.duration_us, read.result.prediction.step_time_us},
+                   holdout_position(read.id) < options.holdout);
         });
       });
     }

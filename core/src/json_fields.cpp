@@ -1,9 +1,12 @@
 #include "json_fields.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <string_view>
+#include <system_error>
 #include <utility>
 
 #include "stepcalc/input_error.hpp"
@@ -121,6 +124,12 @@ std::string field_path(std::string_view where, std::string_view key) {
 
 std::string index_path(std::string_view where, std::size_t index) {
   return std::string(where) + '[' + std::to_string(index) + ']';
+}
+
+std::string joined_path(std::string_view where, std::string_view path) {
+  if (where.empty()) return std::string(path);
+  if (path.empty()) return std::string(where);
+  return std::string(where) + (path.front() == '[' ? "" : ".") + std::string(path);
 }
 
 const json *find(const json &object, std::string_view key) {
@@ -377,6 +386,29 @@ private:
   std::vector<Level> levels_;
 };
 
+// nlohmann's "parse error at line L, column C: <detail>", taken apart.
+struct LocatedParseError {
+  int64_t line = 0, column = 0;
+  std::string detail;
+};
+std::optional<LocatedParseError> located_parse_error(std::string_view message) {
+  LocatedParseError located;
+  const auto number = [&message](std::string_view before, int64_t &out) {
+    if (message.substr(0, before.size()) != before) return false;
+    message.remove_prefix(before.size());
+    const auto [end, error] = std::from_chars(message.data(), message.data() + message.size(), out);
+    if (error != std::errc() || out < 1) return false;
+    message.remove_prefix(static_cast<std::size_t>(end - message.data()));
+    return true;
+  };
+  if (!number("parse error at line ", located.line) || !number(", column ", located.column) ||
+      message.substr(0, 2) != ": ") {
+    return std::nullopt;
+  }
+  located.detail = std::string(message.substr(2));
+  return located;
+}
+
 } // namespace
 
 nlohmann::json parse_json_text(std::string_view text, const std::string &where) {
@@ -387,9 +419,8 @@ nlohmann::json parse_json_text(std::string_view text, const std::string &where) 
     const auto column = nul - (line_start == std::string_view::npos ? 0 : line_start + 1) + 1;
     const auto line =
         1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(nul), '\n');
-    throw InputError(where, "invalid JSON: parse error at line " + std::to_string(line) +
-                                ", column " + std::to_string(column) +
-                                ": a NUL byte (U+0000) is not allowed in JSON text");
+    throw JsonTextError(where, static_cast<int64_t>(line), static_cast<int64_t>(column),
+                        "a NUL byte (U+0000) is not allowed in JSON text");
   }
   check_nesting(text, where);
   try {
@@ -400,7 +431,11 @@ nlohmann::json parse_json_text(std::string_view text, const std::string &where) 
     std::string message = error.what();
     const auto start = message.find("] ");
     if (start != std::string::npos) message = message.substr(start + 2);
-    throw InputError(where, "invalid JSON: " + with_printable_token(message));
+    message = with_printable_token(message);
+    if (const auto located = located_parse_error(message)) {
+      throw JsonTextError(where, located->line, located->column, located->detail);
+    }
+    throw InputError(where, "invalid JSON: " + message);
   }
 }
 

@@ -30,6 +30,9 @@ std::string quoted(std::string_view text);
 // kMaxQuotedBytes) is quoted: where["a b"].
 std::string field_path(std::string_view where, std::string_view key);
 std::string index_path(std::string_view where, std::size_t index);
+// A path found inside a value ("step.decode[0].count") continued from the value's own
+// path ("steps[3]"): "steps[3].step.decode[0].count".
+std::string joined_path(std::string_view where, std::string_view path);
 
 // The member `key` of `object`, or nullptr when absent or JSON null (HF configs
 // and datasheets write null for "not set").

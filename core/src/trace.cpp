@@ -104,10 +104,11 @@ bool TraceSplitter::peek_byte(char &c) {
   return true;
 }
 
-void TraceSplitter::skip_space() {
+void TraceSplitter::skip_space(int64_t *column) {
   char c;
   while (peek_byte(c) && is_space(c)) {
     if (c == '\n') ++line_;
+    if (column) *column = c == '\n' ? 1 : *column + 1;
     ++pos_;
   }
 }
@@ -207,11 +208,13 @@ std::string TraceSplitter::read_string_key() {
 // object is the first record of JSON Lines.
 void TraceSplitter::start() {
   started_ = true;
-  skip_space();
+  int64_t column = 1; // of the first object, for a JSON Lines record's errors
+  skip_space(&column);
   char c;
   if (peek_byte(c) && c == '\xef') { // UTF-8 byte-order mark
     pos_ += 3;
-    skip_space();
+    column += 3;
+    skip_space(&column);
   }
   if (!peek_byte(c)) {
     throw InputError("trace", "the file is empty; expected an experiment document or JSON Lines");
@@ -222,6 +225,8 @@ void TraceSplitter::start() {
   }
   // The first object, kept while it could still be a JSON Lines record.
   const int64_t first_line = line_;
+  first_record_line_ = first_line;
+  first_record_column_ = column;
   hold_ = pos_;
   struct Release {
     std::optional<std::size_t> &hold;
@@ -244,7 +249,6 @@ void TraceSplitter::start() {
 
 void TraceSplitter::read_first_object(int64_t first_line) {
   char c;
-  std::string kept = "{";
   ++pos_;
   bool first_field = true;
   for (;;) {
@@ -252,20 +256,18 @@ void TraceSplitter::read_first_object(int64_t first_line) {
     if (!peek_byte(c)) throw InputError("trace", "the file ends inside its first object");
     if (c == '}') {
       ++pos_;
-      kept += '}';
       format_ = TraceFormat::JsonLines;
       if (line_ != first_line) {
         throw InputError("line " + std::to_string(first_line),
                          "a JSON Lines record must be one line (a document without a \"steps\" "
                          "array is read as JSON Lines)");
       }
-      first_line_ = std::move(kept);
+      first_line_ = std::string(buffer_.data() + *hold_, pos_ - *hold_); // as it is in the file
       return;
     }
     if (!first_field) {
       if (c != ',') throw InputError("trace", "expected , or } in the document, got " + describe_byte(c));
       ++pos_;
-      kept += ',';
       skip_space();
     }
     first_field = false;
@@ -275,11 +277,9 @@ void TraceSplitter::read_first_object(int64_t first_line) {
     }
     // parse_json_text: a key with a control character is bad input, named as such.
     const std::string key = parse_json_text(key_text, "trace").get<std::string>();
-    kept += key_text;
     skip_space();
     if (!peek_byte(c) || c != ':') throw InputError("trace", "expected : after \"" + key + "\"");
     ++pos_;
-    kept += ':';
     skip_space();
     if (key == "steps" && peek_byte(c) && c == '[') {
       ++pos_;
@@ -291,10 +291,9 @@ void TraceSplitter::read_first_object(int64_t first_line) {
       const json tp = json::parse(value, nullptr, false);
       if (!tp.is_discarded()) tensor_parallelism_ = jf::to_integer(tp, "tensor_parallelism", 1, limits::kMaxTp);
     }
-    if (kept.size() + value.size() > kMaxRecordBytes) {
+    if (pos_ - *hold_ > kMaxRecordBytes) {
       throw InputError("trace", "more than 64 MB before the document's steps");
     }
-    kept += value;
   }
 }
 
@@ -329,7 +328,7 @@ bool TraceSplitter::cut_step(TraceText &out) {
   char c;
   if (format_ == TraceFormat::JsonLines) {
     if (first_line_) {
-      out = {std::move(*first_line_), 1, index_++, std::nullopt};
+      out = {std::move(*first_line_), first_record_line_, index_++, std::nullopt, first_record_column_};
       first_line_.reset();
       return true;
     }
@@ -360,7 +359,9 @@ bool TraceSplitter::cut_step(TraceText &out) {
         ++line_;
       }
       if (any && !std::all_of(text.begin(), text.end(), is_space)) {
-        out = {std::move(text), line, index_++, std::nullopt};
+        // The first record starts where the first object did (after a BOM or spaces).
+        const int64_t column = index_ == 0 ? first_record_column_ : 1;
+        out = {std::move(text), line, index_++, std::nullopt, column};
         return true;
       }
       if (at_end) {
@@ -461,7 +462,7 @@ TraceStep read_trace_step(const json &step, const std::string &where) {
     try {
       out.request = parse_request(request);
     } catch (const InputError &error) {
-      throw InputError(jf::field_path(where, error.where()), error.message());
+      throw InputError(jf::joined_path(where, error.where()), error.message());
     }
     out.prefill = out.request->step.prefill();
     out.decode = out.request->step.decode();
@@ -527,6 +528,46 @@ const Scenario &TraceBaseScenario::get(const TraceSplitter &splitter, const std:
   header["tp"] = tp;
   scenario_ = parse_request_header(header);
   return *scenario_;
+}
+
+namespace {
+
+// A JSON Lines record's error, located within the record, given the record's line.
+InputError in_line(const TraceText &text, const InputError &error) {
+  const std::string line = "line " + std::to_string(text.line);
+  const auto *syntax = dynamic_cast<const JsonTextError *>(&error);
+  if (syntax != nullptr && syntax->line() == 1) {
+    return InputError(line + ", column " + std::to_string(text.column - 1 + syntax->column()),
+                      "invalid JSON: " + syntax->detail());
+  }
+  return InputError(error.where().empty() ? line : line + ", " + error.where(), error.message());
+}
+
+TraceStepRead read_step(TraceText &text, const TraceSplitter &splitter, TraceBaseScenario &base,
+                        const std::string &where) {
+  TraceStep step =
+      text.step ? std::move(*text.step) : read_trace_step(parse_json_text(text.text, where), where);
+  const Scenario &scenario = step.request ? *step.request : base.get(splitter, where);
+  TraceStepRead read;
+  read.result = evaluate_trace_step(scenario, Step(std::move(step.prefill), std::move(step.decode)));
+  const bool lines = splitter.format() == TraceFormat::JsonLines;
+  read.id = !step.step_id.empty() ? step.step_id : std::to_string(lines ? text.line : text.index);
+  read.duration_us = step.duration_us;
+  read.tp = scenario.tp;
+  return read;
+}
+
+} // namespace
+
+TraceStepRead read_trace_text(TraceText &text, const TraceSplitter &splitter, TraceBaseScenario &base) {
+  if (splitter.format() != TraceFormat::JsonLines) {
+    return read_step(text, splitter, base, "steps[" + std::to_string(text.index) + "]");
+  }
+  try {
+    return read_step(text, splitter, base, ""); // located within the record, then its line
+  } catch (const InputError &error) {
+    throw in_line(text, error);
+  }
 }
 
 TraceResult evaluate_trace_step(const Scenario &scenario, const Step &step) {

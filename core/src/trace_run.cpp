@@ -43,56 +43,52 @@ void TraceRun::drain() {
 }
 
 void TraceRun::add(TraceText &text) {
-  const bool lines = splitter_.format() == TraceFormat::JsonLines;
-  const std::string where =
-      lines ? "line " + std::to_string(text.line) : "steps[" + std::to_string(text.index) + "]";
   try {
-    TraceStep step =
-        text.step ? std::move(*text.step) : read_trace_step(parse_json_text(text.text, where), where);
-    const Scenario &scenario = step.request ? *step.request : base_.get(splitter_, where);
-    const TraceResult result =
-        evaluate_trace_step(scenario, Step(std::move(step.prefill), std::move(step.decode)));
-    const BasisValues &b = result.basis;
-    const double predicted = result.prediction.step_time_us;
-    TraceColumns &c = columns_;
-    // The id as the CLI names the step; it also decides the holdout, as in `stepcalc fit`.
-    const std::string id = !step.step_id.empty() ? step.step_id
-                                                 : std::to_string(lines ? text.line : text.index);
-    if (plain_integer(id)) {
-      c.step_id.push_back(std::stod(id));
-    } else {
-      c.step_id.push_back(kNone);
-      c.id_cell_rows.push_back(static_cast<double>(c.position.size()));
-      c.id_cells.push_back(step_id_csv(id));
-    }
-    c.position.push_back(static_cast<double>(text.index));
-    c.t_pf_compute.push_back(b.t_pf_compute);
-    c.t_pf_kv.push_back(b.t_pf_kv);
-    c.t_dc_compute.push_back(b.t_dc_compute);
-    c.t_dc_kv.push_back(b.t_dc_kv);
-    c.t_weight.push_back(b.t_weight);
-    c.t_tp.push_back(b.t_tp);
-    c.num_layers.push_back(static_cast<double>(b.num_layers));
-    c.batch_size.push_back(static_cast<double>(b.batch_size));
-    c.step_time_us.push_back(predicted);
-    const bool timed = step.duration_us && *step.duration_us > 0;
-    c.duration_us.push_back(step.duration_us.value_or(kNone));
-    c.error_pct.push_back(timed ? (predicted - *step.duration_us) / *step.duration_us * 100 : kNone);
-    for (std::size_t i = 0; i < kFeatureCount; ++i) {
-      c.features[i].push_back(result.prediction.features[i]);
-      c.contributions_us[i].push_back(result.prediction.contributions_us[i]);
-    }
-    summary_.add(result, step.duration_us, scenario.tp);
-    if (timed) {
-      fit_data_.add({result.prediction.features, *step.duration_us, predicted},
-                    holdout_position(id) < options_.holdout);
-    } else {
-      ++untimed_;
-    }
+    add_step(read_trace_text(text, splitter_, base_), text.index);
   } catch (const InputError &error) {
     if (!options_.skip_bad) throw;
     ++summary_.skipped;
     if (skipped_.size() < kSkippedKept) skipped_.push_back(error.what());
+  }
+}
+
+void TraceRun::add_step(const TraceStepRead &read, int64_t position) {
+  const TraceResult &result = read.result;
+  const BasisValues &b = result.basis;
+  const double predicted = result.prediction.step_time_us;
+  TraceColumns &c = columns_;
+  // The id as the CLI names the step; it also decides the holdout, as in `stepcalc fit`.
+  const std::string &id = read.id;
+  if (plain_integer(id)) {
+    c.step_id.push_back(std::stod(id));
+  } else {
+    c.step_id.push_back(kNone);
+    c.id_cell_rows.push_back(static_cast<double>(c.position.size()));
+    c.id_cells.push_back(step_id_csv(id));
+  }
+  c.position.push_back(static_cast<double>(position));
+  c.t_pf_compute.push_back(b.t_pf_compute);
+  c.t_pf_kv.push_back(b.t_pf_kv);
+  c.t_dc_compute.push_back(b.t_dc_compute);
+  c.t_dc_kv.push_back(b.t_dc_kv);
+  c.t_weight.push_back(b.t_weight);
+  c.t_tp.push_back(b.t_tp);
+  c.num_layers.push_back(static_cast<double>(b.num_layers));
+  c.batch_size.push_back(static_cast<double>(b.batch_size));
+  c.step_time_us.push_back(predicted);
+  const bool timed = read.duration_us && *read.duration_us > 0;
+  c.duration_us.push_back(read.duration_us.value_or(kNone));
+  c.error_pct.push_back(timed ? (predicted - *read.duration_us) / *read.duration_us * 100 : kNone);
+  for (std::size_t i = 0; i < kFeatureCount; ++i) {
+    c.features[i].push_back(result.prediction.features[i]);
+    c.contributions_us[i].push_back(result.prediction.contributions_us[i]);
+  }
+  summary_.add(result, read.duration_us, read.tp);
+  if (timed) {
+    fit_data_.add({result.prediction.features, *read.duration_us, predicted},
+                  holdout_position(id) < options_.holdout);
+  } else {
+    ++untimed_;
   }
 }
 

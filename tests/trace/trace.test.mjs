@@ -114,12 +114,12 @@ test('a bad line stops the run with its line number; --skip-bad skips, names and
   const stop = run([...args, '-'], lines);
   assert.equal(stop.code, 2);
   assert.equal(records(stop.stdout).length, 1, 'the records before the bad line were written');
-  assert.match(stop.stderr, /^error: line 2: invalid JSON: parse error at line 1, column 32: /m);
+  assert.match(stop.stderr, /^error: line 2, column 32: invalid JSON: syntax error while parsing /m);
   const skip = run([...args, '--skip-bad', '-'], lines);
   assert.equal(skip.code, 0, skip.stderr);
   assert.deepStrictEqual(records(skip.stdout).map((r) => r.step_id), [1, 3]);
-  assert.match(skip.stderr, /^skipped: line 2: invalid JSON: /m);
-  assert.match(skip.stderr, /^skipped: line 3\.total_decode_tokens: is 999 but the decode entries come to \d+$/m);
+  assert.match(skip.stderr, /^skipped: line 2, column 32: invalid JSON: /m);
+  assert.match(skip.stderr, /^skipped: line 3, total_decode_tokens: is 999 but the decode entries come to \d+$/m);
   assert.match(skip.stderr, /^trace: 2 steps, 2 skipped; TP 1; /m);
 });
 

@@ -106,17 +106,17 @@ test('a bad step stops with the CLI error line, or is skipped and counted with s
   const skipped = await calc.trace(lines, { model: 'llama-2-7b-hf', gpu: 'l4', skipBad: true });
   assert.deepStrictEqual([...skipped.columns.step_id], [1, 3]);
   assert.equal(skipped.summary.skipped, 1);
-  assert.match(skipped.summary.skipped_errors[0], /^line 2: invalid JSON: /);
+  assert.match(skipped.summary.skipped_errors[0], /^line 2, column 32: invalid JSON: /);
   skipped.release();
   // A broken first line is JSON Lines' bad line 1, in pieces too, as the CLI reads it.
   const badFirst = ['{"step_id": 0, oops', ...lines.split('\n').filter((_, i) => i !== 1)].join('\n');
   const cliFirst = spawnSync(cliPath, ['trace', '--model', 'llama-2-7b-hf', '--gpu', 'l4', '-'], { input: badFirst, encoding: 'utf8' });
   await assert.rejects(calc.trace(badFirst, { model: 'llama-2-7b-hf', gpu: 'l4' }),
-    (error) => error.message === cliFirst.stderr.trim().split('\n').pop() && /^error: line 1: invalid JSON: /.test(error.message));
+    (error) => error.message === cliFirst.stderr.trim().split('\n').pop() && /^error: line 1, column 16: invalid JSON: /.test(error.message));
   const pieces = [...badFirst].map((c) => new TextEncoder().encode(c)); // one byte (or character) a chunk
   const skippedFirst = await calc.trace(pieces, { model: 'llama-2-7b-hf', gpu: 'l4', skipBad: true });
   assert.deepStrictEqual([...skippedFirst.columns.step_id], [1, 3]);
-  assert.match(skippedFirst.summary.skipped_errors[0], /^line 1: invalid JSON: /);
+  assert.match(skippedFirst.summary.skipped_errors[0], /^line 1, column 16: invalid JSON: /);
   skippedFirst.release();
   await assert.rejects(calc.trace(lines, {}), { message: 'error: line 1: a step in the training format needs a model and a GPU' });
   await assert.rejects(calc.trace(text.slice(0, 5000), options), { message: 'error: trace: the file ends inside a step (cut off mid-step?)' });

@@ -41,6 +41,7 @@ struct TraceText {
   // The step, when the splitter reads steps (read_steps()) and the quick reader
   // (trace_quick.hpp) took it; `text` is then left empty when it was read in place.
   std::optional<TraceStep> step;
+  int64_t column = 1; // JSON Lines: the column of the text's first byte in its line
 };
 
 // Cuts a trace into one text per step: a string-aware scan of brackets, no parsing; with
@@ -78,7 +79,7 @@ private:
   struct NeedMore {};             // thrown by fill() in push mode; poll() rewinds the step
   bool fill();                    // more bytes into buffer_; false at the end of input
   bool peek_byte(char &c);        // the next byte, not consumed
-  void skip_space();
+  void skip_space(int64_t *column = nullptr); // counts the bytes into `column`, 1 after a newline
   std::string read_value();       // one whole JSON value's text (object, array, string, scalar)
   void skip_value();              // the same, not kept
   std::string read_string_key();  // a key at the document's top level
@@ -102,6 +103,7 @@ private:
   TraceFormat format_ = TraceFormat::Unknown;
   std::optional<int64_t> tensor_parallelism_;
   std::optional<std::string> first_line_; // JSON Lines: the first record, read to detect the format
+  int64_t first_record_line_ = 1, first_record_column_ = 1; // where the first object starts
 };
 
 // Reads one step's JSON: {"step_id", "prefill_reqs": [{"tokens_this_step", "prompt_tokens"}],
@@ -139,6 +141,18 @@ struct TraceResult {
 };
 
 TraceResult evaluate_trace_step(const Scenario &scenario, const Step &step);
+
+// One step of a trace, read from its cut text (or taken from text.step) and evaluated.
+struct TraceStepRead {
+  std::string id; // as the CLI names the step: its step_id, else its line or position
+  std::optional<double> duration_us;
+  int64_t tp = 1;
+  TraceResult result;
+};
+// A bad step throws InputError located in the file: "steps[12].total_decode_tokens" in a
+// document; in JSON Lines "line 4", "line 4, model", or "line 5, column 32" for a syntax
+// error (a record is its line, less the spaces or BOM before the first).
+TraceStepRead read_trace_text(TraceText &text, const TraceSplitter &splitter, TraceBaseScenario &base);
 
 // Running totals for the summary.
 struct TraceSummary {

@@ -58,6 +58,7 @@ public:
 private:
   void drain();
   void add(TraceText &text); // takes text.step
+  void add_step(const TraceStepRead &read, int64_t position); // into the columns and totals
 
   TraceOptions options_;
   TraceSplitter splitter_;
