@@ -194,6 +194,13 @@ test('calc.compute finds the right session when a request object changes its hea
   // Nine other headers evict the session the last call used; the next call opens another.
   for (let tp = 1; tp <= 9; tp++) calc.compute({ model: 'llama-2-70b-hf', gpu: 'a100-sxm-80gb', tp, step: {} });
   assert.equal(JSON.stringify(calc.compute(request)), cliText(request), 'after eviction');
+  // Headers with coefficients given as objects are not remembered as the last header, so
+  // nine of them evict the session of the one that is: it must not be used once closed
+  // (the tenth is likely to be opened in its memory, where a stale session would read it).
+  for (let i = 1; i <= 10; i++) {
+    calc.compute({ model: 'llama-2-70b-hf', gpu: 'a100-sxm-80gb', tp: 8, coefficients: { beta: [i, 1, 1, 1, 1, 1, 1] }, step: {} });
+  }
+  assert.equal(JSON.stringify(calc.compute(request)), cliText(request), 'after eviction by headers not remembered');
   // A header field with a getter is read once per call, as JSON.stringify reads it.
   let reads = 0;
   const withGetter = { get model() { reads++; return 'llama-2-7b-hf'; }, gpu: 'h100-sxm', step: request.step };
