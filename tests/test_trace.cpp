@@ -366,15 +366,26 @@ TEST_CASE("the summary: dominant terms by steps, and errors against durations by
   a.prediction.step_time_us = 110;
   b.prediction.contributions_us = {0, 1, 9, 0, 0, 0, 0};
   b.prediction.step_time_us = 80;
+  // A step as read from a trace: its result, duration, TP and whether it was a request.
+  const auto step = [](const TraceResult &result, std::optional<double> duration, int64_t tp,
+                       bool request = false) {
+    TraceStepRead read;
+    read.result = result;
+    read.duration_us = duration;
+    read.tp = tp;
+    read.own_header = request;
+    return read;
+  };
   CHECK(summary.to_json()["tp"].is_null()); // no step, no TP
   CHECK(summary.to_json()["tps"].get<std::vector<int64_t>>().empty());
-  summary.add(a, 100.0, 4); // +10 us, 10 %
-  summary.add(b, 100.0, 4); // -20 us, 20 %
-  summary.add(b, std::nullopt, 4);
+  summary.add(step(a, 100.0, 4)); // +10 us, 10 %
+  summary.add(step(b, 100.0, 4)); // -20 us, 20 %
+  summary.add(step(b, std::nullopt, 4));
   const auto out = summary.to_json();
   CHECK(out["tp"] == 4);
   CHECK(out["tps"].get<std::vector<int64_t>>() == std::vector<int64_t>{4});
   CHECK(out["steps"] == 3);
+  CHECK(out["request_steps"] == 0);
   CHECK(out["total_predicted_us"].get<double>() == 270);
   CHECK(out["dominant_share"]["prefill"].get<double>() == doctest::Approx(1.0 / 3));
   CHECK(out["dominant_share"]["weight"].get<double>() == doctest::Approx(2.0 / 3));
@@ -383,11 +394,12 @@ TEST_CASE("the summary: dominant terms by steps, and errors against durations by
   CHECK(out["mae_us"].get<double>() == doctest::Approx(15));
   CHECK(out["rmse_us"].get<double>() == doctest::Approx(std::sqrt((100.0 + 400.0) / 2)));
   // Whole-request lines at other TPs: no one TP, and every TP once, ascending.
-  summary.add(a, std::nullopt, 8);
-  summary.add(a, std::nullopt, 1);
-  summary.add(a, std::nullopt, 8);
+  summary.add(step(a, std::nullopt, 8, true));
+  summary.add(step(a, std::nullopt, 1, true));
+  summary.add(step(a, std::nullopt, 8, true));
   CHECK(summary.to_json()["tp"].is_null());
   CHECK(summary.to_json()["tps"].get<std::vector<int64_t>>() == std::vector<int64_t>{1, 4, 8});
+  CHECK(summary.to_json()["request_steps"] == 3);
 }
 
 TEST_CASE("pushed in pieces of any size, a trace cuts into the same steps as read whole") {

@@ -244,6 +244,9 @@ export interface TraceSummary {
   tp: number | null;
   /** Each TP the steps were evaluated at, once, ascending. */
   tps: number[];
+  /** Steps that were whole requests (JSON Lines), read with their own model, GPU, TP and
+   * coefficients (the preset default where a line names none), not the trace options. */
+  request_steps: number;
   total_predicted_us: number;
   /** The share of steps whose largest contribution is each term. */
   dominant_share: Record<'prefill' | 'decode' | 'weight' | 'tp' | 'per_layer' | 'per_request' | 'constant', number>;

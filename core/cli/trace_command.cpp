@@ -300,7 +300,7 @@ void read_trace(std::istream &in, const Options &options, TraceSummary &summary,
     try {
       const TraceStepRead read = read_trace_text(text, splitter, base);
       use(read);
-      summary.add(read.result, read.duration_us, read.tp);
+      summary.add(read);
     } catch (const InputError &error) {
       if (!options.skip_bad) throw;
       if (++summary.skipped <= kSkippedShown) std::cerr << "skipped: " << error.what() << '\n';

@@ -554,6 +554,7 @@ TraceStepRead read_step(TraceText &text, const TraceSplitter &splitter, TraceBas
   read.id = !step.step_id.empty() ? step.step_id : std::to_string(lines ? text.line : text.index);
   read.duration_us = step.duration_us;
   read.tp = scenario.tp;
+  read.own_header = step.request.has_value();
   return read;
 }
 
@@ -578,8 +579,12 @@ TraceResult evaluate_trace_step(const Scenario &scenario, const Step &step) {
   return result;
 }
 
-void TraceSummary::add(const TraceResult &result, std::optional<double> duration_us, int64_t tp) {
+void TraceSummary::add(const TraceStepRead &read) {
+  const TraceResult &result = read.result;
+  const std::optional<double> &duration_us = read.duration_us;
+  const int64_t tp = read.tp;
   ++steps;
+  if (read.own_header) ++request_steps;
   if (const auto at = std::lower_bound(tps.begin(), tps.end(), tp); at == tps.end() || *at != tp) {
     tps.insert(at, tp);
   }
@@ -607,6 +612,7 @@ nlohmann::ordered_json TraceSummary::to_json() const {
                                 {"skipped", skipped},
                                 {"tp", tps.size() == 1 ? nlohmann::ordered_json(tps[0]) : nullptr},
                                 {"tps", tps},
+                                {"request_steps", request_steps},
                                 {"total_predicted_us", predicted_us},
                                 {"dominant_share", shares},
                                 {"timed_steps", timed}};

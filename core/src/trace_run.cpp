@@ -83,7 +83,7 @@ void TraceRun::add_step(const TraceStepRead &read, int64_t position) {
     c.features[i].push_back(result.prediction.features[i]);
     c.contributions_us[i].push_back(result.prediction.contributions_us[i]);
   }
-  summary_.add(result, read.duration_us, read.tp);
+  summary_.add(read);
   if (timed) {
     fit_data_.add({result.prediction.features, *read.duration_us, predicted},
                   holdout_position(id) < options_.holdout);

@@ -147,6 +147,7 @@ struct TraceStepRead {
   std::string id; // as the CLI names the step: its step_id, else its line or position
   std::optional<double> duration_us;
   int64_t tp = 1;
+  bool own_header = false; // a whole request: its own model, GPU, TP and coefficients
   TraceResult result;
 };
 // A bad step throws InputError located in the file: "steps[12].total_decode_tokens" in a
@@ -163,11 +164,12 @@ struct TraceSummary {
   int64_t timed = 0;                             // steps with a duration
   double abs_pct_sum = 0, sq_err_sum = 0, abs_err_sum = 0;
   std::vector<int64_t> tps; // the TPs the steps were evaluated at, ascending, each once
+  int64_t request_steps = 0; // steps that were whole requests, with their own header
 
-  // A step evaluated at TP `tp`.
-  void add(const TraceResult &result, std::optional<double> duration_us, int64_t tp);
+  void add(const TraceStepRead &read);
   // steps, skipped, tp (the TP of every step, or null when they differ or there is no
-  // step), tps, total_predicted_us, dominant_share, timed_steps, mape_pct, rmse_us, mae_us
+  // step), tps, request_steps, total_predicted_us, dominant_share, timed_steps, mape_pct,
+  // rmse_us, mae_us
   nlohmann::ordered_json to_json() const;
 };
 
