@@ -172,6 +172,12 @@ TEST_CASE("collinear columns are named; the fit still reproduces the durations")
   const FitResult fit = fit_beta(training(x, y), 0);
   CHECK(has_code(fit.notes, "fit_collinear"));
   CHECK(has_code(fit.notes, "fit_no_information")); // t_tp is 0 in every step
+  for (const Note &note : fit.notes) {
+    if (note.code == "fit_no_information") {
+      CHECK(note.message == "The data has no value for the term of β₄ (TP comm): every step's "
+                            "feature is 0, so it is left at 0.");
+    }
+  }
   std::vector<FitRow> rows;
   for (std::size_t i = 0; i < x.size(); ++i) rows.push_back({x[i], y[i], 0});
   CHECK(error_figures(rows, fit.beta).mape_pct < 1e-9);

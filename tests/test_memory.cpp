@@ -69,12 +69,37 @@ TEST_CASE("a step that does not fit still computes, with a does_not_fit note in 
   std::string message;
   for (const auto &note : response["notes"])
     if (note["code"] == "does_not_fit") message = note["message"];
-  CHECK(message == "The step needs 3.2 GB per GPU (weights 0.0 GB, KV cache 3.2 GB) but only "
-                   "0.9 GB are usable (90% of 1.0 GB); the predicted time is for a step that "
+  CHECK(message == "The step needs 3.2 GB per GPU (weights 3.328 kB, KV cache 3.2 GB) but only "
+                   "900 MB are usable (90% of 1 GB); the predicted time is for a step that "
                    "cannot run as given.");
   // Even the decodes alone exceed it, but the weights fit: room for
   // floor((0.9e9 - 3328 - 128) / (32 * 10000)) = 2812 such decodes.
   CHECK(response["memory"]["max_decode_requests"] == 2812);
+}
+
+TEST_CASE("the does_not_fit note writes its figures as the page's memory line does") {
+  // Expected strings from web/src/format.mjs (bytes, pct) in Node 20: the shortest decimal
+  // of each double rounded to 4 significant digits, halves up (9.9995 MB is "10 MB").
+  MemoryFit fit;
+  fit.weight_bytes = 34450000;
+  fit.kv_cache_bytes = 9999500;
+  fit.capacity_bytes = 3.355e22;
+  fit.usable_bytes = 12125;
+  fit.utilization = 0.12345;
+  fit.fits = false;
+  const Notes notes = memory_notes(fit);
+  REQUIRE(notes.size() == 1);
+  CHECK(notes[0].message == "The step needs 44.45 MB per GPU (weights 34.45 MB, KV cache 10 MB) but only "
+                            "12.13 kB are usable (12.35% of 3.355e10 TB); the predicted time is for a "
+                            "step that cannot run as given.");
+  fit.weight_bytes = 141104775168; // digits grouped, and no 0.0 for a small figure
+  fit.kv_cache_bytes = 1234567e9;
+  fit.usable_bytes = 3328;
+  fit.capacity_bytes = 1e21;
+  fit.utilization = 0.001;
+  CHECK(memory_notes(fit)[0].message ==
+        "The step needs 1,235 TB per GPU (weights 141.1 GB, KV cache 1,235 TB) but only 3.328 kB "
+        "are usable (0.1% of 1e9 TB); the predicted time is for a step that cannot run as given.");
 }
 
 TEST_CASE("gpu_memory_utilization sets the usable share; out of range is an error") {

@@ -225,8 +225,10 @@ FitResult fit_beta(const FitData &data, double lambda) {
 
   if (!empty.empty()) {
     result.notes.push_back({"fit_no_information",
-                            "The data has no value for the term of " + beta_list(empty) +
-                                " (every step's feature is 0), so it is left at 0.",
+                            std::string(empty.size() == 1 ? "The data has no value for the term of "
+                                                          : "The data has no value for the terms of ") +
+                                beta_list(empty) + ": every step's feature is 0, so " +
+                                (empty.size() == 1 ? "it is" : "they are") + " left at 0.",
                             {}});
   }
   for (std::size_t j : dependent) {

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <string>
 
 namespace stepcalc {
@@ -10,22 +13,70 @@ namespace {
 
 constexpr double kBytesPerElement = 2; // FP16 weights and KV cache, as the seed assumes
 
-// `value` with one decimal, "162.3", without printf: a step that does not fit builds
-// this note on every call, and printf's float formatting costs microseconds.
-std::string one_decimal(double value) {
-  const auto tenths = static_cast<long long>(std::llround(value * 10));
-  return std::to_string(tenths / 10) + '.' + std::to_string(tenths % 10);
+// A figure as the page writes it (web/src/format.mjs, num): 4 significant digits, digits
+// grouped by commas, e-notation ("3.355e10") outside [0.001, 10^7). Browsers round the
+// shortest decimal that reads back as the double (9.9995 to 10, though the double is a
+// little below 9.9995), halves away from zero; so does this. The note's figures then read
+// as the page's memory line beside them.
+std::string page_number(double value) {
+  if (!std::isfinite(value)) return "–";
+  if (value == 0) return "0";
+  char shortest[40];
+  for (int precision = 0; precision <= 17; ++precision) {
+    std::snprintf(shortest, sizeof shortest, "%.*e", precision, std::fabs(value));
+    if (std::strtod(shortest, nullptr) == std::fabs(value)) break;
+  }
+  const char *e = std::strchr(shortest, 'e');
+  std::string digits(1, shortest[0]); // "d.ddde±XX" without the point and exponent
+  if (shortest[1] == '.') digits.append(shortest + 2, static_cast<std::size_t>(e - shortest - 2));
+  digits.append(5, '0');
+  int exponent = std::atoi(e + 1);
+  long long kept = std::stoll(digits.substr(0, 4)) + (digits[4] >= '5' ? 1 : 0);
+  if (kept == 10000) {
+    kept = 1000;
+    ++exponent;
+  }
+  std::string mantissa = std::to_string(kept); // 4 digits, the first before the point
+  while (mantissa.size() > 1 && mantissa.back() == '0') mantissa.pop_back();
+  std::string text = value < 0 ? "-" : "";
+  const double rounded = static_cast<double>(kept) * std::pow(10.0, exponent - 3);
+  if (rounded < 1e-3 || rounded >= 1e7) {
+    text.append(mantissa, 0, 1);
+    if (mantissa.size() > 1) text.append(".").append(mantissa, 1);
+    return text.append("e").append(std::to_string(exponent));
+  }
+  // Plain: the point goes after digit exponent+1 (zeros fill in on either side).
+  std::string whole, fraction;
+  if (exponent < 0) {
+    whole = "0";
+    fraction = std::string(static_cast<std::size_t>(-exponent - 1), '0') + mantissa;
+  } else {
+    const auto point = static_cast<std::size_t>(exponent) + 1;
+    whole = mantissa.substr(0, point);
+    if (whole.size() < point) whole.append(point - whole.size(), '0');
+    fraction = mantissa.size() > point ? mantissa.substr(point) : "";
+  }
+  for (std::size_t i = 0; i < whole.size(); ++i) { // "12,345"
+    if (i > 0 && (whole.size() - i) % 3 == 0) text.push_back(',');
+    text.push_back(whole[i]);
+  }
+  if (!fraction.empty()) text.append(".").append(fraction);
+  return text;
 }
 
-// "162.3 GB": memory in decimal gigabytes, as datasheets state capacity.
-std::string gigabytes(double bytes) {
-  return one_decimal(bytes / 1e9) + " GB";
+// Bytes in decimal SI units, as the page's bytes() writes them: "141.1 GB", "34.45 MB".
+std::string si_bytes(double bytes) {
+  const double size = std::fabs(bytes);
+  if (size >= 1e12) return page_number(bytes / 1e12) + " TB";
+  if (size >= 1e9) return page_number(bytes / 1e9) + " GB";
+  if (size >= 1e6) return page_number(bytes / 1e6) + " MB";
+  if (size >= 1e3) return page_number(bytes / 1e3) + " kB";
+  return page_number(bytes) + " B";
 }
 
 // "90%" or "92.5%": gpu_memory_utilization as a percentage.
 std::string percent(double share) {
-  const std::string text = one_decimal(share * 100);
-  return (text.ends_with(".0") ? text.substr(0, text.size() - 2) : text) + '%';
+  return page_number(share * 100) + '%';
 }
 
 } // namespace
@@ -87,10 +138,10 @@ Notes memory_notes(const MemoryFit &fit) {
   if (!fit.fits.has_value() || *fit.fits) return {};
   const double needed = fit.weight_bytes + fit.kv_cache_bytes;
   return {{"does_not_fit",
-           "The step needs " + gigabytes(needed) + " per GPU (weights " +
-               gigabytes(fit.weight_bytes) + ", KV cache " + gigabytes(fit.kv_cache_bytes) +
-               ") but only " + gigabytes(*fit.usable_bytes) + " are usable (" +
-               percent(fit.utilization) + " of " + gigabytes(*fit.capacity_bytes) +
+           "The step needs " + si_bytes(needed) + " per GPU (weights " +
+               si_bytes(fit.weight_bytes) + ", KV cache " + si_bytes(fit.kv_cache_bytes) +
+               ") but only " + si_bytes(*fit.usable_bytes) + " are usable (" +
+               percent(fit.utilization) + " of " + si_bytes(*fit.capacity_bytes) +
                "); the predicted time is for a step that cannot run as given.",
            {"memory"}}};
 }

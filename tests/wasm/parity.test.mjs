@@ -209,6 +209,28 @@ test('calc.compute finds the right session when a request object changes its hea
   assert.equal(reads, 2);
 });
 
+test("the does_not_fit note's figures are written as the page writes the memory fields", async () => {
+  const { bytes, pct } = await import('../../web/src/format.mjs');
+  const random = seededRandom(20261126);
+  const { models, gpus } = calc.presets();
+  let checked = 0;
+  for (let i = 0; i < 400; i++) {
+    const request = {
+      model: models[Math.floor(random() * models.length)].id, gpu: gpus[Math.floor(random() * gpus.length)].id,
+      tp: [1, 2, 3, 4, 8][Math.floor(random() * 5)], gpu_memory_utilization: Math.max(0.001, Math.round(random() * 1000) / 1000 * random()),
+      step: randomStep(random),
+    };
+    const response = calc.compute(request), m = response.memory;
+    const note = response.notes.find((n) => n.code === 'does_not_fit');
+    if (!note) continue;
+    checked++;
+    assert.equal(note.message, `The step needs ${bytes(m.weight_bytes + m.kv_cache_bytes)} per GPU (weights ${bytes(m.weight_bytes)}, ` +
+      `KV cache ${bytes(m.kv_cache_bytes)}) but only ${bytes(m.usable_bytes)} are usable (${pct(m.utilization)} of ` +
+      `${bytes(m.capacity_bytes)}); the predicted time is for a step that cannot run as given.`, JSON.stringify(request));
+  }
+  assert.ok(checked > 100, `only ${checked} requests did not fit`);
+});
+
 test('the memory fit equals the CLI for a model that cannot fit and one that can', () => {
   const big = { model: 'llama-3.1-70b-instruct', gpu: 'l4', tp: 1, step: { decode: [{ context_length: 1024, count: 32 }] } };
   const small = { ...big, model: 'llama-3.1-8b-instruct' };
