@@ -95,11 +95,12 @@ TEST_CASE("the does_not_fit note writes its figures as the page's memory line do
   fit.weight_bytes = 141104775168; // digits grouped, and no 0.0 for a small figure
   fit.kv_cache_bytes = 1234567e9;
   fit.usable_bytes = 3328;
-  fit.capacity_bytes = 1e21;
+  fit.capacity_bytes = 9999999.6e12; // below 10^7 TB: plain digits, though it rounds to 10^7
   fit.utilization = 0.001;
   CHECK(memory_notes(fit)[0].message ==
         "The step needs 1,235 TB per GPU (weights 141.1 GB, KV cache 1,235 TB) but only 3.328 kB "
-        "are usable (0.1% of 1e9 TB); the predicted time is for a step that cannot run as given.");
+        "are usable (0.1% of 10,000,000 TB); the predicted time is for a step that cannot run as "
+        "given.");
 }
 
 TEST_CASE("gpu_memory_utilization sets the usable share; out of range is an error") {

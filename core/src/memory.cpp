@@ -39,8 +39,7 @@ std::string page_number(double value) {
   std::string mantissa = std::to_string(kept); // 4 digits, the first before the point
   while (mantissa.size() > 1 && mantissa.back() == '0') mantissa.pop_back();
   std::string text = value < 0 ? "-" : "";
-  const double rounded = static_cast<double>(kept) * std::pow(10.0, exponent - 3);
-  if (rounded < 1e-3 || rounded >= 1e7) {
+  if (std::fabs(value) < 1e-3 || std::fabs(value) >= 1e7) { // decided before rounding, as num() does
     text.append(mantissa, 0, 1);
     if (mantissa.size() > 1) text.append(".").append(mantissa, 1);
     return text.append("e").append(std::to_string(exponent));
