@@ -4,7 +4,8 @@
 // Columns stay typed arrays: nothing here makes one object per step.
 import uPlot from 'uplot';
 import { css, plotOptions, compactNumber, widthOf, followSchemeAndSize } from './plot.mjs';
-import { summaryLines, skippedLines, fitLines, progressText, plainDecimal, STACK_LABELS } from './trace-text.mjs';
+import { summaryLines, skippedLines, fitLines, progressText, plainDecimal, readWithText, usesCalculator, STACK_LABELS } from './trace-text.mjs';
+import { readBounded } from './fields.mjs';
 
 /** @typedef {import('./wasm/stepcalc.mjs').TraceColumns} TraceColumns */
 /** @typedef {import('./wasm/stepcalc.mjs').StepIdCells} StepIdCells */
@@ -145,10 +146,14 @@ export function createTrace({ dispatch, scenarioRequest, fieldNames }) {
   const tpSelect = /** @type {HTMLSelectElement} */ ($('trace-tp')), skipBad = /** @type {HTMLInputElement} */ ($('trace-skip-bad'));
   const running = $('trace-running'), progress = /** @type {HTMLProgressElement} */ ($('trace-progress')), progressLine = $('trace-progress-text');
   const errorLine = $('trace-error'), out = $('trace-out'), summaryEl = $('trace-summary'), fitEl = $('trace-fit');
-  let runId = 0, tpRule = '';
-  // What the shown result was read with: its description, and its options as text, which
-  // the calculator's current options are compared with.
-  let readWith = '', readOptions = '';
+  let runId = 0;
+  // What the shown result was read with (the calculator's settings, for its sentences), and
+  // its options as text, which the calculator's current options are compared with.
+  /** @type {import('./trace-text.mjs').ReadSettings | null} */
+  let readWith = null;
+  let readOptions = '';
+  /** @type {TraceSummary | null} */
+  let shownSummary = null;
   /** @type {State | null} */
   let lastState = null;
   const stale = Object.assign(document.createElement('p'), { id: 'trace-stale', className: 'notice', hidden: true });
@@ -167,18 +172,22 @@ export function createTrace({ dispatch, scenarioRequest, fieldNames }) {
     if (useCalculatorTp) options.tp = request.tp;
     return { options, blocking, useCalculatorTp };
   }
-  const optionsKey = (/** @type {TraceOptions} */ options) => JSON.stringify(options);
-  /** @param {State} state */
-  const scenarioText = (state) => `model ${state.model}, GPU ${state.gpu}, coefficients ${state.coef === 'custom' ? 'custom β' : state.coef}` +
-    (tpSelect.value === 'calculator' ? `, TP ${state.tp}` : ', TP from the file');
+  // A file of whole requests only is read with none of the calculator's settings: only
+  // "Skip bad steps" changes its figures.
+  const optionsKey = (/** @type {TraceOptions} */ options, calculatorUsed = true) =>
+    JSON.stringify(calculatorUsed ? options : { skipBad: options.skipBad });
+  const coefficientsName = (/** @type {State} */ state) => (state.coef === 'custom' ? 'custom β' : state.coef);
 
   // A result read with other options than the calculator's now says so above its figures.
   function checkStale() {
-    if (out.hidden) return;
+    if (out.hidden || !shownSummary) return;
     const { options, blocking } = traceOptions();
-    const changed = blocking.length > 0 || optionsKey(options) !== readOptions;
+    const calculatorUsed = usesCalculator(shownSummary);
+    const changed = (calculatorUsed && blocking.length > 0) || optionsKey(options, calculatorUsed) !== readOptions;
     stale.hidden = !changed;
-    if (changed) stale.textContent = `These figures are for ${readWith || 'the settings the file was read with'}, as when the file was read; the calculator or the options above have changed since. Choose the file again to read it with the new ones.`;
+    if (!changed) return;
+    const what = readWith ? readWithText(shownSummary, readWith).replace(/\.$/, '') : 'Read with the settings the file was read with';
+    stale.textContent = `${what}. ${calculatorUsed ? 'The calculator or the options above have' : '“Skip bad steps” has'} changed since: choose the file again to read it with the new ${calculatorUsed ? 'ones' : 'setting'}.`;
   }
   tpSelect.addEventListener('change', checkStale);
   skipBad.addEventListener('change', checkStale);
@@ -211,21 +220,19 @@ export function createTrace({ dispatch, scenarioRequest, fieldNames }) {
       showError(`“${file.name}” is empty (0 bytes): there is no trace to read.`);
       return;
     }
-    const { options, blocking, useCalculatorTp } = traceOptions();
+    const { options, blocking } = traceOptions();
     if (blocking.length) {
       showError(`The calculator's ${fieldNames(blocking)} ${blocking.length === 1 ? 'is' : 'are'} not valid: fix ${blocking.length === 1 ? 'it' : 'them'} above to read a trace.`);
       return;
     }
-    readWith = lastState === null ? '' : scenarioText(lastState);
-    tpRule = useCalculatorTp
-      ? 'the calculator\'s TP for steps in the training format; a line with a whole request uses its own tp'
-      : 'from the file: an experiment document\'s tensor_parallelism, TP 1 for JSON Lines steps in the training format, and a line with a whole request uses its own tp';
+    readWith = lastState === null ? null
+      : { model: lastState.model, gpu: lastState.gpu, coefficients: coefficientsName(lastState), tp: options.tp ?? null };
     progress.value = 0;
     progress.max = file.size;
     progressLine.textContent = progressText({ bytes: 0, total: file.size, steps: 0 });
     running.hidden = false;
     performance.mark('stepcalc:trace-start');
-    readOptions = optionsKey(options);
+    readOptions = JSON.stringify(options);
     busy = true;
     worker.postMessage({ type: 'run', id: runId, file, options });
   }
@@ -234,11 +241,13 @@ export function createTrace({ dispatch, scenarioRequest, fieldNames }) {
   function showResult({ summary, columns: cols, stepIdCells: cells }) {
     columns = cols;
     stepIdCells = cells;
+    shownSummary = summary;
+    if (!usesCalculator(summary)) readOptions = optionsKey(JSON.parse(readOptions), false);
     out.hidden = false;
     checkStale();
     Object.assign(summaryEl.dataset, { steps: String(summary.steps), skipped: String(summary.skipped), totalUs: String(summary.total_predicted_us) });
-    readWithLine.textContent = readWith ? `Read with ${readWith}.` : '';
-    summaryEl.replaceChildren(...summaryLines(summary, tpRule).map((line) => Object.assign(document.createElement('p'), { textContent: line })));
+    readWithLine.textContent = readWith ? readWithText(summary, readWith) : '';
+    summaryEl.replaceChildren(...summaryLines(summary, readWith ?? { model: '', gpu: '', coefficients: '', tp: null }).map((line) => Object.assign(document.createElement('p'), { textContent: line })));
     $('trace-skipped').replaceChildren(...skippedLines(summary).map((line) => Object.assign(document.createElement('li'), { textContent: line })));
     const any = summary.steps > 0;
     for (const id of ['trace-stack', 'trace-hist']) /** @type {HTMLElement} */ ($(id).parentElement).hidden = !any;
@@ -268,7 +277,7 @@ export function createTrace({ dispatch, scenarioRequest, fieldNames }) {
     fitEl.dataset.beta = JSON.stringify(report.beta);
     const use = Object.assign(document.createElement('button'), { type: 'button', id: 'trace-use-beta', textContent: 'Use these β' });
     use.addEventListener('click', () => fitted && dispatch({ type: 'use-beta', beta: fitted.beta.map(plainDecimal) }));
-    fitEl.replaceChildren(...fitLines(report).map((line) => Object.assign(document.createElement('p'), { textContent: line })), use);
+    fitEl.replaceChildren(...fitLines(report, /** @type {TraceSummary} */ (shownSummary), /** @type {import('./trace-text.mjs').ReadSettings} */ (readWith)).map((line) => Object.assign(document.createElement('p'), { textContent: line })), use);
     fitEl.hidden = false;
   }
 
@@ -313,7 +322,16 @@ export function createTrace({ dispatch, scenarioRequest, fieldNames }) {
     running.hidden = true;
     showError('Cancelled: nothing of this file is kept; choose it again to read it.');
   });
-  $('trace-fit-button').addEventListener('click', () => worker.postMessage({ type: 'fit', id: runId }));
+  // λ: the module's bounds (0 to 1e30, as `stepcalc fit --lambda`), said in the page's words.
+  const lambdaInput = /** @type {HTMLInputElement} */ ($('trace-lambda')), lambdaError = $('trace-lambda-error');
+  $('trace-fit-button').addEventListener('click', () => {
+    const lambda = readBounded(lambdaInput.value, 'real', 0, 1e30);
+    lambdaError.hidden = lambda.value !== undefined;
+    lambdaError.textContent = lambda.error ? `λ: ${lambda.error}` : '';
+    if (lambda.error) lambdaInput.setAttribute('aria-invalid', 'true');
+    else lambdaInput.removeAttribute('aria-invalid');
+    if (lambda.value !== undefined) worker.postMessage({ type: 'fit', id: runId, lambda: lambda.value });
+  });
   $('trace-csv').addEventListener('click', () => {
     if (!columns) return;
     const url = URL.createObjectURL(new Blob(csvParts(columns, stepIdCells), { type: 'text/csv' }));
