@@ -117,8 +117,8 @@ test('a pin left out of a link is described truthfully, and a pin of garbage is 
   await page.goto(`${env.url}?pin=model%3Dllama-2-7b-hf%26tp%3D2&pin=garbage&pin=model%3Dcustom:zzz`);
   await ready(page);
   const text = await notices(page);
-  assert.match(text, /Pin 2 in the link was left out: it has none of the parameters a scenario is made of \(model, gpu, tp, coef, beta, util, prefill, decode\); it reads “garbage”\./);
-  assert.match(text, /Pin 3 in the link was left out: Pin 3's parameter "model" names your custom model “zzz”, which is not stored in this browser \(deleted, or made in another browser\)\./);
+  assert.match(text, /The link's second pin \(“garbage”\) was left out: it has none of the parameters a scenario is made of \(model, gpu, tp, coef, beta, util, prefill, decode\)\./);
+  assert.match(text, /The link's third pin \(“model=custom:zzz”\) was left out: its parameter "model" names your custom model “zzz”, which is not stored in this browser \(deleted, or made in another browser\)\./);
   assert.doesNotMatch(text, /instead|replaced/);
   assert.equal(await page.locator('#compare-out button.unpin').count(), 1);
   assert.match(await page.locator('#compare-out thead').innerText(), /Pin 1: llama-2-7b-hf · h100-sxm · TP 2/);
