@@ -6,6 +6,7 @@ import uPlot from 'uplot';
 import { css, plotOptions, compactNumber, widthOf, followSchemeAndSize } from './plot.mjs';
 import { summaryLines, skippedLines, fitLines, progressText, plainDecimal, readWithText, usesCalculator, STACK_LABELS } from './trace-text.mjs';
 import { readBounded } from './fields.mjs';
+import { customItem } from './state.mjs';
 
 /** @typedef {import('./wasm/stepcalc.mjs').TraceColumns} TraceColumns */
 /** @typedef {import('./wasm/stepcalc.mjs').StepIdCells} StepIdCells */
@@ -177,6 +178,9 @@ export function createTrace({ dispatch, scenarioRequest, fieldNames }) {
   const optionsKey = (/** @type {TraceOptions} */ options, calculatorUsed = true) =>
     JSON.stringify(calculatorUsed ? options : { skipBad: options.skipBad });
   const coefficientsName = (/** @type {State} */ state) => (state.coef === 'custom' ? 'custom β' : state.coef);
+  // A custom model or GPU by the name the user gave it, as the Compare table names it.
+  const modelName = (/** @type {State} */ state) => customItem(state.custom.models, state.model)?.name ?? state.model;
+  const gpuName = (/** @type {State} */ state) => customItem(state.custom.gpus, state.gpu)?.name ?? state.gpu;
 
   // A result read with other options than the calculator's now says so above its figures.
   function checkStale() {
@@ -226,7 +230,7 @@ export function createTrace({ dispatch, scenarioRequest, fieldNames }) {
       return;
     }
     readWith = lastState === null ? null
-      : { model: lastState.model, gpu: lastState.gpu, coefficients: coefficientsName(lastState), tp: options.tp ?? null };
+      : { model: modelName(lastState), gpu: gpuName(lastState), coefficients: coefficientsName(lastState), tp: options.tp ?? null };
     progress.value = 0;
     progress.max = file.size;
     progressLine.textContent = progressText({ bytes: 0, total: file.size, steps: 0 });
@@ -346,7 +350,7 @@ export function createTrace({ dispatch, scenarioRequest, fieldNames }) {
     render(state) {
       lastState = state;
       checkStale();
-      const line = `Model ${state.model}, GPU ${state.gpu}, coefficients ${state.coef === 'custom' ? 'custom β' : state.coef}: the calculator's, for steps in the training format. Change them above.`;
+      const line = `Model ${modelName(state)}, GPU ${gpuName(state)}, coefficients ${coefficientsName(state)}: the calculator's, for steps in the training format. Change them above.`;
       if ($('trace-scenario').textContent !== line) $('trace-scenario').textContent = line;
       const tpText = `the calculator's TP (${state.tp})`;
       if (tpSelect.options[1].textContent !== tpText) tpSelect.options[1].textContent = tpText;
