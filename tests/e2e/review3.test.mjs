@@ -4,7 +4,8 @@
 // scenario line for custom items and the field errors in the page's words.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, guardedPage, ready, cli, waitForStep } from './helpers.mjs';
+import { join } from 'node:path';
+import { setup, guardedPage, ready, cli, waitForStep, SHOTS, ROOT } from './helpers.mjs';
 
 let env;
 before(async () => { env = await setup(); });
@@ -96,5 +97,82 @@ test('the scenario line and the Trace view name a custom model and GPU as the Co
   assert.equal(await text(page, 'scenario-line'), 'my <b>tiny</b> model on NoCap GPU, TP 3, coefficients trained-roofline-h100');
   assert.match(await text(page, 'trace-scenario'), /^Model my <b>tiny<\/b> model, GPU NoCap GPU, coefficients trained-roofline-h100: /);
   assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('field errors in the page\'s words: its labels and number format, no request paths', async () => {
+  const { page, context, errors } = await open('?prefill=512:2048&decode=1024x32');
+  const visible = (id) => page.waitForSelector(`#${id}:not([hidden])`);
+  await page.fill('#prefill-rows .row:first-child input[data-field="t"]', '4096');
+  await page.waitForFunction(() => /exceeds/.test(document.querySelector('#prefill-rows .row:first-child .error').textContent));
+  assert.equal(await page.locator('#prefill-rows .row:first-child .error').innerText(), 'Prefill chunk 1, Tokens this step: 4,096 exceeds prompt tokens 2,048');
+  await page.fill('#tp', '1.5');
+  await visible('tp-error');
+  assert.equal(await text(page, 'tp-error'), 'Tensor parallel (TP): “1.5” is not a whole number; type digits only, without a decimal point');
+  await page.fill('#util', '5');
+  await visible('util-error');
+  assert.equal(await text(page, 'util-error'), 'GPU memory utilization: must be a number from 0.001 to 1, got 5');
+
+  await page.click('#custom-gpu summary');
+  await page.fill('#cg-tflops', '0');
+  await page.click('#cg-use');
+  await visible('cg-error');
+  assert.match(await text(page, 'cg-error'), /must be a number from 0\.001 to 1e9, got 0/);
+  assert.doesNotMatch(await text(page, 'cg-error'), /e\+|\(gpu\./);
+
+  await page.click('#custom-model summary');
+  await page.fill('#config-text', '  ');
+  await page.click('#config-use');
+  await visible('config-error');
+  assert.equal(await text(page, 'config-error'), 'The config.json box is empty: paste a config.json or choose the file. The model in use is unchanged.');
+  await page.fill('#config-text', JSON.stringify({ num_hidden_layers: 4, hidden_size: -1, num_attention_heads: 8, num_key_value_heads: 2, intermediate_size: 1536 }));
+  await page.click('#config-use');
+  await page.waitForFunction(() => /hidden_size/.test(document.querySelector('#config-error').textContent));
+  assert.equal(await text(page, 'config-error'), 'config.json\'s hidden_size: must be an integer from 1 to 1e7, got -1. The model in use is unchanged.');
+
+  // A picture chosen as a trace.
+  await page.setInputFiles('#trace-file', { name: 'pic.png', mimeType: 'image/png', buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a]) });
+  await visible('trace-error');
+  assert.equal(await text(page, 'trace-error'),
+    'The trace could not be read: “pic.png” is not a JSON file (its first byte is 0x89); a trace is an experiment document or JSON Lines');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+// Mutations tried: the embed's axis and marker sizes back to the full page's (decade 8 px,
+// markers 13 px: failed); the h1 left in the hidden header (axe's page-has-heading-one).
+for (const [name, query] of [['the default', '?embed=1'], ['Llama 3.1 70B on an L4', '?model=llama-3.1-70b-instruct&gpu=l4&tp=1&embed=1']]) {
+  test(`embed at 640×480, ${name}: a readable roofline (a decade taller than a label and a marker, the ridge label above the roof) and an h1`, async () => {
+    const { page, context, errors } = await guardedPage(env.browser, { viewport: { width: 640, height: 480 }, bypassCSP: true });
+    await page.goto(env.url + query);
+    await ready(page);
+    await page.waitForFunction(() => document.querySelector('#roofline .uplot')?.dataset.decadePx);
+    const chart = await page.$eval('#roofline .uplot', (u) => ({ ...u.dataset }));
+    const decade = Number(chart.decadePx), marker = Number(chart.markerPx);
+    assert.ok(decade >= 16, `a decade is ${decade} px: the 10 px y labels need more than their height`);
+    assert.ok(marker < decade, `markers ${marker} px, smaller than a decade (${decade} px)`);
+    const [, , top, bottom] = JSON.parse(chart.ridgeLabel);
+    assert.ok(bottom < Number(chart.roofY) && top >= JSON.parse(chart.plotBox)[1] - 1, `ridge label ${top}–${bottom} above the roof at ${chart.roofY}, inside the plot`);
+    const canvas = await page.locator('#roofline canvas').boundingBox();
+    assert.ok(canvas.y + canvas.height <= 480, 'the chart is in the frame');
+    await page.screenshot({ path: join(SHOTS, `embed-640x480-roofline-${query.length}.png`) });
+    await page.addScriptTag({ path: join(ROOT, 'node_modules', 'axe-core', 'axe.min.js') });
+    const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations.map((v) => v.id));
+    assert.deepEqual(violations, []);
+    assert.equal(await page.locator('h1').count(), 1);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+}
+
+test('embed at 400×300: the roofline legend goes under the chart, leaving the plot most of the width', async () => {
+  const { page, context } = await guardedPage(env.browser, { viewport: { width: 400, height: 300 } });
+  await page.goto(`${env.url}?embed=1`);
+  await ready(page);
+  await page.waitForFunction(() => document.querySelector('#roofline .uplot')?.dataset.plotBox);
+  const [, , width] = JSON.parse(await page.$eval('#roofline .uplot', (u) => u.dataset.plotBox));
+  assert.ok(width >= 250, `plot ${width} px wide`);
+  const legend = await page.locator('#roofline .u-legend').boundingBox(), canvas = await page.locator('#roofline canvas').boundingBox();
+  assert.ok(legend.y >= canvas.y + canvas.height - 1, 'legend under the chart');
   await context.close();
 });

@@ -6,7 +6,7 @@
 // is named as out of range). Reals: digits with one optional decimal point on either side
 // (".5" and "5." are unambiguous). Nothing else is read as a number: not "1.5" as a count,
 // "0x10" as 16, "1,000" or "1e3" as 1000, nor " 12 " as 12.
-import { int, num } from './format.mjs';
+import { exact } from './format.mjs';
 
 const PLAIN = { count: /^-?\d+$/, real: /^-?(\d+\.?\d*|\.\d+)$/ };
 const FRACTION = /^-?\d*\.\d*$/;
@@ -35,10 +35,6 @@ export function readField(text, kind = 'count') {
   return { error: `${quoted(text)} is not a plain number; ${HOW[kind]}` };
 }
 
-// A range's bound in the page's number format ("4,096", "0.001", "1e9"), every digit kept
-// below 10⁷.
-const bound = (/** @type {number} */ x) => (Number.isInteger(x) && Math.abs(x) < 1e7 ? int(x) : num(x));
-
 // Field text -> { value } within [min, max], or { error } naming the range. The bounds are
 // the core's (calc.limits), so the page names every bad field at once instead of the core
 // naming the first.
@@ -52,7 +48,7 @@ const bound = (/** @type {number} */ x) => (Number.isInteger(x) && Math.abs(x) <
 export function readBounded(text, kind, min, max) {
   const read = readField(text, kind);
   if (read.value === undefined || (read.value >= min && read.value <= max)) return read;
-  return { error: `must be ${kind === 'count' ? 'an integer' : 'a number'} from ${bound(min)} to ${bound(max)}, got ${text}` };
+  return { error: `must be ${kind === 'count' ? 'an integer' : 'a number'} from ${exact(min)} to ${exact(max)}, got ${text}` };
 }
 
 // The number a field holds, or undefined when it holds none (for links and the slider).

@@ -158,3 +158,15 @@ export function plainDecimal(x) {
   if (point >= digits.length) return `${sign}${digits}${'0'.repeat(point - digits.length)}`;
   return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }
+
+// A trace the core refused, in the page's words: without the core's "trace:" prefix (the
+// sentence already says it is the trace); a file that starts with a byte no JSON starts
+// with (a picture, an archive) is said not to be JSON.
+/** @param {string} message the core's @param {string | null} where @param {string} fileName */
+export function traceErrorText(message, where, fileName) {
+  let what = message.replace(/^error: /, '');
+  if (where === 'trace') what = what.replace(/^trace: /, '');
+  const byte = /^expected a JSON object \(an experiment document or JSON Lines\), got byte (0x[0-9a-f]{2})$/.exec(what);
+  if (byte) what = `“${fileName}” is not a JSON file (its first byte is ${byte[1]}); a trace is an experiment document or JSON Lines`;
+  return `The trace could not be read: ${what}${where === 'tensor_parallelism' ? ' (here: choose “the calculator\'s TP” under TP)' : ''}`;
+}

@@ -4,7 +4,7 @@
 // Columns stay typed arrays: nothing here makes one object per step.
 import uPlot from 'uplot';
 import { css, plotOptions, compactNumber, widthOf, followSchemeAndSize } from './plot.mjs';
-import { summaryLines, skippedLines, fitLines, progressText, plainDecimal, readWithText, usesCalculator, STACK_LABELS } from './trace-text.mjs';
+import { summaryLines, skippedLines, fitLines, progressText, plainDecimal, readWithText, usesCalculator, traceErrorText, STACK_LABELS } from './trace-text.mjs';
 import { readBounded } from './fields.mjs';
 import { customItem } from './state.mjs';
 
@@ -207,9 +207,11 @@ export function createTrace({ dispatch, scenarioRequest, fieldNames }) {
   const showError = (/** @type {string} */ text) => { errorLine.textContent = text; errorLine.hidden = !text; };
   const clearCharts = () => { for (const chart of charts) chart.destroy(); charts = []; };
 
+  let fileName = '';
   /** @param {File | undefined} file */
   function start(file) {
     if (!file) return;
+    fileName = file.name;
     runId++;
     columns = null;
     fitted = null;
@@ -300,7 +302,7 @@ export function createTrace({ dispatch, scenarioRequest, fieldNames }) {
     } else if (data.type === 'failed') {
       busy = false;
       running.hidden = true;
-      showError(data.input ? `The trace could not be read: ${data.message.replace(/^error: /, '')}${data.where === 'tensor_parallelism' ? ' (here: choose “the calculator\'s TP” under TP)' : ''}`
+      showError(data.input ? traceErrorText(data.message, data.where, fileName)
           : `The trace stopped with an unexpected error (a bug in stepcalc): ${data.message}`);
     }
   }
