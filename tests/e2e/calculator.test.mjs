@@ -139,7 +139,7 @@ test('bad input gives an inline error naming the field and keeps the last good r
   assert.equal(await stepUs(page), good, 'the last good result stays');
   assert.ok(await page.locator('#stale').isVisible());
   await ctx.fill('-5');
-  await page.waitForFunction(() => /must be an integer from 1 to \d+, got -5/.test(document.querySelector('#decode-rows .row:first-child .error').textContent));
+  await page.waitForFunction(() => /Decode group 1, Context length: must be an integer from 1 to 1e8, got -5$/.test(document.querySelector('#decode-rows .row:first-child .error').textContent));
   // Text that is not a plain number is never read as another number ("0x10" is not 16,
   // "1,000" not 1000, "1e3" not 1000): the page refuses it, quoting it, and computes nothing.
   for (const typed of ['0x10', '1,000', '1e3']) {
