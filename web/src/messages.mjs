@@ -10,13 +10,13 @@ const CORE_FIELD_NAMES = { prompt_tokens: 'prompt tokens', tokens_this_step: 'to
 
 // A core message in the page's words: its field names as the page's labels, its numbers in
 // the page's format ("4,096", "1e7", "1e9" for "4096", "10000000", "1e+09"). Digits that
-// are part of a name, a decimal or an exponent are left alone.
+// are part of a name, a decimal, an exponent or quoted input (“12345”) are left alone.
 /** @param {string} text */
 export function pageWords(text) {
   return text
     .replace(/\b(prompt_tokens|tokens_this_step|context_length)\b/g, (name) => CORE_FIELD_NAMES[name])
     .replace(/(?<![\w.])(\d+(?:\.\d+)?)e\+(\d+)(?![\w.])/g, (_, mantissa, exponent) => `${mantissa}e${Number(exponent)}`)
-    .replace(/(?<![\w.,+-])-?\d{4,}(?!\w|[.,]\d)/g, (digits) => exact(Number(digits)));
+    .replace(/(?<![\w.,+“-])-?\d{4,}(?!\w|[.,]\d)/g, (digits) => exact(Number(digits)));
 }
 
 /**
