@@ -150,6 +150,9 @@ export function createTrace({ dispatch, scenarioRequest, fieldNames }) {
   let runId = 0;
   // What the shown result was read with (the calculator's settings, for its sentences), and
   // its options as text, which the calculator's current options are compared with.
+  // Before the calculator's first render (never, in practice) nothing is known of them.
+  /** @type {import('./trace-text.mjs').ReadSettings} */
+  const UNKNOWN = { model: 'unknown', gpu: 'unknown', coefficients: 'unknown', tp: null };
   /** @type {import('./trace-text.mjs').ReadSettings | null} */
   let readWith = null;
   let readOptions = '';
@@ -190,7 +193,7 @@ export function createTrace({ dispatch, scenarioRequest, fieldNames }) {
     const changed = (calculatorUsed && blocking.length > 0) || optionsKey(options, calculatorUsed) !== readOptions;
     stale.hidden = !changed;
     if (!changed) return;
-    const what = readWith ? readWithText(shownSummary, readWith).replace(/\.$/, '') : 'Read with the settings the file was read with';
+    const what = readWithText(shownSummary, readWith ?? UNKNOWN).replace(/\.$/, '');
     stale.textContent = `${what}. ${calculatorUsed ? 'The calculator or the options above have' : '“Skip bad steps” has'} changed since: choose the file again to read it with the new ${calculatorUsed ? 'ones' : 'setting'}.`;
   }
   tpSelect.addEventListener('change', checkStale);
@@ -253,7 +256,7 @@ export function createTrace({ dispatch, scenarioRequest, fieldNames }) {
     checkStale();
     Object.assign(summaryEl.dataset, { steps: String(summary.steps), skipped: String(summary.skipped), totalUs: String(summary.total_predicted_us) });
     readWithLine.textContent = readWith ? readWithText(summary, readWith) : '';
-    summaryEl.replaceChildren(...summaryLines(summary, readWith ?? { model: '', gpu: '', coefficients: '', tp: null }).map((line) => Object.assign(document.createElement('p'), { textContent: line })));
+    summaryEl.replaceChildren(...summaryLines(summary, readWith ?? UNKNOWN).map((line) => Object.assign(document.createElement('p'), { textContent: line })));
     $('trace-skipped').replaceChildren(...skippedLines(summary).map((line) => Object.assign(document.createElement('li'), { textContent: line })));
     const any = summary.steps > 0;
     for (const id of ['trace-stack', 'trace-hist']) /** @type {HTMLElement} */ ($(id).parentElement).hidden = !any;
@@ -283,7 +286,7 @@ export function createTrace({ dispatch, scenarioRequest, fieldNames }) {
     fitEl.dataset.beta = JSON.stringify(report.beta);
     const use = Object.assign(document.createElement('button'), { type: 'button', id: 'trace-use-beta', textContent: 'Use these β' });
     use.addEventListener('click', () => fitted && dispatch({ type: 'use-beta', beta: fitted.beta.map(plainDecimal) }));
-    fitEl.replaceChildren(...fitLines(report, /** @type {TraceSummary} */ (shownSummary), /** @type {import('./trace-text.mjs').ReadSettings} */ (readWith)).map((line) => Object.assign(document.createElement('p'), { textContent: line })), use);
+    fitEl.replaceChildren(...fitLines(report, /** @type {TraceSummary} */ (shownSummary), readWith ?? UNKNOWN).map((line) => Object.assign(document.createElement('p'), { textContent: line })), use);
     fitEl.hidden = false;
   }
 
