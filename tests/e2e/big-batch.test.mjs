@@ -54,7 +54,7 @@ test('an error in a row that is added after the first frame is shown beside that
   assert.equal(await page.locator('#prefill-rows .row').count(), 60);
   const rowError = page.locator('#prefill-rows .row:nth-child(50) .error');
   assert.equal(await rowError.isVisible(), true, 'the error line of chunk 50 is shown');
-  assert.match(await rowError.textContent(), /^Prefill chunk 50, Tokens this step: 4096 exceeds prompt_tokens 2048/);
+  assert.match(await rowError.textContent(), /^Prefill chunk 50, Tokens this step: 4,096 exceeds prompt tokens 2,048$/);
   assert.equal(await page.locator('[data-where="step.prefill[49].tokens_this_step"]').getAttribute('aria-invalid'), 'true');
   assert.equal(await page.locator('#step-error').isHidden(), true, 'not shown apart from its row');
   await context.close();

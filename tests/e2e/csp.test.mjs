@@ -64,7 +64,7 @@ test('hostile link parameters and configs render as inert text with a notice', a
   const notices = await page.locator('#notices').innerText();
   // Each hostile value is named, as text, in its notice.
   for (const shown of ['"model" (“<script>alert(1)</script>”)', '"gpu" (“javascript:alert(2)”)', '"tp" (“1e400”)',
-    '"coef" (“&lt;b&gt;”)', '(“<img src=x onerror=alert(3)>x2”) is not valid and was left out', 'it reads “__proto__=x&constructor=y”']) {
+    '"coef" (“&lt;b&gt;”)', '(“<img src=x onerror=alert(3)>x2”) is not valid and was left out', 'pin (“__proto__=x&constructor=y”) was left out']) {
     assert.ok(notices.includes(shown), `${shown} in ${notices}`);
   }
   assert.equal(await page.locator('script').count(), 1, 'only the page\'s own module script');

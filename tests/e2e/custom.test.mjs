@@ -32,14 +32,14 @@ test('a bad config.json shows an inline error and keeps the previous model', asy
 
   await page.fill('#config-text', JSON.stringify({ ...TINY, intermediate_size: undefined }));
   await page.click('#config-use');
-  await page.waitForFunction(() => /model\.intermediate_size: missing/.test(document.querySelector('#config-error').textContent));
+  await page.waitForFunction(() => /config\.json's intermediate_size: missing/.test(document.querySelector('#config-error').textContent));
   assert.equal(await page.locator('#config-text').getAttribute('aria-invalid'), 'true');
 
   // Uploading a bad file goes through the same check.
   const dir = mkdtempSync(join(tmpdir(), 'stepcalc-'));
   writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...TINY, num_attention_heads: -3 }));
   await page.setInputFiles('#config-file', join(dir, 'config.json'));
-  await page.waitForFunction(() => /model\.num_attention_heads/.test(document.querySelector('#config-error').textContent));
+  await page.waitForFunction(() => /config\.json's num_attention_heads/.test(document.querySelector('#config-error').textContent));
 
   assert.equal(await page.inputValue('#model'), 'qwen3-14b');
   assert.equal(await stepUs(page), before);

@@ -104,3 +104,27 @@ test('the step formula: each max() argument carries its unit, and β and X are s
   for (let i = 1; i <= 7; i++) assert.match(text, new RegExp(`β${'₀₁₂₃₄₅₆₇'[i]}·X${'₀₁₂₃₄₅₆₇'[i]} = `), text);
   assert.doesNotMatch(text, /[βX]\d/, 'no β1 or X1 without subscripts');
 });
+
+test('at the count limits the formula view writes every number in the page\'s format, without noise, and still evaluates to the core', async () => {
+  const calc = await (await import(MODULE)).default();
+  const { limits } = calc;
+  const row = { tokens_this_step: limits.max_tokens, prompt_tokens: limits.max_tokens, count: limits.max_count };
+  const request = { model: 'llama-3.1-70b-instruct', gpu: 'h100-sxm', tp: limits.max_tp,
+    coefficients: { beta: [1e9, 1e9, 1e9, 1e9, 1e9, 1e9, 1e9] },
+    step: { prefill: Array.from({ length: limits.max_rows }, () => row),
+      decode: Array.from({ length: limits.max_rows }, () => ({ context_length: limits.max_tokens, count: limits.max_count })) } };
+  const r = calc.compute(request);
+  for (const [term] of TERMS) {
+    const text = formulaText(term, r, request);
+    assert.doesNotMatch(text, /(?<![.\d])\d{8}/, `no raw integer of 8 digits or more: ${text}`);
+    assert.doesNotMatch(text, /e\+|\d\.\d{13}/, `no JavaScript exponent or rounding noise: ${text}`);
+    const core = r.basis[term];
+    const shown = evaluate(formulaParts(term, r, request).substituted);
+    assert.ok(core === 0 ? shown === 0 : Math.abs(shown - core) <= 1e-9 * Math.abs(core), `${term}: shown ${shown}, core ${core}`);
+  }
+  const pf = formulaText('t_pf_compute', r, request);
+  assert.match(pf, /P = Σᵢ countᵢ·Tᵢ·\(Sᵢ\+Tᵢ\/2\) = 6\.144e25 /);
+  assert.match(pf, /chunks: T=1e8, S=1e8 ×1000000; /);
+  assert.match(formulaText('t_tp', r, request), /T = T_pf \+ T_dc = 4\.096e17 \+ 4\.096e9 = 4\.09600004096e17\n/);
+  assert.doesNotMatch(stepFormulaText(r), /(?<![.\d])\d{8}|e\+/);
+});

@@ -65,8 +65,8 @@ test('a reload keeps the selected custom model and the pins; a pin loads; a dele
   assert.match(await page.locator('#notices').innerText(), /custom model “tiny”, which is not stored in this browser/);
   assert.equal(await page.inputValue('#model'), 'llama-3.1-8b-instruct');
   // The pins that used it are left out, each with a notice saying why.
-  assert.match(await page.locator('#notices').innerText(), /Pin 1 in the link was left out: Pin 1's parameter "model" names your custom model “tiny”/);
-  assert.match(await page.locator('#notices').innerText(), /Pin 2 in the link was left out/);
+  assert.match(await page.locator('#notices').innerText(), /The link's first pin \(“[^”]*”\) was left out: its parameter "model" names your custom model “tiny”/);
+  assert.match(await page.locator('#notices').innerText(), /The link's second pin \(“[^”]*”\) was left out/);
   assert.equal(await page.locator('#compare-out table').count(), 0);
   assert.deepEqual(errors, []);
   await context.close();

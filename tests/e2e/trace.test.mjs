@@ -61,7 +61,9 @@ test('the fit\'s sentences for a file too small to hold steps out: said once, in
   writeFileSync(one, JSON.stringify({ model: MODEL, gpu: GPU, step: { decode: [{ context_length: 100 }] }, duration_us: 5000 }));
   const report = JSON.parse(stepcalc(['fit', one]).stdout);
   assert.ok(report.notes.some((note) => note.code === 'fit_no_test_steps'), 'the core notes it');
-  const lines = fitLines(report);
+  const lines = fitLines(report, { steps: 1, skipped: 0, tp: 1, tps: [1], request_steps: 0, total_predicted_us: 1,
+    dominant_share: { prefill: 0, decode: 1, weight: 0, tp: 0, per_layer: 0, per_request: 0, constant: 0 }, timed_steps: 1, skipped_errors: [] },
+  { model: MODEL, gpu: GPU, coefficients: 'trained-roofline-h100', tp: null });
   assert.equal(lines.filter((line) => /held out/.test(line)).length, 2, lines.join('\n')); // "0 held out to test it", and why
   assert.ok(lines.includes('No step was held out, so there are no before-and-after figures.'));
   assert.ok(!lines.some((line) => /null/.test(line)), lines.join('\n'));
@@ -81,7 +83,7 @@ test('a trace file: the summary equals `stepcalc trace`, Fit β equals `stepcalc
   const text = await page.locator('#trace-summary').innerText();
   assert.match(text, /400 steps read, 0 skipped\./);
   assert.match(text, /Against the 400 measured durations: MAPE /);
-  assert.match(text, /TP 4 for every step \(from the file: an experiment document's tensor_parallelism, /);
+  assert.match(text, /TP 4 for every step \(the document's tensor_parallelism\)\./);
   // The charts drew: stacked terms, histogram, and predicted against measured.
   for (const id of ['trace-stack', 'trace-hist', 'trace-scatter']) {
     await page.waitForSelector(`#${id} canvas`);
@@ -114,7 +116,7 @@ test('a trace file: the summary equals `stepcalc trace`, Fit β equals `stepcalc
   assert.equal(await page.locator('#trace-read-with').innerText(), readWith);
   await page.waitForSelector('#trace-stale:not([hidden])');
   assert.match(await page.locator('#trace-stale').innerText(),
-    new RegExp(`^These figures are for model ${MODEL}, GPU ${GPU}, coefficients trained-roofline-h100, TP from the file, as when the file was read; `));
+    new RegExp(`^Read with model ${MODEL}, GPU ${GPU}, coefficients trained-roofline-h100, TP from the file\\. The calculator or the options above have changed since: `));
   assert.deepEqual(foreign, []);
   assert.deepEqual(errors, []);
   await context.close();
@@ -265,7 +267,7 @@ test('what the view says for an empty file, bad steps, no durations and one step
     .reduce((sum, line) => sum + JSON.parse(line).step_time_us, 0);
   assert.deepEqual(await summaryData(page), { steps: '2', skipped: '0', totalUs: String(plainTotal) });
   const plainText = await sentences();
-  assert.match(plainText, /^2 steps read, 0 skipped\.\nTP 2 for every step \(the calculator's TP for steps in the training format; /);
+  assert.match(plainText, /^2 steps read, 0 skipped\.\nTP 2 for every step \(the calculator's TP\)\./);
   assert.match(plainText, /No step has a measured duration \(duration_us above 0\): no error figures, and nothing to fit β to\.$/);
   assert.equal(await page.locator('#trace-measured-fig').isHidden(), true);
   assert.equal(await page.locator('#trace-fit-button').isHidden(), true);
@@ -277,7 +279,7 @@ test('what the view says for an empty file, bad steps, no durations and one step
     `{"step_id": 3, "model": "${MODEL}", "gpu": "${GPU}", "tp": 8, "step": {"decode": [{"context_length": 100}]}}`].join('\n'));
   await load(page, mixed);
   await waitForSummary(page);
-  assert.match(await sentences(), /\nTP differs between lines: 2 and 8 \(the calculator's TP for steps in the training format; a line with a whole request uses its own tp\)\.\n/);
+  assert.match(await sentences(), /\nTP differs between lines: 2 and 8 \(each whole request's own tp, and for the steps in the training format the calculator's TP\)\.\n/);
   await load(page, file('all-tp8.jsonl', readFileSync(mixed, 'utf8').split('\n').slice(1).join('\n')));
   await waitForSummary(page);
   assert.match(await sentences(), /\nTP 8 for every step \(/);

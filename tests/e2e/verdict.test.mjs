@@ -124,7 +124,7 @@ test('verdict sentences agree with the numbers on every edge case', () => {
     if (r.scenario.coefficients === 'custom') assert.doesNotMatch(said, /fit/, `${name}: ${said}`);
     if (r.scenario.coefficients === 'roofline-prior') assert.doesNotMatch(said, /fit/, `${name}: ${said}`);
     if (/β[₁₂₃₄] = /.test(said)) {
-      assert.match(said, r.scenario.coefficients === 'custom' ? /your β[₁₂₃₄] = / : /the fitted β[₁₂₃₄] = /, name);
+      assert.match(said, r.scenario.coefficients === 'custom' ? /your β[₁₂₃₄](?:(?:, | and )β[₁₂₃₄])* = / : /the fitted β[₁₂₃₄](?:(?:, | and )β[₁₂₃₄])* = /, name);
       fastSaid++;
     }
     // A prediction shorter than the roofline bound because of β below 1 is said next to the
@@ -133,7 +133,7 @@ test('verdict sentences agree with the numbers on every edge case', () => {
     assert.equal(below !== '', lowBeta && r.step_time_us < p.rooflineUs, `${name}: ${below}`);
     if (below) {
       belowSaid++;
-      assert.match(below, /^Shorter than the roofline bound \([\de.,]+ (µs|ms|s) at β = 1\): (your|the fitted) β[₁₂₃₄] = /, name);
+      assert.match(below, /^Shorter than the roofline bound \([\de.,]+ (µs|ms|s) at β = 1\): (your|the fitted) β[₁₂₃₄](?:(?:, | and )β[₁₂₃₄])* = /, name);
       assert.doesNotMatch(below, BAD_WORDS, name);
     }
     // kv_heads < TP: the memory fit counts the replicated heads, the roofline terms 0; each

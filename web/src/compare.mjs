@@ -43,10 +43,19 @@ function el(tag, text, props = {}) {
  * @param {import('./state.mjs').Scenario} scenario
  * @param {import('./state.mjs').Custom} custom
  */
+export function scenarioNames(r, scenario, custom) {
+  return { model: customItem(custom.models, scenario.model)?.name ?? r.scenario.model,
+    gpu: customItem(custom.gpus, scenario.gpu)?.name ?? r.scenario.gpu };
+}
+
+/**
+ * @param {StepResponse} r
+ * @param {import('./state.mjs').Scenario} scenario
+ * @param {import('./state.mjs').Custom} custom
+ */
 function describe(r, scenario, custom) {
   const tokens = r.work.prefill.tokens + r.work.decode.tokens;
-  const model = customItem(custom.models, scenario.model)?.name ?? r.scenario.model;
-  const gpu = customItem(custom.gpus, scenario.gpu)?.name ?? r.scenario.gpu;
+  const { model, gpu } = scenarioNames(r, scenario, custom);
   return `${model} · ${gpu} · TP ${r.scenario.tp} · ${int(r.basis.batch_size)} requests, ${int(tokens)} tokens · ${r.scenario.coefficients}`;
 }
 

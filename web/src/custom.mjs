@@ -5,7 +5,7 @@ import { checkModel, checkGpu } from './calc.mjs';
 import { customItem } from './state.mjs';
 import { newKey } from './storage.mjs';
 import { readField } from './fields.mjs';
-import { reportBug } from './messages.mjs';
+import { reportBug, pageWords } from './messages.mjs';
 
 /** @typedef {import('./state.mjs').State} State */
 /** @typedef {import('./state.mjs').Dispatch} Dispatch */
@@ -84,7 +84,9 @@ function createEditor({ kind, prefix, noun, dispatch }) {
         reportBug(out.message);
         return this.fail(`The ${noun} could not be checked because of an internal error`);
       }
-      this.fail(`${label ?? out.where}: ${out.what}`, input ? [input] : []);
+      // A config's field by its key in the config.json, not the request path.
+      const where = label ?? (out.where.startsWith('model.') ? `config.json's ${out.where.slice(6)}` : out.where);
+      this.fail(`${where}: ${pageWords(out.what)}`, input ? [input] : []);
     },
     /** @param {State} s */
     render(s) {
@@ -106,6 +108,7 @@ function createModelEditor(dispatch) {
     if (bytes > MAX_CONFIG_BYTES) {
       return editor.fail(`The ${source} config.json is ${(bytes / 1e6).toFixed(1)} MB; the limit is 1 MB (a config.json is a few KB)`, [text]);
     }
+    if (text.value.trim() === '') return editor.fail('The config.json box is empty: paste a config.json or choose the file', [text]);
     let cfg;
     try {
       cfg = JSON.parse(text.value);

@@ -8,4 +8,8 @@ export function applyEmbedLayout() {
   document.body.classList.add('embed');
   $('app').prepend(/** @type {HTMLElement} */ (document.querySelector('#app > .outputs')));
   $('summary').after($('roofline-fig'));
+  // The page's heading stays, for screen readers only: the header it sits in is hidden here.
+  const heading = /** @type {HTMLElement} */ (document.querySelector('header h1'));
+  heading.classList.add('sr-only');
+  $('app').prepend(heading);
 }

@@ -6,6 +6,8 @@
 // is named as out of range). Reals: digits with one optional decimal point on either side
 // (".5" and "5." are unambiguous). Nothing else is read as a number: not "1.5" as a count,
 // "0x10" as 16, "1,000" or "1e3" as 1000, nor " 12 " as 12.
+import { exact } from './format.mjs';
+
 const PLAIN = { count: /^-?\d+$/, real: /^-?(\d+\.?\d*|\.\d+)$/ };
 const FRACTION = /^-?\d*\.\d*$/;
 const HOW = {
@@ -46,7 +48,7 @@ export function readField(text, kind = 'count') {
 export function readBounded(text, kind, min, max) {
   const read = readField(text, kind);
   if (read.value === undefined || (read.value >= min && read.value <= max)) return read;
-  return { error: `must be ${kind === 'count' ? 'an integer' : 'a number'} from ${min} to ${max}, got ${text}` };
+  return { error: `must be ${kind === 'count' ? 'an integer' : 'a number'} from ${exact(min)} to ${exact(max)}, got ${text}` };
 }
 
 // The number a field holds, or undefined when it holds none (for links and the slider).

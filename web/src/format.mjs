@@ -77,3 +77,10 @@ export function bytes(x) {
 export function ratio(a, b) {
   return b > 0 && Number.isFinite(a / b) ? a / b : NaN;
 }
+
+// A bound or a figure that must read exactly: every digit below 10⁷ ("4,096", "0.001"),
+// e-notation from there ("1e9"), as elsewhere on the page.
+/** @param {number} x */
+export function exact(x) {
+  return Number.isInteger(x) && Math.abs(x) < 1e7 ? int(x) : num(x);
+}

@@ -16,7 +16,7 @@ import { createResults } from './results.mjs';
 import { createRoofline } from './roofline.mjs';
 import { createSweep } from './sweep.mjs';
 import { makeChartsBelowTheFold } from './plot.mjs';
-import { createCompare } from './compare.mjs';
+import { createCompare, scenarioNames } from './compare.mjs';
 import { createShare } from './share.mjs';
 import { applyEmbedLayout } from './embed.mjs';
 import { createTrace } from './trace.mjs';
@@ -245,7 +245,8 @@ async function start() {
       batch.showTotals(r);
       roofline.update(r);
       sweep.update(request, s.sweep);
-      $('scenario-line').textContent = `${r.scenario.model} on ${r.scenario.gpu}, TP ${r.scenario.tp}, coefficients ${r.scenario.coefficients}`;
+      const names = scenarioNames(r, s, s.custom);
+      $('scenario-line').textContent = `${names.model} on ${names.gpu}, TP ${r.scenario.tp}, coefficients ${r.scenario.coefficients}`;
       share.postToParent(r, s);
       share.followUrl(s);
     } else if (!lastGood) {

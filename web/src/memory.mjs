@@ -62,7 +62,7 @@ export function memorySummary(r) {
 function decodeRoom(r) {
   const most = r.memory.max_decode_requests;
   if (!(r.work.decode.requests > 0) || most === null) return '';
-  if (most === 0) return '; not one decode request fits beside the weights and the prefill chunks';
+  if (most === 0) return `; not one decode request fits beside the weights${r.work.prefill.tokens > 0 ? ' and the prefill chunks' : ''}`;
   return `; at most ${count(most, 'decode request')} at this step's mean context ${most === 1 ? 'fits' : 'fit'}`;
 }
 

@@ -1,6 +1,23 @@
 // What the page tells the user: dismissable notices above the calculator, the report of an
 // internal error (a bug, said to be one), and inline errors beside the fields at fault.
+import { exact } from './format.mjs';
+
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+
+// The core's names for the batch fields its messages mention, as the page labels them.
+/** @type {Record<string, string>} */
+const CORE_FIELD_NAMES = { prompt_tokens: 'prompt tokens', tokens_this_step: 'tokens this step', context_length: 'context length' };
+
+// A core message in the page's words: its field names as the page's labels, its numbers in
+// the page's format ("4,096", "1e7", "1e9" for "4096", "10000000", "1e+09"). Digits that
+// are part of a name, a decimal, an exponent or quoted input (“12345”) are left alone.
+/** @param {string} text */
+export function pageWords(text) {
+  return text
+    .replace(/\b(prompt_tokens|tokens_this_step|context_length)\b/g, (name) => CORE_FIELD_NAMES[name])
+    .replace(/(?<![\w.])(\d+(?:\.\d+)?)e\+(\d+)(?![\w.])/g, (_, mantissa, exponent) => `${mantissa}e${Number(exponent)}`)
+    .replace(/(?<![\w.,+“-])-?\d{4,}(?!\w|[.,]\d)/g, (digits) => exact(Number(digits)));
+}
 
 /**
  * @param {string} text
@@ -133,7 +150,9 @@ export function showStale(line, errors, find, hasResult) {
  * @param {HTMLElement | null} input
  */
 export function errorText(error, input) {
-  return input ? `${fieldLabel(input)}: ${error.what} (${error.where})` : `${error.where}: ${error.what}`;
+  // The label says where (the request path would repeat it in the core's terms); a
+  // range in parentheses in the label is left out: the message says it.
+  return input ? `${fieldLabel(input).replace(/ \([^)]* to [^)]*\)$/, '')}: ${pageWords(error.what)}` : `${error.where}: ${pageWords(error.what)}`;
 }
 
 // Why nothing was made from the scenario on screen (a link, a pin): `done` is what was not

@@ -17,10 +17,13 @@ const liveAxis = (u, i) => /** @type {LiveAxis} */ (/** @type {unknown} */ (u.ax
 // The embedded view is designed for a 640×480 frame, where a chart must fit beside the
 // step time, verdict, memory bar and contributions (and a does-not-fit alert): a shorter
 // chart, with the roofline's legend beside it (LEGEND_BESIDE px wide) instead of below.
-const embedded = () => document.body.classList.contains('embed');
+export const embedded = () => document.body.classList.contains('embed');
 export const chartHeight = () => (embedded() ? 130 : 260);
 export const LEGEND_BESIDE = 170;
-export const legendBeside = () => embedded();
+// The same query as style.css's for the legend beside the roofline: below 520 px the plot
+// would keep too little width beside a 170 px legend.
+const BESIDE_MEDIA = '(min-width: 520px)';
+export const legendBeside = () => embedded() && matchMedia(BESIDE_MEDIA).matches;
 
 // Colours are read once per colour scheme: reading one brings the style of the whole page
 // up to date, and the charts draw after every edit.
@@ -140,12 +143,16 @@ function recordXLabels(u) {
  */
 export function plotOptions(el, xLabel, yLabel, hooks = {}, width = widthOf(el)) {
   const fg = css('--fg'), grid = css('--grid');
+  // The embedded view's short chart: smaller axis text and gaps leave the plot about 90 of
+  // its 130 px (uPlot's defaults took 97, leaving 33 px for the roofline's four decades).
+  const compact = embedded();
+  const small = compact ? { font: '10px system-ui, sans-serif', labelFont: 'bold 11px system-ui, sans-serif', labelSize: 14, labelGap: 0, gap: 2 } : {};
   /** @param {string} label */
-  const axis = (label) => ({ label, stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } });
+  const axis = (label) => ({ label, stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1, size: compact ? 4 : 10 }, ...small });
   return {
     width, height: chartHeight(),
-    padding: [null, rightPadding, null, null],
-    axes: [{ ...axis(xLabel), values: logLabels }, { ...axis(yLabel), size: yAxisSize, values: yLabels }],
+    padding: [compact ? 8 : null, rightPadding, null, null],
+    axes: [{ ...axis(xLabel), ...(compact ? { size: 20 } : {}), values: logLabels }, { ...axis(yLabel), ...(compact ? { space: 16 } : {}), size: yAxisSize, values: yLabels }],
     cursor: { drag: { x: false, y: false } },
     hooks: { ...hooks, draw: [recordXLabels, ...(hooks.draw ?? [])] },
   };

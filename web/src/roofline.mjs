@@ -3,7 +3,7 @@
 // bound (β = 1), and the whole step's prediction with the chosen β marked apart, since β
 // below 1 can put it above the roof.
 import uPlot from 'uplot';
-import { chartHeight, css, plotOptions, mountChart, legendBeside, LEGEND_BESIDE } from './plot.mjs';
+import { chartHeight, css, plotOptions, mountChart, legendBeside, embedded, LEGEND_BESIDE } from './plot.mjs';
 import { phases, phasePlaced, fastBetas, stepTraffic, derivedLabels } from './verdict.mjs';
 import { num, human } from './format.mjs';
 
@@ -30,18 +30,26 @@ function drawRidgeLabel(u, range) {
   const ctx = u.ctx, dpr = devicePixelRatio;
   const x = u.valToPos(range.ridge, 'x', true), y = u.valToPos(range.peak, 'y', true);
   const text = `ridge ${num(range.ridge)} FLOP/B`;
+  const fontPx = embedded() ? 10 : 12, gap = 4 * dpr;
+  // Without room above the roof the label would be drawn across it: left out (the
+  // description under the chart gives the ridge).
+  if (y - u.bbox.top < (fontPx + 2) * dpr + gap) {
+    u.root.dataset.ridgeLabel = 'null';
+    return;
+  }
   ctx.save();
   ctx.fillStyle = css('--fg');
-  ctx.font = `${12 * dpr}px system-ui, sans-serif`;
-  const width = ctx.measureText(text).width, gap = 4 * dpr;
+  ctx.font = `${fontPx * dpr}px system-ui, sans-serif`;
+  const width = ctx.measureText(text).width;
   const left = Math.max(u.bbox.left + gap, Math.min(x - width / 2, u.bbox.left + u.bbox.width - gap - width));
   // uPlot leaves its own alignment behind, so set both.
   ctx.textAlign = 'left';
   ctx.textBaseline = 'bottom';
   ctx.fillText(text, left, y - gap);
   ctx.restore();
-  // Its extent in CSS px, for the layout tests.
-  u.root.dataset.ridgeLabel = JSON.stringify([left / dpr, (left + width) / dpr]);
+  // Its extent in CSS px, [left, right, top, bottom], and the roof's height, for the layout tests.
+  u.root.dataset.ridgeLabel = JSON.stringify([left / dpr, (left + width) / dpr, (y - gap) / dpr - fontPx, (y - gap) / dpr]);
+  u.root.dataset.roofY = String(y / dpr);
 }
 
 // In the embedded view the legend sits beside the chart, so the plot leaves it room.
@@ -69,8 +77,15 @@ function makeChart(el, range, width) {
     label, class: `point-${key}`, stroke: color, fill, width: 0, paths: () => null,
     points: { show: true, size, width: 2, stroke: color, fill },
   });
+  // Markers smaller than a decade of the embedded view's short plot (about 22 px).
+  const size = (/** @type {number} */ px) => (embedded() ? Math.round(px * 0.6) : px);
+  // For the layout tests: a decade's height in CSS px and the largest marker's.
+  const recordScale = (/** @type {uPlot} */ u) => {
+    u.root.dataset.decadePx = String(u.bbox.height / devicePixelRatio / Math.log10(range.y[1] / range.y[0]));
+    u.root.dataset.markerPx = String(size(13));
+  };
   return new uPlot({
-    ...plotOptions(el, 'arithmetic intensity (FLOP/byte)', 'TFLOPS', { draw: [(u) => { if (range.ridge) drawRidgeLabel(u, range); }] }, plotWidth(width)),
+    ...plotOptions(el, 'arithmetic intensity (FLOP/byte)', 'TFLOPS', { draw: [recordScale, (u) => { if (range.ridge) drawRidgeLabel(u, range); }] }, plotWidth(width)),
     scales: {
       x: { time: false, distr: 3, range: () => range.x },
       y: { distr: 3, range: () => range.y },
@@ -78,10 +93,10 @@ function makeChart(el, range, width) {
     series: [
       { label: 'FLOP/B' },
       { label: 'GPU roof', stroke: css('--roof'), width: 2, spanGaps: true, points: { show: false } },
-      point('Prefill: FLOPs ÷ KV written', 'prefill', css('--c0'), 12),
-      point('Decode: FLOPs ÷ KV read', 'decode', css('--c1'), 12),
-      point('Step', 'step', css('--fg'), 9), // its label, what it counts, is set by draw()
-      point('Step, predicted (ring)', 'predicted', css('--accent'), 13, 'transparent'),
+      point('Prefill: FLOPs ÷ KV written', 'prefill', css('--c0'), size(12)),
+      point('Decode: FLOPs ÷ KV read', 'decode', css('--c1'), size(12)),
+      point('Step', 'step', css('--fg'), size(9)), // its label, what it counts, is set by draw()
+      point('Step, predicted (ring)', 'predicted', css('--accent'), size(13), 'transparent'),
     ],
     legend: { live: false },
   }, EMPTY, el);

@@ -31,24 +31,68 @@ function listText(xs, most = 8) {
   return shown.length > 1 ? `${shown.slice(0, -1).join(', ')} and ${shown.at(-1)}` : shown.join('');
 }
 
-// Which TP the steps were evaluated at (the core's summary), and the rule it came from.
-/** @param {TraceSummary} summary @param {string} tpRule */
-export function tpText({ tps }, tpRule) {
+// What a read used, for the sentences below: `model`, `gpu` and `coefficients` the
+// calculator's, as the page names them; `tp` the calculator's TP when the view was set to
+// use it, else null (the file's).
+/** @typedef {{ model: string, gpu: string, coefficients: string, tp: number | null }} ReadSettings */
+
+const OWN_HEADER = 'model, GPU, TP and coefficients (the default coefficients where a line names none)';
+
+// Whether the calculator's settings were used at all: not when every step was a whole
+// request, read with its own header (the core's request_steps).
+/** @param {TraceSummary} summary */
+export const usesCalculator = ({ steps, request_steps: requests }) => steps === 0 || requests < steps;
+
+// #trace-read-with: what the figures were read with, part by part.
+/** @param {TraceSummary} summary @param {ReadSettings} settings */
+export function readWithText(summary, { model, gpu, coefficients, tp }) {
+  const { steps, request_steps: requests } = summary;
+  const calculator = `model ${model}, GPU ${gpu}, coefficients ${coefficients}, ${tp === null ? 'TP from the file' : `TP ${int(tp)}`}`;
+  if (requests === 0) return `Read with ${calculator}.`;
+  const own = (/** @type {number} */ n) => `${n === 1 ? 'its' : 'their'} own ${OWN_HEADER}`;
+  if (!usesCalculator(summary)) {
+    return `${steps === 1 ? 'The step was a whole request, read' : `Every step was a whole request, each read`} with ${own(1)}; the calculator's settings were not used.`;
+  }
+  const training = steps - requests;
+  return `The ${plural(training, 'step')} in the training format ${training === 1 ? 'was' : 'were'} read with ${calculator}; ` +
+    `the ${plural(requests, 'whole request')} with ${own(requests)}.`;
+}
+
+// Where the training-format steps' TP came from. Read from the file, JSON Lines steps are
+// at TP 1 and a document's at its tensor_parallelism: a TP other than 1 can only be the
+// document's, while TP 1 could be either (the summary does not say which format was read).
+/** @param {number[]} tps @param {number | null} tp */
+function trainingTpRule(tps, tp) {
+  if (tp !== null) return 'the calculator\'s TP';
+  return tps.some((t) => t !== 1) ? 'the document\'s tensor_parallelism' : 'the file\'s: a document\'s tensor_parallelism, or 1 for JSON Lines';
+}
+
+// Which TP the steps were evaluated at (the core's summary), and the rule that applied.
+/** @param {TraceSummary} summary @param {ReadSettings} settings */
+export function tpText(summary, settings) {
+  const { tps, steps, request_steps: requests } = summary;
+  let rule;
+  if (requests === steps) rule = steps === 1 ? 'the line\'s own tp' : 'each line\'s own tp';
+  else if (requests === 0) rule = trainingTpRule(tps, settings.tp);
+  else {
+    rule = `each whole request's own tp, and for the steps in the training format ${settings.tp === null
+      ? 'the file\'s (a document\'s tensor_parallelism, or 1 for JSON Lines)' : 'the calculator\'s TP'}`;
+  }
   return tps.length === 1
-    ? `TP ${int(tps[0])} for every step (${tpRule}).`
-    : `TP differs between lines: ${listText(tps)} (${tpRule}).`;
+    ? `TP ${int(tps[0])} for every step (${rule}).`
+    : `TP differs between lines: ${listText(tps)} (${rule}).`;
 }
 
 // The lines of #trace-summary. tpRule says where TP comes from, for the options chosen.
-/** @param {TraceSummary} summary @param {string} tpRule @returns {string[]} */
-export function summaryLines(summary, tpRule) {
+/** @param {TraceSummary} summary @param {ReadSettings} settings @returns {string[]} */
+export function summaryLines(summary, settings) {
   const { steps, skipped, total_predicted_us: total, timed_steps: timed } = summary;
   const lines = [`${plural(steps, 'step')} read, ${int(skipped)} skipped.`];
   if (steps === 0) {
     lines.push(skipped > 0 ? 'Every step was skipped as bad: there is nothing to chart or fit.' : 'The file has no steps: there is nothing to chart or fit.');
     return lines;
   }
-  lines.push(tpText(summary, tpRule));
+  lines.push(tpText(summary, settings));
   lines.push(steps === 1
     ? `Predicted step time: ${human(total)}.`
     : `Predicted total: ${human(total)}, a mean of ${human(total / steps)} a step.`);
@@ -72,15 +116,25 @@ export function skippedLines(summary) {
 
 const SUB = ['₁', '₂', '₃', '₄', '₅', '₆', '₇'];
 
+// The coefficients the "before" figures are for: the ones each step was read with.
+/** @param {TraceSummary} summary @param {ReadSettings} settings */
+function beforeCoefficients(summary, { coefficients }) {
+  if (summary.request_steps === 0) return `coefficients ${coefficients}`;
+  const own = 'each whole request\'s own coefficients, or the default ones where it names none';
+  return usesCalculator(summary) ? `coefficients ${coefficients} for the steps in the training format; ${own}` : own;
+}
+
 // The fitted β, the held-out figures and the core's notes (collinear coefficients).
-/** @param {FitReport} report @returns {string[]} */
-export function fitLines(report) {
+// The λ it was fitted with is named: the core's notes advise a pull towards 1 (λ > 0).
+/** @param {FitReport} report @param {TraceSummary} summary @param {ReadSettings} settings @returns {string[]} */
+export function fitLines(report, summary, settings) {
   const lines = [`Fitted β: ${report.beta.map((b, i) => `β${SUB[i]} = ${num(b)}`).join(', ')}.`];
   const { train, test } = report.steps;
-  lines.push(`Fitted on ${plural(train, 'timed step')}, ${int(test)} held out to test it.`);
+  lines.push(`Fitted on ${plural(train, 'timed step')}, ${int(test)} held out to test it, with λ = ${num(report.lambda)}` +
+    `${report.lambda > 0 ? ' pulling β₁..β₄ towards 1' : ' (no pull of β₁..β₄ towards 1)'}.`);
   const figures = (/** @type {ErrorFigures} */ f) => `MAPE ${num(f.mape_pct)}%, RMSE ${human(f.rmse_us)}, MAE ${human(f.mae_us)}`;
   if (report.before && report.after) {
-    lines.push(`On the held-out steps: before (the chosen coefficients) ${figures(report.before)}; after (the fitted β) ${figures(report.after)}.`);
+    lines.push(`On the held-out steps: before (${beforeCoefficients(summary, settings)}) ${figures(report.before)}; after (the fitted β) ${figures(report.after)}.`);
   } else {
     lines.push('No step was held out, so there are no before-and-after figures.');
   }
@@ -103,4 +157,16 @@ export function plainDecimal(x) {
   if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
   if (point >= digits.length) return `${sign}${digits}${'0'.repeat(point - digits.length)}`;
   return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+}
+
+// A trace the core refused, in the page's words: without the core's "trace:" prefix (the
+// sentence already says it is the trace); a file that starts with a byte no JSON starts
+// with (a picture, an archive) is said not to be JSON.
+/** @param {string} message the core's @param {string | null} where @param {string} fileName */
+export function traceErrorText(message, where, fileName) {
+  let what = message.replace(/^error: /, '');
+  if (where === 'trace') what = what.replace(/^trace: /, '');
+  const byte = /^expected a JSON object \(an experiment document or JSON Lines\), got byte (0x[0-9a-f]{2})$/.exec(what);
+  if (byte) what = `“${fileName}” is not a JSON file (its first byte is ${byte[1]}); a trace is an experiment document or JSON Lines`;
+  return `The trace could not be read: ${what}${where === 'tensor_parallelism' ? ' (here: choose “the calculator\'s TP” under TP)' : ''}`;
 }

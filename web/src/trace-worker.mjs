@@ -1,6 +1,6 @@
 // The Trace view's worker: reads a trace file with calc.trace off the page's thread, so
 // the calculator stays responsive, and keeps the last result (for "Fit β") until the next
-// file. Messages in: {type: 'run', id, file, options}, {type: 'fit', id}; the page
+// file. Messages in: {type: 'run', id, file, options}, {type: 'fit', id, lambda}; the page
 // cancels a run by ending the worker. Messages out carry the run's id: 'progress', 'done' (summary, columns
 // and stepIdCells, the typed arrays' buffers transferred), 'fitted', 'failed'.
 /** @typedef {import('./wasm/stepcalc.mjs').StepCalc} StepCalc */
@@ -56,11 +56,11 @@ async function run({ id, file, options }) {
   }
 }
 
-/** @param {{ id: number }} message */
-function fit({ id }) {
+/** @param {{ id: number, lambda: number }} message */
+function fit({ id, lambda }) {
   try {
     if (!result) throw new Error('no trace has been read');
-    postMessage({ type: 'fitted', id, report: result.fit(0) });
+    postMessage({ type: 'fitted', id, report: result.fit(lambda) });
   } catch (error) {
     postMessage(failure(id, error));
   }

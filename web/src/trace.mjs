@@ -4,7 +4,9 @@
 // Columns stay typed arrays: nothing here makes one object per step.
 import uPlot from 'uplot';
 import { css, plotOptions, compactNumber, widthOf, followSchemeAndSize } from './plot.mjs';
-import { summaryLines, skippedLines, fitLines, progressText, plainDecimal, STACK_LABELS } from './trace-text.mjs';
+import { summaryLines, skippedLines, fitLines, progressText, plainDecimal, readWithText, usesCalculator, traceErrorText, STACK_LABELS } from './trace-text.mjs';
+import { readBounded } from './fields.mjs';
+import { customItem } from './state.mjs';
 
 /** @typedef {import('./wasm/stepcalc.mjs').TraceColumns} TraceColumns */
 /** @typedef {import('./wasm/stepcalc.mjs').StepIdCells} StepIdCells */
@@ -145,10 +147,17 @@ export function createTrace({ dispatch, scenarioRequest, fieldNames }) {
   const tpSelect = /** @type {HTMLSelectElement} */ ($('trace-tp')), skipBad = /** @type {HTMLInputElement} */ ($('trace-skip-bad'));
   const running = $('trace-running'), progress = /** @type {HTMLProgressElement} */ ($('trace-progress')), progressLine = $('trace-progress-text');
   const errorLine = $('trace-error'), out = $('trace-out'), summaryEl = $('trace-summary'), fitEl = $('trace-fit');
-  let runId = 0, tpRule = '';
-  // What the shown result was read with: its description, and its options as text, which
-  // the calculator's current options are compared with.
-  let readWith = '', readOptions = '';
+  let runId = 0;
+  // What the shown result was read with (the calculator's settings, for its sentences), and
+  // its options as text, which the calculator's current options are compared with.
+  // Before the calculator's first render (never, in practice) nothing is known of them.
+  /** @type {import('./trace-text.mjs').ReadSettings} */
+  const UNKNOWN = { model: 'unknown', gpu: 'unknown', coefficients: 'unknown', tp: null };
+  /** @type {import('./trace-text.mjs').ReadSettings | null} */
+  let readWith = null;
+  let readOptions = '';
+  /** @type {TraceSummary | null} */
+  let shownSummary = null;
   /** @type {State | null} */
   let lastState = null;
   const stale = Object.assign(document.createElement('p'), { id: 'trace-stale', className: 'notice', hidden: true });
@@ -167,18 +176,25 @@ export function createTrace({ dispatch, scenarioRequest, fieldNames }) {
     if (useCalculatorTp) options.tp = request.tp;
     return { options, blocking, useCalculatorTp };
   }
-  const optionsKey = (/** @type {TraceOptions} */ options) => JSON.stringify(options);
-  /** @param {State} state */
-  const scenarioText = (state) => `model ${state.model}, GPU ${state.gpu}, coefficients ${state.coef === 'custom' ? 'custom β' : state.coef}` +
-    (tpSelect.value === 'calculator' ? `, TP ${state.tp}` : ', TP from the file');
+  // A file of whole requests only is read with none of the calculator's settings: only
+  // "Skip bad steps" changes its figures.
+  const optionsKey = (/** @type {TraceOptions} */ options, calculatorUsed = true) =>
+    JSON.stringify(calculatorUsed ? options : { skipBad: options.skipBad });
+  const coefficientsName = (/** @type {State} */ state) => (state.coef === 'custom' ? 'custom β' : state.coef);
+  // A custom model or GPU by the name the user gave it, as the Compare table names it.
+  const modelName = (/** @type {State} */ state) => customItem(state.custom.models, state.model)?.name ?? state.model;
+  const gpuName = (/** @type {State} */ state) => customItem(state.custom.gpus, state.gpu)?.name ?? state.gpu;
 
   // A result read with other options than the calculator's now says so above its figures.
   function checkStale() {
-    if (out.hidden) return;
+    if (out.hidden || !shownSummary) return;
     const { options, blocking } = traceOptions();
-    const changed = blocking.length > 0 || optionsKey(options) !== readOptions;
+    const calculatorUsed = usesCalculator(shownSummary);
+    const changed = (calculatorUsed && blocking.length > 0) || optionsKey(options, calculatorUsed) !== readOptions;
     stale.hidden = !changed;
-    if (changed) stale.textContent = `These figures are for ${readWith || 'the settings the file was read with'}, as when the file was read; the calculator or the options above have changed since. Choose the file again to read it with the new ones.`;
+    if (!changed) return;
+    const what = readWithText(shownSummary, readWith ?? UNKNOWN).replace(/\.$/, '');
+    stale.textContent = `${what}. ${calculatorUsed ? 'The calculator or the options above have' : '“Skip bad steps” has'} changed since: choose the file again to read it with the new ${calculatorUsed ? 'ones' : 'setting'}.`;
   }
   tpSelect.addEventListener('change', checkStale);
   skipBad.addEventListener('change', checkStale);
@@ -194,9 +210,11 @@ export function createTrace({ dispatch, scenarioRequest, fieldNames }) {
   const showError = (/** @type {string} */ text) => { errorLine.textContent = text; errorLine.hidden = !text; };
   const clearCharts = () => { for (const chart of charts) chart.destroy(); charts = []; };
 
+  let fileName = '';
   /** @param {File | undefined} file */
   function start(file) {
     if (!file) return;
+    fileName = file.name;
     runId++;
     columns = null;
     fitted = null;
@@ -211,21 +229,19 @@ export function createTrace({ dispatch, scenarioRequest, fieldNames }) {
       showError(`“${file.name}” is empty (0 bytes): there is no trace to read.`);
       return;
     }
-    const { options, blocking, useCalculatorTp } = traceOptions();
+    const { options, blocking } = traceOptions();
     if (blocking.length) {
       showError(`The calculator's ${fieldNames(blocking)} ${blocking.length === 1 ? 'is' : 'are'} not valid: fix ${blocking.length === 1 ? 'it' : 'them'} above to read a trace.`);
       return;
     }
-    readWith = lastState === null ? '' : scenarioText(lastState);
-    tpRule = useCalculatorTp
-      ? 'the calculator\'s TP for steps in the training format; a line with a whole request uses its own tp'
-      : 'from the file: an experiment document\'s tensor_parallelism, TP 1 for JSON Lines steps in the training format, and a line with a whole request uses its own tp';
+    readWith = lastState === null ? null
+      : { model: modelName(lastState), gpu: gpuName(lastState), coefficients: coefficientsName(lastState), tp: options.tp ?? null };
     progress.value = 0;
     progress.max = file.size;
     progressLine.textContent = progressText({ bytes: 0, total: file.size, steps: 0 });
     running.hidden = false;
     performance.mark('stepcalc:trace-start');
-    readOptions = optionsKey(options);
+    readOptions = JSON.stringify(options);
     busy = true;
     worker.postMessage({ type: 'run', id: runId, file, options });
   }
@@ -234,11 +250,13 @@ export function createTrace({ dispatch, scenarioRequest, fieldNames }) {
   function showResult({ summary, columns: cols, stepIdCells: cells }) {
     columns = cols;
     stepIdCells = cells;
+    shownSummary = summary;
+    if (!usesCalculator(summary)) readOptions = optionsKey(JSON.parse(readOptions), false);
     out.hidden = false;
     checkStale();
     Object.assign(summaryEl.dataset, { steps: String(summary.steps), skipped: String(summary.skipped), totalUs: String(summary.total_predicted_us) });
-    readWithLine.textContent = readWith ? `Read with ${readWith}.` : '';
-    summaryEl.replaceChildren(...summaryLines(summary, tpRule).map((line) => Object.assign(document.createElement('p'), { textContent: line })));
+    readWithLine.textContent = readWith ? readWithText(summary, readWith) : '';
+    summaryEl.replaceChildren(...summaryLines(summary, readWith ?? UNKNOWN).map((line) => Object.assign(document.createElement('p'), { textContent: line })));
     $('trace-skipped').replaceChildren(...skippedLines(summary).map((line) => Object.assign(document.createElement('li'), { textContent: line })));
     const any = summary.steps > 0;
     for (const id of ['trace-stack', 'trace-hist']) /** @type {HTMLElement} */ ($(id).parentElement).hidden = !any;
@@ -268,7 +286,7 @@ export function createTrace({ dispatch, scenarioRequest, fieldNames }) {
     fitEl.dataset.beta = JSON.stringify(report.beta);
     const use = Object.assign(document.createElement('button'), { type: 'button', id: 'trace-use-beta', textContent: 'Use these β' });
     use.addEventListener('click', () => fitted && dispatch({ type: 'use-beta', beta: fitted.beta.map(plainDecimal) }));
-    fitEl.replaceChildren(...fitLines(report).map((line) => Object.assign(document.createElement('p'), { textContent: line })), use);
+    fitEl.replaceChildren(...fitLines(report, /** @type {TraceSummary} */ (shownSummary), readWith ?? UNKNOWN).map((line) => Object.assign(document.createElement('p'), { textContent: line })), use);
     fitEl.hidden = false;
   }
 
@@ -287,7 +305,7 @@ export function createTrace({ dispatch, scenarioRequest, fieldNames }) {
     } else if (data.type === 'failed') {
       busy = false;
       running.hidden = true;
-      showError(data.input ? `The trace could not be read: ${data.message.replace(/^error: /, '')}${data.where === 'tensor_parallelism' ? ' (here: choose “the calculator\'s TP” under TP)' : ''}`
+      showError(data.input ? traceErrorText(data.message, data.where, fileName)
           : `The trace stopped with an unexpected error (a bug in stepcalc): ${data.message}`);
     }
   }
@@ -313,7 +331,16 @@ export function createTrace({ dispatch, scenarioRequest, fieldNames }) {
     running.hidden = true;
     showError('Cancelled: nothing of this file is kept; choose it again to read it.');
   });
-  $('trace-fit-button').addEventListener('click', () => worker.postMessage({ type: 'fit', id: runId }));
+  // λ: the module's bounds (0 to 1e30, as `stepcalc fit --lambda`), said in the page's words.
+  const lambdaInput = /** @type {HTMLInputElement} */ ($('trace-lambda')), lambdaError = $('trace-lambda-error');
+  $('trace-fit-button').addEventListener('click', () => {
+    const lambda = readBounded(lambdaInput.value, 'real', 0, 1e30);
+    lambdaError.hidden = lambda.value !== undefined;
+    lambdaError.textContent = lambda.error ? `λ: ${lambda.error}` : '';
+    if (lambda.error) lambdaInput.setAttribute('aria-invalid', 'true');
+    else lambdaInput.removeAttribute('aria-invalid');
+    if (lambda.value !== undefined) worker.postMessage({ type: 'fit', id: runId, lambda: lambda.value });
+  });
   $('trace-csv').addEventListener('click', () => {
     if (!columns) return;
     const url = URL.createObjectURL(new Blob(csvParts(columns, stepIdCells), { type: 'text/csv' }));
@@ -328,7 +355,7 @@ export function createTrace({ dispatch, scenarioRequest, fieldNames }) {
     render(state) {
       lastState = state;
       checkStale();
-      const line = `Model ${state.model}, GPU ${state.gpu}, coefficients ${state.coef === 'custom' ? 'custom β' : state.coef}: the calculator's, for steps in the training format. Change them above.`;
+      const line = `Model ${modelName(state)}, GPU ${gpuName(state)}, coefficients ${coefficientsName(state)}: the calculator's, for steps in the training format. Change them above.`;
       if ($('trace-scenario').textContent !== line) $('trace-scenario').textContent = line;
       const tpText = `the calculator's TP (${state.tp})`;
       if (tpSelect.options[1].textContent !== tpText) tpSelect.options[1].textContent = tpText;

@@ -54,6 +54,16 @@ const quote = (text) => `“${text.length > 30 ? `${text.slice(0, 30)}…` : tex
 /** @param {RowKind} name */
 const listDefault = (name) => DEFAULTS[name].map(LISTS[name].text).join(',') || 'none';
 
+const ORDINALS = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth', 'tenth'];
+// "first" to "tenth", then "11th", "21st", "102nd".
+/** @param {number} n from 1 */
+function ordinal(n) {
+  if (n <= ORDINALS.length) return ORDINALS[n - 1];
+  const teen = Math.floor(n / 10) % 10 === 1;
+  const suffix = teen ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' })[n % 10] ?? 'th';
+  return `${int(n)}${suffix}`;
+}
+
 /** @typedef {{ index: number, text: string }} BadItem */
 
 // "items 2 and 5 (“abc”, “0”)": the first few, then how many more.
@@ -91,7 +101,8 @@ function readList(name, text, limits, notices, where, repair) {
     const run = RUN.exec(raw.trim());
     const times = run ? Number(run[2]) : 1;
     const m = spec.pattern.exec(run ? run[1] : raw.trim());
-    const inRange = m && times >= 1 && times <= limits.max_rows &&
+    // A run past max_rows is cut with the rest of the list, below, as a long list is.
+    const inRange = m && times >= 1 &&
       spec.limits.every((limit, i) => m[i + 1] === undefined || (Number(m[i + 1]) >= 1 && Number(m[i + 1]) <= limits[limit]));
     if (!inRange) return bad.push({ index, text: raw });
     total += times;
@@ -103,7 +114,7 @@ function readList(name, text, limits, notices, where, repair) {
   }
   if (bad.length) {
     notices.push(`${where} "${name}": ${describeItems(bad)} ${bad.length === 1 ? 'is' : 'are'} not valid` +
-      (repair ? ` and ${bad.length === 1 ? 'was' : 'were'} left out; the other ${int(total)} apply.` : '.'));
+      (repair ? ` and ${bad.length === 1 ? 'was' : 'were'} left out; the other ${int(total)} ${total === 1 ? 'applies' : 'apply'}.` : '.'));
   }
   if (total > limits.max_rows) {
     notices.push(`${where} "${name}" has ${int(total)} rows; the calculator takes at most ${int(limits.max_rows)} per list, so the first ${int(limits.max_rows)} are used.`);
@@ -211,16 +222,19 @@ export function readLink(search, ctx) {
     const pinQuery = new URLSearchParams(text);
     // A pin that sets nothing it could set is not the default scenario but a mistake.
     if (!SCENARIO_PARAMS.some((name) => pinQuery.has(name))) {
-      pinNotices.push(`it has none of the parameters a scenario is made of (${SCENARIO_PARAMS.join(', ')}); it reads ${quote(text)}.`);
+      pinNotices.push(`it has none of the parameters a scenario is made of (${SCENARIO_PARAMS.join(', ')}).`);
     }
     /** @type {Scenario} */
     const pin = {
       model: DEFAULTS.model, gpu: DEFAULTS.gpu, tp: DEFAULTS.tp, coef: DEFAULTS.coef, beta: null, util: DEFAULTS.util,
       prefill: copyRows(DEFAULTS.prefill), decode: copyRows(DEFAULTS.decode),
     };
-    readScenario(pinQuery, pin, ctx, pinNotices, `Pin ${i + 1}'s parameter`, false);
-    if (pinNotices.length) notices.push(`Pin ${i + 1} in the link was left out: ${pinNotices.join(' ')}`);
-    else if (pins.length >= MAX_PINS) notices.push(`Pin ${i + 1} in the link was left out: at most ${MAX_PINS} scenarios can be pinned.`);
+    readScenario(pinQuery, pin, ctx, pinNotices, 'its parameter', false);
+    // Named by its place among the link's pins and its text, not "Pin 1": the Compare
+    // table numbers only the pins that were kept.
+    const left = `The link's ${ordinal(i + 1)} pin (${quote(text)}) was left out:`;
+    if (pinNotices.length) notices.push(`${left} ${pinNotices.join(' ')}`);
+    else if (pins.length >= MAX_PINS) notices.push(`${left} at most ${MAX_PINS} scenarios can be pinned.`);
     else pins.push(pin);
   });
   if (pins.length) fields.pins = pins;

@@ -72,11 +72,12 @@ export function dominant(r) {
 export function stepVerdict(r) {
   const p = phases(r);
   const d = dominant(r);
-  const lead = d ? CONTRIB[d.index].name : 'Every term is multiplied by a zero β, so the predicted step time is 0.';
+  // A step time of 0 with β ≥ 0 and terms ≥ 0: each term is 0 or has a zero β.
+  const lead = d ? CONTRIB[d.index].name : 'The predicted step time is 0: every term is 0 or multiplied by a zero β.';
   const formula = d ? ` (${CONTRIB[d.index].formula})` : '';
   let rest = d ? ` is the largest part of the step: ${pct(d.share)}.` : '';
   let bound = 'none';
-  if (!(p.flops > 0)) rest += ' With no tokens in the step there is no arithmetic: only the weight read and fixed terms remain.';
+  if (!(p.flops > 0)) rest += ` With no tokens in the step there is no arithmetic${d ? ': only the weight read and fixed terms remain' : ''}.`;
   else {
     const tCompute = p.flops / (r.hardware.flops_peak_tflops * 1e6), tMemory = p.bytes / (r.hardware.bw_hbm_tb_s * 1e6);
     bound = tCompute >= tMemory ? 'compute' : 'memory';
@@ -196,7 +197,11 @@ const betaOwner = (r) => (r.scenario.coefficients === 'custom' ? 'your' : 'the f
 export function fastBetas(r) {
   const low = [0, 1, 2, 3].filter((i) => r.beta[i] < 1 && r.features[i] > 0);
   if (!low.length) return null;
-  return `${betaOwner(r)} ${low.map((i) => `${beta(i)} = ${num(r.beta[i])}`).join(' and ')} (below 1) ${low.length > 1 ? 'predict' : 'predicts'}`;
+  // Equal values are said once: "β₁, β₂ and β₃ = 0"; else "β₁ = 0.5 and β₂ = 0.7".
+  const same = low.every((i) => r.beta[i] === r.beta[low[0]]);
+  const items = same ? low.map(beta) : low.map((i) => `${beta(i)} = ${num(r.beta[i])}`);
+  const list = items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items.at(-1)}` : items[0];
+  return `${betaOwner(r)} ${list}${same ? ` = ${num(r.beta[low[0]])}` : ''} (below 1) ${low.length > 1 ? 'predict' : 'predicts'}`;
 }
 
 // Next to the step time: where β below 1 make the predicted step shorter than the roofline
