@@ -284,6 +284,10 @@ public:
   std::string summary_json() const {
     if (!run_) return "null";
     nlohmann::ordered_json out = run_->summary().to_json();
+    const stepcalc::TraceFormat format = run_->format();
+    out["format"] = format == stepcalc::TraceFormat::Experiment ? "document"
+                    : format == stepcalc::TraceFormat::JsonLines ? "json_lines"
+                                                                 : nullptr;
     out["skipped_errors"] = run_->skipped_messages();
     return out.dump();
   }

@@ -247,6 +247,8 @@ export interface TraceSummary {
   /** Steps that were whole requests (JSON Lines), read with their own model, GPU, TP and
    * coefficients (the preset default where a line names none), not the trace options. */
   request_steps: number;
+  /** What the file was read as: an experiment document or JSON Lines (null before any byte). */
+  format: 'document' | 'json_lines' | null;
   total_predicted_us: number;
   /** The share of steps whose largest contribution is each term. */
   dominant_share: Record<'prefill' | 'decode' | 'weight' | 'tp' | 'per_layer' | 'per_request' | 'constant', number>;

@@ -35,7 +35,7 @@ writeFileSync(mixedFile, Array.from({ length: 60 }, (_, i) => (i % 3 === 2
   : requestLine(i))).join('\n'));
 
 const SETTINGS = { model: 'qwen3-14b', gpu: 'l4', coefficients: 'roofline-prior', tp: 4 };
-const summary = (steps, requests, tps) => ({ steps, skipped: 0, tp: tps.length === 1 ? tps[0] : null, tps, request_steps: requests,
+const summary = (steps, requests, tps, format = 'json_lines') => ({ steps, skipped: 0, tp: tps.length === 1 ? tps[0] : null, tps, request_steps: requests, format,
   total_predicted_us: 1, dominant_share: { prefill: 1, decode: 0, weight: 0, tp: 0, per_layer: 0, per_request: 0, constant: 0 }, timed_steps: 0, skipped_errors: [] });
 
 test('what a read used, said part by part: whole requests, training-format steps, both', () => {
@@ -55,10 +55,14 @@ test('the TP sentence names the one rule that applied', () => {
   assert.equal(tpText(summary(40, 40, [1, 2, 8]), SETTINGS), 'TP differs between lines: 1, 2 and 8 (each line\'s own tp).');
   assert.equal(tpText(summary(1, 1, [2]), SETTINGS), 'TP 2 for every step (the line\'s own tp).');
   assert.equal(tpText(summary(9, 0, [4]), SETTINGS), 'TP 4 for every step (the calculator\'s TP).');
-  // From the file, a TP other than 1 without whole requests is a document's.
-  assert.equal(tpText(summary(9, 0, [4]), { ...SETTINGS, tp: null }), 'TP 4 for every step (the document\'s tensor_parallelism).');
+  // From the file: a document's tensor_parallelism, or TP 1 for JSON Lines (the summary says which was read).
+  assert.equal(tpText(summary(9, 0, [4], 'document'), { ...SETTINGS, tp: null }), 'TP 4 for every step (the document\'s tensor_parallelism).');
+  assert.equal(tpText(summary(9, 0, [1], 'document'), { ...SETTINGS, tp: null }), 'TP 1 for every step (the document\'s tensor_parallelism).');
+  assert.equal(tpText(summary(9, 0, [1]), { ...SETTINGS, tp: null }), 'TP 1 for every step (JSON Lines steps in the training format are read at TP 1).');
   assert.equal(tpText(summary(9, 3, [4, 8]), SETTINGS),
-    'TP differs between lines: 4 and 8 (each whole request\'s own tp, and for the steps in the training format the calculator\'s TP).');
+    'TP differs between lines: 4 and 8 (each whole request\'s own tp, and the calculator\'s TP for the steps in the training format).');
+  assert.equal(tpText(summary(9, 3, [1, 8]), { ...SETTINGS, tp: null }),
+    'TP differs between lines: 1 and 8 (each whole request\'s own tp, and TP 1 for the steps in the training format).');
   for (const s of [summary(40, 40, [1, 2, 8]), summary(9, 0, [4]), summary(9, 3, [4, 8])]) {
     assert.ok(!/, TP 1 for JSON Lines steps in the training format, and a line/.test(summaryLines(s, SETTINGS).join(' ')));
   }
@@ -147,7 +151,7 @@ test('a file mixing whole requests and training-format steps says which part use
     String(cliTotal(['--model', 'llama-2-70b-hf', '--gpu', 'h100-sxm', '--tp', '4', mixedFile])));
   assert.equal(await page.locator('#trace-read-with').innerText(),
     'The 20 steps in the training format were read with model llama-2-70b-hf, GPU h100-sxm, coefficients trained-roofline-h100, TP 4; the 40 whole requests with their own model, GPU, TP and coefficients (the default coefficients where a line names none).');
-  assert.match(await page.locator('#trace-summary').innerText(), /\nTP differs between lines: 1, 2 and 4 \(each whole request's own tp, and for the steps in the training format the calculator's TP\)\.\n/);
+  assert.match(await page.locator('#trace-summary').innerText(), /\nTP differs between lines: 1, 2 and 4 \(each whole request's own tp, and the calculator's TP for the steps in the training format\)\.\n/);
   // The training-format steps used the calculator's TP: a change of it marks the figures.
   await page.fill('#tp', '2');
   await page.waitForSelector('#trace-stale:not([hidden])');

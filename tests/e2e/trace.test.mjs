@@ -279,7 +279,7 @@ test('what the view says for an empty file, bad steps, no durations and one step
     `{"step_id": 3, "model": "${MODEL}", "gpu": "${GPU}", "tp": 8, "step": {"decode": [{"context_length": 100}]}}`].join('\n'));
   await load(page, mixed);
   await waitForSummary(page);
-  assert.match(await sentences(), /\nTP differs between lines: 2 and 8 \(each whole request's own tp, and for the steps in the training format the calculator's TP\)\.\n/);
+  assert.match(await sentences(), /\nTP differs between lines: 2 and 8 \(each whole request's own tp, and the calculator's TP for the steps in the training format\)\.\n/);
   await load(page, file('all-tp8.jsonl', readFileSync(mixed, 'utf8').split('\n').slice(1).join('\n')));
   await waitForSummary(page);
   assert.match(await sentences(), /\nTP 8 for every step \(/);

@@ -49,10 +49,12 @@ test('calc.trace equals `stepcalc trace` record for record, from text, bytes and
   }
 });
 
-test('the summary names the TP: the one of every step, or null and each TP when lines differ', async () => {
+test('the summary names the TP, the format read and the whole-request steps', async () => {
   const fromFile = await calc.trace(text, options); // make_trace.mjs writes tensor_parallelism 4
   assert.equal(fromFile.summary.tp, 4);
   assert.deepStrictEqual(fromFile.summary.tps, [4]);
+  assert.equal(fromFile.summary.format, 'document');
+  assert.equal(fromFile.summary.request_steps, 0);
   fromFile.release();
   const lines = [
     '{"step_id": 1, "decode_reqs": [{"context_length": 5}]}',
@@ -62,6 +64,8 @@ test('the summary names the TP: the one of every step, or null and each TP when 
   const mixed = await calc.trace(lines, { model: 'llama-2-7b-hf', gpu: 'l4', tp: 2 });
   assert.equal(mixed.summary.tp, null);
   assert.deepStrictEqual(mixed.summary.tps, [1, 2, 8]);
+  assert.equal(mixed.summary.format, 'json_lines');
+  assert.equal(mixed.summary.request_steps, 2);
   mixed.release();
   const none = await calc.trace('{"step_id": 1, "decode_reqs": [7]}', { ...options, skipBad: true });
   assert.equal(none.summary.steps, 0);

@@ -58,13 +58,12 @@ export function readWithText(summary, { model, gpu, coefficients, tp }) {
     `the ${plural(requests, 'whole request')} with ${own(requests)}.`;
 }
 
-// Where the training-format steps' TP came from. Read from the file, JSON Lines steps are
-// at TP 1 and a document's at its tensor_parallelism: a TP other than 1 can only be the
-// document's, while TP 1 could be either (the summary does not say which format was read).
-/** @param {number[]} tps @param {number | null} tp */
-function trainingTpRule(tps, tp) {
+// Where the training-format steps' TP came from: the calculator's, or the file's (a
+// document's tensor_parallelism; JSON Lines steps in the training format are at TP 1).
+/** @param {TraceSummary['format']} format @param {number | null} tp */
+function trainingTpRule(format, tp) {
   if (tp !== null) return 'the calculator\'s TP';
-  return tps.some((t) => t !== 1) ? 'the document\'s tensor_parallelism' : 'the file\'s: a document\'s tensor_parallelism, or 1 for JSON Lines';
+  return format === 'document' ? 'the document\'s tensor_parallelism' : 'JSON Lines steps in the training format are read at TP 1';
 }
 
 // Which TP the steps were evaluated at (the core's summary), and the rule that applied.
@@ -73,10 +72,9 @@ export function tpText(summary, settings) {
   const { tps, steps, request_steps: requests } = summary;
   let rule;
   if (requests === steps) rule = steps === 1 ? 'the line\'s own tp' : 'each line\'s own tp';
-  else if (requests === 0) rule = trainingTpRule(tps, settings.tp);
-  else {
-    rule = `each whole request's own tp, and for the steps in the training format ${settings.tp === null
-      ? 'the file\'s (a document\'s tensor_parallelism, or 1 for JSON Lines)' : 'the calculator\'s TP'}`;
+  else if (requests === 0) rule = trainingTpRule(summary.format, settings.tp);
+  else { // only JSON Lines mixes whole requests with steps in the training format
+    rule = `each whole request's own tp, and ${settings.tp === null ? 'TP 1' : 'the calculator\'s TP'} for the steps in the training format`;
   }
   return tps.length === 1
     ? `TP ${int(tps[0])} for every step (${rule}).`

@@ -51,6 +51,7 @@ public:
 
   const TraceColumns &columns() const { return columns_; }
   const TraceSummary &summary() const { return summary_; }
+  TraceFormat format() const { return splitter_.format(); } // Unknown until the file starts
   const std::vector<std::string> &skipped_messages() const { return skipped_; } // the first 20
   // β fitted to the timed steps (as `stepcalc fit`); throws InputError without any.
   nlohmann::ordered_json fit(double lambda) const;
