@@ -31,6 +31,13 @@ test('a *R run past the row limit is cut to the limit with the long list\'s noti
   assert.equal(await waitForStep(page, expected, 15000), expected);
   assert.deepEqual(errors, []);
   await context.close();
+  // A count with more digits than a number holds is not valid (it would read "has – rows").
+  const huge = await open(`?decode=1024*${'9'.repeat(400)},1024x2*3`);
+  const said = await notices(huge.page);
+  assert.match(said, /item 1 \(“1024\*9{20}/);
+  assert.doesNotMatch(said, /has – rows/);
+  assert.equal(await huge.page.evaluate(() => document.querySelectorAll('#decode-rows .row').length), 3);
+  await huge.context.close();
 });
 
 test('a link\'s pin that was left out is named by its place in the link and its text, not as the table\'s Pin 1', async () => {

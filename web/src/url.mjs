@@ -101,8 +101,9 @@ function readList(name, text, limits, notices, where, repair) {
     const run = RUN.exec(raw.trim());
     const times = run ? Number(run[2]) : 1;
     const m = spec.pattern.exec(run ? run[1] : raw.trim());
-    // A run past max_rows is cut with the rest of the list, below, as a long list is.
-    const inRange = m && times >= 1 &&
+    // A run past max_rows is cut with the rest of the list, below, as a long list is; a
+    // count too long to be a number is not valid.
+    const inRange = m && times >= 1 && Number.isFinite(times) &&
       spec.limits.every((limit, i) => m[i + 1] === undefined || (Number(m[i + 1]) >= 1 && Number(m[i + 1]) <= limits[limit]));
     if (!inRange) return bad.push({ index, text: raw });
     total += times;
