@@ -182,6 +182,22 @@ TEST_CASE("TP sharding notes: heads not divisible, kv heads below TP") {
   CHECK(has_note(tp8, "heads_not_divisible"));
   CHECK(has_note(tp8, "kv_heads_below_tp"));
   CHECK_FALSE(has_note(tp8, "kv_heads_not_divisible"));
+  // Head counts are singular when there is one.
+  const auto message = [](const Notes &notes, const std::string &code) {
+    for (const Note &note : notes)
+      if (note.code == code) return note.message;
+    return std::string("(no note)");
+  };
+  CHECK(message(tp2, "kv_heads_not_divisible") ==
+        "3 key/value heads are not divisible by TP 2; KV bytes use floor(kv_heads/TP) = 1 head per GPU, "
+        "as the seed does.");
+  CHECK(message(tp_sharding_notes(arch, 3), "heads_not_divisible") ==
+        "4 attention heads are not divisible by TP 3; attention FLOPs use floor(H/TP) = 1 head per GPU, "
+        "as the seed does.");
+  config["num_key_value_heads"] = 1;
+  CHECK(message(tp_sharding_notes(resolve_model_arch(config, "model").arch, 2), "kv_heads_below_tp") ==
+        "1 key/value head is fewer than TP 2; floor(kv_heads/TP) = 0, so the KV terms vanish, whereas "
+        "real engines replicate KV heads across GPUs.");
 }
 
 TEST_CASE("config errors name the field") {

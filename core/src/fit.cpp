@@ -248,13 +248,20 @@ FitResult fit_beta(const FitData &data, double lambda) {
       relation += factor_text(relation.empty() ? factor : std::fabs(factor)) + "·" + kFeatureNames[i];
       sharers.push_back(i);
     }
+    // The pull separates only coefficients it acts on; it is suggested only for those.
+    const bool pulled = j < kPriorTerms || std::any_of(sharers.begin(), sharers.end(),
+                                                      [](std::size_t i) { return i < kPriorTerms; });
+    const std::string pull = !pulled ? ""
+                             : lambda > 0 ? ", as would a stronger pull of β₁..β₄ towards 1 (a larger λ)"
+                                          : ", as would a pull of β₁..β₄ towards 1 (λ > 0)";
     result.notes.push_back(
         {"fit_collinear",
          "In this data " + std::string(kFeatureNames[j]) + " = " + relation +
              " in every step, so " + kBetaNames[j] + " cannot be told apart from " +
              beta_list(sharers) + ": " + kBetaNames[j] + " is left at 0 and " +
-             beta_list(sharers) + (sharers.size() == 1 ? " takes" : " take") + " its share. The fitted β still reproduce the durations; steps from other "
-             "models, GPUs or TPs, or a pull of β₁..β₄ towards 1 (λ > 0), separate them.",
+             beta_list(sharers) + (sharers.size() == 1 ? " takes" : " take") +
+             " its share (any split of it fits the data as well). More varied steps (other "
+             "models, GPUs, TPs or batches) would separate them" + pull + ".",
          {}});
   }
   return result;

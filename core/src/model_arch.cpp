@@ -303,28 +303,38 @@ ResolvedModel resolve_model_arch(const json &config, const std::string &where) {
   return resolved;
 }
 
+namespace {
+
+// "1 key/value head", "8 key/value heads", "1 head".
+std::string heads(int64_t count, const std::string &kind) {
+  return std::to_string(count) + (kind.empty() ? "" : " ") + kind + (count == 1 ? " head" : " heads");
+}
+const char *are(int64_t count) { return count == 1 ? " is" : " are"; }
+
+} // namespace
+
 Notes tp_sharding_notes(const ModelArch &arch, int64_t tp) {
   Notes notes;
   if (tp <= 1) return notes;
   const std::string tp_text = std::to_string(tp);
   if (arch.H % tp != 0) {
     add_note(notes, "heads_not_divisible",
-             std::to_string(arch.H) + " attention heads are not divisible by TP " + tp_text +
-                 "; attention FLOPs use floor(H/TP) = " + std::to_string(arch.H / tp) +
-                 " heads per GPU, as the seed does.",
+             heads(arch.H, "attention") + are(arch.H) + " not divisible by TP " + tp_text +
+                 "; attention FLOPs use floor(H/TP) = " + heads(arch.H / tp, "") +
+                 " per GPU, as the seed does.",
              {"t_pf_compute", "t_dc_compute"});
   }
   if (arch.kv_heads < tp) {
     add_note(notes, "kv_heads_below_tp",
-             std::to_string(arch.kv_heads) + " key/value heads are fewer than TP " + tp_text +
+             heads(arch.kv_heads, "key/value") + are(arch.kv_heads) + " fewer than TP " + tp_text +
                  "; floor(kv_heads/TP) = 0, so the KV terms vanish, whereas real engines "
                  "replicate KV heads across GPUs.",
              kKvTerms);
   } else if (arch.kv_heads % tp != 0) {
     add_note(notes, "kv_heads_not_divisible",
-             std::to_string(arch.kv_heads) + " key/value heads are not divisible by TP " + tp_text +
-                 "; KV bytes use floor(kv_heads/TP) = " + std::to_string(arch.kv_heads / tp) +
-                 " heads per GPU, as the seed does.",
+             heads(arch.kv_heads, "key/value") + are(arch.kv_heads) + " not divisible by TP " +
+                 tp_text + "; KV bytes use floor(kv_heads/TP) = " + heads(arch.kv_heads / tp, "") +
+                 " per GPU, as the seed does.",
              kKvTerms);
   }
   return notes;
