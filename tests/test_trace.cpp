@@ -227,10 +227,10 @@ TEST_CASE("the quick reader reads the common steps exactly as the exact reader d
       R"({"step_id": 3, "prefill_reqs": [{"request_id": "req-1", "tokens_this_step": 5, "prompt_tokens": 9}], "decode_reqs": [{"request_id": "req-0", "context_length": 7}], "total_prefill_tokens": 5, "total_decode_tokens": 1, "batch_size": 2, "duration_us": 12})",
       R"({"decode_reqs": [{"context_length": 7}, {"context_length": 100000000}], "duration_us": 12.345678901234567})",
       R"({"step_id": "a7", "decode_reqs": [], "duration_us": 1.5e3})",       // a text id; an exponent
-      R"({"step_id": 123456789012345678, "duration_us": 0.1})",             // 18 digits
-      R"({"step_id": 0, "duration_us": 999999999999999.9})",                // just under 1e15
-      R"({"x": [true, false, null, -0.25e-3, {"y": [[]], "z": {}}], "w": "~ !#$%&'()*+,-./"})",
-      " \t\r\n{}\n",
+      R"({"step_id": 123456789012345678, "decode_reqs": [], "duration_us": 0.1})", // 18 digits
+      R"({"step_id": 0, "prefill_reqs": [], "duration_us": 999999999999999.9})",  // just under 1e15
+      R"({"x": [true, false, null, -0.25e-3, {"y": [[]], "z": {}}], "w": "~ !#$%&'()*+,-./", "decode_reqs": []})",
+      " \t\r\n{\"prefill_reqs\": []}\n",
       "{\"step_id\": 1, \"decode_reqs\": [" + decodes + "]}", // kMaxRows rows
   };
   for (const std::string &text : texts) {
@@ -298,12 +298,24 @@ TEST_CASE("the quick reader leaves everything else to the exact reader") {
   }
 }
 
+TEST_CASE("a step without prefill_reqs or decode_reqs is an error, not an empty step") {
+  // A misspelt list, or a record that is not a step at all.
+  for (const std::string text : {R"({"step_id": 4, "prefil_reqs": [], "duration_us": 9})", R"({"a": 1})", "{}"}) {
+    CAPTURE(text);
+    CHECK(!read_trace_step_quick(text));
+    CHECK_THROWS_WITH_AS(read_trace_step(json::parse(text), "line 4"),
+                         "line 4: expected prefill_reqs or decode_reqs (a step in the training format), "
+                         "or model and step (a whole request)",
+                         InputError);
+  }
+}
+
 TEST_CASE("read at the start of a longer text, the quick reader says where the step ends") {
-  const std::string text = R"({"step_id": 1, "s": "}]"} , {"step_id": 2})";
+  const std::string text = R"({"step_id": 1, "s": "}]", "decode_reqs": []} , {"step_id": 2})";
   std::size_t length = 0;
   const auto step = read_trace_step_quick(text, &length);
   REQUIRE(step.has_value());
-  CHECK(text.substr(0, length) == R"({"step_id": 1, "s": "}]"})");
+  CHECK(text.substr(0, length) == R"({"step_id": 1, "s": "}]", "decode_reqs": []})");
   CHECK(step->step_id == "1");
   CHECK(!read_trace_step_quick(text)); // alone, the rest is not whitespace
   CHECK(!read_trace_step_quick(R"({"step_id": 1, "decode_reqs": [)", &length)); // cut off

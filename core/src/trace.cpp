@@ -468,6 +468,11 @@ TraceStep read_trace_step(const json &step, const std::string &where) {
     out.decode = out.request->step.decode();
     return out;
   }
+  // A misspelt list would otherwise read as an empty step, counted like any other.
+  if (jf::find_member(step, "prefill_reqs") == nullptr && jf::find_member(step, "decode_reqs") == nullptr) {
+    throw InputError(where, "expected prefill_reqs or decode_reqs (a step in the training format), "
+                            "or model and step (a whole request)");
+  }
   const json &prefill = entry_list(step, "prefill_reqs", where);
   int64_t prefill_tokens = 0;
   out.prefill.reserve(prefill.size());

@@ -222,6 +222,7 @@ public:
     if (!scan_.consume('{')) return false;
     int64_t prefill_tokens = 0;
     std::optional<uint64_t> total_prefill, total_decode, batch_size;
+    bool has_list = false; // without prefill_reqs or decode_reqs it is not a step
     if (!scan_.consume('}')) {
       Keys keys;
       std::string_view key;
@@ -232,8 +233,10 @@ public:
           ok = read_id(step);
         } else if (key == "prefill_reqs") {
           ok = read_prefill(step, prefill_tokens);
+          has_list = true;
         } else if (key == "decode_reqs") {
           ok = read_decode(step);
+          has_list = true;
         } else if (key == "duration_us") {
           ok = read_duration(step);
         } else if (key == "total_prefill_tokens") {
@@ -256,7 +259,8 @@ public:
     } else if (!scan_.at_end()) {
       return false;
     }
-    // A total that does not match is an error read_trace_step names.
+    // A total that does not match, or no list, is an error read_trace_step names.
+    if (!has_list) return false;
     if (total_prefill && *total_prefill != static_cast<uint64_t>(prefill_tokens)) return false;
     if (total_decode && *total_decode != step.decode.size()) return false;
     return !batch_size || *batch_size == step.prefill.size() + step.decode.size();
