@@ -148,7 +148,7 @@ TEST_CASE("files that cannot be cut are errors that say why") {
   CHECK(split_error("") == "trace: the file is empty; expected an experiment document or JSON Lines");
   CHECK(split_error("[1, 2]") == "trace: expected a JSON object (an experiment document or JSON Lines), got '['");
   CHECK(split_error("{\"steps\": [{\"step_id\": 1}, {\"step_id\": 2, \"decode_reqs\": [") ==
-        "trace: the file ends inside a step (cut off mid-step?)");
+        "steps[1]: the file ends inside this step (cut off mid-step?)");
   CHECK(split_error("{\"steps\": [{\"step_id\": 1}") == "trace: the file ends inside steps (cut off mid-step?)");
   CHECK(split_error("{\"steps\": [{\"step_id\": 1} {\"step_id\": 2}]}") ==
         "steps[1]: expected , between steps, got '{'");
@@ -456,5 +456,26 @@ TEST_CASE("pushed in pieces of any size, a trace cuts into the same steps as rea
   TraceText text;
   CHECK(cut.poll(text) == TraceSplitter::Poll::NeedMore);
   cut.end_input();
-  CHECK_THROWS_WITH_AS(cut.poll(text), "trace: the file ends inside a step (cut off mid-step?)", InputError);
+  CHECK_THROWS_WITH_AS(cut.poll(text), "steps[0]: the file ends inside this step (cut off mid-step?)", TraceCutOff);
+}
+
+TEST_CASE("a document cut off inside a step: the steps before it stand when bad steps are skipped") {
+  const std::string step = R"({"step_id": 1, "decode_reqs": [{"request_id": "a", "context_length": 9}]})";
+  const std::string cut = "{\"tensor_parallelism\": 2, \"steps\": [" + step + ", " + step + ", {\"step_id\": 3, \"decode_reqs\": [";
+  TraceOptions options;
+  options.header = {{"model", "llama-2-7b-hf"}, {"gpu", "h100-sxm"}};
+  TraceRun strict(options);
+  strict.feed(cut);
+  CHECK_THROWS_WITH_AS(strict.finish(), "steps[2]: the file ends inside this step (cut off mid-step?)", TraceCutOff);
+  options.skip_bad = true;
+  TraceRun lenient(options);
+  lenient.feed(cut);
+  lenient.finish();
+  CHECK(lenient.summary().steps == 2);
+  CHECK(lenient.summary().skipped == 1);
+  CHECK(lenient.skipped_messages() == std::vector<std::string>{"steps[2]: the file ends inside this step (cut off mid-step?)"});
+  // Cut inside the document's head, there is no step to skip: an error either way.
+  TraceRun head(options);
+  head.feed("{\n\"experiment\": \"cut");
+  CHECK_THROWS_WITH_AS(head.finish(), "trace: the file ends inside its first object", InputError);
 }

@@ -296,15 +296,23 @@ void read_trace(std::istream &in, const Options &options, TraceSummary &summary,
   splitter.read_steps();
   TraceBaseScenario base = base_scenario(options);
   TraceText text;
-  while (splitter.next(text)) {
-    try {
-      const TraceStepRead read = read_trace_text(text, splitter, base);
-      use(read);
-      summary.add(read);
-    } catch (const InputError &error) {
-      if (!options.skip_bad) throw;
-      if (++summary.skipped <= kSkippedShown) std::cerr << "skipped: " << error.what() << '\n';
+  const auto skip = [&summary](const InputError &error) {
+    if (++summary.skipped <= kSkippedShown) std::cerr << "skipped: " << error.what() << '\n';
+  };
+  try {
+    while (splitter.next(text)) {
+      try {
+        const TraceStepRead read = read_trace_text(text, splitter, base);
+        use(read);
+        summary.add(read);
+      } catch (const InputError &error) {
+        if (!options.skip_bad) throw;
+        skip(error);
+      }
     }
+  } catch (const TraceCutOff &error) { // the steps before it stand
+    if (!options.skip_bad) throw;
+    skip(error);
   }
 }
 

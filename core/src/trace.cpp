@@ -125,7 +125,7 @@ template <typename Sink> void TraceSplitter::scan_value(Sink &&keep) {
   for (;;) {
     if (pos_ == end_ && !fill()) {
       if (scalar) return;
-      throw InputError("trace", "the file ends inside a step (cut off mid-step?)");
+      throw TraceCutOff("trace", "the file ends inside a step (cut off mid-step?)");
     }
     const std::size_t run_start = pos_;
     bool finished = false;
@@ -239,7 +239,11 @@ void TraceSplitter::start() {
     // is bad, which the JSONL reader then names (and --skip-bad skips) like any other.
     // Past line 1 the file was a document, and the error is the document's; so is an
     // error in a value it read (a bad tensor_parallelism), which is not about syntax.
-    if (line_ != first_line || error.where() != "trace") throw;
+    if (line_ != first_line || error.where() != "trace") {
+      // A cut inside the document's head is not a step to skip.
+      if (dynamic_cast<const TraceCutOff *>(&error)) throw InputError("trace", "the file ends inside its first object");
+      throw;
+    }
     pos_ = *hold_;
     format_ = TraceFormat::JsonLines;
     tensor_parallelism_.reset();
@@ -401,7 +405,13 @@ bool TraceSplitter::cut_step(TraceText &out) {
     skip_space();
   }
   if (read_steps_ && pos_ < end_ && buffer_[pos_] == '{' && read_in_place(out, nullptr)) return true;
-  out = {read_value(), 0, index_++, std::nullopt};
+  try {
+    out = {read_value(), 0, index_, std::nullopt};
+  } catch (const TraceCutOff &) {
+    done_ = true; // the steps before it stand
+    throw TraceCutOff("steps[" + std::to_string(index_) + "]", "the file ends inside this step (cut off mid-step?)");
+  }
+  ++index_;
   return true;
 }
 

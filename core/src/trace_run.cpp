@@ -39,7 +39,12 @@ void TraceRun::finish() {
 
 void TraceRun::drain() {
   TraceText text;
-  while (splitter_.poll(text) == TraceSplitter::Poll::Step) add(text);
+  try {
+    while (splitter_.poll(text) == TraceSplitter::Poll::Step) add(text);
+  } catch (const TraceCutOff &error) {
+    if (!options_.skip_bad) throw;
+    skip(error);
+  }
 }
 
 void TraceRun::add(TraceText &text) {
@@ -47,9 +52,13 @@ void TraceRun::add(TraceText &text) {
     add_step(read_trace_text(text, splitter_, base_), text.index);
   } catch (const InputError &error) {
     if (!options_.skip_bad) throw;
-    ++summary_.skipped;
-    if (skipped_.size() < kSkippedKept) skipped_.push_back(error.what());
+    skip(error);
   }
+}
+
+void TraceRun::skip(const InputError &error) {
+  ++summary_.skipped;
+  if (skipped_.size() < kSkippedKept) skipped_.push_back(error.what());
 }
 
 void TraceRun::add_step(const TraceStepRead &read, int64_t position) {

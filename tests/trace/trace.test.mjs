@@ -126,7 +126,7 @@ test('a bad line stops the run with its line number; --skip-bad skips, names and
 test('a file cut mid-step, and other files that are not traces, exit 2 with one line', () => {
   const whole = JSON.stringify({ tensor_parallelism: 1, steps: steps.slice(0, 3) });
   const cases = [
-    [whole.slice(0, whole.length - 40), 'error: trace: the file ends inside a step (cut off mid-step?)'],
+    [whole.slice(0, whole.length - 40), 'error: steps[2]: the file ends inside this step (cut off mid-step?)'],
     ['', 'error: trace: the file is empty; expected an experiment document or JSON Lines'],
     ['[]', "error: trace: expected a JSON object (an experiment document or JSON Lines), got '['"],
     [JSON.stringify({ steps: steps.slice(0, 1) }), 'error: tensor_parallelism: the document has none before its steps; pass --tp'],

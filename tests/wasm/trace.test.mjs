@@ -123,7 +123,17 @@ test('a bad step stops with the CLI error line, or is skipped and counted with s
   assert.match(skippedFirst.summary.skipped_errors[0], /^line 1, column 16: invalid JSON: /);
   skippedFirst.release();
   await assert.rejects(calc.trace(lines, {}), { message: 'error: line 1: a step in the training format needs a model and a GPU' });
-  await assert.rejects(calc.trace(text.slice(0, 5000), options), { message: 'error: trace: the file ends inside a step (cut off mid-step?)' });
+  // A document cut inside a step: the CLI's line; with skipBad the steps before it stand.
+  const cut = text.slice(0, 5000);
+  const cliCut = spawnSync(cliPath, ['trace', '--model', options.model, '--gpu', options.gpu, '--skip-bad', '-'], { input: cut, encoding: 'utf8' });
+  const cutStep = /^skipped: (steps\[(\d+)\]: the file ends inside this step \(cut off mid-step\?\))$/m.exec(cliCut.stderr);
+  assert.ok(cutStep, cliCut.stderr);
+  await assert.rejects(calc.trace(cut, options), { message: `error: ${cutStep[1]}` });
+  const kept = await calc.trace(cut, { ...options, skipBad: true });
+  assert.equal(kept.summary.steps, Number(cutStep[2]));
+  assert.equal(kept.summary.skipped, 1);
+  assert.deepStrictEqual(kept.summary.skipped_errors, [cutStep[1]]);
+  kept.release();
   await assert.rejects(calc.trace(42, options), { message: 'error: trace: expected text, bytes, a Blob, a stream or an iterable of chunks' });
 });
 

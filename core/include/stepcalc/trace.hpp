@@ -16,12 +16,20 @@
 
 #include <nlohmann/json.hpp>
 
+#include "stepcalc/input_error.hpp"
 #include "stepcalc/prediction.hpp"
 #include "stepcalc/scenario.hpp"
 
 namespace stepcalc {
 
 enum class TraceFormat { Unknown, Experiment, JsonLines };
+
+// The file ended inside a step of a document ("steps[12]: the file ends inside this step"):
+// the steps before it stand, and with skip_bad it is counted as a skipped step.
+class TraceCutOff : public InputError {
+public:
+  using InputError::InputError;
+};
 
 // A step in the training pipeline's field names, or a whole request (JSON Lines only).
 struct TraceStep {

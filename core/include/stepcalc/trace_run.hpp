@@ -59,6 +59,7 @@ public:
 private:
   void drain();
   void add(TraceText &text); // takes text.step
+  void skip(const InputError &error); // a bad step, with skip_bad
   void add_step(const TraceStepRead &read, int64_t position); // into the columns and totals
 
   TraceOptions options_;
