@@ -194,7 +194,8 @@ TEST_CASE("collinear columns are named, with what would separate them; the fit s
       if (note.code == "fit_collinear") messages.push_back(note.message);
     return messages;
   };
-  for (const auto &[result, lambda] : {std::pair{fit, 0.0}, std::pair{pulled, 1e6}}) {
+  for (const auto &[result, used] : {std::pair{fit, 0.0}, std::pair{pulled, 1e6}}) {
+    const double lambda = used; // a plain variable: clang 14 captures no structured binding
     CAPTURE(lambda);
     REQUIRE(!collinear(result).empty());
     for (const std::string &message : collinear(result)) {
