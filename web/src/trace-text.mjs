@@ -43,11 +43,20 @@ const OWN_HEADER = 'model, GPU, TP and coefficients (the default coefficients wh
 /** @param {TraceSummary} summary */
 export const usesCalculator = ({ steps, request_steps: requests }) => steps === 0 || requests < steps;
 
+// The TP of the training-format steps, for #trace-read-with: the calculator's, or the
+// file's, which for JSON Lines is TP 1 (its steps carry none; the core's summary says
+// which format it read).
+/** @param {TraceSummary['format']} format @param {number | null} tp */
+function trainingTpPart(format, tp) {
+  if (tp !== null) return `TP ${int(tp)}`;
+  return format === 'document' ? 'TP from the file' : 'TP 1 (JSON Lines steps carry no TP)';
+}
+
 // #trace-read-with: what the figures were read with, part by part.
 /** @param {TraceSummary} summary @param {ReadSettings} settings */
 export function readWithText(summary, { model, gpu, coefficients, tp }) {
   const { steps, request_steps: requests } = summary;
-  const calculator = `model ${model}, GPU ${gpu}, coefficients ${coefficients}, ${tp === null ? 'TP from the file' : `TP ${int(tp)}`}`;
+  const calculator = `model ${model}, GPU ${gpu}, coefficients ${coefficients}, ${trainingTpPart(summary.format, tp)}`;
   if (requests === 0) return `Read with ${calculator}.`;
   const own = (/** @type {number} */ n) => `${n === 1 ? 'its' : 'their'} own ${OWN_HEADER}`;
   if (!usesCalculator(summary)) {
