@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setup, guardedPage, ready, ROOT } from './helpers.mjs';
 import { readWithText } from '../../web/src/trace-text.mjs';
+import { pageWords } from '../../web/src/messages.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'stepcalc-e2e-review4-'));
 const makeTrace = (steps, out, ...flags) => {
@@ -53,6 +54,23 @@ test('a JSON Lines trace read with the file\'s TP says TP 1, as its summary does
   assert.equal(await text(page, 'trace-read-with'),
     'Read with model llama-2-70b-hf, GPU h100-sxm, coefficients trained-roofline-h100, TP 1 (JSON Lines steps carry no TP).');
   assert.match(await text(page, 'trace-summary'), /TP 1 for every step \(JSON Lines steps in the training format are read at TP 1\)\./);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a field\'s error echoes the value exactly, never rounded to read like the bound', async () => {
+  assert.equal(pageWords('must be an integer from 1 to 100000000, got 100000001'), 'must be an integer from 1 to 1e8, got 100,000,001');
+  assert.equal(pageWords('got 99999999999999999999'), 'got 99,999,999,999,999,999,999'); // past 2^53: the digits typed
+  assert.equal(pageWords('hidden_size: must be an integer from 1 to 10000000, got 10000001'), 'hidden_size: must be an integer from 1 to 1e7, got 10,000,001');
+  const { page, context, errors } = await open('?coef=custom&beta=1,1,1,1,0,0,0&decode=1024x32');
+  await page.fill('[data-where="step.decode[0].context_length"]', '100000001');
+  await page.fill('[data-where="step.decode[0].count"]', '99999999999');
+  await page.fill('[data-where="coefficients.beta[2]"]', '99999999999');
+  await page.waitForFunction(() => /β₃/.test(document.querySelector('#coef-error').textContent));
+  const row = await page.locator('#decode-rows .row:first-child .error').innerText();
+  assert.match(row, /Decode group 1, Context length: must be an integer from 1 to 1e8, got 100,000,001/);
+  assert.match(row, /Decode group 1, Count: must be an integer from 1 to 1,000,000, got 99,999,999,999/);
+  assert.match(await text(page, 'coef-error'), /β₃ [^:]*: must be a number from 0 to 1e9, got 99,999,999,999/);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -1,6 +1,6 @@
 // What the page tells the user: dismissable notices above the calculator, the report of an
 // internal error (a bug, said to be one), and inline errors beside the fields at fault.
-import { exact } from './format.mjs';
+import { exact, groupDigits } from './format.mjs';
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
@@ -9,14 +9,15 @@ const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.get
 const CORE_FIELD_NAMES = { prompt_tokens: 'prompt tokens', tokens_this_step: 'tokens this step', context_length: 'context length' };
 
 // A core message in the page's words: its field names as the page's labels, its numbers in
-// the page's format ("4,096", "1e7", "1e9" for "4096", "10000000", "1e+09"). Digits that
-// are part of a name, a decimal, an exponent or quoted input (“12345”) are left alone.
+// the page's format ("4,096", "1e7", "1e9" for "4096", "10000000", "1e+09"), every digit
+// kept where the short form would be another number ("100,000,001"). Digits that are part
+// of a name, a decimal, an exponent or quoted input (“12345”) are left alone.
 /** @param {string} text */
 export function pageWords(text) {
   return text
     .replace(/\b(prompt_tokens|tokens_this_step|context_length)\b/g, (name) => CORE_FIELD_NAMES[name])
     .replace(/(?<![\w.])(\d+(?:\.\d+)?)e\+(\d+)(?![\w.])/g, (_, mantissa, exponent) => `${mantissa}e${Number(exponent)}`)
-    .replace(/(?<![\w.,+“-])-?\d{4,}(?!\w|[.,]\d)/g, (digits) => exact(Number(digits)));
+    .replace(/(?<![\w.,+“-])-?\d{4,}(?!\w|[.,]\d)/g, (digits) => (Number.isSafeInteger(Number(digits)) ? exact(Number(digits)) : groupDigits(digits)));
 }
 
 /**
