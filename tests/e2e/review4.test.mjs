@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setup, guardedPage, ready, ROOT } from './helpers.mjs';
+import { setup, guardedPage, ready, cli, ROOT } from './helpers.mjs';
 import { readWithText } from '../../web/src/trace-text.mjs';
 import { pageWords } from '../../web/src/messages.mjs';
 
@@ -71,6 +71,46 @@ test('a field\'s error echoes the value exactly, never rounded to read like the 
   assert.match(row, /Decode group 1, Context length: must be an integer from 1 to 1e8, got 100,000,001/);
   assert.match(row, /Decode group 1, Count: must be an integer from 1 to 1,000,000, got 99,999,999,999/);
   assert.match(await text(page, 'coef-error'), /β₃ [^:]*: must be a number from 0 to 1e9, got 99,999,999,999/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+const decodeParam = (page) => new URL(page.url()).searchParams.get('decode');
+
+test('the slider scales rows from the batch before it moved them: Home, a pause, End keeps 32:2; so does the chart', async () => {
+  const { page, context, errors } = await open('?prefill=&decode=1024x32,8192x2');
+  await page.focus('#sweep-slider');
+  await page.keyboard.press('Home');
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('decode') === '1024,8192');
+  // The chart sweeps the rows as the slider will move them: from 32:2, not from 1:1.
+  await page.waitForFunction(() => document.querySelector('#sweep').dataset.currentX === '1');
+  const desc = await text(page, 'sweep-desc');
+  assert.match(desc, /The other decode rows scale with decode group 1, keeping the ratios they had before the slider moved them, as the slider moves them\./);
+  // Where the chart says the batch stops fitting is where it does with group 2 at 2/32 of group 1 (the CLI).
+  const [, fitsAt, stopsAt] = /stops fitting in GPU memory between ([\d,]+) and ([\d,]+) decode requests in decode group 1/.exec(desc);
+  const fits = (n) => cli({ model: 'llama-3.1-8b-instruct', gpu: 'h100-sxm', tp: 1,
+    step: { decode: [{ context_length: 1024, count: n }, { context_length: 8192, count: Math.max(1, Math.round((2 * n) / 32)) }] } }).memory.fits;
+  assert.equal(fits(Number(fitsAt.replaceAll(',', ''))), true);
+  assert.equal(fits(Number(stopsAt.replaceAll(',', ''))), false);
+  await page.waitForTimeout(1000); // a new gesture
+  await page.keyboard.press('End');
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('decode') !== '1024,8192');
+  assert.equal(decodeParam(page), '1024x4096,8192x256');
+  // Two mouse moves (each released): left end, then right end.
+  await page.locator('#sweep-slider').fill('0');
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('decode') === '1024,8192');
+  await page.waitForTimeout(1000);
+  await page.locator('#sweep-slider').fill('1000');
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('decode') !== '1024,8192');
+  assert.equal(decodeParam(page), '1024x4096,8192x256');
+  // An edit of a row starts again from the rows on screen.
+  await page.fill('[data-where="step.decode[1].count"]', '4096');
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('decode') === '1024x4096*2' || new URL(location.href).searchParams.get('decode') === '1024x4096,8192x4096');
+  await page.focus('#sweep-slider');
+  await page.keyboard.press('Home');
+  await page.waitForFunction(() => /^1024(x1)?,8192(x1)?$/.test(new URL(location.href).searchParams.get('decode')));
+  await page.waitForTimeout(300);
+  assert.match(await text(page, 'sweep-desc'), /keeping the ratios they had before the slider moved them/);
   assert.deepEqual(errors, []);
   await context.close();
 });
