@@ -9,7 +9,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setup, guardedPage, ready, cli, ROOT } from './helpers.mjs';
-import { readWithText } from '../../web/src/trace-text.mjs';
+import { readWithText, lambdaText } from '../../web/src/trace-text.mjs';
+import { readBounded } from '../../web/src/fields.mjs';
 import { pageWords } from '../../web/src/messages.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'stepcalc-e2e-review4-'));
@@ -111,6 +112,31 @@ test('the slider scales rows from the batch before it moved them: Home, a pause,
   await page.waitForFunction(() => /^1024(x1)?,8192(x1)?$/.test(new URL(location.href).searchParams.get('decode')));
   await page.waitForTimeout(300);
   assert.match(await text(page, 'sweep-desc'), /keeping the ratios they had before the slider moved them/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('λ takes e-notation, says its scale, and the page prints every λ in a form the field reads back', async () => {
+  for (const lambda of [0, 1, 250000, 1234567, 1e12, 3.5e10, 1.2345678e25, 1e30, 0.25]) {
+    const shown = lambdaText(lambda);
+    assert.equal(readBounded(shown, 'scientific', 0, 1e30).value, lambda, `${lambda} shown as ${shown}`);
+  }
+  assert.equal(lambdaText(1e12), '1e12');
+  const { page, context, errors } = await open('?model=llama-2-70b-hf&gpu=h100-sxm');
+  assert.match(await text(page, 'trace-lambda-hint'), /λ is in µs², as the squared errors it is added to/);
+  await page.setInputFiles('#trace-file', makeTrace(300, join(dir, 'doc.json')));
+  await page.waitForFunction(() => document.querySelector('#trace-summary').dataset.steps === '300');
+  await page.fill('#trace-lambda', '1e12');
+  await page.click('#trace-fit-button');
+  await page.waitForFunction(() => document.querySelector('#trace-fit').dataset.beta !== '');
+  const run = spawnSync(join(ROOT, 'build', 'native', 'stepcalc'), ['fit', '--lambda', '1e12', '--model', 'llama-2-70b-hf', '--gpu', 'h100-sxm', join(dir, 'doc.json')], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  assert.deepEqual(JSON.parse(await page.locator('#trace-fit').getAttribute('data-beta')), JSON.parse(run.stdout).beta);
+  assert.match(await text(page, 'trace-fit'), /with λ = 1e12 pulling β₁\.\.β₄ towards 1\./);
+  assert.equal(await page.locator('#trace-lambda-error').isHidden(), true);
+  await page.fill('#trace-lambda', '1,000');
+  await page.click('#trace-fit-button');
+  assert.equal(await text(page, 'trace-lambda-error'), 'λ: “1,000” is not a plain number; type digits with an optional decimal point and exponent, e.g. 2.5 or 1e12');
   assert.deepEqual(errors, []);
   await context.close();
 });

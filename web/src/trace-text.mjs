@@ -131,13 +131,21 @@ function beforeCoefficients(summary, { coefficients }) {
   return usesCalculator(summary) ? `coefficients ${coefficients} for the steps in the training format; ${own}` : own;
 }
 
+// λ as the λ field reads it back: the short form ("1e12") when it is the same number and
+// has no thousands separator, else every digit ("250000").
+/** @param {number} x */
+export function lambdaText(x) {
+  const short = num(x);
+  return !short.includes(',') && Number(short) === x ? short : String(x).replace('e+', 'e');
+}
+
 // The fitted β, the held-out figures and the core's notes (collinear coefficients).
 // The λ it was fitted with is named: the core's notes advise a pull towards 1 (λ > 0).
 /** @param {FitReport} report @param {TraceSummary} summary @param {ReadSettings} settings @returns {string[]} */
 export function fitLines(report, summary, settings) {
   const lines = [`Fitted β: ${report.beta.map((b, i) => `β${SUB[i]} = ${num(b)}`).join(', ')}.`];
   const { train, test } = report.steps;
-  lines.push(`Fitted on ${plural(train, 'timed step')}, ${int(test)} held out to test it, with λ = ${num(report.lambda)}` +
+  lines.push(`Fitted on ${plural(train, 'timed step')}, ${int(test)} held out to test it, with λ = ${lambdaText(report.lambda)}` +
     `${report.lambda > 0 ? ' pulling β₁..β₄ towards 1' : ' (no pull of β₁..β₄ towards 1)'}.`);
   const figures = (/** @type {ErrorFigures} */ f) => `MAPE ${num(f.mape_pct)}%, RMSE ${human(f.rmse_us)}, MAE ${human(f.mae_us)}`;
   if (report.before && report.after) {
