@@ -140,3 +140,19 @@ test('λ takes e-notation, says its scale, and the page prints every λ in a for
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('with no tokens, the verdict names only the terms that are not 0', async () => {
+  let { page, context, errors } = await open('?beta=0,0,0,0,0,0,5&prefill=&decode=');
+  await page.waitForFunction(() => document.querySelector('#step-time').dataset.us === '5');
+  assert.equal(await text(page, 'verdict'), 'Constant overhead (β₇) is the largest part of the step: 100%. With no tokens in the step there is no arithmetic: only the constant overhead remains.');
+  await context.close();
+  ({ page, context } = await open('?beta=1,1,1,1,0,0,5&prefill=&decode='));
+  await page.waitForFunction(() => Number(document.querySelector('#step-time').dataset.us) > 5);
+  assert.match(await text(page, 'verdict'), /With no tokens in the step there is no arithmetic: only the weight read and the constant overhead remain\.$/);
+  await context.close();
+  ({ page, context } = await open('?beta=1,1,1,1,3,0,0&prefill=&decode='));
+  await page.waitForFunction(() => Number(document.querySelector('#step-time').dataset.us) > 5);
+  assert.match(await text(page, 'verdict'), /there is no arithmetic: only the weight read and the per-layer overhead remain\.$/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
