@@ -156,3 +156,22 @@ test('with no tokens, the verdict names only the terms that are not 0', async ()
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('the does-not-fit advice names only fixes that can work, and a low memory utilization when it is the limit', async () => {
+  const cases = [
+    // One decode of one token: the 0.1% utilization is the limit, not the batch.
+    ['?util=0.001&gpu=l4&prefill=&decode=1x1', 'Does not fit: needs 16.06 GB per GPU, has 24 MB usable; the GPU memory utilization of 0.1% is the limit: at the default 90% it fits.'],
+    ['?model=llama-3.1-70b-instruct&gpu=l4&util=0.001&prefill=&decode=1x1', 'Does not fit: needs 141.1 GB per GPU, has 24 MB usable; no TP up to 16 fits with the GPU memory utilization of 0.1%; at the default 90%, TP ≥ 8 does.'],
+    ['?model=llama-3.1-70b-instruct&gpu=l4&util=0.5&prefill=&decode=1x1', 'Does not fit: needs 141.1 GB per GPU, has 12 GB usable; try TP ≥ 16, or TP ≥ 8 at the default 90% GPU memory utilization (now 50%).'],
+    // The weights alone fit only from TP 8: a smaller batch at this TP cannot help.
+    ['?model=llama-3.1-70b-instruct&gpu=l4&prefill=&decode=8192x64', 'Does not fit: needs 312.9 GB per GPU, has 21.6 GB usable; no TP up to 16 fits this GPU: use a GPU with more memory or a smaller batch at TP ≥ 8.'],
+    ['?model=llama-3.1-70b-instruct&gpu=l4&tp=16&prefill=&decode=8192x4096', 'Does not fit: needs 1.383 TB per GPU, has 21.6 GB usable; use a GPU with more memory or a smaller batch.'],
+  ];
+  for (const [query, expected] of cases) {
+    const { page, context, errors } = await open(query);
+    await page.waitForSelector('#fit-alert:not([hidden])');
+    assert.equal(await text(page, 'fit-alert'), expected, query);
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+});
