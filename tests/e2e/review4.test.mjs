@@ -175,3 +175,25 @@ test('the does-not-fit advice names only fixes that can work, and a low memory u
     await context.close();
   }
 });
+
+test('the share panel: one custom item "is" stored, a custom model and GPU "are"', async () => {
+  const { page, context, errors } = await open('?');
+  await page.click('#custom-model summary');
+  await page.fill('#config-text', JSON.stringify({ _name_or_path: 'My tiny', num_hidden_layers: 4, hidden_size: 512,
+    num_attention_heads: 8, num_key_value_heads: 2, intermediate_size: 1536 }));
+  await page.click('#config-use');
+  await page.waitForFunction(() => document.querySelector('#model').value.startsWith('custom:'));
+  await page.waitForSelector('#share-custom:not([hidden])');
+  assert.equal(await text(page, 'share-custom'), 'The custom model “My tiny” is stored only in this browser and cannot travel in a link; the link uses the default model instead.');
+  await page.click('#custom-gpu summary');
+  await page.fill('#cg-name', 'Lab card');
+  await page.fill('#cg-tflops', '400');
+  await page.fill('#cg-hbm', '2.5');
+  await page.fill('#cg-link', '300');
+  await page.click('#cg-use');
+  await page.waitForFunction(() => document.querySelector('#gpu').value.startsWith('custom:'));
+  await page.waitForFunction(() => /Lab card/.test(document.querySelector('#share-custom').textContent));
+  assert.equal(await text(page, 'share-custom'), 'The custom model “My tiny” and GPU “Lab card” are stored only in this browser and cannot travel in a link; the link uses the default model and GPU instead.');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
