@@ -5,13 +5,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setup, guardedPage, ready, cli, ROOT } from './helpers.mjs';
 import { readWithText, lambdaText } from '../../web/src/trace-text.mjs';
 import { readBounded } from '../../web/src/fields.mjs';
 import { pageWords } from '../../web/src/messages.mjs';
+import { difference } from '../../web/src/compare.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'stepcalc-e2e-review4-'));
 const makeTrace = (steps, out, ...flags) => {
@@ -194,6 +195,22 @@ test('the share panel: one custom item "is" stored, a custom model and GPU "are"
   await page.waitForFunction(() => document.querySelector('#gpu').value.startsWith('custom:'));
   await page.waitForFunction(() => /Lab card/.test(document.querySelector('#share-custom').textContent));
   assert.equal(await text(page, 'share-custom'), 'The custom model “My tiny” and GPU “Lab card” are stored only in this browser and cannot travel in a link; the link uses the default model and GPU instead.');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('Compare: 0 against 0 is "0%" (no change), as the README says; a current 0 against another figure has no percent', async () => {
+  assert.equal(difference(0, 0), '0%');
+  assert.equal(difference(5, 0), '– (the current value is 0, so no percent)');
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8').replace(/\s+/g, ' ');
+  assert.ok(readme.includes('"0%" where the two are equal, 0 against 0 included'), 'the README says what the page does');
+  assert.ok(readme.includes('where only the current figure is 0, "– (the current value is 0, so no percent)"'));
+  const { page, context, errors } = await open('?pin=tp%3D2%26decode%3Dabc&pin=tp%3D4&pin=gpu%3Dl4&pin=tp%3D8');
+  await page.waitForFunction(() => document.querySelectorAll('#compare-t_tp td').length === 4);
+  const cells = await page.$$eval('#compare-t_tp td', (tds) => tds.map((td) => td.innerText));
+  assert.equal(cells[0], '0'); // TP 1: no all-reduce
+  assert.equal(cells[2], '0\n0%'); // the L4 pin, at TP 1 too
+  assert.match(cells[1], /^[\d,.]+\n– \(the current value is 0, so no percent\)$/);
   assert.deepEqual(errors, []);
   await context.close();
 });
