@@ -214,3 +214,23 @@ test('Compare: 0 against 0 is "0%" (no change), as the README says; a current 0 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('small wording: the stale line names a field as its error does; an empty sweep reads plainly; the slider names its row for every variable', async () => {
+  let { page, context, errors } = await open('?');
+  await page.fill('#util', '0');
+  await page.waitForSelector('#stale:not([hidden])');
+  assert.equal(await text(page, 'stale'), 'Showing the last good result; to update it, fix GPU memory utilization (marked in red).');
+  assert.match(await text(page, 'util-error'), /^GPU memory utilization: must be/);
+  await context.close();
+  ({ page, context } = await open('?prefill=&sweep=prefill-chunk'));
+  assert.equal(await text(page, 'sweep-desc'), 'Nothing to sweep, so the chart is empty: this sweep varies the prefill tokens per chunk, and the batch has no prefill chunks. Add one, or choose another sweep variable.');
+  await context.close();
+  // Two decode groups of equal count: the readout still names group 1, as it does for context.
+  ({ page, context } = await open('?prefill=&decode=1024x32,8192x32'));
+  assert.equal(await text(page, 'sweep-slider-out'), '32 in decode group 1; the other rows scale with it');
+  await page.selectOption('#sweep-var', 'decode-context');
+  await page.waitForFunction(() => /^1,024 in/.test(document.querySelector('#sweep-slider-out').textContent));
+  assert.equal(await text(page, 'sweep-slider-out'), '1,024 in decode group 1; the other rows scale with it');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

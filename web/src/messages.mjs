@@ -45,12 +45,14 @@ export function reportBug(message) {
   notice(`The calculator hit an internal error; this is a bug in stepcalc, not a problem with your input. Please report it with this message: ${message}`, 'notice bug');
 }
 
-// "Decode group 1, Context length": the row's title and the field's own label.
+// "Decode group 1, Context length": the row's title and the field's own label, without a
+// range in parentheses at its end (the error says it), so the stale line and the error
+// name a field alike ("GPU memory utilization").
 /** @param {HTMLElement} input */
 function fieldLabel(input) {
   const row = input.closest('.row');
   const label = input.closest('label')?.querySelector('span')?.textContent ?? document.querySelector(`label[for="${input.id}"]`)?.textContent;
-  return [row?.querySelector('.row-title')?.textContent, label].filter(Boolean).join(', ');
+  return [row?.querySelector('.row-title')?.textContent, label].filter(Boolean).join(', ').replace(/ \([^)]* to [^)]*\)$/, '');
 }
 
 // Error lines for request paths no input carries, by the path's first part.
@@ -151,9 +153,8 @@ export function showStale(line, errors, find, hasResult) {
  * @param {HTMLElement | null} input
  */
 export function errorText(error, input) {
-  // The label says where (the request path would repeat it in the core's terms); a
-  // range in parentheses in the label is left out: the message says it.
-  return input ? `${fieldLabel(input).replace(/ \([^)]* to [^)]*\)$/, '')}: ${pageWords(error.what)}` : `${error.where}: ${pageWords(error.what)}`;
+  // The label says where (the request path would repeat it in the core's terms).
+  return input ? `${fieldLabel(input)}: ${pageWords(error.what)}` : `${error.where}: ${pageWords(error.what)}`;
 }
 
 // Why nothing was made from the scenario on screen (a link, a pin): `done` is what was not

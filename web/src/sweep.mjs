@@ -46,25 +46,25 @@ const CURRENT_COLOUR = '--muted', CURRENT_DASH = [2, 3];
 // state.mjs; here: the chart's axis label and the words for a value of x in a sentence
 // (for one row, and for x as the first of several rows; labels short enough for a 360 px
 // chart), the slider's fixed top (so the thumb does not jump while it is dragged) and how
-// the slider names its reference row.
+// the slider names its reference row; what the sweep varies, in a sentence.
 const SWEEPS = {
   'decode-count': {
     ...SWEEP_VARIABLES['decode-count'], sliderMax: 4096, label: 'decode requests per group',
     firstLabel: 'decode group 1 requests (others scaled)',
     unit: 'decode requests per group', firstUnit: 'decode requests in decode group 1',
-    sliderLabel: 'Decode count (slider, log scale)', row: 'decode group 1',
+    sliderLabel: 'Decode count (slider, log scale)', row: 'decode group 1', varies: 'the decode requests per group',
   },
   'decode-context': {
     ...SWEEP_VARIABLES['decode-context'], sliderMax: 1_048_576, label: 'decode context length (tokens)',
     firstLabel: 'decode group 1 context (others scaled)',
     unit: 'tokens of decode context', firstUnit: 'tokens of context in decode group 1',
-    sliderLabel: 'Decode context length (slider, log scale)', row: 'decode group 1',
+    sliderLabel: 'Decode context length (slider, log scale)', row: 'decode group 1', varies: 'the decode context length',
   },
   'prefill-chunk': {
     ...SWEEP_VARIABLES['prefill-chunk'], sliderMax: 100_000_000, label: 'prefill tokens this step per chunk',
     firstLabel: 'prefill chunk 1 tokens (others scaled)',
     unit: 'prefill tokens this step per chunk', firstUnit: 'tokens this step in prefill chunk 1',
-    sliderLabel: 'Prefill tokens this step (slider, log scale)', row: 'prefill chunk 1',
+    sliderLabel: 'Prefill tokens this step (slider, log scale)', row: 'prefill chunk 1', varies: 'the prefill tokens per chunk',
   },
 };
 
@@ -102,7 +102,7 @@ function sweepPlan(kind, request, limits, base) {
   const rows = request.step[spec.list];
   if (rows.length === 0) {
     const what = spec.list === 'decode' ? 'decode groups' : 'prefill chunks';
-    return { reason: `Nothing to sweep, so the chart is empty: the batch has no ${what} to vary the ${spec.label} of. Add one, or choose another sweep variable.` };
+    return { reason: `Nothing to sweep, so the chart is empty: this sweep varies ${spec.varies}, and the batch has no ${what}. Add one, or choose another sweep variable.` };
   }
   const current = rows[0][spec.field];
   if (!(current > 0)) return { reason: `The ${spec.row} value is 0, so the sweep has no value to scale the rows from.` };
@@ -448,10 +448,9 @@ export function createSweep({ dispatch, limits, variable }) {
     sliderLabel.textContent = spec.sliderLabel;
     const usable = rows.length > 0 && ref > 0 && hi > 1;
     slider.disabled = !usable;
-    const same = rows.every((r) => r[spec.key] === rows[0][spec.key]);
     sliderOut.textContent = rows.length === 0 ? `no ${spec.list} rows`
       : !(ref > 0) ? `${spec.row} is not a number`
-      : same ? int(ref) : `${int(ref)} in ${spec.row}; the other rows scale with it`;
+      : rows.length === 1 ? int(ref) : `${int(ref)} in ${spec.row}; the other rows scale with it`;
     // A screen reader announces the value the slider sets, not its position from 0 to 1,000.
     slider.setAttribute('aria-valuetext', sliderOut.textContent);
     if (usable && state.drag === null) slider.value = String(Math.round((Math.log(Math.min(ref, hi)) / Math.log(hi)) * 1000));
