@@ -100,7 +100,7 @@ test('One long prefill leaves the sweep on a variable it can draw; an empty list
   }
   assert.equal(await page.locator('#sweep-var').inputValue(), 'decode-count');
   assert.equal(await text(page, '#sweep-desc'),
-    'Nothing to sweep, so the chart is empty: the batch has no decode groups to vary the decode requests per group of. Add one, or choose another sweep variable.');
+    'Nothing to sweep, so the chart is empty: this sweep varies the decode requests per group, and the batch has no decode groups. Add one, or choose another sweep variable.');
   await context.close();
 });
 

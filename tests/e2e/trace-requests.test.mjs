@@ -44,7 +44,8 @@ test('what a read used, said part by part: whole requests, training-format steps
   assert.equal(readWithText(summary(1, 1, [2]), SETTINGS),
     'The step was a whole request, read with its own model, GPU, TP and coefficients (the default coefficients where a line names none); the calculator\'s settings were not used.');
   assert.equal(readWithText(summary(5, 0, [4]), SETTINGS), 'Read with model qwen3-14b, GPU l4, coefficients roofline-prior, TP 4.');
-  assert.equal(readWithText(summary(5, 0, [4]), { ...SETTINGS, tp: null }), 'Read with model qwen3-14b, GPU l4, coefficients roofline-prior, TP from the file.');
+  assert.equal(readWithText(summary(5, 0, [4], 'document'), { ...SETTINGS, tp: null }), 'Read with model qwen3-14b, GPU l4, coefficients roofline-prior, TP from the file.');
+  assert.equal(readWithText(summary(5, 0, [1]), { ...SETTINGS, tp: null }), 'Read with model qwen3-14b, GPU l4, coefficients roofline-prior, TP 1 (JSON Lines steps carry no TP).');
   assert.equal(readWithText(summary(3, 1, [4, 8]), SETTINGS),
     'The 2 steps in the training format were read with model qwen3-14b, GPU l4, coefficients roofline-prior, TP 4; the 1 whole request with its own model, GPU, TP and coefficients (the default coefficients where a line names none).');
   assert.equal(readWithText(summary(3, 2, [4, 8]), SETTINGS),
@@ -79,7 +80,7 @@ test('the fit\'s "before" names the coefficients the steps were read with, and t
     assert.ok(!fitLines(report, s, SETTINGS).join(' ').includes('the chosen coefficients'));
   }
   assert.ok(fitLines(report, summary(40, 0, [1]), SETTINGS).includes('Fitted on 30 timed steps, 10 held out to test it, with λ = 0 (no pull of β₁..β₄ towards 1).'));
-  assert.ok(fitLines({ ...report, lambda: 1e6 }, summary(40, 0, [1]), SETTINGS).includes('Fitted on 30 timed steps, 10 held out to test it, with λ = 1,000,000 pulling β₁..β₄ towards 1.'));
+  assert.ok(fitLines({ ...report, lambda: 1e6 }, summary(40, 0, [1]), SETTINGS).includes('Fitted on 30 timed steps, 10 held out to test it, with λ = 1000000 pulling β₁..β₄ towards 1.'));
 });
 
 let env;
@@ -127,9 +128,9 @@ test('a file of whole requests: read with their own settings, not out of date wh
   const fitL = JSON.parse(stepcalc(['fit', '--lambda', '250000', wholeFile]).stdout);
   assert.notDeepEqual(fitL.beta, fit0.beta, 'λ changes the fit');
   assert.deepEqual(JSON.parse(await page.locator('#trace-fit').getAttribute('data-beta')), fitL.beta);
-  assert.match(await page.locator('#trace-fit').innerText(), /with λ = 250,000 pulling β₁\.\.β₄ towards 1\./);
+  assert.match(await page.locator('#trace-fit').innerText(), /with λ = 250000 pulling β₁\.\.β₄ towards 1\./);
   // A bad λ is named in the page's words; the last fit stays.
-  for (const [text, message] of [['-1', 'λ: must be a number from 0 to 1e30, got -1'], ['1e3', 'λ: “1e3” is not a plain number; type digits with an optional decimal point, e.g. 2.5']]) {
+  for (const [text, message] of [['-1', 'λ: must be a number from 0 to 1e30, got -1'], ['1,000', 'λ: “1,000” is not a plain number; type digits with an optional decimal point and exponent, e.g. 2.5 or 1e12'], ['2e30', 'λ: must be a number from 0 to 1e30, got 2e30']]) {
     await page.fill('#trace-lambda', text);
     await page.click('#trace-fit-button');
     assert.equal(await page.locator('#trace-lambda-error').innerText(), message);

@@ -1,6 +1,8 @@
 // Number fields are text inputs with inputmode, not type="number": a number input reports
 // "1,000" or "0x10" as an empty value, and the page must see what was typed to name it.
-// data-number="count" marks whole-number fields; data-number="real" decimal ones (β, GPU).
+// data-number="count" marks whole-number fields; data-number="real" decimal ones (β, GPU);
+// data-number="scientific" decimal ones that also take an exponent (λ, whose useful values
+// run to 1e12 and beyond).
 
 // What the page reads as a number. Counts: whole numbers in digits (a sign is read, so "-5"
 // is named as out of range). Reals: digits with one optional decimal point on either side
@@ -8,17 +10,18 @@
 // "0x10" as 16, "1,000" or "1e3" as 1000, nor " 12 " as 12.
 import { exact } from './format.mjs';
 
-const PLAIN = { count: /^-?\d+$/, real: /^-?(\d+\.?\d*|\.\d+)$/ };
+const PLAIN = { count: /^-?\d+$/, real: /^-?(\d+\.?\d*|\.\d+)$/, scientific: /^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i };
 const FRACTION = /^-?\d*\.\d*$/;
 const HOW = {
   count: 'type digits only, without commas, spaces or letters',
   real: 'type digits with an optional decimal point, e.g. 2.5',
+  scientific: 'type digits with an optional decimal point and exponent, e.g. 2.5 or 1e12',
 };
 
 /** @param {string} text */
 const quoted = (text) => `“${text.length > 40 ? `${text.slice(0, 40)}…` : text}”`;
 
-/** @typedef {keyof typeof PLAIN} NumberKind 'count' (whole numbers) or 'real' */
+/** @typedef {keyof typeof PLAIN} NumberKind 'count' (whole numbers), 'real' or 'scientific' (a real with an optional exponent) */
 /** @typedef {{ value: number, error?: undefined } | { value?: undefined, error: string }} FieldRead */
 
 // Field text -> { value } (a number), or { error } saying why the text is not one.

@@ -79,8 +79,20 @@ export function ratio(a, b) {
 }
 
 // A bound or a figure that must read exactly: every digit below 10⁷ ("4,096", "0.001"),
-// e-notation from there ("1e9"), as elsewhere on the page.
+// e-notation from there ("1e9") when that is the same number, else every digit
+// ("100,000,001": a rejected value must not read like the bound it passed).
 /** @param {number} x */
 export function exact(x) {
-  return Number.isInteger(x) && Math.abs(x) < 1e7 ? int(x) : num(x);
+  if (Number.isInteger(x) && Math.abs(x) < 1e7) return int(x);
+  const short = num(x);
+  if (Number(short.replace(/,/g, '')) === x) return short;
+  return Number.isInteger(x) && Math.abs(x) <= Number.MAX_SAFE_INTEGER ? grouped.format(x) : String(x).replace('e+', 'e');
+}
+
+// A run of digits as typed, grouped by thousands ("99,999,999,999,999,999,999"): for
+// integers past 2^53, where the nearest double would print other digits.
+/** @param {string} digits an optional minus sign and digits */
+export function groupDigits(digits) {
+  const [, sign, whole] = /** @type {RegExpExecArray} */ (/^(-?)0*(\d+)$/.exec(digits));
+  return sign + whole.replace(/\B(?=(\d{3})+$)/g, ',');
 }

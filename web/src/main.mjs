@@ -244,7 +244,7 @@ async function start() {
       results.update(r, request);
       batch.showTotals(r);
       roofline.update(r);
-      sweep.update(request, s.sweep);
+      sweep.update(request, s);
       const names = scenarioNames(r, s, s.custom);
       $('scenario-line').textContent = `${names.model} on ${names.gpu}, TP ${r.scenario.tp}, coefficients ${r.scenario.coefficients}`;
       share.postToParent(r, s);

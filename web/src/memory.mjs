@@ -1,7 +1,7 @@
 // Memory fit: the bar beside the step time (weights / KV cache / free, per GPU), and, when
 // the step does not fit, the message at the top of the results with the smallest preset
 // TP at which the same request fits. Every byte count is the core's `memory` object.
-import { compute } from './calc.mjs';
+import { compute, limits } from './calc.mjs';
 import { bytes, count, pct } from './format.mjs';
 import { kvReplicated } from './verdict.mjs';
 
@@ -16,6 +16,20 @@ const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.get
 /** @param {StepResponse['memory']} m */
 export const needBytes = (m) => m.weight_bytes + m.kv_cache_bytes;
 
+// The core's response at each of TP_SIZES above the current TP, in order (null where the
+// GPU cannot run it, e.g. no link for TP > 1).
+/**
+ * @param {StepRequest} request
+ * @param {number} tp
+ * @returns {{ tp: number, memory: StepResponse['memory'] | null }[]}
+ */
+function largerTps(request, tp) {
+  return TP_SIZES.filter((size) => size > tp).map((size) => {
+    const out = compute({ ...request, tp: size });
+    return { tp: size, memory: out.ok ? out.value.memory : null };
+  });
+}
+
 // The smallest TP among TP_SIZES, above the current one, at which the request fits;
 // null when none does (or the GPU cannot run them, e.g. no link for TP > 1).
 /**
@@ -23,15 +37,16 @@ export const needBytes = (m) => m.weight_bytes + m.kv_cache_bytes;
  * @param {number} tp
  */
 export function fittingTp(request, tp) {
-  for (const size of TP_SIZES) {
-    if (size <= tp) continue;
-    const out = compute({ ...request, tp: size });
-    if (out.ok && out.value.memory.fits === true) return size;
-  }
-  return null;
+  return largerTps(request, tp).find((at) => at.memory?.fits === true)?.tp ?? null;
 }
 
+/** @param {string[]} xs */
+const orList = (xs) => (xs.length > 1 ? `${xs.slice(0, -1).join(', ')} or ${xs.at(-1)}` : xs[0]);
+
 // The one-line does-not-fit message, or '' when the step fits or the capacity is unknown.
+// Each fix it names can work on its own: a larger TP where the request fits at it; the
+// core's default memory utilization, when the one set is below it, where the request fits
+// at that (at this TP or a larger one); a smaller batch only where the weights alone fit.
 /**
  * @param {StepResponse} r
  * @param {StepRequest} request
@@ -40,12 +55,31 @@ export function doesNotFitText(r, request) {
   const m = r.memory;
   if (m.fits !== false) return '';
   const head = `Does not fit: needs ${bytes(needBytes(m))} per GPU, has ${bytes(m.usable_bytes)} usable`;
-  const tp = fittingTp(request, r.scenario.tp);
-  if (tp !== null) return `${head}; try TP ≥ ${tp}.`;
+  const byDefault = limits().default_gpu_memory_utilization;
+  const lowUtil = m.utilization < byDefault;
+  const util = `the GPU memory utilization of ${pct(m.utilization)}`, atDefault = `at the default ${pct(byDefault)}`;
+  /** @type {number | null} */
+  let tpAtDefault = null;
+  if (lowUtil) {
+    const defaultRequest = { ...request, gpu_memory_utilization: byDefault };
+    const here = compute(defaultRequest);
+    if (here.ok && here.value.memory.fits === true) return `${head}; ${util} is the limit: ${atDefault} it fits.`;
+    tpAtDefault = fittingTp(defaultRequest, r.scenario.tp);
+  }
+  const larger = largerTps(request, r.scenario.tp);
+  const tp = larger.find((at) => at.memory?.fits === true)?.tp;
+  if (tp !== undefined) {
+    if (tpAtDefault !== null && tpAtDefault < tp) return `${head}; try TP ≥ ${tp}, or TP ≥ ${tpAtDefault} ${atDefault} GPU memory utilization (now ${pct(m.utilization)}).`;
+    return `${head}; try TP ≥ ${tp}${lowUtil ? ` (with ${util}; the default is ${pct(byDefault)})` : ''}.`;
+  }
   const largest = TP_SIZES[TP_SIZES.length - 1];
-  return r.scenario.tp >= largest
-    ? `${head}; use a GPU with more memory or a smaller batch.`
-    : `${head}; no TP up to ${largest} fits this GPU: use a GPU with more memory or a smaller batch.`;
+  if (tpAtDefault !== null) return `${head}; no TP up to ${largest} fits with ${util}; ${atDefault}, TP ≥ ${tpAtDefault} does.`;
+  const fixes = ['a GPU with more memory'];
+  // Where the weights alone fit, a smaller batch can make the step fit.
+  const weightsFit = [{ tp: r.scenario.tp, memory: m }, ...larger].find((at) => at.memory !== null && at.memory.usable_bytes !== null && at.memory.weight_bytes < at.memory.usable_bytes);
+  if (weightsFit) fixes.push(weightsFit.tp === r.scenario.tp ? 'a smaller batch' : `a smaller batch at TP ≥ ${weightsFit.tp}`);
+  const noTp = r.scenario.tp >= largest ? '' : `no TP up to ${largest} fits this GPU: `;
+  return `${head}; ${noTp}use ${orList(fixes)}${lowUtil ? ` (${util} is below the default ${pct(byDefault)})` : ''}.`;
 }
 
 // The short line under the bar (the embedded view shows only this one).

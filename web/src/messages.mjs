@@ -1,6 +1,6 @@
 // What the page tells the user: dismissable notices above the calculator, the report of an
 // internal error (a bug, said to be one), and inline errors beside the fields at fault.
-import { exact } from './format.mjs';
+import { exact, groupDigits } from './format.mjs';
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
@@ -9,14 +9,15 @@ const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.get
 const CORE_FIELD_NAMES = { prompt_tokens: 'prompt tokens', tokens_this_step: 'tokens this step', context_length: 'context length' };
 
 // A core message in the page's words: its field names as the page's labels, its numbers in
-// the page's format ("4,096", "1e7", "1e9" for "4096", "10000000", "1e+09"). Digits that
-// are part of a name, a decimal, an exponent or quoted input (“12345”) are left alone.
+// the page's format ("4,096", "1e7", "1e9" for "4096", "10000000", "1e+09"), every digit
+// kept where the short form would be another number ("100,000,001"). Digits that are part
+// of a name, a decimal, an exponent or quoted input (“12345”) are left alone.
 /** @param {string} text */
 export function pageWords(text) {
   return text
     .replace(/\b(prompt_tokens|tokens_this_step|context_length)\b/g, (name) => CORE_FIELD_NAMES[name])
     .replace(/(?<![\w.])(\d+(?:\.\d+)?)e\+(\d+)(?![\w.])/g, (_, mantissa, exponent) => `${mantissa}e${Number(exponent)}`)
-    .replace(/(?<![\w.,+“-])-?\d{4,}(?!\w|[.,]\d)/g, (digits) => exact(Number(digits)));
+    .replace(/(?<![\w.,+“-])-?\d{4,}(?!\w|[.,]\d)/g, (digits) => (Number.isSafeInteger(Number(digits)) ? exact(Number(digits)) : groupDigits(digits)));
 }
 
 /**
@@ -44,12 +45,14 @@ export function reportBug(message) {
   notice(`The calculator hit an internal error; this is a bug in stepcalc, not a problem with your input. Please report it with this message: ${message}`, 'notice bug');
 }
 
-// "Decode group 1, Context length": the row's title and the field's own label.
+// "Decode group 1, Context length": the row's title and the field's own label, without a
+// range in parentheses at its end (the error says it), so the stale line and the error
+// name a field alike ("GPU memory utilization").
 /** @param {HTMLElement} input */
 function fieldLabel(input) {
   const row = input.closest('.row');
   const label = input.closest('label')?.querySelector('span')?.textContent ?? document.querySelector(`label[for="${input.id}"]`)?.textContent;
-  return [row?.querySelector('.row-title')?.textContent, label].filter(Boolean).join(', ');
+  return [row?.querySelector('.row-title')?.textContent, label].filter(Boolean).join(', ').replace(/ \([^)]* to [^)]*\)$/, '');
 }
 
 // Error lines for request paths no input carries, by the path's first part.
@@ -150,9 +153,8 @@ export function showStale(line, errors, find, hasResult) {
  * @param {HTMLElement | null} input
  */
 export function errorText(error, input) {
-  // The label says where (the request path would repeat it in the core's terms); a
-  // range in parentheses in the label is left out: the message says it.
-  return input ? `${fieldLabel(input).replace(/ \([^)]* to [^)]*\)$/, '')}: ${pageWords(error.what)}` : `${error.where}: ${pageWords(error.what)}`;
+  // The label says where (the request path would repeat it in the core's terms).
+  return input ? `${fieldLabel(input)}: ${pageWords(error.what)}` : `${error.where}: ${pageWords(error.what)}`;
 }
 
 // Why nothing was made from the scenario on screen (a link, a pin): `done` is what was not

@@ -138,7 +138,7 @@ export function createShare({ current, dispatch, embed }) {
       const left = state.pinsInLink ? state.pins.length - travelling(state).length : 0;
       const texts = [];
       if (items.length) {
-        texts.push(`The custom ${items.join(' and ')} is stored only in this browser and cannot travel in a link; ` +
+        texts.push(`The custom ${items.join(' and ')} ${items.length === 1 ? 'is' : 'are'} stored only in this browser and cannot travel in a link; ` +
           `the link uses the default ${[cm && 'model', cg && 'GPU'].filter(Boolean).join(' and ')} instead.`);
       }
       if (left) texts.push(`${left === 1 ? 'One pin uses' : `${left} pins use`} a custom model or GPU and ${left === 1 ? 'is' : 'are'} left out of the link.`);

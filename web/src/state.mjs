@@ -34,13 +34,20 @@ import { readField, readBounded, fieldNumber } from './fields.mjs';
  * }} Scenario
  */
 /**
- * The slider drag in progress: the list it moves, its rows when it began and the rows it set.
- * @typedef {{ list: RowKind, base: BatchRow[], rows: BatchRow[] }} Drag
+ * The slider drag in progress: the list it moves and the rows it set.
+ * @typedef {{ list: RowKind, rows: BatchRow[] }} Drag
+ */
+/**
+ * What the slider scales from: the rows before its first move (base) and the rows it set
+ * last (rows), for one sweep variable. While that list is still the rows it set, the next
+ * move scales from base too, so Home then End does not lose the rows' ratios.
+ * @typedef {{ sweep: SweepKind, base: BatchRow[], rows: BatchRow[] }} SlideFrom
  */
 /**
  * @typedef {Scenario & {
  *   sweep: SweepKind, embed: boolean, custom: Custom, gpuDraft: GpuDraft,
  *   pins: Scenario[], pinsInLink: boolean, undo: Partial<Scenario>[], drag: Drag | null,
+ *   slideFrom: SlideFrom | null,
  * }} State
  */
 /**
@@ -162,7 +169,8 @@ export function defaultState(custom = { models: {}, gpus: {} }) {
     pins: [],
     pinsInLink: false,
     undo: [],
-    drag: null, // the slider drag in progress: { list, base: rows when it began, rows: rows it set }
+    drag: null, // the slider drag in progress: { list, rows: rows it set }
+    slideFrom: null, // the rows the slider scales from, while its rows are on screen
   };
 }
 
@@ -329,9 +337,19 @@ export function reduce(state, action, ctx) {
   return action.type === 'slide' || next.drag === null ? next : { ...next, drag: null };
 }
 
+// The rows the slider scales from: those before its first move, while the list is still
+// the rows it set (any edit, undo or other batch ends that), else the rows on screen.
+/** @param {State} state @returns {BatchRow[]} */
+export function slideBase(state) {
+  const rows = state[SWEEP_VARIABLES[state.sweep].list];
+  const from = state.slideFrom;
+  return from !== null && from.sweep === state.sweep && from.rows === rows ? from.base : rows;
+}
+
 // The slider sets the reference row (the first) to `value` and scales every other row by the
-// same factor from where the drag began, so rows that differed keep their ratio (2,048 and
-// 8,192 stay 1:4) instead of all becoming equal. A drag is one undo step.
+// same factor from the rows before the slider first moved them, so rows that differed keep
+// their ratio (2,048 and 8,192 stay 1:4) instead of all becoming equal, even after a move to
+// 1 rounded them to the same value. A drag is one undo step.
 /**
  * @param {State} state
  * @param {number} value
@@ -344,19 +362,21 @@ function slide(state, value, limits) {
   const current = state[list];
   const drag = state.drag;
   const dragging = drag !== null && drag.list === list && drag.rows === current;
-  const base = dragging ? drag.base : current;
+  /** @type {BatchRow[]} */
+  const base = slideBase(state);
   const ref = fieldNumber(base[0]?.[key] ?? '');
   if (ref === undefined || !(ref > 0)) return state;
   const max = limits[limit];
-  const rows = base.map((row) => {
-    const v = fieldNumber(row[key]);
+  const rows = current.map((row, i) => {
+    const v = fieldNumber(base[i][key]);
     if (v === undefined) return row; // text the user is still fixing stays as typed
     return { ...row, [key]: String(Math.min(max, Math.max(1, Math.round((v * value) / ref)))) };
   });
   return {
     ...state,
     [list]: rows,
-    drag: { list, base, rows },
+    drag: { list, rows },
+    slideFrom: { sweep: state.sweep, base, rows },
     undo: dragging ? state.undo : pushUndo(state, [list]),
   };
 }

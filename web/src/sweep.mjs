@@ -1,13 +1,14 @@
 // Sweep chart: step time and each basis term against one variable, the current value
 // dotted, a sentence on where the bottleneck flips; and the slider that moves that variable
 // (dispatching it, with an undo), so the flip can be found by dragging. The chart varies the
-// rows as the slider does: x is the first row's value and every other row scales with it,
-// so each point is a batch the slider can reach and the chart describes the batch on screen.
+// rows as the slider does: x is the first row's value and every other row scales with it
+// (from the rows before the slider first moved them, state.mjs slideBase), so each point is
+// a batch the slider can reach and the chart describes the batch on screen.
 import uPlot from 'uplot';
 import { chartHeight, css, plotOptions, mountChart } from './plot.mjs';
 import { computeEach } from './calc.mjs';
 import { int } from './format.mjs';
-import { SWEEP_VARIABLES } from './state.mjs';
+import { SWEEP_VARIABLES, slideBase } from './state.mjs';
 import { fieldNumber } from './fields.mjs';
 import { reportBug } from './messages.mjs';
 
@@ -20,9 +21,10 @@ import { reportBug } from './messages.mjs';
 /** @typedef {(typeof SWEEPS)[SweepKind]} SweepSpec */
 /**
  * What to sweep: the variable's spec, the first row's value, whether other rows scale with
- * it, the field's bound, the axis label, the words for x in a sentence and the values of
- * x; or why nothing can be swept.
- * @typedef {{ spec: SweepSpec, current: number, several: boolean, max: number, label: string, unit: string, values: number[] }} Sweep
+ * it, the swept field of each row the slider scales from (ratios; ratios[0] the reference)
+ * and whether those are rows before a slider move (earlier), the field's bound, the axis
+ * label, the words for x in a sentence and the values of x; or why nothing can be swept.
+ * @typedef {{ spec: SweepSpec, current: number, several: boolean, ratios: number[], earlier: boolean, max: number, label: string, unit: string, values: number[] }} Sweep
  * @typedef {Sweep | { reason: string }} SweepPlan
  */
 /**
@@ -44,25 +46,25 @@ const CURRENT_COLOUR = '--muted', CURRENT_DASH = [2, 3];
 // state.mjs; here: the chart's axis label and the words for a value of x in a sentence
 // (for one row, and for x as the first of several rows; labels short enough for a 360 px
 // chart), the slider's fixed top (so the thumb does not jump while it is dragged) and how
-// the slider names its reference row.
+// the slider names its reference row; what the sweep varies, in a sentence.
 const SWEEPS = {
   'decode-count': {
     ...SWEEP_VARIABLES['decode-count'], sliderMax: 4096, label: 'decode requests per group',
     firstLabel: 'decode group 1 requests (others scaled)',
     unit: 'decode requests per group', firstUnit: 'decode requests in decode group 1',
-    sliderLabel: 'Decode count (slider, log scale)', row: 'decode group 1',
+    sliderLabel: 'Decode count (slider, log scale)', row: 'decode group 1', varies: 'the decode requests per group',
   },
   'decode-context': {
     ...SWEEP_VARIABLES['decode-context'], sliderMax: 1_048_576, label: 'decode context length (tokens)',
     firstLabel: 'decode group 1 context (others scaled)',
     unit: 'tokens of decode context', firstUnit: 'tokens of context in decode group 1',
-    sliderLabel: 'Decode context length (slider, log scale)', row: 'decode group 1',
+    sliderLabel: 'Decode context length (slider, log scale)', row: 'decode group 1', varies: 'the decode context length',
   },
   'prefill-chunk': {
     ...SWEEP_VARIABLES['prefill-chunk'], sliderMax: 100_000_000, label: 'prefill tokens this step per chunk',
     firstLabel: 'prefill chunk 1 tokens (others scaled)',
     unit: 'prefill tokens this step per chunk', firstUnit: 'tokens this step in prefill chunk 1',
-    sliderLabel: 'Prefill tokens this step (slider, log scale)', row: 'prefill chunk 1',
+    sliderLabel: 'Prefill tokens this step (slider, log scale)', row: 'prefill chunk 1', varies: 'the prefill tokens per chunk',
   },
 };
 
@@ -86,32 +88,37 @@ function logValues(lo, hi, current, n = 48) {
 const scaled = (v, x, ref, max) => Math.min(max, Math.max(1, Math.round((v * x) / ref)));
 
 // What to sweep for the chosen variable given the request, or a reason it cannot be swept.
+// base: the rows the slider scales from (the request's own, or those before a slider move).
 /**
  * @param {SweepKind} kind
  * @param {PageRequest} request
  * @param {Readonly<Limits>} limits
+ * @param {BatchRow[] | null} base null: the request's rows
  * @returns {SweepPlan}
  */
-function sweepPlan(kind, request, limits) {
+function sweepPlan(kind, request, limits, base) {
   const spec = SWEEPS[kind];
   /** @type {Record<string, number>[]} */
   const rows = request.step[spec.list];
   if (rows.length === 0) {
     const what = spec.list === 'decode' ? 'decode groups' : 'prefill chunks';
-    return { reason: `Nothing to sweep, so the chart is empty: the batch has no ${what} to vary the ${spec.label} of. Add one, or choose another sweep variable.` };
+    return { reason: `Nothing to sweep, so the chart is empty: this sweep varies ${spec.varies}, and the batch has no ${what}. Add one, or choose another sweep variable.` };
   }
   const current = rows[0][spec.field];
   if (!(current > 0)) return { reason: `The ${spec.row} value is 0, so the sweep has no value to scale the rows from.` };
   const several = rows.length > 1;
+  const earlierRatios = base?.map((row) => fieldNumber(row[spec.key]) ?? NaN);
+  const earlier = earlierRatios !== undefined && earlierRatios.length === rows.length && earlierRatios.every((v) => v > 0);
+  const ratios = earlier ? /** @type {number[]} */ (earlierRatios) : rows.map((r) => r[spec.field]);
   let hi;
   if (kind === 'decode-count') hi = Math.max(1024, current * 4);
   else if (kind === 'decode-context') hi = Math.max(131072, current * 4);
   // A chunk cannot exceed its prompt: the highest x at which no chunk scaled with the first does.
-  else hi = Math.min(...rows.map((r) => Math.floor((r.prompt_tokens * current) / r.tokens_this_step)));
+  else hi = Math.min(...rows.map((r, i) => Math.floor((r.prompt_tokens * ratios[0]) / ratios[i])));
   const max = /** @type {number} */ (limits[/** @type {keyof Limits} */ (spec.limit)]);
   hi = Math.min(hi, max);
   return {
-    spec, current, several, max,
+    spec, current, several, ratios, earlier, max,
     label: several ? spec.firstLabel : spec.label,
     unit: several ? spec.firstUnit : spec.unit,
     values: logValues(1, Math.max(hi, 2), current),
@@ -127,7 +134,7 @@ const PACKED = { prefill: ['tokens_this_step', 'prompt_tokens', 'count'], decode
  * @returns {[Float64Array, Float64Array][]}
  */
 function packedBatches(plan, step) {
-  const { spec, current, max } = plan;
+  const { spec, ratios, max } = plan;
   /** @type {Record<'prefill' | 'decode', Float64Array>} */
   const base = { prefill: new Float64Array(0), decode: new Float64Array(0) };
   for (const list of /** @type {const} */ (['prefill', 'decode'])) {
@@ -140,7 +147,7 @@ function packedBatches(plan, step) {
   const width = PACKED[spec.list].length, column = PACKED[spec.list].indexOf(spec.field), swept = base[spec.list];
   return plan.values.map((x) => {
     const rows = swept.slice();
-    for (let i = column; i < rows.length; i += width) rows[i] = scaled(swept[i], x, current, max);
+    for (let i = column, row = 0; i < rows.length; i += width, row++) rows[i] = scaled(ratios[row], x, ratios[0], max);
     return spec.list === 'prefill' ? [rows, base.decode] : [base.prefill, rows];
   });
 }
@@ -179,7 +186,8 @@ function flipText(s, plan) {
   const c = decode ? s.t_dc_compute : s.t_pf_compute, m = decode ? s.t_dc_kv : s.t_pf_kv;
   const phase = decode ? 'Decode' : 'Prefill', kv = decode ? 'KV read' : 'KV write';
   const range = `${int(s.values[0])} to ${int(s.values[s.values.length - 1])} ${plan.unit}`;
-  const scaledRows = plan.several ? ` The other ${plan.spec.list} rows scale with ${plan.spec.row}, keeping their ratios, as the slider moves them.` : '';
+  const ratios = plan.earlier ? 'keeping the ratios they had before the slider moved them' : 'keeping their ratios';
+  const scaledRows = plan.several ? ` The other ${plan.spec.list} rows scale with ${plan.spec.row}, ${ratios}, as the slider moves them.` : '';
   const now = ` (now ${int(plan.current)}, dotted line).${scaledRows}`;
   // No KV bytes at all (kv_heads < TP): there is nothing to compare the compute with.
   if (m.every((v) => v === 0)) {
@@ -349,8 +357,8 @@ export function createSweep({ dispatch, limits, variable }) {
     chart.setData(lastData);
     return chart;
   }, (chart, width) => chart.setSize({ width, height: chartHeight() }));
-  /** @type {{ request: PageRequest | null, variable: SweepKind | null }} */
-  let drawn = { request: null, variable: null };
+  /** @type {{ request: PageRequest | null, variable: SweepKind | null, base: BatchRow[] | null }} */
+  let drawn = { request: null, variable: null, base: null };
 
   // Undo: the batch before the last slider move (or quick scenario, or loaded pin).
   const undo = Object.assign(document.createElement('button'), { type: 'button', id: 'undo', textContent: 'Undo', disabled: true });
@@ -375,11 +383,12 @@ export function createSweep({ dispatch, limits, variable }) {
   /**
    * @param {PageRequest} request
    * @param {SweepKind} variable
+   * @param {BatchRow[] | null} base the rows before a slider move, or null
    */
-  function drawChart(request, variable) {
-    if (request === drawn.request && variable === drawn.variable) return;
-    drawn = { request, variable };
-    const plan = sweepPlan(variable, request, limits);
+  function drawChart(request, variable, base) {
+    if (request === drawn.request && variable === drawn.variable && base === drawn.base) return;
+    drawn = { request, variable, base };
+    const plan = sweepPlan(variable, request, limits, base);
     if ('reason' in plan) {
       desc.textContent = plan.reason;
       mark.overflow = mark.x = NaN;
@@ -420,10 +429,13 @@ export function createSweep({ dispatch, limits, variable }) {
     const rows = state[spec.list];
     const ref = fieldNumber(rows[0]?.[spec.key] ?? '') ?? NaN;
     let hi = spec.sliderMax;
-    if (spec.list === 'prefill' && ref > 0) {
-      for (const r of rows) {
+    /** @type {BatchRow[]} */
+    const base = slideBase(state);
+    const baseRef = fieldNumber(base[0]?.[spec.key] ?? '') ?? NaN;
+    if (spec.list === 'prefill' && baseRef > 0) {
+      for (const r of base) {
         const t = fieldNumber(r.t) ?? NaN, p = fieldNumber(r.p) ?? NaN;
-        if (t > 0 && p > 0) hi = Math.min(hi, Math.floor((p * ref) / t));
+        if (t > 0 && p > 0) hi = Math.min(hi, Math.floor((p * baseRef) / t));
       }
     }
     return { spec, rows, ref, hi };
@@ -436,10 +448,9 @@ export function createSweep({ dispatch, limits, variable }) {
     sliderLabel.textContent = spec.sliderLabel;
     const usable = rows.length > 0 && ref > 0 && hi > 1;
     slider.disabled = !usable;
-    const same = rows.every((r) => r[spec.key] === rows[0][spec.key]);
     sliderOut.textContent = rows.length === 0 ? `no ${spec.list} rows`
       : !(ref > 0) ? `${spec.row} is not a number`
-      : same ? int(ref) : `${int(ref)} in ${spec.row}; the other rows scale with it`;
+      : rows.length === 1 ? int(ref) : `${int(ref)} in ${spec.row}; the other rows scale with it`;
     // A screen reader announces the value the slider sets, not its position from 0 to 1,000.
     slider.setAttribute('aria-valuetext', sliderOut.textContent);
     if (usable && state.drag === null) slider.value = String(Math.round((Math.log(Math.min(ref, hi)) / Math.log(hi)) * 1000));
@@ -469,13 +480,14 @@ export function createSweep({ dispatch, limits, variable }) {
       syncSlider(state);
       undo.disabled = state.undo.length === 0;
     },
-    // After each good result: the chart.
+    // After each good result: the chart, for the state it was computed from.
     /**
      * @param {PageRequest} request
-     * @param {SweepKind} variable
+     * @param {State} state
      */
-    update(request, variable) {
-      drawChart(request, variable);
+    update(request, state) {
+      const base = slideBase(state);
+      drawChart(request, state.sweep, base === state[SWEEPS[state.sweep].list] ? null : base);
     },
   };
 }

@@ -43,11 +43,20 @@ const OWN_HEADER = 'model, GPU, TP and coefficients (the default coefficients wh
 /** @param {TraceSummary} summary */
 export const usesCalculator = ({ steps, request_steps: requests }) => steps === 0 || requests < steps;
 
+// The TP of the training-format steps, for #trace-read-with: the calculator's, or the
+// file's, which for JSON Lines is TP 1 (its steps carry none; the core's summary says
+// which format it read).
+/** @param {TraceSummary['format']} format @param {number | null} tp */
+function trainingTpPart(format, tp) {
+  if (tp !== null) return `TP ${int(tp)}`;
+  return format === 'document' ? 'TP from the file' : 'TP 1 (JSON Lines steps carry no TP)';
+}
+
 // #trace-read-with: what the figures were read with, part by part.
 /** @param {TraceSummary} summary @param {ReadSettings} settings */
 export function readWithText(summary, { model, gpu, coefficients, tp }) {
   const { steps, request_steps: requests } = summary;
-  const calculator = `model ${model}, GPU ${gpu}, coefficients ${coefficients}, ${tp === null ? 'TP from the file' : `TP ${int(tp)}`}`;
+  const calculator = `model ${model}, GPU ${gpu}, coefficients ${coefficients}, ${trainingTpPart(summary.format, tp)}`;
   if (requests === 0) return `Read with ${calculator}.`;
   const own = (/** @type {number} */ n) => `${n === 1 ? 'its' : 'their'} own ${OWN_HEADER}`;
   if (!usesCalculator(summary)) {
@@ -122,13 +131,21 @@ function beforeCoefficients(summary, { coefficients }) {
   return usesCalculator(summary) ? `coefficients ${coefficients} for the steps in the training format; ${own}` : own;
 }
 
+// λ as the λ field reads it back: the short form ("1e12") when it is the same number and
+// has no thousands separator, else every digit ("250000").
+/** @param {number} x */
+export function lambdaText(x) {
+  const short = num(x);
+  return !short.includes(',') && Number(short) === x ? short : String(x).replace('e+', 'e');
+}
+
 // The fitted β, the held-out figures and the core's notes (collinear coefficients).
 // The λ it was fitted with is named: the core's notes advise a pull towards 1 (λ > 0).
 /** @param {FitReport} report @param {TraceSummary} summary @param {ReadSettings} settings @returns {string[]} */
 export function fitLines(report, summary, settings) {
   const lines = [`Fitted β: ${report.beta.map((b, i) => `β${SUB[i]} = ${num(b)}`).join(', ')}.`];
   const { train, test } = report.steps;
-  lines.push(`Fitted on ${plural(train, 'timed step')}, ${int(test)} held out to test it, with λ = ${num(report.lambda)}` +
+  lines.push(`Fitted on ${plural(train, 'timed step')}, ${int(test)} held out to test it, with λ = ${lambdaText(report.lambda)}` +
     `${report.lambda > 0 ? ' pulling β₁..β₄ towards 1' : ' (no pull of β₁..β₄ towards 1)'}.`);
   const figures = (/** @type {ErrorFigures} */ f) => `MAPE ${num(f.mape_pct)}%, RMSE ${human(f.rmse_us)}, MAE ${human(f.mae_us)}`;
   if (report.before && report.after) {

@@ -334,7 +334,7 @@ export function createTrace({ dispatch, scenarioRequest, fieldNames }) {
   // λ: the module's bounds (0 to 1e30, as `stepcalc fit --lambda`), said in the page's words.
   const lambdaInput = /** @type {HTMLInputElement} */ ($('trace-lambda')), lambdaError = $('trace-lambda-error');
   $('trace-fit-button').addEventListener('click', () => {
-    const lambda = readBounded(lambdaInput.value, 'real', 0, 1e30);
+    const lambda = readBounded(lambdaInput.value, 'scientific', 0, 1e30);
     lambdaError.hidden = lambda.value !== undefined;
     lambdaError.textContent = lambda.error ? `λ: ${lambda.error}` : '';
     if (lambda.error) lambdaInput.setAttribute('aria-invalid', 'true');

@@ -65,6 +65,14 @@ export function dominant(r) {
   return { index: best, share: r.contributions_us[best] / r.step_time_us };
 }
 
+// The terms that are not 0, named ("the weight read and the constant overhead remain").
+/** @param {StepResponse} r */
+function remainingTerms(r) {
+  const names = CONTRIB.filter((_, i) => r.contributions_us[i] > 0).map((term) => `the ${term.name.toLowerCase()}`);
+  const list = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names[0];
+  return `${list} ${names.length === 1 ? 'remains' : 'remain'}`;
+}
+
 // The headline: which term dominates, and whether the whole step (weights and KV) is
 // compute- or memory-bound on the roofline. In parts, so the compact view can leave out
 // the formula: text = lead + formula + rest.
@@ -77,7 +85,7 @@ export function stepVerdict(r) {
   const formula = d ? ` (${CONTRIB[d.index].formula})` : '';
   let rest = d ? ` is the largest part of the step: ${pct(d.share)}.` : '';
   let bound = 'none';
-  if (!(p.flops > 0)) rest += ` With no tokens in the step there is no arithmetic${d ? ': only the weight read and fixed terms remain' : ''}.`;
+  if (!(p.flops > 0)) rest += ` With no tokens in the step there is no arithmetic${d ? `: only ${remainingTerms(r)}` : ''}.`;
   else {
     const tCompute = p.flops / (r.hardware.flops_peak_tflops * 1e6), tMemory = p.bytes / (r.hardware.bw_hbm_tb_s * 1e6);
     bound = tCompute >= tMemory ? 'compute' : 'memory';
