@@ -34,7 +34,8 @@ test('an 18 KB link of 2,500 equal rows opens, and the page writes it back as on
   await page.waitForFunction(() => new URLSearchParams(location.search).get('decode') === '1024x2*2500');
   await page.click('#copy-link');
   const link = await page.inputValue('#share-text');
-  assert.ok(link.length < 200, link);
+  // (Once seen empty on a machine at load 5; the status line then says why.)
+  assert.ok(link.length > 0 && link.length < 200, `${link} / ${await page.locator('#share-status').innerText()}`);
   // The compact link opens the same 2,500 rows.
   await page.goto(link);
   await ready(page);
