@@ -70,6 +70,26 @@ export async function basisFromPage(page) {
   return page.$$eval('[data-basis]', (els) => Object.fromEntries(els.map((e) => [e.dataset.basis, Number(e.dataset.us)])));
 }
 
+// A small custom model named `name`, checked and chosen through its editor.
+export async function useCustomModel(page, name) {
+  await page.click('#custom-model summary');
+  await page.fill('#config-text', JSON.stringify({ _name_or_path: name, num_hidden_layers: 4, hidden_size: 512,
+    num_attention_heads: 8, num_key_value_heads: 2, intermediate_size: 1536 }));
+  await page.click('#config-use');
+  await page.waitForFunction(() => document.querySelector('#model').value.startsWith('custom:'));
+}
+
+// A custom GPU named `name`, without a memory capacity, checked and chosen through its editor.
+export async function useCustomGpu(page, name) {
+  await page.click('#custom-gpu summary');
+  await page.fill('#cg-name', name);
+  await page.fill('#cg-tflops', '400');
+  await page.fill('#cg-hbm', '2.5');
+  await page.fill('#cg-link', '300');
+  await page.click('#cg-use');
+  await page.waitForFunction(() => document.querySelector('#gpu').value.startsWith('custom:'));
+}
+
 // The README's example scenario, as a link and as the request the CLI gets for it;
 // `at(tp)` is the same request at another TP degree.
 export const EXAMPLE = {

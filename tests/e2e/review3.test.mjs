@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { setup, guardedPage, ready, cli, waitForStep, SHOTS, ROOT } from './helpers.mjs';
+import { setup, guardedPage, ready, cli, waitForStep, SHOTS, ROOT, useCustomModel, useCustomGpu } from './helpers.mjs';
 
 let env;
 before(async () => { env = await setup(); });
@@ -87,18 +87,8 @@ test('the memory sentence names prefill chunks only when the step has some', asy
 
 test('the scenario line and the Trace view name a custom model and GPU as the Compare table does', async () => {
   const { page, context, errors } = await open('?');
-  await page.click('#custom-model summary');
-  await page.fill('#config-text', JSON.stringify({ _name_or_path: 'my <b>tiny</b> model', num_hidden_layers: 4, hidden_size: 512,
-    num_attention_heads: 8, num_key_value_heads: 2, intermediate_size: 1536 }));
-  await page.click('#config-use');
-  await page.waitForFunction(() => document.querySelector('#model').value.startsWith('custom:'));
-  await page.click('#custom-gpu summary');
-  await page.fill('#cg-name', 'NoCap GPU');
-  await page.fill('#cg-tflops', '400');
-  await page.fill('#cg-hbm', '2.5');
-  await page.fill('#cg-link', '300');
-  await page.click('#cg-use');
-  await page.waitForFunction(() => document.querySelector('#gpu').value.startsWith('custom:'));
+  await useCustomModel(page, 'my <b>tiny</b> model');
+  await useCustomGpu(page, 'NoCap GPU');
   await page.fill('#tp', '3');
   await page.waitForFunction(() => /TP 3/.test(document.querySelector('#scenario-line').textContent));
   assert.equal(await text(page, 'scenario-line'), 'my <b>tiny</b> model on NoCap GPU, TP 3, coefficients trained-roofline-h100');

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setup, guardedPage, ready, cli, ROOT } from './helpers.mjs';
+import { setup, guardedPage, ready, cli, ROOT, useCustomModel, useCustomGpu } from './helpers.mjs';
 import { readWithText, lambdaText } from '../../web/src/trace-text.mjs';
 import { readBounded } from '../../web/src/fields.mjs';
 import { pageWords } from '../../web/src/messages.mjs';
@@ -179,20 +179,10 @@ test('the does-not-fit advice names only fixes that can work, and a low memory u
 
 test('the share panel: one custom item "is" stored, a custom model and GPU "are"', async () => {
   const { page, context, errors } = await open('?');
-  await page.click('#custom-model summary');
-  await page.fill('#config-text', JSON.stringify({ _name_or_path: 'My tiny', num_hidden_layers: 4, hidden_size: 512,
-    num_attention_heads: 8, num_key_value_heads: 2, intermediate_size: 1536 }));
-  await page.click('#config-use');
-  await page.waitForFunction(() => document.querySelector('#model').value.startsWith('custom:'));
+  await useCustomModel(page, 'My tiny');
   await page.waitForSelector('#share-custom:not([hidden])');
   assert.equal(await text(page, 'share-custom'), 'The custom model “My tiny” is stored only in this browser and cannot travel in a link; the link uses the default model instead.');
-  await page.click('#custom-gpu summary');
-  await page.fill('#cg-name', 'Lab card');
-  await page.fill('#cg-tflops', '400');
-  await page.fill('#cg-hbm', '2.5');
-  await page.fill('#cg-link', '300');
-  await page.click('#cg-use');
-  await page.waitForFunction(() => document.querySelector('#gpu').value.startsWith('custom:'));
+  await useCustomGpu(page, 'Lab card');
   await page.waitForFunction(() => /Lab card/.test(document.querySelector('#share-custom').textContent));
   assert.equal(await text(page, 'share-custom'), 'The custom model “My tiny” and GPU “Lab card” are stored only in this browser and cannot travel in a link; the link uses the default model and GPU instead.');
   assert.deepEqual(errors, []);
