@@ -1,5 +1,6 @@
 // stepcalc: the native command line for the step-time calculator.
 //   stepcalc compute [FILE|-]   one request JSON in, one response JSON out
+//   stepcalc grid [FILE|-]      one batch on many GPUs and TP degrees
 //   stepcalc presets            every preset as JSON
 
 #include <cstdio>
@@ -29,6 +30,7 @@ GPU's datasheet, the TP degree and the batch.
 
 commands:
   compute [FILE|-]   read one request JSON from FILE (or stdin) and print the response JSON
+  grid [FILE|-]      the same batch on every GPU and TP degree asked for: one cell each
   trace [...] FILE|- run every step of a trace (an experiment document or JSON Lines)
   fit [...] FILE...  fit beta to the measured step durations of traces
   presets            print every preset model, GPU and coefficient set as JSON
@@ -56,6 +58,22 @@ Prints the response JSON: step_time_us, basis (six terms in microseconds,
 num_layers, batch_size), features, contributions_us, beta, bottleneck, work,
 memory (does the step fit in GPU memory), arch, sharding, hardware, scenario
 and notes.
+)";
+
+constexpr const char *kGridUsage = R"(usage: stepcalc grid [FILE|-]
+
+Reads one grid request JSON from FILE, or from stdin when FILE is "-" or absent: a
+compute request without "gpu" and "tp", with two optional lists:
+
+  { "model": ..., "coefficients": ..., "gpu_memory_utilization": ..., "step": {...},
+    "gpus": ["<preset id>" | { datasheet }, ...],   (default: every preset GPU)
+    "tps": [1, 2, 4, 8] }                           (the default)
+
+Prints {"cells": [...]}, GPU by GPU, each over every TP: gpu, gpu_index, tp, error
+(why the GPU cannot run that TP, else null), step_time_us, fits, headroom_bytes,
+max_decode_requests, tokens_per_s, tokens_per_s_per_gpu, bottleneck, dominant (the
+term with the largest contribution) and notes (their codes). Each cell's figures are
+what `stepcalc compute` gives for that GPU and TP.
 )";
 
 constexpr const char *kPresetsUsage = R"(usage: stepcalc presets
@@ -98,12 +116,13 @@ bool read_input(const std::string &path, std::string &text, std::string &error) 
   return true;
 }
 
-int run_compute(int argc, char **argv) {
-  if (argc > 3) return bad_input("arguments: compute takes at most one FILE");
+// A command that reads one JSON document and prints one: compute, grid.
+int run_json_command(int argc, char **argv, std::string (*respond)(std::string_view)) {
+  if (argc > 3) return bad_input(std::string("arguments: ") + argv[1] + " takes at most one FILE");
   std::string text, error;
   if (!read_input(argc == 3 ? argv[2] : "-", text, error)) return bad_input(error);
   try {
-    std::cout << stepcalc::compute_response(text) << '\n';
+    std::cout << respond(text) << '\n';
   } catch (const stepcalc::InputError &input_error) {
     return bad_input(input_error.what());
   } catch (const std::exception &internal) {
@@ -125,7 +144,11 @@ int main(int argc, char **argv) {
   const bool wants_help = argc >= 3 && is_help(argv[2]);
   if (command == "compute") {
     if (wants_help) return std::cout << kComputeUsage, kExitOk;
-    return run_compute(argc, argv);
+    return run_json_command(argc, argv, stepcalc::compute_response);
+  }
+  if (command == "grid") {
+    if (wants_help) return std::cout << kGridUsage, kExitOk;
+    return run_json_command(argc, argv, stepcalc::grid_response);
   }
   if (command == "trace") return stepcalc::cli::run_trace(argc, argv);
   if (command == "fit") return stepcalc::cli::run_fit(argc, argv);
@@ -136,5 +159,5 @@ int main(int argc, char **argv) {
     return kExitOk;
   }
   return bad_input("command: unknown command \"" + std::string(command) +
-                   "\"; expected compute, trace, fit or presets (see stepcalc --help)");
+                   "\"; expected compute, grid, trace, fit or presets (see stepcalc --help)");
 }

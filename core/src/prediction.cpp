@@ -24,6 +24,11 @@ Prediction predict(const BasisValues &basis, const FeatureVector &beta) {
   return prediction;
 }
 
+std::size_t dominant_term(const FeatureVector &contributions_us) {
+  return static_cast<std::size_t>(
+      std::max_element(contributions_us.begin(), contributions_us.end()) - contributions_us.begin());
+}
+
 Bound bottleneck(double compute_us, double memory_us, bool phase_present) {
   if (!phase_present) return Bound::None;
   return compute_us >= memory_us ? Bound::Compute : Bound::Memory;

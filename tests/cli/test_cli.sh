@@ -39,7 +39,7 @@ check_error "a directory" "error: /tmp: is a directory, not a request file" "$cl
 check_error "a number beyond double" "error: request: invalid JSON: number overflow parsing '1e400'" \
   bash -c "printf '%s' '{\"model\": \"llama-2-7b-hf\", \"gpu\": \"h100-sxm\", \"step\": {\"decode\": [{\"context_length\": 1e400}]}}' | '$cli' compute"
 check_error "missing file" "error: /nonexistent.json: cannot open the file" "$cli" compute /nonexistent.json
-check_error "unknown command" "error: command: unknown command \"run\"; expected compute, trace, fit or presets (see stepcalc --help)" "$cli" run
+check_error "unknown command" "error: command: unknown command \"run\"; expected compute, grid, trace, fit or presets (see stepcalc --help)" "$cli" run
 
 # A pipe into grep -q would hide the CLI's exit status: capture both, check both.
 # (Mutation tried: a CLI wrapper that exits 1 after printing failed these four;
@@ -56,6 +56,16 @@ check_output "--help" "usage: stepcalc" "$cli" --help
 check_output "compute --help" "usage: stepcalc compute" "$cli" compute --help
 check_output "presets --help" "usage: stepcalc presets" "$cli" presets --help
 check_output "presets" '"id": "mixtral-8x7b-v0.1"' "$cli" presets
+check_output "grid --help" "usage: stepcalc grid" "$cli" grid --help
+
+# grid: its H100 SXM TP 4 cell is compute's step time for that GPU and TP, to the digit.
+grid_request='{"model": "llama-2-70b-hf", "gpus": ["l4", "h100-sxm"], "tps": [4, 8],
+  "step": {"prefill": [{"tokens_this_step": 512, "prompt_tokens": 512}],
+           "decode": [{"context_length": 1000, "count": 32}]}}'
+check_output "grid" '{"gpu":"h100-sxm","gpu_index":1,"tp":4,"error":null,"step_time_us":31035.4792750' \
+  bash -c "printf '%s' '$grid_request' | '$cli' grid -"
+check_error "grid with one gpu" 'error: gpu: a grid request lists "gpus", not one "gpu"' \
+  bash -c "printf '%s' '$request' | '$cli' grid"
 
 [ "$failures" -eq 0 ] && echo "cli: all checks passed"
 exit "$failures"

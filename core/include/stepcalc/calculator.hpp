@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "stepcalc/batch.hpp"
+#include "stepcalc/grid.hpp"
 #include "stepcalc/json_text.hpp"
 #include "stepcalc/request.hpp"
 #include "stepcalc/response.hpp"

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 // Generous bounds on user input. They keep every intermediate product finite in
@@ -13,6 +14,8 @@ inline constexpr int64_t kMaxCount = 1'000'000; // repeats of one batch row
 inline constexpr int64_t kMaxRows = 4096;       // rows in step.prefill or step.decode
 inline constexpr int64_t kMaxTp = 4096;
 inline constexpr int64_t kMaxSweepPoints = 100'000;
+inline constexpr std::size_t kMaxGridGpus = 64; // GPUs of one grid request
+inline constexpr std::size_t kMaxGridTps = 16;  // TP degrees of one grid request
 inline constexpr int kMaxJsonDepth = 64; // nesting of any JSON input
 inline constexpr int64_t kMaxLayers = 10'000;
 inline constexpr int64_t kMaxWidth = 10'000'000; // hidden_size, head_dim, intermediate sizes

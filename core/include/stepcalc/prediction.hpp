@@ -10,6 +10,13 @@ namespace stepcalc {
 inline constexpr std::size_t kFeatureCount = 7;
 using FeatureVector = std::array<double, kFeatureCount>;
 
+// The terms of X by name, as summaries write which one dominates a step.
+inline constexpr std::array<const char *, kFeatureCount> kFeatureTermNames = {
+    "prefill", "decode", "weight", "tp", "per_layer", "per_request", "constant"};
+
+// The index of the largest contribution (the first of equal ones).
+std::size_t dominant_term(const FeatureVector &contributions_us);
+
 // X = [max(t_pf_compute, t_pf_kv), max(t_dc_compute, t_dc_kv), t_weight, t_tp, L, batch_size, 1]
 FeatureVector features(const BasisValues &basis);
 
