@@ -45,7 +45,7 @@ std::string error_of(const json &request) {
 } // namespace
 
 TEST_CASE("grid: every cell equals stepcalc compute for its GPU and TP, for two models") {
-  for (const char *model : {"llama-3.1-70b-instruct", "qwen3-30b-a3b"}) {
+  for (const std::string model : {"llama-3.1-70b-instruct", "qwen3-30b-a3b"}) {
     const json cells = grid({{"model", model}, {"step", batch()}})["cells"];
     const auto &gpus = stepcalc::presets().gpus;
     REQUIRE(cells.size() == gpus.size() * 4);

@@ -83,14 +83,42 @@ export function startServer({ root = DEFAULT_ROOT, port = 8080, host = '127.0.0.
   });
 }
 
+const USAGE = `usage: node web/serve.mjs [--port N]
+
+Serves the built calculator (build/site, made by scripts/build.sh or node web/build.mjs)
+on http://127.0.0.1:N/ (default 8080; PORT=N in the environment does the same).
+
+options:
+  --port N, --port=N   the port to listen on, 0 to 65535 (0: any free port)
+  -h, --help           show this help
+`;
+
+function usageError(message) {
+  console.error(`stepcalc: ${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+// The port asked for; exits with the usage for anything else on the command line.
 function portFromArgs(argv) {
-  const i = argv.indexOf('--port');
-  const text = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--port='))?.slice(7) ?? process.env.PORT;
+  let text = process.env.PORT || undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '-h' || arg === '--help') {
+      process.stdout.write(USAGE);
+      process.exit(0);
+    } else if (arg === '--port') {
+      if (i + 1 >= argv.length) usageError('--port needs a number');
+      text = argv[++i];
+    } else if (arg.startsWith('--port=')) {
+      text = arg.slice('--port='.length);
+    } else {
+      usageError(`unknown argument "${arg}"`);
+    }
+  }
   if (text === undefined) return 8080;
   const port = Number(text);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`stepcalc: bad port "${text}"; expected an integer from 0 to 65535`);
-    process.exit(2);
+  if (text.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    usageError(`bad port "${text}"; expected an integer from 0 to 65535`);
   }
   return port;
 }
