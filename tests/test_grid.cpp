@@ -76,7 +76,7 @@ TEST_CASE("grid: every cell equals stepcalc compute for its GPU and TP, for two 
         const auto largest = std::max_element(c.begin(), c.end(), [](const json &a, const json &b) {
           return a.get<double>() < b.get<double>();
         });
-        CHECK(cell["dominant"] == stepcalc::kFeatureTermNames[static_cast<std::size_t>(
+        CHECK(cell["dominant"] == stepcalc::kTermNames[static_cast<std::size_t>(
                                       std::distance(c.begin(), largest))]);
         json codes = json::array();
         for (const json &note : full["notes"]) codes.push_back(note["code"]);

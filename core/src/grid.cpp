@@ -103,7 +103,7 @@ ordered_json cell_json(const GridCell &cell) {
   out["bottleneck"] = ok ? ordered_json{{"prefill", bound_name(cell.prefill_bound)},
                                         {"decode", bound_name(cell.decode_bound)}}
                          : ordered_json(nullptr);
-  out["dominant"] = ok ? ordered_json(kFeatureTermNames[cell.dominant_term]) : ordered_json(nullptr);
+  out["dominant"] = ok ? ordered_json(kTermNames[cell.dominant_term]) : ordered_json(nullptr);
   out["notes"] = cell.note_codes;
   return out;
 }

@@ -29,7 +29,7 @@ struct GridCell {
   std::optional<double> tokens_per_s; // none when the step time is 0
   Bound prefill_bound = Bound::None;
   Bound decode_bound = Bound::None;
-  std::size_t dominant_term = 0; // index into kFeatureTermNames
+  std::size_t dominant_term = 0; // index into kTermNames
   std::vector<std::string> note_codes;
 };
 

@@ -11,7 +11,7 @@ inline constexpr std::size_t kFeatureCount = 7;
 using FeatureVector = std::array<double, kFeatureCount>;
 
 // The terms of X by name, as summaries write which one dominates a step.
-inline constexpr std::array<const char *, kFeatureCount> kFeatureTermNames = {
+inline constexpr std::array<const char *, kFeatureCount> kTermNames = {
     "prefill", "decode", "weight", "tp", "per_layer", "per_request", "constant"};
 
 // The index of the largest contribution (the first of equal ones).
