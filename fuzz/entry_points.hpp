@@ -11,6 +11,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <map>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -263,6 +264,16 @@ inline std::string run_trace(std::string_view text) {
     const TraceResult result = evaluate_trace_step(scenario, Step(step->prefill, step->decode));
     if (!std::isfinite(result.prediction.step_time_us)) return "every step time is finite";
   }
+}
+
+// Every entry point by its short name: fuzz/fuzz_<name>.cpp drives it, fuzz/corpus/fuzz_<name>/
+// seeds it, and tests/data/fuzz-regressions/<name>-* replays its findings.
+using EntryPoint = std::string (*)(std::string_view);
+inline const std::map<std::string, EntryPoint> &entry_points() {
+  static const std::map<std::string, EntryPoint> named = {
+      {"compute", run_compute}, {"config", run_config},           {"datasheet", run_datasheet},
+      {"sweep", run_sweep},     {"trace", run_trace},             {"trace_step", run_trace_step}};
+  return named;
 }
 
 } // namespace stepcalc::fuzz

@@ -23,6 +23,8 @@ constexpr std::size_t kChunk = 1 << 20;
 // A JSON Lines record, or the part of an experiment document before its steps, longer
 // than this is refused rather than held in memory.
 constexpr std::size_t kMaxRecordBytes = 64u << 20;
+// UTF-8's byte-order mark, which some editors write at the start of a file.
+constexpr std::string_view kByteOrderMark = "\xef\xbb\xbf";
 
 bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
@@ -102,6 +104,21 @@ bool TraceSplitter::peek_byte(char &c) {
   if (pos_ == end_ && !fill()) return false;
   c = buffer_[pos_];
   return true;
+}
+
+bool TraceSplitter::have_bytes(std::size_t count) {
+  while (end_ - pos_ < count)
+    if (!fill()) return false;
+  return true;
+}
+
+// All three bytes of the mark, or none skipped: a file that starts with 0xEF and is not
+// a mark is an error naming that byte. (Push mode: a mark split between chunks waits for
+// the rest, through fill()'s NeedMore.)
+bool TraceSplitter::at_byte_order_mark() {
+  char c;
+  if (!peek_byte(c) || c != kByteOrderMark[0] || !have_bytes(kByteOrderMark.size())) return false;
+  return std::string_view(buffer_.data() + pos_, kByteOrderMark.size()) == kByteOrderMark;
 }
 
 void TraceSplitter::skip_space(int64_t *column) {
@@ -195,10 +212,16 @@ void TraceSplitter::skip_value() {
   scan_value([](const char *, std::size_t) {});
 }
 
+// A field name at the document's top level. parse_json_text: a key with a control
+// character is bad input, named as such.
 std::string TraceSplitter::read_string_key() {
+  char next = 0;
+  peek_byte(next); // at the end, read_value() says so
   const std::string text = read_value();
   if (text.size() < 2 || text.front() != '"') {
-    throw InputError("trace", "expected a field name in the document, got " + text.substr(0, 40));
+    // No text at all when a delimiter stands where the name should: name that byte.
+    throw InputError("trace", "expected a field name in the document, got " +
+                                  (text.empty() ? describe_byte(next) : text.substr(0, 40)));
   }
   return parse_json_text(text, "trace").get<std::string>();
 }
@@ -211,9 +234,9 @@ void TraceSplitter::start() {
   int64_t column = 1; // of the first object, for a JSON Lines record's errors
   skip_space(&column);
   char c;
-  if (peek_byte(c) && c == '\xef') { // UTF-8 byte-order mark
-    pos_ += 3;
-    column += 3;
+  if (at_byte_order_mark()) {
+    pos_ += kByteOrderMark.size();
+    column += static_cast<int64_t>(kByteOrderMark.size());
     skip_space(&column);
   }
   if (!peek_byte(c)) {
@@ -275,12 +298,7 @@ void TraceSplitter::read_first_object(int64_t first_line) {
       skip_space();
     }
     first_field = false;
-    const std::string key_text = read_value();
-    if (key_text.size() < 2 || key_text.front() != '"') {
-      throw InputError("trace", "expected a field name in the document, got " + key_text.substr(0, 40));
-    }
-    // parse_json_text: a key with a control character is bad input, named as such.
-    const std::string key = parse_json_text(key_text, "trace").get<std::string>();
+    const std::string key = read_string_key();
     skip_space();
     if (!peek_byte(c) || c != ':') throw InputError("trace", "expected : after \"" + key + "\"");
     ++pos_;

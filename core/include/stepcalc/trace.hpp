@@ -87,6 +87,8 @@ private:
   struct NeedMore {};             // thrown by fill() in push mode; poll() rewinds the step
   bool fill();                    // more bytes into buffer_; false at the end of input
   bool peek_byte(char &c);        // the next byte, not consumed
+  bool have_bytes(std::size_t count); // the next `count` bytes are in buffer_; false at the end
+  bool at_byte_order_mark();      // the next three bytes are UTF-8's byte-order mark
   void skip_space(int64_t *column = nullptr); // counts the bytes into `column`, 1 after a newline
   std::string read_value();       // one whole JSON value's text (object, array, string, scalar)
   void skip_value();              // the same, not kept
