@@ -128,6 +128,13 @@ inline TraceSplitter::Source read_text(std::string_view text) {
   };
 }
 
+// The pulling splitter's first read: small, so that files of a few hundred bytes cross
+// its chunk boundaries (a string's escapes, a mark, a step split between reads), as the
+// CLI's 1 MiB reads do only in files of megabytes.
+inline std::size_t first_read(std::string_view text) {
+  return 1 + text.size() % 53;
+}
+
 // The same text pushed in pieces (as the WASM module receives a file) must cut into the
 // same steps, or fail with the same error, as when it is read whole.
 inline std::string pushed_alike(std::string_view text) {
@@ -146,7 +153,7 @@ inline std::string pushed_alike(std::string_view text) {
     }
     return texts;
   };
-  TraceSplitter pull(read_text(text));
+  TraceSplitter pull(read_text(text), first_read(text));
   const auto whole = cut(pull, [](TraceSplitter &) {});
   const std::size_t piece = 1 + text.size() % 61;
   std::size_t fed = 0;
@@ -218,7 +225,7 @@ inline std::string run_trace(std::string_view text) {
   if (std::string broken = pushed_alike(text); !broken.empty()) return broken;
   static const Scenario base =
       parse_request_header({{"model", "llama-2-7b-hf"}, {"gpu", "h100-sxm"}, {"tp", 2}});
-  TraceSplitter exact(read_text(text));
+  TraceSplitter exact(read_text(text), first_read(text) * 3);
   TraceSplitter quick;
   quick.read_steps();
   // Larger pieces than pushed_alike's (each cut step is read again from its start).

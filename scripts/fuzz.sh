@@ -92,6 +92,8 @@ session() {
   fi
   local executions corpus_size
   executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  # No statistics: libFuzzer stopped before fuzzing (a bad flag or dictionary line).
+  [ -n "$executions" ] || [ "$outcome" = ok ] || outcome="DID NOT RUN: see $log"
   # The last status line's "corp: <inputs>/<bytes>" is the corpus in memory.
   corpus_size=$(grep -o 'corp: [0-9]*/[0-9]*[A-Za-z]*' "$log" | tail -1 | sed 's|corp: \(.*\)/\(.*\)|\1 inputs (\2)|')
   printf '%-16s %10s executions in %ss, corpus %s, %s\n' \

@@ -17,12 +17,8 @@ using trace_bytes::describe_byte;
 using trace_bytes::is_space;
 using trace_bytes::kMaxRecordBytes;
 
-namespace {
-// The first read's size; the buffer doubles while a step does not fit.
-constexpr std::size_t kChunk = 1 << 20;
-} // namespace
-
-TraceSplitter::TraceSplitter(Source source) : source_(std::move(source)), buffer_(kChunk) {}
+TraceSplitter::TraceSplitter(Source source, std::size_t first_read)
+    : source_(std::move(source)), buffer_(std::max<std::size_t>(first_read, 1)) {}
 TraceSplitter::TraceSplitter() = default; // push mode: the buffer grows as chunks are fed
 
 // Push mode: the chunk goes straight after what is left of the buffer (feed() comes

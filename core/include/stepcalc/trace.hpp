@@ -61,7 +61,11 @@ public:
   // Reads up to `size` bytes into `data`; 0 at the end of the input. (A function, not a
   // std::istream, so the WASM module does not carry iostreams.)
   using Source = std::function<std::size_t(char *data, std::size_t size)>;
-  explicit TraceSplitter(Source source);
+  // The CLI reads 1 MiB at a time; `first_read` smaller (at least 1 byte) puts chunk
+  // boundaries inside small files, which is how the tests and fuzz_trace reach them. The
+  // buffer doubles while a step does not fit.
+  static constexpr std::size_t kFirstRead = 1 << 20;
+  explicit TraceSplitter(Source source, std::size_t first_read = kFirstRead);
   TraceSplitter(); // push mode: feed() chunks, then end_input()
 
   void feed(std::string_view chunk);
