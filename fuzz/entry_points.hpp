@@ -11,6 +11,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <map>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -127,6 +128,13 @@ inline TraceSplitter::Source read_text(std::string_view text) {
   };
 }
 
+// The pulling splitter's first read: small, so that files of a few hundred bytes cross
+// its chunk boundaries (a string's escapes, a mark, a step split between reads), as the
+// CLI's 1 MiB reads do only in files of megabytes.
+inline std::size_t first_read(std::string_view text) {
+  return 1 + text.size() % 53;
+}
+
 // The same text pushed in pieces (as the WASM module receives a file) must cut into the
 // same steps, or fail with the same error, as when it is read whole.
 inline std::string pushed_alike(std::string_view text) {
@@ -145,7 +153,7 @@ inline std::string pushed_alike(std::string_view text) {
     }
     return texts;
   };
-  TraceSplitter pull(read_text(text));
+  TraceSplitter pull(read_text(text), first_read(text));
   const auto whole = cut(pull, [](TraceSplitter &) {});
   const std::size_t piece = 1 + text.size() % 61;
   std::size_t fed = 0;
@@ -217,7 +225,7 @@ inline std::string run_trace(std::string_view text) {
   if (std::string broken = pushed_alike(text); !broken.empty()) return broken;
   static const Scenario base =
       parse_request_header({{"model", "llama-2-7b-hf"}, {"gpu", "h100-sxm"}, {"tp", 2}});
-  TraceSplitter exact(read_text(text));
+  TraceSplitter exact(read_text(text), first_read(text) * 3);
   TraceSplitter quick;
   quick.read_steps();
   // Larger pieces than pushed_alike's (each cut step is read again from its start).
@@ -263,6 +271,16 @@ inline std::string run_trace(std::string_view text) {
     const TraceResult result = evaluate_trace_step(scenario, Step(step->prefill, step->decode));
     if (!std::isfinite(result.prediction.step_time_us)) return "every step time is finite";
   }
+}
+
+// Every entry point by its short name: fuzz/fuzz_<name>.cpp drives it, fuzz/corpus/fuzz_<name>/
+// seeds it, and tests/data/fuzz-regressions/<name>-* replays its findings.
+using EntryPoint = std::string (*)(std::string_view);
+inline const std::map<std::string, EntryPoint> &entry_points() {
+  static const std::map<std::string, EntryPoint> named = {
+      {"compute", run_compute}, {"config", run_config},           {"datasheet", run_datasheet},
+      {"sweep", run_sweep},     {"trace", run_trace},             {"trace_step", run_trace_step}};
+  return named;
 }
 
 } // namespace stepcalc::fuzz

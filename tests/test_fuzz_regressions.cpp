@@ -1,6 +1,9 @@
-// Every input the fuzzers ever flagged, replayed: each must end in a result
-// whose invariants hold, or in an InputError. The file name's first word
-// (compute-, config-, datasheet-, sweep-, trace-) names the entry point it feeds.
+// Every input the fuzzers ever flagged, and every seed of their committed corpus, replayed
+// through the fuzz targets' entry points: each must end in a result whose invariants hold,
+// or in an InputError. A regression's file name's first word (compute-, config-,
+// datasheet-, sweep-, trace-, trace_step-) names the entry point it feeds; a corpus file's
+// folder (fuzz/corpus/fuzz_<name>/) does. Both run in every build of the tests, the
+// sanitizer build included, so a seed that reaches a bug fails the test run without fuzzing.
 
 #include <filesystem>
 #include <fstream>
@@ -14,13 +17,6 @@ using namespace stepcalc;
 
 namespace {
 
-const std::map<std::string, std::string (*)(std::string_view)> kEntryPoints = {
-    {"compute", fuzz::run_compute},
-    {"config", fuzz::run_config},
-    {"datasheet", fuzz::run_datasheet},
-    {"sweep", fuzz::run_sweep},
-    {"trace", fuzz::run_trace}};
-
 std::string read_bytes(const std::filesystem::path &path) {
   std::ifstream file(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(file), {}};
@@ -29,8 +25,8 @@ std::string read_bytes(const std::filesystem::path &path) {
 // How one input ends: "" for a result whose invariants hold or an InputError,
 // otherwise what went wrong.
 std::string outcome(const std::string &entry_point, const std::string &input) {
-  const auto run = kEntryPoints.find(entry_point);
-  if (run == kEntryPoints.end()) return "no entry point \"" + entry_point + "\"";
+  const auto run = fuzz::entry_points().find(entry_point);
+  if (run == fuzz::entry_points().end()) return "no entry point \"" + entry_point + "\"";
   try {
     return run->second(input);
   } catch (const InputError &) {
@@ -62,4 +58,21 @@ TEST_CASE("fuzz regressions end in a result or an InputError") {
     ++replayed;
   }
   CHECK(replayed > 0);
+}
+
+TEST_CASE("every seed of the committed fuzz corpus ends in a result or an InputError") {
+  const std::filesystem::path corpus = std::string(STEPCALC_FUZZ_CORPUS);
+  for (const auto &[name, run] : fuzz::entry_points()) {
+    CAPTURE(name);
+    const std::filesystem::path folder = corpus / ("fuzz_" + name);
+    REQUIRE(std::filesystem::is_directory(folder));
+    int replayed = 0;
+    for (const auto &entry : std::filesystem::directory_iterator(folder)) {
+      const std::string seed = entry.path().filename().string();
+      CAPTURE(seed);
+      CHECK(outcome(name, read_bytes(entry.path())) == "");
+      ++replayed;
+    }
+    CHECK(replayed > 0); // each target has seeds of its own
+  }
 }

@@ -61,7 +61,11 @@ public:
   // Reads up to `size` bytes into `data`; 0 at the end of the input. (A function, not a
   // std::istream, so the WASM module does not carry iostreams.)
   using Source = std::function<std::size_t(char *data, std::size_t size)>;
-  explicit TraceSplitter(Source source);
+  // The CLI reads 1 MiB at a time; `first_read` smaller (at least 1 byte) puts chunk
+  // boundaries inside small files, which is how the tests and fuzz_trace reach them. The
+  // buffer doubles while a step does not fit.
+  static constexpr std::size_t kFirstRead = 1 << 20;
+  explicit TraceSplitter(Source source, std::size_t first_read = kFirstRead);
   TraceSplitter(); // push mode: feed() chunks, then end_input()
 
   void feed(std::string_view chunk);
@@ -87,6 +91,8 @@ private:
   struct NeedMore {};             // thrown by fill() in push mode; poll() rewinds the step
   bool fill();                    // more bytes into buffer_; false at the end of input
   bool peek_byte(char &c);        // the next byte, not consumed
+  bool have_bytes(std::size_t count); // the next `count` bytes are in buffer_; false at the end
+  bool at_byte_order_mark();      // the next three bytes are UTF-8's byte-order mark
   void skip_space(int64_t *column = nullptr); // counts the bytes into `column`, 1 after a newline
   std::string read_value();       // one whole JSON value's text (object, array, string, scalar)
   void skip_value();              // the same, not kept
