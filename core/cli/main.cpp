@@ -1,5 +1,6 @@
 // stepcalc: the native command line for the step-time calculator.
 //   stepcalc compute [FILE|-]   one request JSON in, one response JSON out
+//   stepcalc simulate [FILE|-]  a serving workload through the scheduler, step by step
 //   stepcalc presets            every preset as JSON
 
 #include <cstdio>
@@ -13,6 +14,7 @@
 #include "stepcalc/calculator.hpp"
 #include "stepcalc/input_error.hpp"
 #include "stepcalc/presets.hpp"
+#include "simulate_command.hpp"
 #include "trace_command.hpp"
 
 namespace {
@@ -31,6 +33,7 @@ commands:
   compute [FILE|-]   read one request JSON from FILE (or stdin) and print the response JSON
   trace [...] FILE|- run every step of a trace (an experiment document or JSON Lines)
   fit [...] FILE...  fit beta to the measured step durations of traces
+  simulate [FILE|-]  run a serving workload through the scheduler: TTFT, TPOT, throughput
   presets            print every preset model, GPU and coefficient set as JSON
 
 options:
@@ -129,6 +132,7 @@ int main(int argc, char **argv) {
   }
   if (command == "trace") return stepcalc::cli::run_trace(argc, argv);
   if (command == "fit") return stepcalc::cli::run_fit(argc, argv);
+  if (command == "simulate") return stepcalc::cli::run_simulate(argc, argv);
   if (command == "presets") {
     if (wants_help) return std::cout << kPresetsUsage, kExitOk;
     if (argc > 2) return bad_input("arguments: presets takes no arguments");
@@ -136,5 +140,5 @@ int main(int argc, char **argv) {
     return kExitOk;
   }
   return bad_input("command: unknown command \"" + std::string(command) +
-                   "\"; expected compute, trace, fit or presets (see stepcalc --help)");
+                   "\"; expected compute, trace, fit, simulate or presets (see stepcalc --help)");
 }

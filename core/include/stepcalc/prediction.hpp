@@ -10,6 +10,10 @@ namespace stepcalc {
 inline constexpr std::size_t kFeatureCount = 7;
 using FeatureVector = std::array<double, kFeatureCount>;
 
+// The terms of β·X by name, in feature order, as responses name them.
+inline constexpr std::array<const char *, kFeatureCount> kTermNames = {
+    "prefill", "decode", "weight", "tp", "per_layer", "per_request", "constant"};
+
 // X = [max(t_pf_compute, t_pf_kv), max(t_dc_compute, t_dc_kv), t_weight, t_tp, L, batch_size, 1]
 FeatureVector features(const BasisValues &basis);
 
