@@ -62,6 +62,32 @@ void require_each_fits(const std::vector<WorkloadRequest> &requests, int64_t cap
   }
 }
 
+// Steps no schedule can do without: a request's prompt takes ceil(prompt / budget) steps and
+// each later token one more, and a step makes at most max_num_seqs tokens. A workload
+// over the limits by this count fails before any step runs.
+int64_t minimum_steps(const std::vector<WorkloadRequest> &requests, const SchedulerLimits &limits) {
+  int64_t longest = 0, tokens = 0;
+  for (const auto &request : requests) {
+    const int64_t prefill_steps =
+        (request.prompt_tokens + limits.max_num_batched_tokens - 1) / limits.max_num_batched_tokens;
+    longest = std::max(longest, prefill_steps + request.output_tokens - 1);
+    tokens += request.output_tokens;
+  }
+  return std::max(longest, (tokens + limits.max_num_seqs - 1) / limits.max_num_seqs);
+}
+
+[[noreturn]] void too_many_steps() {
+  throw InputError("workload", "the simulation needs more than " +
+                                   std::to_string(limits::kMaxSimulationSteps) + " steps (the limit)" +
+                                   "; simulate fewer requests or output tokens");
+}
+
+[[noreturn]] void too_many_records() {
+  throw InputError("step_records", "the simulation runs more than " +
+                                       std::to_string(limits::kMaxStepRecords) +
+                                       " steps, too many to record; run it without step_records");
+}
+
 class Simulation {
 public:
   explicit Simulation(const SimulationRequest &request)
@@ -74,6 +100,9 @@ public:
       require_each_fits(requests_, *result_.kv_capacity_tokens, request.generated);
     }
     free_kv_tokens_ = result_.kv_capacity_tokens;
+    const int64_t at_least = minimum_steps(requests_, limits_);
+    if (at_least > limits::kMaxSimulationSteps) too_many_steps();
+    if (record_steps_ && at_least > limits::kMaxStepRecords) too_many_records();
     // First come, first served: by arrival, then by id.
     std::iota(order_.begin(), order_.end(), std::size_t{0});
     std::stable_sort(order_.begin(), order_.end(), [&](std::size_t a, std::size_t b) {
@@ -143,18 +172,8 @@ private:
   }
 
   void run_step() {
-    if (result_.steps == limits::kMaxSimulationSteps) {
-      throw InputError("workload", "the simulation needs more than " +
-                                       std::to_string(limits::kMaxSimulationSteps) +
-                                       " steps (the limit); simulate fewer requests or output "
-                                       "tokens");
-    }
-    if (record_steps_ && result_.steps == limits::kMaxStepRecords) {
-      throw InputError("step_records", "the simulation runs more than " +
-                                           std::to_string(limits::kMaxStepRecords) +
-                                           " steps, too many to record; run it without "
-                                           "step_records");
-    }
+    if (result_.steps == limits::kMaxSimulationSteps) too_many_steps();
+    if (record_steps_ && result_.steps == limits::kMaxStepRecords) too_many_records();
     const Prediction &prediction = clock_.time(chunks_, decode_requests_, decode_context_);
     const std::size_t dominant = dominant_term(prediction.contributions_us);
     ++result_.dominant_steps[dominant];
