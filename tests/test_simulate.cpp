@@ -8,6 +8,7 @@
 #include <cmath>
 #include <optional>
 
+#include "../core/src/shortest_numbers.hpp"
 #include "stepcalc/input_error.hpp"
 #include "stepcalc/limits.hpp"
 #include "test_support.hpp"
@@ -342,6 +343,18 @@ TEST_CASE("simulate: portable_log agrees with std::log") {
     CAPTURE(x);
     CHECK(std::fabs(portable_log(x) - std::log(x)) <= 4e-16 * std::fabs(std::log(x)) + 1e-300);
   }
+}
+
+TEST_CASE("simulate: numbers are written as JavaScript's JSON.stringify writes them") {
+  // nlohmann's digits for these doubles, then V8's.
+  CHECK(with_shortest_numbers("[56383577.298892006,73598.99329771977]") ==
+        "[56383577.29889201,73598.99329771978]");
+  CHECK(with_shortest_numbers("{\"a\":-0.10000000000000001,\"b\":1234.5}") ==
+        "{\"a\":-0.1,\"b\":1234.5}");
+  // Strings (escapes included), integers and e-notation are left as they are.
+  const std::string untouched =
+      R"({"x\"0.10000000000000001":"0.10000000000000001","n":[0,-12,1e-07,2.5e+20]})";
+  CHECK(with_shortest_numbers(untouched) == untouched);
 }
 
 TEST_CASE("simulate: percentiles are nearest rank") {

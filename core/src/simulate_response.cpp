@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "shortest_numbers.hpp"
 #include "stepcalc/json_text.hpp"
 #include "stepcalc/simulate.hpp"
 
@@ -15,7 +16,7 @@ using nlohmann::ordered_json;
 namespace {
 
 // Whole values as integers, so the text reads as JavaScript's JSON.stringify writes them
-// ("1000", not "1000.0"); others as nlohmann writes doubles (shortest round trip).
+// ("1000", not "1000.0"); others as doubles (see with_shortest_numbers).
 ordered_json number(double value) {
   constexpr double kTwoTo53 = 9007199254740992.0;
   if (value == std::floor(value) && std::fabs(value) < kTwoTo53) {
@@ -176,7 +177,9 @@ ordered_json simulation_response_json(const SimulationRequest &request,
 std::string simulate_response(std::string_view request_text) {
   const SimulationRequest request =
       parse_simulation_request(parse_json_text(request_text, "request"));
-  return simulation_response_json(request, run_simulation(request)).dump();
+  // Written as JavaScript's JSON.stringify writes it, so the module's object stringifies
+  // to exactly this text.
+  return with_shortest_numbers(simulation_response_json(request, run_simulation(request)).dump());
 }
 
 } // namespace stepcalc
