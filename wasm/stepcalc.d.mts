@@ -291,11 +291,92 @@ export interface TraceResult {
 export type TraceSource = string | ArrayBuffer | ArrayBufferView | Blob | ReadableStream<Uint8Array | string> |
   AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>;
 
+/** The serving simulation's request (docs/simulation.md). */
+export interface SimulationRequest extends ScenarioHeader {
+  workload: {
+    /** A number of requests to generate, or the requests themselves (id = index). */
+    requests: number | { arrival_us?: number; prompt_tokens: number; output_tokens: number }[];
+    /** Generated requests: Poisson arrivals per second; 0 or absent: all at t = 0. */
+    arrival_rate_per_s?: number;
+    prompt_tokens?: number | { min: number; max: number };
+    output_tokens?: number | { min: number; max: number };
+    seed?: number;
+  };
+  scheduler?: { max_num_batched_tokens?: number; max_num_seqs?: number };
+  /** Adds step_records, one entry per step in each column. */
+  step_records?: boolean;
+}
+
+/** Nearest-rank percentiles and the mean, in µs. */
+export interface LatencySummary {
+  p50: number;
+  p90: number;
+  p99: number;
+  mean: number;
+}
+
+export type SimulationTerm = 'prefill' | 'decode' | 'weight' | 'tp' | 'per_layer' | 'per_request' | 'constant';
+
+export interface SimulationResponse {
+  summary: {
+    requests: number;
+    steps: number;
+    makespan_us: number;
+    prompt_tokens: number;
+    output_tokens: number;
+    /** null when the makespan is 0. */
+    throughput_tokens_per_s: number | null;
+    ttft_us: LatencySummary;
+    tpot_us: LatencySummary;
+    e2e_us: LatencySummary;
+    busy_us: number;
+    peak_running: number;
+    peak_waiting: number;
+    /** null when the GPU's capacity is unknown (memory does not limit admission). */
+    kv_capacity_tokens: number | null;
+    dominant_share: Record<SimulationTerm, number>;
+  };
+  scenario: {
+    model: string;
+    gpu: string;
+    tp: number;
+    coefficients: string;
+    gpu_memory_utilization: number;
+    max_num_batched_tokens: number;
+    max_num_seqs: number;
+  };
+  requests: {
+    id: number;
+    arrival_us: number;
+    prompt_tokens: number;
+    output_tokens: number;
+    first_token_us: number;
+    finish_us: number;
+    ttft_us: number;
+    tpot_us: number;
+    e2e_us: number;
+  }[];
+  step_records?: {
+    start_us: number[];
+    duration_us: number[];
+    prefill_tokens: number[];
+    prefill_requests: number[];
+    decode_requests: number[];
+    running: number[];
+    waiting: number[];
+    dominant: SimulationTerm[];
+  };
+  notes: Note[];
+}
+
 export interface StepCalc {
   compute(request: StepRequest | string): StepResponse;
   sweep(request: StepRequest | string, variable: SweepVariable, values: ArrayLike<number>): SweepSeries;
   /** Every step of a trace (an experiment document or JSON Lines), read chunk by chunk. */
   trace(source: TraceSource, options?: TraceOptions, hooks?: TraceHooks): Promise<TraceResult>;
+  /** A serving workload through the scheduler, each step timed by the model: exactly
+   * what `stepcalc simulate` prints, as an object. Throws StepCalcError on bad input. */
+  simulate(request: SimulationRequest | string): SimulationResponse;
   /** β fitted to a trace's measured step durations. */
   fit(source: TraceSource, options?: TraceOptions & { lambda?: number }): Promise<FitReport>;
   /** Opens a scenario; throws StepCalcError when the header is invalid. */

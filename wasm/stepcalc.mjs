@@ -9,6 +9,7 @@
 //   calc.presets(), calc.limits, calc.checkModel(config), calc.checkGpu(datasheet)
 //   await calc.trace(source, options, { onProgress, signal }) -> { columns, summary, fit(λ), release() }
 //   await calc.fit(source, options)  -> the report of `stepcalc fit`
+//   calc.simulate(request)  -> the serving simulation, the same as `stepcalc simulate` prints
 //
 // Results are plain JS values. Bad input throws a StepCalcError whose message is the
 // CLI's error line. Every call takes a quick way when it can (batches as numbers in the
@@ -673,6 +674,12 @@ export default async function createStepCalc(options = {}) {
 
     scenario(header) {
       return new Scenario(header);
+    },
+
+    simulate(request) {
+      const outcome = glue.simulateJson(requestText(request));
+      if (!outcome.ok) throw new StepCalcError(outcome.where, outcome.what);
+      return JSON.parse(outcome.text);
     },
 
     presets() {

@@ -44,6 +44,7 @@ export interface Glue {
   Scenario: new () => CoreScenario;
   TraceSession: new () => CoreTraceSession;
   computeJson(request: string): Outcome;
+  simulateJson(request: string): Outcome;
   sweepJson(request: string, variable: string, values: number[]): SweepOutcome;
   checkModel(config: string): Outcome;
   checkGpu(datasheet: string): Outcome;

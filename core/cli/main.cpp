@@ -1,6 +1,7 @@
 // stepcalc: the native command line for the step-time calculator.
 //   stepcalc compute [FILE|-]   one request JSON in, one response JSON out
 //   stepcalc grid [FILE|-]      one batch on many GPUs and TP degrees
+//   stepcalc simulate [FILE|-]  a serving workload through the scheduler, step by step
 //   stepcalc presets            every preset as JSON
 
 #include <cstdio>
@@ -14,6 +15,7 @@
 #include "stepcalc/calculator.hpp"
 #include "stepcalc/input_error.hpp"
 #include "stepcalc/presets.hpp"
+#include "simulate_command.hpp"
 #include "trace_command.hpp"
 
 namespace {
@@ -33,6 +35,7 @@ commands:
   grid [FILE|-]      the same batch on every GPU and TP degree asked for: one cell each
   trace [...] FILE|- run every step of a trace (an experiment document or JSON Lines)
   fit [...] FILE...  fit beta to the measured step durations of traces
+  simulate [FILE|-]  run a serving workload through the scheduler: TTFT, TPOT, throughput
   presets            print every preset model, GPU and coefficient set as JSON
 
 options:
@@ -152,6 +155,7 @@ int main(int argc, char **argv) {
   }
   if (command == "trace") return stepcalc::cli::run_trace(argc, argv);
   if (command == "fit") return stepcalc::cli::run_fit(argc, argv);
+  if (command == "simulate") return stepcalc::cli::run_simulate(argc, argv);
   if (command == "presets") {
     if (wants_help) return std::cout << kPresetsUsage, kExitOk;
     if (argc > 2) return bad_input("arguments: presets takes no arguments");
@@ -159,5 +163,5 @@ int main(int argc, char **argv) {
     return kExitOk;
   }
   return bad_input("command: unknown command \"" + std::string(command) +
-                   "\"; expected compute, grid, trace, fit or presets (see stepcalc --help)");
+                   "\"; expected compute, grid, trace, fit, simulate or presets (see stepcalc --help)");
 }

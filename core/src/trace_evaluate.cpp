@@ -108,7 +108,7 @@ void TraceSummary::add(const TraceStepRead &read) {
   const double predicted = result.prediction.step_time_us;
   predicted_us += predicted;
   const auto &c = result.prediction.contributions_us;
-  ++dominant[static_cast<std::size_t>(std::max_element(c.begin(), c.end()) - c.begin())];
+  ++dominant[dominant_term(c)];
   if (duration_us && *duration_us > 0) {
     const double error = predicted - *duration_us;
     ++timed;
@@ -119,11 +119,9 @@ void TraceSummary::add(const TraceStepRead &read) {
 }
 
 nlohmann::ordered_json TraceSummary::to_json() const {
-  static constexpr const char *kTerms[kFeatureCount] = {
-      "prefill", "decode", "weight", "tp", "per_layer", "per_request", "constant"};
   nlohmann::ordered_json shares = nlohmann::ordered_json::object();
   for (std::size_t i = 0; i < kFeatureCount; ++i) {
-    shares[kTerms[i]] = steps > 0 ? static_cast<double>(dominant[i]) / static_cast<double>(steps) : 0.0;
+    shares[kTermNames[i]] = steps > 0 ? static_cast<double>(dominant[i]) / static_cast<double>(steps) : 0.0;
   }
   nlohmann::ordered_json out = {{"steps", steps},
                                 {"skipped", skipped},

@@ -39,7 +39,7 @@ check_error "a directory" "error: /tmp: is a directory, not a request file" "$cl
 check_error "a number beyond double" "error: request: invalid JSON: number overflow parsing '1e400'" \
   bash -c "printf '%s' '{\"model\": \"llama-2-7b-hf\", \"gpu\": \"h100-sxm\", \"step\": {\"decode\": [{\"context_length\": 1e400}]}}' | '$cli' compute"
 check_error "missing file" "error: /nonexistent.json: cannot open the file" "$cli" compute /nonexistent.json
-check_error "unknown command" "error: command: unknown command \"run\"; expected compute, grid, trace, fit or presets (see stepcalc --help)" "$cli" run
+check_error "unknown command" "error: command: unknown command \"run\"; expected compute, grid, trace, fit, simulate or presets (see stepcalc --help)" "$cli" run
 
 # A pipe into grep -q would hide the CLI's exit status: capture both, check both.
 # (Mutation tried: a CLI wrapper that exits 1 after printing failed these four;

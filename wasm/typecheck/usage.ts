@@ -28,6 +28,9 @@ const packed: number = scenario.computePacked(new Float64Array([512, 2048, 1]), 
 const headroom: Float64Array = scenario.sweep({ decode: [{ context_length: 10 }] }, 'decode[0].count', [1, 2]).headroom_bytes;
 scenario.delete();
 const arch: number = calc.checkModel({ num_hidden_layers: 2 }).arch.L;
+const served = calc.simulate({ model: 'llama-2-7b-hf', gpu: 'h100-sxm', workload: { requests: 10, prompt_tokens: { min: 1, max: 9 } } });
+const ttftP50: number = served.summary.ttft_us.p50;
+const dominantTerm: string | undefined = served.step_records?.dominant[0];
 
 try {
   calc.compute({ ...request, tp: 0 });
@@ -45,7 +48,9 @@ calc.compute({ ...request, coefficients: { beta: [1, 2, 3] } });
 console.log(response.step_time_ms);
 // @ts-expect-error: a scenario's compute takes a step, not a whole request
 scenario.compute(request);
+// @ts-expect-error: a simulation needs its workload
+calc.simulate({ model: 'llama-2-7b-hf', gpu: 'h100-sxm' });
 // @ts-expect-error: limits are read-only
 calc.limits.max_rows = 1;
 
-console.log(stepTime, bound, kvTerm, firstNote, modelIds, series, fits, maxRows, packed, headroom, arch);
+console.log(stepTime, bound, kvTerm, firstNote, modelIds, series, fits, maxRows, packed, headroom, arch, ttftP50, dominantTerm);

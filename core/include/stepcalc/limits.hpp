@@ -27,5 +27,13 @@ inline constexpr double kMinUtilization = 1e-3; // gpu_memory_utilization
 inline constexpr double kMinRate = 1e-3; // TFLOPS, TB/s or GB/s
 inline constexpr double kMaxRate = 1e9;
 inline constexpr double kMaxBeta = 1e9;
+// The serving simulation (stepcalc simulate): its work is bounded by the requests it
+// holds and the steps it runs, so no input can keep it busy for long.
+inline constexpr int64_t kMaxSimulationRequests = 100'000;
+inline constexpr int64_t kMaxSimulationSteps = 10'000'000;
+inline constexpr int64_t kMaxStepRecords = 1'000'000; // steps with step_records on
+inline constexpr double kMaxArrivalUs = 1e13;          // about 116 days
+inline constexpr double kMinArrivalRate = 1e-3;        // requests per second, when not 0
+inline constexpr double kMaxArrivalRate = 1e9;
 
 } // namespace stepcalc::limits

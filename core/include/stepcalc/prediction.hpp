@@ -10,7 +10,7 @@ namespace stepcalc {
 inline constexpr std::size_t kFeatureCount = 7;
 using FeatureVector = std::array<double, kFeatureCount>;
 
-// The terms of X by name, as summaries write which one dominates a step.
+// The terms of β·X by name, in feature order, as responses name them.
 inline constexpr std::array<const char *, kFeatureCount> kTermNames = {
     "prefill", "decode", "weight", "tp", "per_layer", "per_request", "constant"};
 
