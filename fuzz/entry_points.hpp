@@ -1,7 +1,7 @@
 #pragma once
 
-// The entry points the fuzz targets drive, shared with the unit test that
-// replays tests/data/fuzz-regressions/. Each decodes one input, calls the core
+// The entry points the fuzz targets drive, shared with the unit tests that replay
+// tests/data/fuzz-regressions/ and fuzz/corpus/ (tests/test_fuzz_regressions.cpp). Each decodes one input, calls the core
 // and returns the first invariant its answer breaks ("" when all hold). An
 // InputError propagates: it is the expected answer to bad input, and any other
 // exception is a finding.

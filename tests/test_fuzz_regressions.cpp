@@ -62,7 +62,8 @@ TEST_CASE("fuzz regressions end in a result or an InputError") {
 
 TEST_CASE("every seed of the committed fuzz corpus ends in a result or an InputError") {
   const std::filesystem::path corpus = std::string(STEPCALC_FUZZ_CORPUS);
-  for (const auto &[name, run] : fuzz::entry_points()) {
+  for (const auto &named : fuzz::entry_points()) {
+    const std::string &name = named.first;
     CAPTURE(name);
     const std::filesystem::path folder = corpus / ("fuzz_" + name);
     REQUIRE(std::filesystem::is_directory(folder));
