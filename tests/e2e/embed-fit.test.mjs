@@ -35,7 +35,7 @@ after(async () => {
 async function framed(page, width, height) {
   await page.goto(`${hostUrl}/${width}/${height}`);
   const inner = await (await page.waitForSelector('#calc')).contentFrame();
-  await inner.waitForSelector('html[data-ready="1"]', { timeout: 15000 });
+  await inner.waitForSelector('html[data-ready="1"]', { timeout: 60000 });
   return inner;
 }
 async function boxesIn(frame, selectors) {

@@ -34,7 +34,7 @@ after(async () => {
 test('embed=1 in a cross-origin iframe posts its result to the parent', async () => {
   const { page, context, foreign, errors } = await guardedPage(env.browser, { viewport: { width: 800, height: 600 } });
   await page.goto(hostUrl);
-  await page.waitForFunction(() => window.__messages.some((m) => m.data?.type === 'stepcalc:result'), null, { timeout: 15000 });
+  await page.waitForFunction(() => window.__messages.some((m) => m.data?.type === 'stepcalc:result'), null, { timeout: 60000 });
   const expected = cli(EXAMPLE.request);
   const msg = (await page.evaluate(() => window.__messages)).find((m) => m.data?.type === 'stepcalc:result');
   assert.equal(msg.origin, env.url.replace(/\/$/, ''));

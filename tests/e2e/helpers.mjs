@@ -43,8 +43,10 @@ export async function guardedPage(browser, options = {}) {
   return { context, page, foreign, errors };
 }
 
+// The page is whole. The timeouts here are safety nets for a page that never gets there,
+// generous so that a loaded machine (or two test files at once) does not trip them.
 export async function ready(page) {
-  await page.waitForSelector('html[data-ready="1"]', { timeout: 15000 });
+  await page.waitForSelector('html[data-ready="1"]', { timeout: 60000 });
 }
 
 // The one way the browser tests open the calculator: a guarded page (guardedPage's
@@ -102,7 +104,7 @@ export async function stepUs(page) {
 }
 
 // Waits until #step-time shows exactly `expected` µs; returns what it shows at the end.
-export async function waitForStep(page, expected, timeout = 5000) {
+export async function waitForStep(page, expected, timeout = 30000) {
   try {
     await page.waitForFunction((e) => Number(document.querySelector('#step-time').dataset.us) === e, expected, { timeout });
   } catch { /* the caller's assertion reports the mismatch */ }

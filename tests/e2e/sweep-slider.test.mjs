@@ -68,9 +68,9 @@ test('five arrow-key steps of the slider are one undo step', async () => {
   await page.waitForFunction(() => Number(document.querySelector('[data-where="step.decode[0].count"]').value) < 4000);
   await endGesture(page);
   await page.keyboard.press('Control+z');
-  await page.waitForFunction(() => document.querySelector('[data-where="step.decode[0].count"]').value === '4096', null, { timeout: 3000 });
+  await page.waitForFunction(() => document.querySelector('[data-where="step.decode[0].count"]').value === '4096', null, { timeout: 30000 });
   await page.keyboard.press('Control+z');
-  await page.waitForFunction(() => document.querySelector('[data-where="step.decode[0].count"]').value === '32', null, { timeout: 3000 });
+  await page.waitForFunction(() => document.querySelector('[data-where="step.decode[0].count"]').value === '32', null, { timeout: 30000 });
   assert.equal(await count(), '32');
   await context.close();
 });
@@ -101,7 +101,7 @@ test('One long prefill leaves the sweep on a variable it can draw; an empty list
   await page.waitForFunction(() => document.querySelector('#sweep').dataset.currentX === '8192');
   assert.equal(await page.locator('#sweep-var').inputValue(), 'prefill-chunk');
   assert.match(await textOf(page, '#sweep-desc'), /^Prefill: .* \(now 8,192, dotted line\)/);
-  await page.waitForFunction(() => location.search.includes('sweep=prefill-chunk'), null, { timeout: 3000 }); // the link carries it
+  await page.waitForFunction(() => location.search.includes('sweep=prefill-chunk'), null, { timeout: 30000 }); // the link carries it
   // Decode-heavy has no prefill chunk: back to a decode variable.
   await page.click('button[data-scenario="decode-heavy"]');
   await page.waitForFunction(() => document.querySelector('#sweep').dataset.currentX === '64');
