@@ -11,7 +11,7 @@
 # scripts/test.sh --deep adds what takes long or searches at random, for before a release:
 #   sanitize   the native build again under AddressSanitizer and UndefinedBehaviorSanitizer, and its ctest
 #   fuzz       every libFuzzer target for FUZZ_SECONDS each (default 30; scripts/fuzz.sh)
-# At the end it prints each stage's wall time. docs/testing.md says what each stage checks
+# At the end it prints each stage's wall time and CPU time. docs/testing.md says what each stage checks
 # and how long it takes here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,13 +24,25 @@ case "${1:-}" in
 esac
 
 timings=()
-# Runs a stage and keeps its name and wall time for the summary.
+times_file=$(mktemp)
+trap 'rm -f "$times_file"' EXIT
+# Sets cpu_seconds to the CPU time (user + system) of the finished child processes so far.
+# `times` runs in this shell: in a subshell it would count the subshell's children only.
+read_children_cpu() {
+  times >"$times_file"
+  cpu_seconds=$(awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); total += t[1] * 60 + t[2] } printf "%.0f", total }' "$times_file")
+}
+# Runs a stage and keeps its name, wall time and CPU time for the summary (on a shared
+# machine the wall time grows with the load; the CPU time much less).
 stage() {
-  local name=$1 started=$SECONDS
+  local name=$1 started=$SECONDS cpu_before
   shift
+  read_children_cpu
+  cpu_before=$cpu_seconds
   echo "== $name: $*"
   "$@"
-  timings+=("$(printf '%-10s %4d s' "$name" $((SECONDS - started)))")
+  read_children_cpu
+  timings+=("$(printf '%-10s %4d s wall, %4d s CPU' "$name" $((SECONDS - started)) $((cpu_seconds - cpu_before)))")
 }
 
 stage build scripts/build.sh
@@ -59,5 +71,5 @@ if $deep; then
   stage fuzz scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
 fi
 
-echo "== passed; wall time per stage:"
+echo "== passed; time per stage:"
 printf '   %s\n' "${timings[@]}"
