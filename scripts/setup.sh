@@ -27,8 +27,15 @@ if [ "$node_major" -lt 20 ]; then
   exit 1
 fi
 
-# npm ci only when the lockfile changed since the last install.
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# npm ci only when the lockfile changed since the last install. Never through a linked
+# node_modules (a worktree sharing another checkout's packages): npm ci empties the
+# directory the link points to, which is the other checkout's install.
+if [ -L node_modules ]; then
+  if [ ! -f node_modules/.package-lock.json ]; then
+    echo "setup: node_modules links to $(readlink node_modules), which holds no npm install; install there, or remove the link" >&2
+    exit 1
+  fi
+elif [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: npm ci"
   npm ci --no-audit --no-fund
 fi

@@ -5,7 +5,7 @@
 // How fast it opens is measured by web/bench/run.mjs, not here.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, guardedPage, ready, cli, waitForStep } from './helpers.mjs';
+import { setup, guardedPage, ready, open, cli, waitForStep } from './helpers.mjs';
 
 let env;
 before(async () => { env = await setup(); });
@@ -61,9 +61,7 @@ test('an error in a row that is added after the first frame is shown beside that
 });
 
 test('the charts below the fold are drawn once the 1,000-row page is whole', async () => {
-  const { page, context } = await guardedPage(env.browser, { viewport: { width: 1280, height: 900 } });
-  await page.goto(env.url + LINK);
-  await ready(page);
+  const { page, context } = await open(env, LINK, { viewport: { width: 1280, height: 900 } });
   const below = await page.evaluate(() => ['roofline', 'sweep'].map((id) => document.getElementById(id).getBoundingClientRect().top >= innerHeight));
   assert.deepEqual(below, [true, true], 'both charts start below the fold at 1280×900');
   assert.equal(await page.locator('#roofline canvas').count(), 1);

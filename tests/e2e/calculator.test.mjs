@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { setup, guardedPage, ready, cli, stepUs, waitForStep, basisFromPage, SHOTS, ROOT, EXAMPLE } from './helpers.mjs';
+import { ROOT, SHOTS, setup, guardedPage, ready, open, cli, stepUs, waitForStep, basisFromPage, EXAMPLE } from './helpers.mjs';
 
 let env;
 before(async () => { env = await setup(); });
@@ -12,9 +12,7 @@ const perrOf = (page) => page.locator('#prefill-rows .row:first-child .error');
 const TERMS = ['t_pf_compute', 't_pf_kv', 't_dc_compute', 't_dc_kv', 't_weight', 't_tp'];
 
 test('default page loads from the built site, matches the CLI and stays on its origin', async () => {
-  const { page, context, foreign, errors } = await guardedPage(env.browser);
-  await page.goto(env.url);
-  await ready(page);
+  const { page, context, foreign, errors } = await open(env);
   const expected = cli({
     model: 'llama-3.1-8b-instruct', gpu: 'h100-sxm', tp: 1, coefficients: 'trained-roofline-h100',
     step: { prefill: [{ tokens_this_step: 512, prompt_tokens: 2048, count: 1 }], decode: [{ context_length: 1024, count: 32 }] },
@@ -38,9 +36,7 @@ test('default page loads from the built site, matches the CLI and stays on its o
 });
 
 test('picking model, GPU, TP and editing the batch gives exactly the CLI numbers; the URL follows', async () => {
-  const { page, context, foreign } = await guardedPage(env.browser);
-  await page.goto(env.url);
-  await ready(page);
+  const { page, context, foreign } = await open(env);
   await page.selectOption('#model', 'mixtral-8x7b-v0.1');
   await page.selectOption('#gpu', 'h200-sxm');
   await page.fill('#tp', '4');
@@ -89,9 +85,7 @@ test('picking model, GPU, TP and editing the batch gives exactly the CLI numbers
 });
 
 test('a URL reproduces its scenario; bad parameters show notices naming them and fall back', async () => {
-  const { page, context } = await guardedPage(env.browser);
-  await page.goto(env.url + EXAMPLE.query);
-  await ready(page);
+  const { page, context } = await open(env, EXAMPLE.query);
   const expected = cli(EXAMPLE.request);
   assert.equal(await waitForStep(page, expected.step_time_us), expected.step_time_us);
   assert.equal(await page.inputValue('#model'), 'llama-2-70b-hf');
@@ -125,9 +119,7 @@ test('a URL reproduces its scenario; bad parameters show notices naming them and
 });
 
 test('bad input gives an inline error naming the field and keeps the last good result', async () => {
-  const { page, context, errors } = await guardedPage(env.browser);
-  await page.goto(env.url);
-  await ready(page);
+  const { page, context, errors } = await open(env);
   const good = await stepUs(page);
   assert.ok(good > 0);
   const ctx = page.locator('[data-where="step.decode[0].context_length"]');
@@ -182,9 +174,7 @@ test('bad input gives an inline error naming the field and keeps the last good r
 });
 
 test('formula and sweep views show the core numbers', async () => {
-  const { page, context } = await guardedPage(env.browser);
-  await page.goto(env.url + EXAMPLE.query);
-  await ready(page);
+  const { page, context } = await open(env, EXAMPLE.query);
   const expected = cli(EXAMPLE.request);
   await page.getByLabel('Show the formula for Decode KV read').click();
   const pre = page.locator('tr:has([data-basis="t_dc_kv"]) pre');
@@ -220,9 +210,7 @@ test('formula and sweep views show the core numbers', async () => {
 });
 
 test('compare: up to three pinned scenarios beside the current one, removable from the keyboard', async () => {
-  const { page, context, errors } = await guardedPage(env.browser);
-  await page.goto(env.url + EXAMPLE.query);
-  await ready(page);
+  const { page, context, errors } = await open(env, EXAMPLE.query);
   const at = Object.fromEntries([2, 4, 8].map((tp) => [tp, cli(EXAMPLE.at(tp))]));
   const setTp = async (tp) => {
     await page.fill('#tp', String(tp));
@@ -270,9 +258,7 @@ test('compare: up to three pinned scenarios beside the current one, removable fr
 });
 
 test('narrow 360 px view renders without horizontal overflow', async () => {
-  const { page, context } = await guardedPage(env.browser, { viewport: { width: 360, height: 740 } });
-  await page.goto(env.url);
-  await ready(page);
+  const { page, context } = await open(env, '', { viewport: { width: 360, height: 740 } });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 0, `page scrolls sideways by ${overflow}px at 360 px`);
   await page.screenshot({ path: join(SHOTS, 'calculator-360.png'), fullPage: true });
@@ -282,9 +268,7 @@ test('narrow 360 px view renders without horizontal overflow', async () => {
 test('axe-core finds no serious or critical violation (light and dark)', async () => {
   for (const colorScheme of ['light', 'dark']) {
     // The page's CSP forbids inline scripts, so the axe injection needs bypassCSP.
-    const { page, context } = await guardedPage(env.browser, { bypassCSP: true, colorScheme });
-    await page.goto(`${env.url}?prefill=512:2048,100:100x3&decode=1024x32`);
-    await ready(page);
+    const { page, context } = await open(env, '?prefill=512:2048,100:100x3&decode=1024x32', { bypassCSP: true, colorScheme });
     // Open the editors so their controls are scanned too.
     await page.click('#custom-model summary');
     await page.click('#custom-gpu summary');
@@ -303,9 +287,7 @@ test('axe-core finds no serious or critical violation (light and dark)', async (
 });
 
 test('keyboard alone can change the batch and the step time is announced politely', async () => {
-  const { page, context } = await guardedPage(env.browser);
-  await page.goto(env.url);
-  await ready(page);
+  const { page, context } = await open(env);
   const before = await stepUs(page);
   await page.focus('[data-where="step.decode[0].count"]');
   await page.keyboard.press('ArrowUp');
@@ -315,7 +297,7 @@ test('keyboard alone can change the batch and the step time is announced politel
   await page.waitForFunction(() => document.querySelectorAll('#decode-rows .row').length === 2);
   const live = page.locator('#live');
   assert.equal(await live.getAttribute('aria-live'), 'polite');
-  await page.waitForFunction(() => /Predicted step time/.test(document.querySelector('#live').textContent), null, { timeout: 3000 });
+  await page.waitForFunction(() => /Predicted step time/.test(document.querySelector('#live').textContent), null, { timeout: 30000 });
   await context.close();
 });
 

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, before, after } from 'node:test';
 
-import { setup, guardedPage, ready, SITE } from './helpers.mjs';
+import { SITE, setup, guardedPage, ready, rendered } from './helpers.mjs';
 
 let env;
 before(async () => { env = await setup(); });
@@ -31,15 +31,23 @@ test('using the page reports no CSP violation', async () => {
     const { context, page, errors } = await guardedPage(env.browser);
     await page.addInitScript(() => {
       window.__violations = [];
+      window.__toggles = 0;
       document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sample}`));
+      document.addEventListener('toggle', () => { window.__toggles += 1; }, true);
     });
     await page.goto(env.url + query);
     await ready(page);
     // Open what builds DOM late: every formula, the step formula, the custom editors.
+    let opened = 0;
     for (const details of await page.locator('details').all()) {
-      if (await details.isVisible()) await details.locator('summary').first().click();
+      if (!(await details.isVisible())) continue;
+      await details.locator('summary').first().click();
+      opened += 1;
     }
-    await page.waitForTimeout(300);
+    // Each details builds its content in its toggle event; a violation is reported in a
+    // task queued as it happens, so it is in by the frames after the last toggle.
+    await page.waitForFunction((n) => window.__toggles >= n, opened);
+    await rendered(page);
     const violations = await page.evaluate(() => window.__violations);
     assert.deepStrictEqual(violations, [], `${query}: ${violations.join('; ')}`);
     assert.deepStrictEqual(errors.filter((e) => /Content Security Policy|Refused to/.test(e)), []);
@@ -74,7 +82,8 @@ test('hostile link parameters and configs render as inert text with a notice', a
   await page.locator('#custom-model summary').click();
   await page.fill('#config-text', '{"__proto__": {"polluted": 1}, "constructor": {"prototype": {"polluted": 2}}, "num_hidden_layers": 2, "hidden_size": 8, "num_attention_heads": 2, "intermediate_size": 16}');
   await page.click('#config-use');
-  await page.waitForTimeout(300);
+  await page.waitForFunction(() => document.querySelector('#model').value.startsWith('custom:'));
+  await rendered(page);
   assert.equal(await page.evaluate(() => ({}).polluted), undefined);
   assert.deepStrictEqual(dialogs, []);
   assert.deepStrictEqual(await page.evaluate(() => window.__violations), []);

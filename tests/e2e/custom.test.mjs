@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setup, guardedPage, ready, cli, stepUs, waitForStep } from './helpers.mjs';
+import { setup, ready, open, cli, stepUs, waitForStep } from './helpers.mjs';
 
 let env;
 before(async () => { env = await setup(); });
@@ -18,9 +18,7 @@ const TINY = {
 const STEP = { prefill: [{ tokens_this_step: 512, prompt_tokens: 2048 }], decode: [{ context_length: 1024, count: 32 }] };
 
 test('a bad config.json shows an inline error and keeps the previous model', async () => {
-  const { page, context } = await guardedPage(env.browser);
-  await page.goto(`${env.url}?model=qwen3-14b`);
-  await ready(page);
+  const { page, context } = await open(env, '?model=qwen3-14b');
   const before = await stepUs(page);
   await page.click('#custom-model summary');
   const err = page.locator('#config-error');
@@ -48,9 +46,7 @@ test('a bad config.json shows an inline error and keeps the previous model', asy
 });
 
 test('an uploaded config.json is computed by the core exactly like the CLI and survives a reload', async () => {
-  const { page, context } = await guardedPage(env.browser);
-  await page.goto(env.url);
-  await ready(page);
+  const { page, context } = await open(env);
   const dir = mkdtempSync(join(tmpdir(), 'stepcalc-'));
   writeFileSync(join(dir, 'tiny.json'), JSON.stringify(TINY));
   await page.click('#custom-model summary');
@@ -74,9 +70,7 @@ test('an uploaded config.json is computed by the core exactly like the CLI and s
 });
 
 test('a custom GPU is validated, used and kept', async () => {
-  const { page, context } = await guardedPage(env.browser);
-  await page.goto(`${env.url}?tp=2`);
-  await ready(page);
+  const { page, context } = await open(env, '?tp=2');
   await page.click('#custom-gpu summary');
   await page.fill('#cg-name', 'Lab card');
   await page.fill('#cg-tflops', '400');
@@ -103,9 +97,7 @@ test('a custom GPU is validated, used and kept', async () => {
 });
 
 test('a corrupt store is reset with a notice, never a blank page', async () => {
-  const { page, context } = await guardedPage(env.browser);
-  await page.goto(env.url);
-  await ready(page);
+  const { page, context } = await open(env);
   await page.evaluate(() => localStorage.setItem('stepcalc.custom.v1', '{"models": [1, 2'));
   await page.reload();
   await ready(page);

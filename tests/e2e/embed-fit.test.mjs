@@ -6,8 +6,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setup, guardedPage, ready, cli, SHOTS, EXAMPLE } from './helpers.mjs';
+import { ROOT, SHOTS, setup, guardedPage, ready, open, cli, EXAMPLE } from './helpers.mjs';
 
 let env, host, hostUrl;
 const QUERY = `${EXAMPLE.query}&embed=1`;
@@ -34,7 +35,7 @@ after(async () => {
 async function framed(page, width, height) {
   await page.goto(`${hostUrl}/${width}/${height}`);
   const inner = await (await page.waitForSelector('#calc')).contentFrame();
-  await inner.waitForSelector('html[data-ready="1"]', { timeout: 15000 });
+  await inner.waitForSelector('html[data-ready="1"]', { timeout: 60000 });
   return inner;
 }
 async function boxesIn(frame, selectors) {
@@ -83,9 +84,7 @@ test('embed at 640×480: step time, link back, verdict, memory, contributions an
 // title inside a 640×480 frame, also with a does-not-fit alert and a note under the step time.
 for (const [name, query] of [['the README example', QUERY], ['Llama 3.1 70B on an L4 (does not fit)', '?model=llama-3.1-70b-instruct&gpu=l4&tp=1&embed=1']]) {
   test(`embed at 640×480, ${name}: the roofline chart and each plotted point's legend entry are in the frame`, async () => {
-    const { page, context, errors } = await guardedPage(env.browser, { viewport: { width: 640, height: 480 } });
-    await page.goto(env.url + query);
-    await ready(page);
+    const { page, context, errors } = await open(env, query, { viewport: { width: 640, height: 480 } });
     await page.waitForFunction(() => document.querySelector('#roofline').dataset.points);
     const seen = await page.evaluate(() => {
       const inFrame = (el) => { const b = el.getBoundingClientRect(); return b.width > 0 && b.top >= 0 && b.bottom <= 480 && b.left >= 0 && b.right <= 640; };
@@ -124,9 +123,7 @@ test('embed at 400×300 stays usable: step time and link back in view, no sidewa
 });
 
 test('embed: Tab moves through the controls in the order they appear on screen', async () => {
-  const { page, context } = await guardedPage(env.browser, { viewport: { width: 640, height: 480 } });
-  await page.goto(env.url + QUERY);
-  await ready(page);
+  const { page, context } = await open(env, QUERY, { viewport: { width: 640, height: 480 } });
   const stops = [];
   for (let i = 0; i < 80; i++) {
     await page.keyboard.press('Tab');
@@ -170,4 +167,56 @@ test('Copy embed code: with the clipboard blocked the text is shown selected', a
   assert.deepEqual([state.start, state.end], [0, state.value.length], 'all of it selected');
   assert.match(await page.locator('#share-status').innerText(), /selected in the box below/);
   await context.close();
+});
+
+// Mutations tried: the embed's axis and marker sizes back to the full page's (decade 8 px,
+// markers 13 px: failed); the h1 left in the hidden header (axe's page-has-heading-one).
+for (const [name, query] of [['the default', '?embed=1'], ['Llama 3.1 70B on an L4', '?model=llama-3.1-70b-instruct&gpu=l4&tp=1&embed=1']]) {
+  test(`embed at 640×480, ${name}: a readable roofline (a decade taller than a label and a marker, the ridge label above the roof) and an h1`, async () => {
+    const { page, context, errors } = await open(env, query, { viewport: { width: 640, height: 480 }, bypassCSP: true });
+    await page.waitForFunction(() => document.querySelector('#roofline .uplot')?.dataset.decadePx);
+    const chart = await page.$eval('#roofline .uplot', (u) => ({ ...u.dataset }));
+    const decade = Number(chart.decadePx), marker = Number(chart.markerPx);
+    assert.ok(decade >= 16, `a decade is ${decade} px: the 10 px y labels need more than their height`);
+    assert.ok(marker < decade, `markers ${marker} px, smaller than a decade (${decade} px)`);
+    const [, , top, bottom] = JSON.parse(chart.ridgeLabel);
+    assert.ok(bottom < Number(chart.roofY) && top >= JSON.parse(chart.plotBox)[1] - 1, `ridge label ${top}–${bottom} above the roof at ${chart.roofY}, inside the plot`);
+    const canvas = await page.locator('#roofline canvas').boundingBox();
+    assert.ok(canvas.y + canvas.height <= 480, 'the chart is in the frame');
+    await page.screenshot({ path: join(SHOTS, `embed-640x480-roofline-${query.length}.png`) });
+    await page.addScriptTag({ path: join(ROOT, 'node_modules', 'axe-core', 'axe.min.js') });
+    const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations.map((v) => v.id));
+    assert.deepEqual(violations, []);
+    assert.equal(await page.locator('h1').count(), 1);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+}
+
+test('embed at 400×300: the roofline legend goes under the chart, leaving the plot most of the width', async () => {
+  const { page, context } = await open(env, '?embed=1', { viewport: { width: 400, height: 300 } });
+  await page.waitForFunction(() => document.querySelector('#roofline .uplot')?.dataset.plotBox);
+  const [, , width] = JSON.parse(await page.$eval('#roofline .uplot', (u) => u.dataset.plotBox));
+  assert.ok(width >= 250, `plot ${width} px wide`);
+  const legend = await page.locator('#roofline .u-legend').boundingBox(), canvas = await page.locator('#roofline canvas').boundingBox();
+  assert.ok(legend.y >= canvas.y + canvas.height - 1, 'legend under the chart');
+  await context.close();
+});
+
+test('the README embed snippet is what Copy embed code makes, and the embed has no copy button', async () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const snippet = /### Embedding\s+```html\n([\s\S]*?)\n```/.exec(readme)[1].replace(/\n\s+/g, ' ');
+  const { page, context } = await open(env, EXAMPLE.query);
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.click('#copy-embed');
+  await page.waitForFunction(() => document.querySelector('#share-text').value.startsWith('<iframe'));
+  const made = (await page.locator('#share-text').inputValue()).replace(env.url.replace(/\/$/, ''), 'https://YOUR-HOST/stepcalc');
+  assert.equal(made, snippet);
+  await context.close();
+  // The frame asks for no clipboard permission because nothing in it copies.
+  const b = await open(env, `${EXAMPLE.query}&embed=1`);
+  const copyButtons = await b.page.$$eval('button', (bs) => bs.filter((x) => x.offsetParent !== null && /copy/i.test(x.textContent)).length);
+  assert.equal(copyButtons, 0);
+  assert.equal(made.includes('clipboard-write'), copyButtons > 0, 'the snippet allows the clipboard exactly when the embed can copy');
+  await b.context.close();
 });

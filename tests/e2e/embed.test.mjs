@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { setup, guardedPage, ready, cli, SHOTS, EXAMPLE } from './helpers.mjs';
+import { SHOTS, setup, guardedPage, ready, open, cli, EXAMPLE } from './helpers.mjs';
 
 let env, host, hostUrl;
 const QUERY = `${EXAMPLE.query}&embed=1`;
@@ -34,7 +34,7 @@ after(async () => {
 test('embed=1 in a cross-origin iframe posts its result to the parent', async () => {
   const { page, context, foreign, errors } = await guardedPage(env.browser, { viewport: { width: 800, height: 600 } });
   await page.goto(hostUrl);
-  await page.waitForFunction(() => window.__messages.some((m) => m.data?.type === 'stepcalc:result'), null, { timeout: 15000 });
+  await page.waitForFunction(() => window.__messages.some((m) => m.data?.type === 'stepcalc:result'), null, { timeout: 60000 });
   const expected = cli(EXAMPLE.request);
   const msg = (await page.evaluate(() => window.__messages)).find((m) => m.data?.type === 'stepcalc:result');
   assert.equal(msg.origin, env.url.replace(/\/$/, ''));
@@ -70,9 +70,7 @@ test('embed=1 in a cross-origin iframe posts its result to the parent', async ()
 });
 
 test('Copy link and Copy embed code produce the scenario link and an iframe snippet', async () => {
-  const { page, context } = await guardedPage(env.browser);
-  await page.goto(`${env.url}?model=qwen3-30b-a3b&gpu=b200&tp=2&decode=4096x16&prefill=`);
-  await ready(page);
+  const { page, context } = await open(env, '?model=qwen3-30b-a3b&gpu=b200&tp=2&decode=4096x16&prefill=');
   await page.click('#copy-link');
   await page.waitForFunction(() => document.querySelector('#share-text').value !== '');
   const link = new URL(await page.inputValue('#share-text'));

@@ -43,8 +43,53 @@ export async function guardedPage(browser, options = {}) {
   return { context, page, foreign, errors };
 }
 
+// The page is whole. The timeouts here are safety nets for a page that never gets there,
+// generous so that a loaded machine (or two test files at once) does not trip them.
 export async function ready(page) {
-  await page.waitForSelector('html[data-ready="1"]', { timeout: 15000 });
+  await page.waitForSelector('html[data-ready="1"]', { timeout: 60000 });
+}
+
+// The one way the browser tests open the calculator: a guarded page (guardedPage's
+// options) at `query`, once the page is whole.
+export async function open(env, query = '', options = {}) {
+  const opened = await guardedPage(env.browser, options);
+  await opened.page.goto(env.url + query);
+  await ready(opened.page);
+  return opened;
+}
+
+export const textOf = (page, selector) => page.locator(selector).innerText();
+export const noticeText = (page) => page.locator('#notices').innerText();
+export const addressParams = async (page) => new URLSearchParams(await page.evaluate(() => location.search));
+
+// Waiting for the page, never for a time. Each resolves once something the page does has
+// happened, so a slow machine only makes them take longer, never pass wrongly.
+
+// Every change made so far is rendered: the page renders an action at once, or, when it
+// comes in the middle of a frame, in that frame's animation-frame callback (main.mjs,
+// frameEnd), which runs before the callbacks asked for after it.
+export async function rendered(page) {
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))));
+}
+
+// The address bar has followed the last valid state (share.mjs sets data-address-bar
+// to "pending" while its pause runs); it holds whatever it will hold.
+export async function addressBarSettled(page) {
+  await page.waitForSelector('html:not([data-address-bar="pending"])', { state: 'attached' });
+}
+
+// Slider gestures on the test's terms (sweep.mjs ends one after a pause between key
+// presses): holdGesture keeps the coming key presses one gesture however slowly they
+// arrive; endGesture ends the current one now, as the pause would, and waits for it.
+export async function holdGesture(page) {
+  await page.evaluate(() => { globalThis.stepcalcGesturePauseMs = 3_600_000; });
+}
+export async function endGesture(page) {
+  await page.evaluate(() => {
+    globalThis.stepcalcGesturePauseMs = 0;
+    document.getElementById('sweep-slider').dispatchEvent(new Event('change'));
+  });
+  await page.waitForSelector('#sweep-slider:not([data-gesture])', { state: 'attached' });
 }
 
 // The CLI's answer for a request (the reference every page number is checked against).
@@ -59,7 +104,7 @@ export async function stepUs(page) {
 }
 
 // Waits until #step-time shows exactly `expected` µs; returns what it shows at the end.
-export async function waitForStep(page, expected, timeout = 5000) {
+export async function waitForStep(page, expected, timeout = 30000) {
   try {
     await page.waitForFunction((e) => Number(document.querySelector('#step-time').dataset.us) === e, expected, { timeout });
   } catch { /* the caller's assertion reports the mismatch */ }

@@ -3,7 +3,7 @@
 // scenarios. Each test failed on the page before the dispatch/state rewrite.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, guardedPage, ready, cli, stepUs, waitForStep, EXAMPLE } from './helpers.mjs';
+import { setup, guardedPage, ready, open, addressParams, addressBarSettled, endGesture, cli, stepUs, waitForStep, EXAMPLE } from './helpers.mjs';
 
 let env;
 before(async () => { env = await setup(); });
@@ -15,13 +15,10 @@ const TINY = {
 };
 const DEFAULT_STEP = { prefill: [{ tokens_this_step: 512, prompt_tokens: 2048 }], decode: [{ context_length: 1024, count: 32 }] };
 const KEY = 'stepcalc.custom.v1';
-const search = async (page) => new URLSearchParams(await page.evaluate(() => location.search));
 const decodeValues = (page) => page.$$eval('#decode-rows input[data-field="c"]', (els) => els.map((e) => e.value));
 
 test('a reload keeps the selected custom model and the pins; a pin loads; a deleted model gets a notice', async () => {
-  const { page, context, errors } = await guardedPage(env.browser);
-  await page.goto(env.url);
-  await ready(page);
+  const { page, context, errors } = await open(env);
   await page.click('#custom-model summary');
   await page.fill('#config-name', 'tiny');
   await page.fill('#config-text', JSON.stringify(TINY));
@@ -73,9 +70,7 @@ test('a reload keeps the selected custom model and the pins; a pin loads; a dele
 });
 
 test('pins can go into the share link, and the link opens with them', async () => {
-  const { page, context } = await guardedPage(env.browser);
-  await page.goto(env.url + EXAMPLE.query);
-  await ready(page);
+  const { page, context } = await open(env, EXAMPLE.query);
   await page.click('#pin');
   await page.fill('#tp', '8');
   await waitForStep(page, cli(EXAMPLE.at(8)).step_time_us);
@@ -97,9 +92,7 @@ test('pins can go into the share link, and the link opens with them', async () =
 });
 
 test('a link with bad rows drops only those rows, each named in a notice', async () => {
-  const { page, context } = await guardedPage(env.browser);
-  await page.goto(`${env.url}?prefill=512:2048,10:5x,300:400x2&decode=1024x32,abc,2048x0,512`);
-  await ready(page);
+  const { page, context } = await open(env, '?prefill=512:2048,10:5x,300:400x2&decode=1024x32,abc,2048x0,512');
   const notices = await page.locator('#notices').innerText();
   assert.match(notices, /"decode": items 2 and 3 \(“abc”, “2048x0”\) are not valid and were left out; the other 2 apply/);
   assert.match(notices, /"prefill": item 2 \(“10:5x”\) is not valid and was left out; the other 2 apply/);
@@ -136,9 +129,7 @@ test('a 1,500-row link opens whole; past the core\'s 4,096 rows the rest is drop
 });
 
 test('the slider scales rows that differ instead of setting them equal, and undo restores them', async () => {
-  const { page, context } = await guardedPage(env.browser);
-  await page.goto(`${env.url}?prefill=&decode=2048x1,8192x1&sweep=decode-context`);
-  await ready(page);
+  const { page, context } = await open(env, '?prefill=&decode=2048x1,8192x1&sweep=decode-context');
   assert.match(await page.locator('#sweep-slider-out').textContent(), /2,048 in decode group 1; the other rows scale with it/);
   await page.focus('#sweep-slider');
   await page.keyboard.press('End');
@@ -147,8 +138,8 @@ test('the slider scales rows that differ instead of setting them equal, and undo
   const scaled = cli({ model: 'llama-3.1-8b-instruct', gpu: 'h100-sxm', tp: 1,
     step: { decode: [{ context_length: 1048576 }, { context_length: 4194304 }] } });
   assert.equal(await waitForStep(page, scaled.step_time_us), scaled.step_time_us);
-  // A pause: keys pressed after it are a new slider gesture, so a new undo step.
-  await page.waitForTimeout(1000);
+  // Keys pressed after the gesture ends (a pause, here ended by the test) are a new undo step.
+  await endGesture(page);
   await page.keyboard.press('Home');
   await page.waitForFunction(() => document.querySelector('[data-where="step.decode[0].context_length"]').value === '1');
   assert.deepEqual(await decodeValues(page), ['1', '4']);
@@ -166,9 +157,7 @@ test('the slider scales rows that differ instead of setting them equal, and undo
 });
 
 test('while a field is invalid, links and pins are refused naming it, and the address bar keeps the last valid scenario', async () => {
-  const { page, context } = await guardedPage(env.browser);
-  await page.goto(env.url + EXAMPLE.query);
-  await ready(page);
+  const { page, context } = await open(env, EXAMPLE.query);
   await page.fill('[data-where="step.decode[0].count"]', 'abc');
   await page.fill('#tp', '');
   await page.waitForFunction(() => document.querySelector('#tp').getAttribute('aria-invalid') === 'true');
@@ -183,18 +172,17 @@ test('while a field is invalid, links and pins are refused naming it, and the ad
   await page.click('#pin');
   assert.match(await page.locator('#compare-status').textContent(), /Nothing was pinned: 2 fields are not valid. Fix .*Decode group 1, Count/);
   assert.equal(await page.locator('#compare-out table').count(), 0);
-  // Longer than the address bar's 150 ms delay: it still holds the last valid scenario.
-  await page.waitForTimeout(500);
-  const q = await search(page);
+  // Once the address bar has followed whatever it was going to follow, it still holds the
+  // last valid scenario.
+  await addressBarSettled(page);
+  const q = await addressParams(page);
   assert.equal(q.get('decode'), '1000x32');
   assert.equal(q.get('tp'), '4');
   await context.close();
 });
 
 test('stored custom items are checked one by one: bad entries go with a notice, the rest stay', async () => {
-  const { page, context } = await guardedPage(env.browser);
-  await page.goto(env.url);
-  await ready(page);
+  const { page, context } = await open(env);
   await page.evaluate(({ key, tiny }) => localStorage.setItem(key, JSON.stringify({
     models: { good: { name: 'Good', config: tiny }, broken: 5, stale: { name: 'Stale', config: { ...tiny, hidden_size: -1 } } },
     gpus: { lab: { name: 'Lab', datasheet: { compute: { fp16_tensor_core: 100 }, memory: { bandwidth_tb_s: 1 } } } },
@@ -253,9 +241,7 @@ test('a config too big for the store is named and kept for the visit; a pasted c
 });
 
 test('β ".5" and "5." are numbers; "1e3" is not; custom β and unsaved GPU fields survive other changes', async () => {
-  const { page, context } = await guardedPage(env.browser);
-  await page.goto(env.url);
-  await ready(page);
+  const { page, context } = await open(env);
   await page.click('#pin');
   await page.selectOption('#coef', 'custom');
   await page.fill('[data-where="coefficients.beta[0]"]', '.5');

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { setup, guardedPage, ready, SHOTS, ROOT, EXAMPLE } from './helpers.mjs';
+import { ROOT, SHOTS, setup, open, EXAMPLE } from './helpers.mjs';
 
 let env;
 before(async () => { env = await setup(); });
@@ -30,9 +30,7 @@ test('360 px: chart labels apart, ridge label clear of the axis, slider wide eno
   // Scenarios spanning many decades of intensity: a long prefill, a tiny decode, kv_heads < TP.
   for (const query of [EXAMPLE.query, '?model=qwen3-30b-a3b&tp=16&prefill=100000000:100000000&decode=1x1',
     '?model=llama-2-7b-hf&gpu=l4&prefill=1:1&decode=100000000x1&sweep=decode-context']) {
-    const { page, context, errors } = await guardedPage(env.browser, { viewport: { width: 360, height: 800 } });
-    await page.goto(env.url + query);
-    await ready(page);
+    const { page, context, errors } = await open(env, query, { viewport: { width: 360, height: 800 } });
     await page.waitForFunction(() => document.querySelector('#roofline .uplot')?.dataset.ridgeLabel && document.querySelector('#sweep .uplot')?.dataset.xLabels);
     assertApart(await xLabels(page, '#roofline'), `roofline ${query}`);
     assertApart(await xLabels(page, '#sweep'), `sweep ${query}`);
@@ -50,9 +48,7 @@ test('360 px: chart labels apart, ridge label clear of the axis, slider wide eno
 });
 
 test('360 px: every preset model and GPU name fits in its select', async () => {
-  const { page, context } = await guardedPage(env.browser, { viewport: { width: 360, height: 800 } });
-  await page.goto(env.url);
-  await ready(page);
+  const { page, context } = await open(env, '', { viewport: { width: 360, height: 800 } });
   for (const [select, items] of [['#model', presets.models], ['#gpu', presets.gpus]]) {
     for (const item of items) {
       await page.selectOption(select, item.id);
@@ -73,9 +69,7 @@ test('360 px: every preset model and GPU name fits in its select', async () => {
 });
 
 test('360 px: the compare caption stays in view', async () => {
-  const { page, context } = await guardedPage(env.browser, { viewport: { width: 360, height: 800 } });
-  await page.goto(env.url + EXAMPLE.query);
-  await ready(page);
+  const { page, context } = await open(env, EXAMPLE.query, { viewport: { width: 360, height: 800 } });
   await page.click('#pin');
   await page.fill('#tp', '8');
   await page.click('#pin');
@@ -87,5 +81,33 @@ test('360 px: the compare caption stays in view', async () => {
   assert.ok(m.left >= m.viewLeft - 0.5 && m.right <= m.viewRight + 0.5, `caption ${m.left}–${m.right} within the visible ${m.viewLeft}–${m.viewRight}`);
   assert.ok(m.overflow <= 0);
   await page.locator('#compare').screenshot({ path: join(SHOTS, 'compare-360.png') });
+  await context.close();
+});
+
+test('360 px: an opened formula has the table width and breaks no name or number', async () => {
+  const { page, context } = await open(env, EXAMPLE.query, { viewport: { width: 360, height: 800 } });
+  for (const label of ['Prefill compute', 'Weight read']) {
+    await page.getByLabel(`Show the formula for ${label}`).click();
+  }
+  await page.waitForFunction(() => [...document.querySelectorAll('.terms pre')].filter((p) => p.textContent.includes('µs')).length === 2);
+  const checks = await page.$$eval('.terms details[open] pre', (pres) => pres.map((pre) => {
+    const table = pre.closest('table').getBoundingClientRect().width;
+    // Every name and number is on one line: one client rect per word.
+    const node = pre.firstChild, broken = [];
+    for (const m of node.data.matchAll(/[A-Za-z_][A-Za-z_0-9]*|[\d.,]+(e\d+)?/g)) {
+      const range = document.createRange();
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + m[0].length);
+      const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+      if (tops.size > 1) broken.push(m[0]);
+    }
+    return { width: pre.getBoundingClientRect().width, table, broken, overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth };
+  }));
+  for (const c of checks) {
+    assert.deepEqual(c.broken, [], 'names and numbers broken across lines');
+    assert.ok(c.width >= 0.9 * c.table, `formula ${c.width} px wide in a ${c.table} px table`);
+    assert.equal(c.overflow, 0, 'no sideways scroll of the page');
+  }
+  await page.screenshot({ path: join(SHOTS, 'formula-360.png'), fullPage: true });
   await context.close();
 });

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { setup, guardedPage, ready, cli, waitForStep, SHOTS } from './helpers.mjs';
+import { SHOTS, setup, open, cli, waitForStep } from './helpers.mjs';
 
 let env;
 before(async () => { env = await setup(); });
@@ -19,9 +19,7 @@ async function fitView(page) {
 }
 
 test('Llama 3.1 70B at TP 1 on an L4 does not fit: the message names need, usable and a TP that fits', async () => {
-  const { page, context, errors } = await guardedPage(env.browser);
-  await page.goto(`${env.url}?model=llama-3.1-70b-instruct&gpu=l4&tp=1&prefill=512:2048&decode=1024x32`);
-  await ready(page);
+  const { page, context, errors } = await open(env, '?model=llama-3.1-70b-instruct&gpu=l4&tp=1&prefill=512:2048&decode=1024x32');
   const request = { model: 'llama-3.1-70b-instruct', gpu: 'l4', tp: 1, step: STEP };
   const r = cli(request);
   assert.equal(await waitForStep(page, r.step_time_us), r.step_time_us);
@@ -56,9 +54,7 @@ test('Llama 3.1 70B at TP 1 on an L4 does not fit: the message names need, usabl
 });
 
 test('Llama 3.1 8B on an H100 fits: the bar shows weights, KV and free space as the CLI counts them', async () => {
-  const { page, context } = await guardedPage(env.browser);
-  await page.goto(`${env.url}?model=llama-3.1-8b-instruct&gpu=h100-sxm&tp=1&prefill=512:2048&decode=1024x32`);
-  await ready(page);
+  const { page, context } = await open(env, '?model=llama-3.1-8b-instruct&gpu=h100-sxm&tp=1&prefill=512:2048&decode=1024x32');
   const r = cli({ model: 'llama-3.1-8b-instruct', gpu: 'h100-sxm', tp: 1, step: STEP });
   assert.equal(await waitForStep(page, r.step_time_us), r.step_time_us);
   const m = r.memory, view = await fitView(page);
@@ -77,9 +73,7 @@ test('Llama 3.1 8B on an H100 fits: the bar shows weights, KV and free space as 
 });
 
 test('the decode-count sweep marks where the batch stops fitting', async () => {
-  const { page, context } = await guardedPage(env.browser);
-  await page.goto(`${env.url}?model=llama-3.1-70b-instruct&gpu=h100-sxm&tp=4&prefill=&decode=8192x32`);
-  await ready(page);
+  const { page, context } = await open(env, '?model=llama-3.1-70b-instruct&gpu=h100-sxm&tp=4&prefill=&decode=8192x32');
   await page.waitForFunction(() => document.querySelector('#sweep').dataset.overflowX);
   const x = Number(await page.locator('#sweep').getAttribute('data-overflow-x'));
   const desc = await page.locator('#sweep-desc').innerText();
@@ -93,9 +87,7 @@ test('the decode-count sweep marks where the batch stops fitting', async () => {
 });
 
 test('a custom GPU without a memory capacity: fit unknown, said so, no message', async () => {
-  const { page, context } = await guardedPage(env.browser);
-  await page.goto(`${env.url}?model=llama-3.1-8b-instruct&tp=1&prefill=512:2048&decode=1024x32`);
-  await ready(page);
+  const { page, context } = await open(env, '?model=llama-3.1-8b-instruct&tp=1&prefill=512:2048&decode=1024x32');
   await page.click('#custom-gpu summary');
   await page.fill('#cg-name', 'No capacity');
   await page.fill('#cg-tflops', '400');

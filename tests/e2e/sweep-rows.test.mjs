@@ -6,18 +6,17 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { setup, guardedPage, ready, cli, SHOTS } from './helpers.mjs';
+import { SHOTS, setup, open, cli, stepUs } from './helpers.mjs';
 
 let env;
 before(async () => { env = await setup(); });
 after(async () => { await env?.close(); });
 
-async function open(query) {
-  const g = await guardedPage(env.browser);
-  await g.page.goto(env.url + query);
-  await ready(g.page);
-  await g.page.waitForFunction(() => document.querySelector('#sweep').dataset.currentX);
-  return g;
+// The page at `query` once its sweep has a current value.
+async function openSwept(query) {
+  const opened = await open(env, query);
+  await opened.page.waitForFunction(() => document.querySelector('#sweep').dataset.currentX);
+  return opened;
 }
 
 // What the page shows: memory fit, step time, and the sweep's dotted line, shading and sentence.
@@ -43,7 +42,7 @@ function agreesWithScreen(v) {
 }
 
 test('decode-heavy (2,048 × 64 and 8,192 × 16): the sweep scales group 2 with group 1, as the slider does', async () => {
-  const { page, context, errors } = await open('?prefill=&decode=2048x64,8192x16');
+  const { page, context, errors } = await openSwept('?prefill=&decode=2048x64,8192x16');
   const v = await view(page);
   assert.equal(v.fits, 'true');
   assert.equal(v.currentX, 64);
@@ -65,7 +64,7 @@ test('decode-heavy (2,048 × 64 and 8,192 × 16): the sweep scales group 2 with 
 });
 
 test('decode context with the slider at 40,342 (rows 1:4): does not fit, and the sweep shades the current value', async () => {
-  const { page, context, errors } = await open('?prefill=&decode=40342x1,161368x3&sweep=decode-context');
+  const { page, context, errors } = await openSwept('?prefill=&decode=40342x1,161368x3&sweep=decode-context');
   const v = await view(page);
   assert.equal(v.fits, 'false');
   assert.equal(v.currentX, 40342);
@@ -76,7 +75,7 @@ test('decode context with the slider at 40,342 (rows 1:4): does not fit, and the
 });
 
 test('two prefill chunks: the chunk sweep stops where a scaled chunk would pass its prompt', async () => {
-  const { page, context, errors } = await open('?prefill=512:2048,1024:4096&decode=&sweep=prefill-chunk');
+  const { page, context, errors } = await openSwept('?prefill=512:2048,1024:4096&decode=&sweep=prefill-chunk');
   const v = await view(page);
   agreesWithScreen(v);
   assert.equal(v.currentX, 512);
@@ -87,7 +86,7 @@ test('two prefill chunks: the chunk sweep stops where a scaled chunk would pass 
 });
 
 test('moving the slider on differing rows: the chart follows the batch on screen', async () => {
-  const { page, context } = await open('?prefill=&decode=2048x64,8192x16');
+  const { page, context } = await openSwept('?prefill=&decode=2048x64,8192x16');
   // Drag the slider to its far right: the rows scale up past what fits.
   await page.locator('#sweep-slider').fill('1000');
   await page.waitForFunction(() => document.querySelector('#memory-fit').dataset.fits === 'false');
@@ -97,7 +96,7 @@ test('moving the slider on differing rows: the chart follows the batch on screen
 });
 
 test('kv_heads < TP: the sweep says the phase has no KV bytes instead of comparing with them', async () => {
-  const { page, context } = await open('?model=llama-3.1-70b-instruct&tp=16&prefill=512:2048&decode=1024x32');
+  const { page, context } = await openSwept('?model=llama-3.1-70b-instruct&tp=16&prefill=512:2048&decode=1024x32');
   const v = await view(page);
   assert.match(v.desc, /^Decode: no KV bytes \(kv_heads < TP\) over the whole range, 1 to [\d,]+ decode requests per group, so its compute is not compared with a KV read \(now 32, dotted line\)\./);
   assert.doesNotMatch(v.desc, /exceeds/);
@@ -108,7 +107,7 @@ test('kv_heads < TP: the sweep says the phase has no KV bytes instead of compari
 });
 
 test('sentences read as sentences; legends list only what is drawn', async () => {
-  const { page, context } = await open('?prefill=&decode=1024x1&sweep=decode-context');
+  const { page, context } = await openSwept('?prefill=&decode=1024x1&sweep=decode-context');
   const v = await view(page);
   assert.match(v.desc, /[\d,]+ tokens of decode context/);
   assert.doesNotMatch(v.desc, /\d decode context length \(tokens\)/);

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setup, guardedPage, ready, ROOT } from './helpers.mjs';
+import { ROOT, setup, open, rendered } from './helpers.mjs';
 import { readWithText, tpText, fitLines, summaryLines } from '../../web/src/trace-text.mjs';
 
 const CLI = join(ROOT, 'build', 'native', 'stepcalc');
@@ -91,9 +91,7 @@ const waitForSummary = (page) => page.waitForFunction(() => !document.querySelec
 const cliTotal = (args) => stepcalc(['trace', ...args]).stdout.trim().split('\n').reduce((sum, line) => sum + JSON.parse(line).step_time_us, 0);
 
 test('a file of whole requests: read with their own settings, not out of date when the calculator changes', async () => {
-  const { page, context, errors } = await guardedPage(env.browser);
-  await page.goto(`${env.url}?coef=roofline-prior&model=qwen3-14b&gpu=l4&tp=4`);
-  await ready(page);
+  const { page, context, errors } = await open(env, '?coef=roofline-prior&model=qwen3-14b&gpu=l4&tp=4');
   await page.selectOption('#trace-tp', 'calculator');
   await page.setInputFiles('#trace-file', wholeFile);
   await waitForSummary(page);
@@ -107,7 +105,7 @@ test('a file of whole requests: read with their own settings, not out of date wh
   await page.fill('#tp', '2');
   await page.selectOption('#coef', 'trained-roofline-h100');
   await page.selectOption('#trace-tp', 'file');
-  await page.waitForTimeout(300);
+  await rendered(page);
   assert.equal(await stale(), false, 'the calculator\'s settings were not used');
   await page.check('#trace-skip-bad');
   await page.waitForSelector('#trace-stale:not([hidden])');
@@ -142,9 +140,7 @@ test('a file of whole requests: read with their own settings, not out of date wh
 });
 
 test('a file mixing whole requests and training-format steps says which part used what', async () => {
-  const { page, context, errors } = await guardedPage(env.browser);
-  await page.goto(`${env.url}?model=llama-2-70b-hf&gpu=h100-sxm&tp=4`);
-  await ready(page);
+  const { page, context, errors } = await open(env, '?model=llama-2-70b-hf&gpu=h100-sxm&tp=4');
   await page.selectOption('#trace-tp', 'calculator');
   await page.setInputFiles('#trace-file', mixedFile);
   await waitForSummary(page);

@@ -4,25 +4,18 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { setup, guardedPage, ready, cli, waitForStep, SHOTS, EXAMPLE } from './helpers.mjs';
+import { SHOTS, setup, open, textOf, cli, waitForStep, EXAMPLE } from './helpers.mjs';
 
 let env;
 before(async () => { env = await setup(); });
 after(async () => { await env?.close(); });
 
-async function open(query, options) {
-  const g = await guardedPage(env.browser, options);
-  await g.page.goto(env.url + query);
-  await ready(g.page);
-  return g;
-}
-const text = (page, sel) => page.locator(sel).innerText();
 
 test('llama-2-70b decode at TP 4: the step is memory-bound (weights), not called compute-bound', async () => {
-  const { page, context, errors } = await open('?model=llama-2-70b-hf&tp=4&prefill=&decode=1000x32');
+  const { page, context, errors } = await open(env, '?model=llama-2-70b-hf&tp=4&prefill=&decode=1000x32');
   const r = cli({ model: 'llama-2-70b-hf', gpu: 'h100-sxm', tp: 4, step: { decode: [{ context_length: 1000, count: 32 }] } });
   assert.equal(await waitForStep(page, r.step_time_us), r.step_time_us);
-  const verdict = await text(page, '#verdict');
+  const verdict = await textOf(page, '#verdict');
   const weightShare = r.contributions_us[2] / r.step_time_us;
   assert.ok(weightShare > 0.6, 'the weight read is the largest part in this case');
   const share = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 4 }).format(weightShare * 100);
@@ -30,22 +23,22 @@ test('llama-2-70b decode at TP 4: the step is memory-bound (weights), not called
   assert.match(verdict, /The whole step is memory-bound: 30\.\d+ FLOP per byte of all its HBM traffic \(weights and KV\) is below the ridge point of 295\.4 FLOP\/B\./);
   assert.equal(await page.locator('#verdict').getAttribute('data-bound'), 'memory');
   // The decode badge says what it compares; nothing on the results calls anything compute-bound.
-  assert.equal(await text(page, '#badge-decode'), 'compute exceeds its KV read');
-  assert.equal(await text(page, '#badge-prefill'), 'no work');
-  assert.doesNotMatch(await text(page, '#results'), /compute-bound/);
-  assert.match(await text(page, '#teach'), /Decode: its compute \([\d.]+ ms at peak\) exceeds its KV read \([\d.]+ µs at full bandwidth\); 425\.4 FLOP per byte of KV read is at or above the ridge point/);
+  assert.equal(await textOf(page, '#badge-decode'), 'compute exceeds its KV read');
+  assert.equal(await textOf(page, '#badge-prefill'), 'no work');
+  assert.doesNotMatch(await textOf(page, '#results'), /compute-bound/);
+  assert.match(await textOf(page, '#teach'), /Decode: its compute \([\d.]+ ms at peak\) exceeds its KV read \([\d.]+ µs at full bandwidth\); 425\.4 FLOP per byte of KV read is at or above the ridge point/);
   // The chart: decode on the roof (its KV only), the whole step below the slope (weights and KV).
   const pts = JSON.parse(await page.locator('#roofline').getAttribute('data-points'));
   assert.equal(pts.prefill, null);
   assert.ok(pts.decode[0] > 295.4 && Math.abs(pts.decode[1] - 989.5) < 1e-9);
   assert.ok(pts.step[0] < 295.4 && pts.step[1] <= pts.step[0] * 3.35 * (1 + 1e-12));
-  assert.match(await text(page, '#roofline-desc'), /decode at 425\.4 FLOP per byte of KV read; the whole step at 30\.\d+ FLOP per byte of all HBM traffic \(weights and KV\)/);
+  assert.match(await textOf(page, '#roofline-desc'), /decode at 425\.4 FLOP per byte of KV read; the whole step at 30\.\d+ FLOP per byte of all HBM traffic \(weights and KV\)/);
   assert.deepEqual(errors, []);
   await context.close();
 });
 
 test('"One long prefill": every figure above 100 % or above the peak says why, and the chart plots β = 1 apart', async () => {
-  const { page, context } = await open('');
+  const { page, context } = await open(env, '');
   await page.click('button[data-scenario="long-prefill"]');
   const r = cli({ model: 'llama-3.1-8b-instruct', gpu: 'h100-sxm', tp: 1, step: { prefill: [{ tokens_this_step: 8192, prompt_tokens: 8192 }] } });
   assert.equal(await waitForStep(page, r.step_time_us), r.step_time_us);
@@ -68,24 +61,24 @@ test('"One long prefill": every figure above 100 % or above the peak says why, a
   const pts = JSON.parse(await page.locator('#roofline').getAttribute('data-points'));
   assert.ok(pts.step[1] <= 989.5 * (1 + 1e-12), `β = 1 point ${pts.step[1]} TFLOPS`);
   assert.ok(pts.predicted[1] > 989.5, `predicted point ${pts.predicted[1]} TFLOPS`);
-  assert.match(await text(page, '#roofline-desc'), /Prediction \(ring\): 1,2\d\d TFLOPS, above the roof: the fitted β₁ = 0\.7726 \(below 1\) predicts a step faster than the roofline allows\./);
+  assert.match(await textOf(page, '#roofline-desc'), /Prediction \(ring\): 1,2\d\d TFLOPS, above the roof: the fitted β₁ = 0\.7726 \(below 1\) predicts a step faster than the roofline allows\./);
   await context.close();
 });
 
 test('kv_heads < TP: each phase without KV bytes gets a sentence saying why it is not placed', async () => {
-  const { page, context, errors } = await open('?model=llama-3.1-70b-instruct&tp=16&prefill=512:2048&decode=1024x32');
+  const { page, context, errors } = await open(env, '?model=llama-3.1-70b-instruct&tp=16&prefill=512:2048&decode=1024x32');
   const request = { model: 'llama-3.1-70b-instruct', gpu: 'h100-sxm', tp: 16,
     step: { prefill: [{ tokens_this_step: 512, prompt_tokens: 2048 }], decode: [{ context_length: 1024, count: 32 }] } };
   const r = cli(request);
   assert.equal(await waitForStep(page, r.step_time_us), r.step_time_us);
   assert.equal(r.work.prefill.kv_bytes, 0);
-  const teach = await text(page, '#teach');
+  const teach = await textOf(page, '#teach');
   for (const phase of ['Prefill', 'Decode']) {
     assert.match(teach, new RegExp(`${phase}: its compute takes [\\d.]+ (µs|ms) and its KV (write|read) 0 µs; it cannot be placed on the roofline because ` +
       'its KV term counts 0 KV heads per GPU \\(⌊kv_heads/TP⌋ = ⌊8/16⌋\\), so it has no KV bytes to divide by\\.'));
   }
-  for (const sel of ['#teach', '#verdict', '#roofline-desc']) assert.doesNotMatch(await text(page, sel), /–|NaN|undefined/, sel);
-  assert.match(await text(page, '#roofline-desc'), /The prefill point is not plotted: it has no KV bytes/);
+  for (const sel of ['#teach', '#verdict', '#roofline-desc']) assert.doesNotMatch(await textOf(page, sel), /–|NaN|undefined/, sel);
+  assert.match(await textOf(page, '#roofline-desc'), /The prefill point is not plotted: it has no KV bytes/);
   const pts = JSON.parse(await page.locator('#roofline').getAttribute('data-points'));
   assert.equal(pts.prefill, null);
   assert.equal(pts.decode, null);
@@ -95,7 +88,7 @@ test('kv_heads < TP: each phase without KV bytes gets a sentence saying why it i
 });
 
 test('a zero term stays in the contributions legend with its reason; t_tp substitutes T', async () => {
-  const { page, context } = await open(EXAMPLE.query);
+  const { page, context } = await open(env, EXAMPLE.query);
   const r = cli(EXAMPLE.request);
   assert.equal(await waitForStep(page, r.step_time_us), r.step_time_us);
   const items = await page.$$eval('#stack-legend li', (lis) => lis.map((li) => ({ text: li.innerText, hidden: li.hidden || li.offsetParent === null })));
@@ -116,27 +109,27 @@ test('a zero term stays in the contributions legend with its reason; t_tp substi
 
 test('extreme values use scientific notation and integers are not rounded', async () => {
   // 1,000 prefill chunks of 100,000,000 tokens: a step of about 10¹³ s.
-  const { page, context } = await open('?model=llama-3.1-8b-instruct&prefill=100000000:100000000x1000&decode=');
+  const { page, context } = await open(env, '?model=llama-3.1-8b-instruct&prefill=100000000:100000000x1000&decode=');
   const r = cli({ model: 'llama-3.1-8b-instruct', gpu: 'h100-sxm', tp: 1,
     step: { prefill: [{ tokens_this_step: 100000000, prompt_tokens: 100000000, count: 1000 }] } });
   assert.equal(await waitForStep(page, r.step_time_us), r.step_time_us);
-  assert.match(await text(page, '#step-time'), /^\d\.\d+e\d+ s$/);
-  const all = await text(page, '#results') + await text(page, '#charts');
+  assert.match(await textOf(page, '#step-time'), /^\d\.\d+e\d+ s$/);
+  const all = await textOf(page, '#results') + await textOf(page, '#charts');
   assert.doesNotMatch(all, /\d[\d,]{10,}/, 'no run of more than ten digits');
   assert.doesNotMatch(all, /0\.0000/, 'no long run of leading zeros');
   await context.close();
 
   // The decode-count sweep runs to 16,384 and says so exactly.
-  const b = await open('?decode=1024x4096&prefill=');
+  const b = await open(env, '?decode=1024x4096&prefill=');
   await b.page.waitForFunction(() => /16,384/.test(document.querySelector('#sweep-desc').textContent));
-  assert.match(await text(b.page, '#sweep-desc'), /over the whole range, 1 to 16,384 decode requests per group \(now 4,096, dotted line\)\./);
+  assert.match(await textOf(b.page, '#sweep-desc'), /over the whole range, 1 to 16,384 decode requests per group \(now 4,096, dotted line\)\./);
   await b.page.screenshot({ path: join(SHOTS, 'truth-big-decode.png'), fullPage: true });
   await b.context.close();
 });
 
 test('the formula view for a MoE model at TP 3: each shown substitution evaluates to the CLI term', async () => {
   const query = '?model=qwen3-30b-a3b&tp=3&prefill=512:2048x2,101:101&decode=1024x32,300x5';
-  const { page, context } = await open(query);
+  const { page, context } = await open(env, query);
   const r = cli({ model: 'qwen3-30b-a3b', gpu: 'h100-sxm', tp: 3, step: {
     prefill: [{ tokens_this_step: 512, prompt_tokens: 2048, count: 2 }, { tokens_this_step: 101, prompt_tokens: 101 }],
     decode: [{ context_length: 1024, count: 32 }, { context_length: 300, count: 5 }] } });
@@ -158,7 +151,7 @@ test('the formula view for a MoE model at TP 3: each shown substitution evaluate
 });
 
 test('Llama 3.1 70B on an L4: a prediction shorter than the roofline bound is said next to the step time', async () => {
-  const { page, context, errors } = await open('?model=llama-3.1-70b-instruct&gpu=l4&tp=1');
+  const { page, context, errors } = await open(env, '?model=llama-3.1-70b-instruct&gpu=l4&tp=1');
   const r = cli({ model: 'llama-3.1-70b-instruct', gpu: 'l4', tp: 1,
     step: { prefill: [{ tokens_this_step: 512, prompt_tokens: 2048 }], decode: [{ context_length: 1024, count: 32 }] } });
   assert.equal(await waitForStep(page, r.step_time_us), r.step_time_us);
@@ -172,26 +165,26 @@ test('Llama 3.1 70B on an L4: a prediction shorter than the roofline bound is sa
   // Next to the figure: inside the step time's box, below it.
   const [n, st] = await Promise.all([note.boundingBox(), page.locator('#step-time').boundingBox()]);
   assert.ok(n.y > st.y && n.y - (st.y + st.height) < 30, 'the note sits under the step time');
-  assert.match(await text(page, '#roofline-desc'), /Prediction \(ring\): [\d.,]+ TFLOPS, under the roof, above the β = 1 point: the fitted β₁ = 0\.7726 \(below 1\) predicts a step shorter than the roofline bound \([\d.]+ ms against [\d.]+ s\)\./);
+  assert.match(await textOf(page, '#roofline-desc'), /Prediction \(ring\): [\d.,]+ TFLOPS, under the roof, above the β = 1 point: the fitted β₁ = 0\.7726 \(below 1\) predicts a step shorter than the roofline bound \([\d.]+ ms against [\d.]+ s\)\./);
   // With the roofline prior nothing is said about fitting, and nothing is shorter than the bound.
   await page.selectOption('#coef', 'roofline-prior');
   await page.waitForFunction(() => document.querySelector('#below-roofline').hidden);
-  assert.doesNotMatch(await text(page, '#results') + await text(page, '#roofline-desc'), /fit(ted)? (β|prediction)/);
+  assert.doesNotMatch(await textOf(page, '#results') + await textOf(page, '#roofline-desc'), /fit(ted)? (β|prediction)/);
   assert.deepEqual(errors, []);
   await context.close();
 });
 
 test('custom β are called "your β", not "the fitted β"', async () => {
-  const { page, context } = await open('?beta=0.5,0.5,1,1,0,0,0&prefill=8192:8192&decode=');
+  const { page, context } = await open(env, '?beta=0.5,0.5,1,1,0,0,0&prefill=8192:8192&decode=');
   await page.waitForFunction(() => !document.querySelector('#below-roofline').hidden);
-  const all = await text(page, '#results') + await text(page, '#roofline-desc');
+  const all = await textOf(page, '#results') + await textOf(page, '#roofline-desc');
   assert.match(all, /your β₁ = 0\.5 \(below 1\) predicts/);
   assert.doesNotMatch(all, /fitted β/);
   await context.close();
 });
 
 test('data-need-bytes is whole bytes at TP 3', async () => {
-  const { page, context } = await open('?model=llama-3.1-8b-instruct&tp=3');
+  const { page, context } = await open(env, '?model=llama-3.1-8b-instruct&tp=3');
   await page.waitForFunction(() => document.querySelector('#memory-fit').dataset.needBytes !== '');
   const r = cli({ model: 'llama-3.1-8b-instruct', gpu: 'h100-sxm', tp: 3,
     step: { prefill: [{ tokens_this_step: 512, prompt_tokens: 2048 }], decode: [{ context_length: 1024, count: 32 }] } });
@@ -202,7 +195,7 @@ test('data-need-bytes is whole bytes at TP 3', async () => {
 });
 
 test('a disabled button looks disabled', async () => {
-  const { page, context } = await open('');
+  const { page, context } = await open(env, '');
   const look = (sel) => page.locator(sel).evaluate((b) => {
     const s = getComputedStyle(b);
     return { disabled: b.disabled, color: s.color, border: s.borderColor, opacity: Number(s.opacity), cursor: s.cursor };

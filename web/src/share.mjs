@@ -110,7 +110,10 @@ export function createShare({ current, dispatch, embed }) {
     followUrl(state) {
       validState = state;
       clearTimeout(urlTimer);
+      // For the tests: the bar is about to follow (they wait for it, not for a time).
+      document.documentElement.dataset.addressBar = 'pending';
       urlTimer = setTimeout(() => {
+        document.documentElement.dataset.addressBar = 'current';
         // The bar holds what a reload can open: with the pins if that fits, else without them,
         // else it keeps what it had and says why.
         const fits = (/** @type {string} */ query) => new URL(location.pathname + query, location.href).href.length <= MAX_LINK_CHARS;

@@ -334,9 +334,15 @@ function makeChart(el, mark, xLabel, width) {
   }, EMPTY, el);
 }
 
+// One gesture is one undo step: a drag, or arrow-key steps with no pause of
+// GESTURE_PAUSE_MS between them. A test sets globalThis.stepcalcGesturePauseMs to hold a
+// gesture open (or end it at once) whatever the machine's speed; the slider's
+// data-gesture="open" says a gesture has not ended yet.
+const GESTURE_PAUSE_MS = 700;
+const gesturePauseMs = () => /** @type {{ stepcalcGesturePauseMs?: number }} */ (globalThis).stepcalcGesturePauseMs ?? GESTURE_PAUSE_MS;
+
 // dispatch: the page's one way to change the state. limits: the core's bounds. variable:
 // the sweep variable at start, whose label the chart has until a result gives it data.
-const GESTURE_PAUSE_MS = 700;
 
 /**
  * @param {{ dispatch: import('./state.mjs').Dispatch, limits: Readonly<Limits>, variable: SweepKind }} options
@@ -456,8 +462,7 @@ export function createSweep({ dispatch, limits, variable }) {
     if (usable && state.drag === null) slider.value = String(Math.round((Math.log(Math.min(ref, hi)) / Math.log(hi)) * 1000));
   }
 
-  // One gesture is one undo step: a drag, or arrow-key steps with no pause of
-  // GESTURE_PAUSE_MS between them (each key press fires its own change event).
+  // Each key press fires its own change event; the gesture ends when they pause.
   let gestureTimer = 0;
   slider.addEventListener('input', () => {
     clearTimeout(gestureTimer);
@@ -466,7 +471,11 @@ export function createSweep({ dispatch, limits, variable }) {
   });
   slider.addEventListener('change', () => {
     clearTimeout(gestureTimer);
-    gestureTimer = setTimeout(() => dispatch({ type: 'slide-end' }), GESTURE_PAUSE_MS);
+    slider.dataset.gesture = 'open';
+    gestureTimer = setTimeout(() => {
+      delete slider.dataset.gesture;
+      dispatch({ type: 'slide-end' });
+    }, gesturePauseMs());
   });
   select.addEventListener('change', () => dispatch({ type: 'sweep-variable', value: /** @type {SweepKind} */ (select.value) }));
 
