@@ -3,13 +3,15 @@
 # random search) and a fresh clone passes within 8 minutes on a 2-core machine:
 #   build      scripts/build.sh: installs what is missing, the native build, the WASM module, the site
 #   ctest      the C++ unit tests, the CLI's contract, the bad-input table with bounded work,
-#              the fuzz regressions (build/native, ctest --preset native)
+#              every committed fuzz seed and regression replayed through the fuzz targets'
+#              entry points (build/native, ctest --preset native)
 #   typecheck  the WASM declarations and the page's code (tsc)
 #   wasm       the module against the CLI, its errors, leaks and bad inputs (node --test tests/wasm/)
 #   trace      the trace reader and fit (node --test tests/trace/)
 #   e2e        the page in headless Chromium (node --test tests/e2e/)
 # scripts/test.sh --deep adds what takes long or searches at random, for before a release:
 #   sanitize   the native build again under AddressSanitizer and UndefinedBehaviorSanitizer, and its ctest
+#   replay     the libFuzzer builds of the targets over their corpus, once (scripts/fuzz.sh --replay)
 #   fuzz       every libFuzzer target for FUZZ_SECONDS each (default 30; scripts/fuzz.sh)
 # At the end it prints each stage's wall time and CPU time. docs/testing.md says what each stage checks
 # and how long it takes here.
@@ -47,12 +49,6 @@ stage() {
 
 stage build scripts/build.sh
 stage ctest ctest --preset native
-# FUZZ CORPUS REPLAY: the fuzz targets' corpus replayed in a few seconds belongs here (a
-# CTest test in the native build runs with the ctest stage above; scripts/fuzz.sh --replay
-# replays through the libFuzzer build). It runs once scripts/fuzz.sh has the mode.
-if grep -q -- '--replay' scripts/fuzz.sh; then
-  stage replay scripts/fuzz.sh --replay
-fi
 stage typecheck npm run --silent typecheck
 stage wasm node --test tests/wasm/
 stage trace node --test tests/trace/
@@ -68,6 +64,7 @@ if $deep; then
     ctest --preset sanitize
   }
   stage sanitize sanitize
+  stage replay scripts/fuzz.sh --replay
   stage fuzz scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
 fi
 
