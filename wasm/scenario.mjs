@@ -19,7 +19,7 @@ const NO_ROWS = new Float64Array(0);
  */
 export function createScenarioClass(Session, { packStep, copyPacked }, { computeJson, sweepJson }, maxRows) {
   return class Scenario {
-    /** @type {Session} */
+    /** @type {InstanceType<typeof Session>} */
     #session;
     /** @type {unknown} */
     #header;
