@@ -294,9 +294,10 @@ export type TraceSource = string | ArrayBuffer | ArrayBufferView | Blob | Readab
 export interface StepCalc {
   compute(request: StepRequest | string): StepResponse;
   sweep(request: StepRequest | string, variable: SweepVariable, values: ArrayLike<number>): SweepSeries;
-  /** Every step of a trace (an experiment document or JSON Lines), read chunk by chunk. */
+  /** Every step of a trace (an experiment document or JSON Lines), read chunk by chunk (by
+   * the worker's module, stepcalc_worker.mjs, loaded on the first call). */
   trace(source: TraceSource, options?: TraceOptions, hooks?: TraceHooks): Promise<TraceResult>;
-  /** β fitted to a trace's measured step durations. */
+  /** β fitted to a trace's measured step durations (by the worker's module too). */
   fit(source: TraceSource, options?: TraceOptions & { lambda?: number }): Promise<FitReport>;
   /** Opens a scenario; throws StepCalcError when the header is invalid. */
   scenario(header: ScenarioHeader): Scenario;
@@ -306,9 +307,10 @@ export interface StepCalc {
   checkModel(config: ModelConfig): { arch: Arch; notes: Note[] };
   /** Validates a datasheet as a request's "gpu" would be read (at TP 1). */
   checkGpu(datasheet: Datasheet): { hardware: StepResponse['hardware']; notes: Note[] };
-  /** Bytes malloc has handed out and not had back, for leak checks. */
+  /** Bytes malloc has handed out and not had back, for leak checks (both modules', once the
+   * worker's is loaded). */
   heapBytesInUse(): number;
-  /** Bytes of WebAssembly memory. */
+  /** Bytes of WebAssembly memory (both modules'). */
   memoryBytes(): number;
 }
 
@@ -324,6 +326,8 @@ export class UnsupportedEngineError extends Error {
   constructor();
 }
 
+/** Both apply to stepcalc.wasm; calc.trace and calc.fit load the worker's module
+ * (stepcalc_worker.mjs and .wasm) from beside stepcalc.mjs on their first call. */
 export interface StepCalcOptions {
   /** The wasm bytes, when the caller already has them. */
   wasmBinary?: ArrayBuffer | Uint8Array;
