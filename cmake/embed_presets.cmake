@@ -16,6 +16,10 @@ foreach(kind model gpu coefficient)
     get_filename_component(name "${path}" NAME)
     string(REGEX REPLACE "\\.json$" "" id "${name}")
     file(READ "${path}" text)
+    # Without the files' line breaks and indentation (a raw line break cannot be inside a
+    # JSON string, so none of them is in one): the same JSON, a third fewer bytes in the
+    # WASM module the page loads.
+    string(REGEX REPLACE "\n[ \t]*" "" text "${text}")
     string(FIND "${text}" ")${delimiter}\"" clash)
     if(NOT clash EQUAL -1)
       message(FATAL_ERROR "${path} contains the raw-string delimiter")

@@ -1,4 +1,6 @@
-// Embind bindings for the stepcalc core. The JS facade (stepcalc.mjs) is the only caller.
+// Embind bindings of the page's module (stepcalc.wasm): the calculator. The JS facade
+// (stepcalc.mjs) is the only caller. Trace and fit live in the worker's module
+// (worker_bindings.cpp), so the page does not load their code.
 //
 //  - Scenario (an Embind class the facade owns and delete()s): one validated request
 //    header (model, GPU, TP, coefficients). Batches arrive as numbers in heap memory the
@@ -10,10 +12,8 @@
 //    uses it for JSON it cannot take the quick way and for every error, so error messages
 //    are always the CLI's.
 //  - presets, limits, responseFields, stepRecordSize, checkModel, checkGpu, heapBytesInUse.
-// Errors never cross as C++ exceptions: every entry point catches everything (an
-// exception escaping to JS would also leave the wasm stack pointer unrestored).
-
-#include <malloc.h>
+// Errors never cross as C++ exceptions: every entry point catches everything
+// (binding_support.hpp).
 
 #include <cstdint>
 #include <optional>
@@ -30,39 +30,16 @@
 #include "stepcalc/input_error.hpp"
 #include "stepcalc/limits.hpp"
 #include "stepcalc/presets.hpp"
-#include "stepcalc/trace_run.hpp"
+
+#include "binding_support.hpp"
 
 namespace {
 
 using emscripten::val;
 using nlohmann::ordered_json;
-using stepcalc::InputError;
-
-struct Outcome {
-  bool ok = false;
-  std::string text;  // the result JSON when ok
-  std::string where; // else the error's location ("step.decode[3].count")
-  std::string what;  // and what is wrong there
-};
-
-// Runs `body`, which returns the text of a successful outcome, and turns any
-// exception into a failed outcome.
-template <typename Body> Outcome guarded(Body &&body) {
-  try {
-    return {true, body(), "", ""};
-  } catch (const InputError &error) {
-    return {false, "", error.where(), error.message()};
-  } catch (const std::exception &error) {
-    return {false, "", "internal", error.what()};
-  }
-}
-
-// A copy of the column in a fresh Float64Array: views into the heap would go
-// stale when memory grows.
-val to_float64_array(const std::vector<double> &column) {
-  return val::global("Float64Array")
-      .new_(emscripten::typed_memory_view(column.size(), column.data()));
-}
+using stepcalc_wasm::guarded;
+using stepcalc_wasm::Outcome;
+using stepcalc_wasm::to_float64_array;
 
 // {ok: true, values, t_pf_compute, ..., headroom_bytes} as Float64Arrays, or
 // {ok: false, where, what}.
@@ -153,12 +130,7 @@ public:
     return sweep_value(outcome, series);
   }
 
-  val error() const {
-    val out = val::object();
-    out.set("where", error_.where);
-    out.set("what", error_.what);
-    return out;
-  }
+  val error() const { return stepcalc_wasm::error_value(error_); }
 
   // Where compute() leaves the step's numbers: a byte address in the wasm heap, fixed
   // for the object's life.
@@ -199,130 +171,6 @@ extern "C" EMSCRIPTEN_KEEPALIVE int stepcalc_scenario_compute(std::uintptr_t sce
 }
 
 namespace {
-
-// A trace run fed in pieces: calc.trace and calc.fit in the facade.
-class TraceSession {
-public:
-  // options: {"model", "gpu", "coefficients" (for steps in the training format), "tp",
-  // "skip_bad", "holdout"}, all optional.
-  Outcome start(const std::string &options_text) {
-    return guarded([&] {
-      const nlohmann::json options = stepcalc::parse_json_text(options_text, "trace");
-      if (!options.is_object()) throw InputError("trace", "expected an options object");
-      stepcalc::TraceOptions parsed;
-      for (const char *key : {"model", "gpu", "coefficients"}) {
-        if (options.contains(key) && !options[key].is_null()) parsed.header[key] = options[key];
-      }
-      if (options.contains("tp") && !options["tp"].is_null()) {
-        const nlohmann::json &tp = options["tp"];
-        if (!tp.is_number_integer() || tp.get<int64_t>() < 1 || tp.get<int64_t>() > stepcalc::limits::kMaxTp) {
-          throw InputError("trace.tp", "must be an integer from 1 to " + std::to_string(stepcalc::limits::kMaxTp));
-        }
-        parsed.tp = tp.get<int64_t>();
-      }
-      parsed.skip_bad = options.value("skip_bad", false);
-      parsed.holdout = options.value("holdout", 0.2);
-      if (!(parsed.holdout >= 0 && parsed.holdout <= 0.9)) {
-        throw InputError("trace.holdout", "must be a number from 0 to 0.9");
-      }
-      run_.emplace(std::move(parsed));
-      return std::string();
-    });
-  }
-
-  // The bytes at `address` (UTF-8 text of the file, in order): 0, or -1 on an error
-  // (error() says which; the run is then over).
-  int push(std::uintptr_t address, int length) {
-    return status(guarded([&] {
-      live().feed({reinterpret_cast<const char *>(address), static_cast<std::size_t>(length)});
-      return std::string();
-    }));
-  }
-  int finish() {
-    return status(guarded([&] {
-      live().finish();
-      return std::string();
-    }));
-  }
-  double steps() const { return run_ ? static_cast<double>(run_->summary().steps) : 0; }
-  double skipped() const { return run_ ? static_cast<double>(run_->summary().skipped) : 0; }
-
-  // Every column as a Float64Array; features and contributions as x1..x7 and c1..c7.
-  val columns() const {
-    val out = val::object();
-    if (!run_) return out;
-    const stepcalc::TraceColumns &c = run_->columns();
-    const std::pair<const char *, const std::vector<double> *> named[] = {
-        {"position", &c.position},         {"step_id", &c.step_id},
-        {"t_pf_compute", &c.t_pf_compute}, {"t_pf_kv", &c.t_pf_kv},
-        {"t_dc_compute", &c.t_dc_compute}, {"t_dc_kv", &c.t_dc_kv},
-        {"t_weight", &c.t_weight},         {"t_tp", &c.t_tp},
-        {"num_layers", &c.num_layers},     {"batch_size", &c.batch_size},
-        {"step_time_us", &c.step_time_us}, {"duration_us", &c.duration_us},
-        {"error_pct", &c.error_pct}};
-    for (const auto &[name, column] : named) out.set(name, to_float64_array(*column));
-    for (std::size_t i = 0; i < stepcalc::kFeatureCount; ++i) {
-      out.set("x" + std::to_string(i + 1), to_float64_array(c.features[i]));
-      out.set("c" + std::to_string(i + 1), to_float64_array(c.contributions_us[i]));
-    }
-    return out;
-  }
-
-  // The ids that are not plain integers: {rows: Float64Array, cells: [the CSV cell of each]}.
-  val step_id_cells() const {
-    val out = val::object();
-    val cells = val::array();
-    if (run_) {
-      for (const std::string &cell : run_->columns().id_cells) cells.call<void>("push", cell);
-    }
-    out.set("rows", to_float64_array(run_ ? run_->columns().id_cell_rows : std::vector<double>{}));
-    out.set("cells", cells);
-    return out;
-  }
-
-  // The summary as `stepcalc trace` reports it, with the first skipped steps' errors.
-  std::string summary_json() const {
-    if (!run_) return "null";
-    nlohmann::ordered_json out = run_->summary().to_json();
-    const stepcalc::TraceFormat format = run_->format();
-    out["format"] = format == stepcalc::TraceFormat::Experiment ? "document"
-                    : format == stepcalc::TraceFormat::JsonLines ? "json_lines"
-                                                                 : nullptr;
-    out["skipped_errors"] = run_->skipped_messages();
-    return out.dump();
-  }
-
-  Outcome fit(double lambda) const {
-    return guarded([&] {
-      if (!run_) throw std::logic_error("fit before start");
-      if (!(lambda >= 0 && lambda <= 1e30)) throw InputError("fit.lambda", "must be a number from 0 to 1e+30");
-      return run_->fit(lambda).dump();
-    });
-  }
-
-  val error() const {
-    val out = val::object();
-    out.set("where", error_.where);
-    out.set("what", error_.what);
-    return out;
-  }
-
-private:
-  stepcalc::TraceRun &live() {
-    if (!run_ || failed_) throw std::logic_error("the trace run is not open");
-    return *run_;
-  }
-  int status(const Outcome &outcome) {
-    if (outcome.ok) return 0;
-    error_ = outcome;
-    failed_ = true;
-    return -1;
-  }
-
-  std::optional<stepcalc::TraceRun> run_;
-  bool failed_ = false;
-  Outcome error_;
-};
 
 Outcome compute_json(const std::string &request) {
   return guarded([&] { return stepcalc::compute_response(request); });
@@ -392,19 +240,10 @@ std::string limits_json() {
       .dump();
 }
 
-// Bytes malloc has handed out and not had back: what a leak check watches.
-double heap_bytes_in_use() {
-  return static_cast<double>(mallinfo().uordblks);
-}
-
 } // namespace
 
 EMSCRIPTEN_BINDINGS(stepcalc) {
-  emscripten::value_object<Outcome>("Outcome")
-      .field("ok", &Outcome::ok)
-      .field("text", &Outcome::text)
-      .field("where", &Outcome::where)
-      .field("what", &Outcome::what);
+  stepcalc_wasm::bind_outcome();
   emscripten::class_<Scenario>("Scenario")
       .constructor<>()
       .function("open", &Scenario::open)
@@ -413,18 +252,6 @@ EMSCRIPTEN_BINDINGS(stepcalc) {
       .function("error", &Scenario::error)
       .function("recordAddress", &Scenario::record_address)
       .function("address", &Scenario::address);
-  emscripten::class_<TraceSession>("TraceSession")
-      .constructor<>()
-      .function("start", &TraceSession::start)
-      .function("push", &TraceSession::push)
-      .function("finish", &TraceSession::finish)
-      .function("steps", &TraceSession::steps)
-      .function("skipped", &TraceSession::skipped)
-      .function("columns", &TraceSession::columns)
-      .function("stepIdCells", &TraceSession::step_id_cells)
-      .function("summaryJson", &TraceSession::summary_json)
-      .function("fit", &TraceSession::fit)
-      .function("error", &TraceSession::error);
   emscripten::function("computeJson", &compute_json);
   emscripten::function("sweepJson", &sweep_json);
   emscripten::function("checkModel", &check_model);
@@ -433,5 +260,5 @@ EMSCRIPTEN_BINDINGS(stepcalc) {
   emscripten::function("limits", &limits_json);
   emscripten::function("responseFields", &stepcalc::response_field_list);
   emscripten::function("stepRecordSize", &stepcalc::step_record_size);
-  emscripten::function("heapBytesInUse", &heap_bytes_in_use);
+  emscripten::function("heapBytesInUse", &stepcalc_wasm::heap_bytes_in_use);
 }

@@ -88,11 +88,36 @@ export function buildResponse(r, o, h, notes) {
 }
 `);
 
+// The response's type as the schema states it, and its field paths: the hand-written
+// StepResponse in stepcalc.d.mts is checked against both (typecheck/response_schema.ts).
+const KIND_TYPES = { number: 'number', integer: 'number', flag: 'boolean', vector7: 'Beta', bound: 'Bottleneck',
+  text: 'string', maybe_number: 'number | null', maybe_integer: 'number | null', maybe_flag: 'boolean | null' };
+const kindOf = new Map(fields.map(({ path, kind }) => [path, kind]));
+function typeLiteral(node, prefix, indent) {
+  const pad = '  '.repeat(indent);
+  const entries = [...node].map(([key, value]) => {
+    const path = prefix + key;
+    return `${pad}  ${key}: ${value instanceof Map ? typeLiteral(value, `${path}.`, indent + 1) : KIND_TYPES[kindOf.get(path)]};`;
+  });
+  return `{\n${entries.join('\n')}\n${pad}}`;
+}
+for (const { path, kind } of fields) {
+  if (!(kind in KIND_TYPES)) throw new Error(`${defPath}: ${path}: unknown kind ${kind}`);
+}
+const schemaType = typeLiteral(root, '', 0).replace(/\n}$/, '\n  notes: Note[];\n}');
+
 writeFileSync(outPath.replace(/\.mjs$/, '.d.mts'), `// Generated with response_builder.mjs; do not edit.
-import type { Note, StepResponse } from './stepcalc.mjs';
+import type { Beta, Bottleneck, Note, StepResponse } from './stepcalc.mjs';
 export type { Note, StepResponse };
 
 export const FIELD_LIST: string;
 export const RECORD_SIZE: number;
 export function buildResponse(r: Float64Array, o: number, h: any, notes: Note[]): StepResponse;
+
+/** The response as core/src/response_fields.def states it ("notes" always follows the table). */
+export type SchemaResponse = ${schemaType};
+
+/** Every field path of the schema. */
+export type SchemaFieldPath =
+${fields.map(({ path }) => `  | ${JSON.stringify(path)}`).join('\n')};
 `);

@@ -372,12 +372,14 @@ export interface SimulationResponse {
 export interface StepCalc {
   compute(request: StepRequest | string): StepResponse;
   sweep(request: StepRequest | string, variable: SweepVariable, values: ArrayLike<number>): SweepSeries;
-  /** Every step of a trace (an experiment document or JSON Lines), read chunk by chunk. */
+  /** Every step of a trace (an experiment document or JSON Lines), read chunk by chunk (by
+   * the worker's module, stepcalc_worker.mjs, loaded on the first call). */
   trace(source: TraceSource, options?: TraceOptions, hooks?: TraceHooks): Promise<TraceResult>;
-  /** A serving workload through the scheduler, each step timed by the model: exactly
-   * what `stepcalc simulate` prints, as an object. Throws StepCalcError on bad input. */
-  simulate(request: SimulationRequest | string): SimulationResponse;
-  /** β fitted to a trace's measured step durations. */
+  /** A serving workload through the scheduler, each step timed by the model: exactly what
+   * `stepcalc simulate` prints, as an object (by the worker's module, loaded on the first
+   * call). Rejects with a StepCalcError on bad input. */
+  simulate(request: SimulationRequest | string): Promise<SimulationResponse>;
+  /** β fitted to a trace's measured step durations (by the worker's module too). */
   fit(source: TraceSource, options?: TraceOptions & { lambda?: number }): Promise<FitReport>;
   /** Opens a scenario; throws StepCalcError when the header is invalid. */
   scenario(header: ScenarioHeader): Scenario;
@@ -387,9 +389,10 @@ export interface StepCalc {
   checkModel(config: ModelConfig): { arch: Arch; notes: Note[] };
   /** Validates a datasheet as a request's "gpu" would be read (at TP 1). */
   checkGpu(datasheet: Datasheet): { hardware: StepResponse['hardware']; notes: Note[] };
-  /** Bytes malloc has handed out and not had back, for leak checks. */
+  /** Bytes malloc has handed out and not had back, for leak checks (both modules', once the
+   * worker's is loaded). */
   heapBytesInUse(): number;
-  /** Bytes of WebAssembly memory. */
+  /** Bytes of WebAssembly memory (both modules'). */
   memoryBytes(): number;
 }
 
@@ -405,6 +408,8 @@ export class UnsupportedEngineError extends Error {
   constructor();
 }
 
+/** Both apply to stepcalc.wasm; calc.trace and calc.fit load the worker's module
+ * (stepcalc_worker.mjs and .wasm) from beside stepcalc.mjs on their first call. */
 export interface StepCalcOptions {
   /** The wasm bytes, when the caller already has them. */
   wasmBinary?: ArrayBuffer | Uint8Array;

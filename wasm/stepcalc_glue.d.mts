@@ -1,4 +1,4 @@
-// Declarations for the Emscripten glue as wasm/bindings.cpp binds it: what the facade
+// Declarations for the page module's Emscripten glue as wasm/bindings.cpp binds it: what the facade
 // (stepcalc.mjs) may call. Only the facade imports the glue; `npm run typecheck` checks
 // the facade against this file.
 
@@ -25,26 +25,9 @@ export interface CoreScenario {
   delete(): void;
 }
 
-export interface CoreTraceSession {
-  start(options: string): Outcome;
-  /** UTF-8 bytes at a heap address: 0, or -1 on an error (see error()). */
-  push(address: number, length: number): number;
-  finish(): number;
-  steps(): number;
-  skipped(): number;
-  columns(): Record<string, Float64Array>;
-  stepIdCells(): { rows: Float64Array; cells: string[] };
-  summaryJson(): string;
-  fit(lambda: number): Outcome;
-  error(): { where: string; what: string };
-  delete(): void;
-}
-
 export interface Glue {
   Scenario: new () => CoreScenario;
-  TraceSession: new () => CoreTraceSession;
   computeJson(request: string): Outcome;
-  simulateJson(request: string): Outcome;
   sweepJson(request: string, variable: string, values: number[]): SweepOutcome;
   checkModel(config: string): Outcome;
   checkGpu(datasheet: string): Outcome;

@@ -37,17 +37,17 @@ const requests = {
 };
 
 for (const [label, request] of Object.entries(requests)) {
-  test(`calc.simulate equals the CLI's text: ${label}`, () => {
+  test(`calc.simulate equals the CLI's text: ${label}`, async () => {
     const cli = cliSimulate(request);
     assert.equal(cli.code, 0, cli.stderr);
     const expected = cli.stdout;
     assert.equal(JSON.stringify(JSON.parse(expected)), expected, "the CLI's text is JSON.stringify's");
-    assert.equal(JSON.stringify(calc.simulate(request)), expected);
-    assert.equal(JSON.stringify(calc.simulate(JSON.stringify(request))), expected, 'the same from JSON text');
+    assert.equal(JSON.stringify(await calc.simulate(request)), expected);
+    assert.equal(JSON.stringify(await calc.simulate(JSON.stringify(request))), expected, 'the same from JSON text');
   });
 }
 
-test("calc.simulate's errors are the CLI's lines", () => {
+test("calc.simulate's errors are the CLI's lines", async () => {
   const bad = [
     { ...header },
     { ...header, workload: { requests: 0 } },
@@ -59,16 +59,16 @@ test("calc.simulate's errors are the CLI's lines", () => {
   for (const request of bad) {
     const cli = cliSimulate(request);
     assert.equal(cli.code, 2, `${JSON.stringify(request)}: the CLI refuses it`);
-    assert.throws(() => calc.simulate(request), (error) => error.name === 'StepCalcError' && error.message === cli.stderr,
+    await assert.rejects(calc.simulate(request), (error) => error.name === 'StepCalcError' && error.message === cli.stderr,
       `${JSON.stringify(request)}: ${cli.stderr}`);
   }
 });
 
-test('calc.simulate leaves no heap behind', () => {
+test('calc.simulate leaves no heap behind', async () => {
   const request = requests['a chunked prompt and a late arrival, with step records'];
-  calc.simulate(request);
+  await calc.simulate(request);
   const before = calc.heapBytesInUse();
-  for (let i = 0; i < 20; i++) calc.simulate(request);
-  assert.throws(() => calc.simulate({ ...header }));
+  for (let i = 0; i < 20; i++) await calc.simulate(request);
+  await assert.rejects(calc.simulate({ ...header }));
   assert.equal(calc.heapBytesInUse(), before);
 });

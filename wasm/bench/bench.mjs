@@ -1,18 +1,21 @@
 // Speed and size of the WASM module, side by side with the seed's Python algorithm in the
 // same run (figures for the README; not a test). Needs python3 and the native build.
 //   node wasm/bench/bench.mjs [ROUNDS]
+// STEPCALC_WASM_DIR=dir/ benches the module files in dir/ instead of build/wasm/ (an older
+// build kept for an A/B in the same conditions).
 // Each round times every contender once, in turn, so a noisy neighbour on the machine
 // slows them alike; the report gives the median and range over rounds, and each module
 // figure as a ratio to the Python algorithm's time in the same round.
 
 import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const buildDir = `${root}build/wasm/`;
-const { default: createStepCalc } = await import(`${buildDir}stepcalc.mjs`);
+const buildDir = process.env.STEPCALC_WASM_DIR ? `${resolve(process.env.STEPCALC_WASM_DIR)}/` : `${root}build/wasm/`;
+const { default: createStepCalc } = await import(pathToFileURL(`${buildDir}stepcalc.mjs`).href);
 const calc = await createStepCalc();
 const ROUNDS = Number(process.argv[2] ?? 9);
 
@@ -83,9 +86,11 @@ for (const name of Object.keys(contenders)) {
   console.log(`| ${name} | ${fmt(median(samples[name]))} | ${range(samples[name])} | ${ratio} |`);
 }
 
-const files = ['stepcalc.wasm', 'stepcalc_glue.mjs', 'stepcalc.mjs', 'response_builder.mjs'];
+// The page's module: stepcalc.wasm and every ES module beside it but the worker's.
+const files = ['stepcalc.wasm', ...readdirSync(buildDir)
+  .filter((file) => file.endsWith('.mjs') && !file.endsWith('.d.mts') && !file.startsWith('stepcalc_worker')).sort()];
 const raw = files.reduce((sum, file) => sum + statSync(`${buildDir}${file}`).size, 0);
 const gzip = files.reduce((sum, file) => sum + gzipSync(readFileSync(`${buildDir}${file}`), { level: 9 }).length, 0);
 for (const file of files) console.log(`${file}: ${statSync(`${buildDir}${file}`).size} bytes`);
-console.log(`module total (${files.join(' + ')}): ${raw} bytes, ${gzip} bytes gzip -9`);
+console.log(`module total (${files.length} files, not minified): ${raw} bytes, ${gzip} bytes gzip -9`);
 scenario.delete();

@@ -28,7 +28,7 @@ const packed: number = scenario.computePacked(new Float64Array([512, 2048, 1]), 
 const headroom: Float64Array = scenario.sweep({ decode: [{ context_length: 10 }] }, 'decode[0].count', [1, 2]).headroom_bytes;
 scenario.delete();
 const arch: number = calc.checkModel({ num_hidden_layers: 2 }).arch.L;
-const served = calc.simulate({ model: 'llama-2-7b-hf', gpu: 'h100-sxm', workload: { requests: 10, prompt_tokens: { min: 1, max: 9 } } });
+const served = await calc.simulate({ model: 'llama-2-7b-hf', gpu: 'h100-sxm', workload: { requests: 10, prompt_tokens: { min: 1, max: 9 } } });
 const ttftP50: number = served.summary.ttft_us.p50;
 const dominantTerm: string | undefined = served.step_records?.dominant[0];
 

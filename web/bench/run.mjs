@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { startServer } from '../serve.mjs';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
-const SITE = join(ROOT, 'build', 'site');
+// STEPCALC_SITE=dir benches an older build of the site kept aside (an A/B in the same conditions).
+const SITE = process.env.STEPCALC_SITE ? resolve(process.env.STEPCALC_SITE) : join(ROOT, 'build', 'site');
 const EDITS = Number(process.env.EDITS ?? 300);
 const LOADS = Number(process.env.LOADS ?? 7);
 if (!existsSync(join(SITE, 'index.html'))) {

@@ -3,8 +3,13 @@
 // the state and the latest result to the views, at most once per frame. Nothing flows back:
 // views never change the state except by dispatching, and no result is written into a control.
 import './style.css';
-import { loadCalc, compute, checkModel, checkGpu, presets as loadPresets, limits as loadLimits } from './calc.mjs';
-import { defaultState, reduce, buildRequest, SCENARIO_KEYS, customItem } from './state.mjs';
+// uPlot's own rules, after ours as before (plot.mjs draws with uPlot; the page's stylesheet
+// holds them, so code loaded later (the Trace view's) brings no stylesheet of its own).
+import 'uplot/dist/uPlot.min.css';
+import { loadCalc, checkModel, checkGpu, presets as loadPresets, limits as loadLimits } from './calc.mjs';
+import { defaultState, reduce, customItem } from './state.mjs';
+import { createEvaluations } from './evaluate.mjs';
+import { frameScheduler } from './frame.mjs';
 import { readLink } from './url.mjs';
 import { loadStore, saveStore } from './storage.mjs';
 import { notice, reportBug, createFieldErrors, errorText, showStale, fieldNames } from './messages.mjs';
@@ -40,54 +45,25 @@ function showFatal(text) {
   notice(text);
 }
 
-// A one-entry cache keyed by the identity of the parts of the state a value depends on.
-/**
- * @template S, V
- * @param {(keyof S)[]} keys
- * @param {(state: S) => V} make
- * @returns {(state: S) => V}
- */
-function memoByParts(keys, make) {
-  /** @type {unknown[] | null} */
-  let parts = null;
-  /** @type {V} */
-  let value;
-  return (state) => {
-    if (parts && keys.every((k, i) => /** @type {unknown[]} */ (parts)[i] === state[k])) return value;
-    parts = keys.map((k) => state[k]);
-    value = make(state);
-    return value;
-  };
-}
-
-// The request for a scenario, its field errors and the core's answer (when it can be asked).
-// Without field errors every number was read, so the draft is the whole request; with
-// errors, request is not sent and out is null.
-/**
- * @param {Scenario & { custom: import('./state.mjs').Custom }} scenario
- * @param {Readonly<import('./wasm/stepcalc.mjs').Limits>} limits
- * @returns {{ request: PageRequest, errors: import('./state.mjs').FieldError[], out: Outcome<StepResponse> | null }}
- */
-function evaluate(scenario, limits) {
-  const built = buildRequest(scenario, limits);
-  const request = /** @type {PageRequest} */ (/** @type {unknown} */ (built.request)), errors = built.errors;
-  return { request, errors, out: errors.length ? null : compute(request) };
-}
-
-async function start() {
+// The module, or the page says why it cannot compute: true when loaded.
+async function loadModule() {
   try {
     await loadCalc();
+    return true;
   } catch (e) {
     const error = /** @type {Error | undefined} */ (e);
     showFatal(error?.name === 'UnsupportedEngineError'
       ? `This browser cannot run the calculator: ${error.message}.`
       : `The calculator's WebAssembly module could not be loaded (${error?.message ?? e}). Reload the page to retry.`);
-    return;
+    return false;
   }
-  performance.mark('stepcalc:start'); // for the benchmark: from here to the first result is the page's own work
-  const P = loadPresets();
-  const limits = loadLimits();
-  const ctx = { coefficients: Object.fromEntries(P.coefficients.map((c) => [c.id, c])), limits };
+}
+
+// The first state: the defaults, the user's saved custom models and GPUs, then the link's
+// fields; what could not be read of the store or the link is said in a notice.
+/** @param {import('./wasm/stepcalc.mjs').PresetListing} P @param {Readonly<import('./wasm/stepcalc.mjs').Limits>} limits
+ * @returns {State} */
+function initialState(P, limits) {
   const { custom, notices: storeNotices } = loadStore();
   const ids = {
     models: new Set(P.models.map((m) => m.id)),
@@ -96,8 +72,30 @@ async function start() {
   };
   const { fields, notices: linkNotices } = readLink(location.search, { ids, limits, custom });
   for (const text of [...storeNotices, ...linkNotices]) notice(text);
-  /** @type {State} */
-  let state = { ...defaultState(custom), ...fields };
+  return { ...defaultState(custom), ...fields };
+}
+
+// Ctrl+Z (⌘Z) undoes the last slider move, quick scenario or loaded pin, except in a text
+// field, where it keeps undoing typing as usual.
+/** @param {import('./state.mjs').Dispatch} dispatch */
+function undoWithKeys(dispatch) {
+  addEventListener('keydown', (e) => {
+    if (!(e.ctrlKey || e.metaKey) || e.shiftKey || e.key.toLowerCase() !== 'z') return;
+    const t = /** @type {HTMLInputElement} */ (e.target);
+    if (t.tagName === 'TEXTAREA' || (t.tagName === 'INPUT' && t.type !== 'range' && t.type !== 'checkbox')) return;
+    e.preventDefault();
+    dispatch({ type: 'undo' });
+  });
+}
+
+async function start() {
+  if (!(await loadModule())) return;
+  performance.mark('stepcalc:start'); // for the benchmark: from here to the first result is the page's own work
+  const P = loadPresets();
+  const limits = loadLimits();
+  const ctx = { coefficients: Object.fromEntries(P.coefficients.map((c) => [c.id, c])), limits };
+  let state = initialState(P, limits);
+  const schedule = frameScheduler(() => render());
   if (state.embed) applyEmbedLayout();
 
   /** @type {import('./state.mjs').Dispatch} */
@@ -112,44 +110,7 @@ async function start() {
     schedule();
   }
 
-  const evaluation = memoByParts([...SCENARIO_KEYS, 'custom'], (s) => evaluate(s, limits));
-  // Each pin's result, kept while the pin and the custom items it may use are unchanged.
-  /** @type {WeakMap<Scenario, { custom: import('./state.mjs').Custom, out: PinOutcome }>} */
-  const pinCache = new WeakMap();
-  /**
-   * A pin's outcome; a pin with a field error gets that error, without the core's message.
-   * @typedef {import('./compare.mjs').PinOutcome} PinOutcome
-   * @param {Scenario} pin
-   * @returns {PinOutcome}
-   */
-  const pinOutcome = (pin) => {
-    const hit = pinCache.get(pin);
-    if (hit?.custom === state.custom) return hit.out;
-    const { errors, out } = evaluate({ ...pin, custom: state.custom }, limits);
-    /** @type {PinOutcome} */
-    const result = out ?? { ok: false, input: true, ...errors[0] };
-    pinCache.set(pin, { custom: state.custom, out: result });
-    return result;
-  };
-  const pinOutcomes = memoByParts(['pins', 'custom'], (/** @type {State} */ s) => s.pins.map(pinOutcome));
-  // What the core says of the selected custom model and GPU (their arch and hardware lines).
-  /** @type {WeakMap<object, Outcome<unknown>>} */
-  const checks = new WeakMap();
-  /**
-   * @template {object} I
-   * @template {keyof I} K
-   * @template V
-   * @param {I | undefined} item
-   * @param {K} field
-   * @param {(value: I[K]) => Outcome<V>} check
-   * @returns {V | undefined}
-   */
-  const checked = (item, field, check) => {
-    if (!item) return undefined;
-    if (!checks.has(item)) checks.set(item, check(item[field]));
-    const out = /** @type {Outcome<V>} */ (checks.get(item)); // made by this check for this item
-    return out.ok ? out.value : undefined;
-  };
+  const { evaluation, pinOutcomes, checked } = createEvaluations(limits);
 
   const scenario = createScenario({ presets: P, dispatch });
   const customEditors = createCustomEditors(dispatch);
@@ -175,42 +136,12 @@ async function start() {
   const share = createShare({ current, dispatch, embed: state.embed });
   const trace = state.embed ? null : createTrace({ dispatch, scenarioRequest: () => evaluation(state), fieldNames: (errors) => fieldNames(errors, inputFor) });
   stepCountsWithArrows($('app'));
-  // Ctrl+Z (⌘Z) undoes the last slider move, quick scenario or loaded pin, except in a text
-  // field, where it keeps undoing typing as usual.
-  addEventListener('keydown', (e) => {
-    if (!(e.ctrlKey || e.metaKey) || e.shiftKey || e.key.toLowerCase() !== 'z') return;
-    const t = /** @type {HTMLInputElement} */ (e.target);
-    if (t.tagName === 'TEXTAREA' || (t.tagName === 'INPUT' && t.type !== 'range' && t.type !== 'checkbox')) return;
-    e.preventDefault();
-    dispatch({ type: 'undo' });
-  });
+  undoWithKeys(dispatch);
 
-  // At most one update per frame: the first change of a frame renders at once (lowest
-  // latency); later changes in the same frame are coalesced into one render at the next rAF.
-  let frameBusy = false, dirty = false;
   /** @type {StepResponse | null} */
   let lastGood = null;
   /** @type {Scenario | null} the scenario lastGood is for */
   let lastGoodState = null;
-  function schedule() {
-    if (frameBusy) {
-      dirty = true;
-      return;
-    }
-    frameBusy = true;
-    render();
-    requestAnimationFrame(frameEnd);
-  }
-  function frameEnd() {
-    if (!dirty) {
-      frameBusy = false;
-      return;
-    }
-    dirty = false;
-    render();
-    requestAnimationFrame(frameEnd);
-  }
-
   // The fields in error: the page's own checks, or else the core's input error.
   /** @param {State} s */
   function staleErrors(s) {

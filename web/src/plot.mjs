@@ -1,6 +1,5 @@
 // What the roofline and sweep charts share: uPlot options for size, colours and axes,
 // and the rebuild when the colour scheme changes (uPlot bakes colours in at creation).
-import 'uplot/dist/uPlot.min.css';
 
 /** @typedef {import('uplot')} uPlot */
 /**

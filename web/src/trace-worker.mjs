@@ -3,18 +3,20 @@
 // file. Messages in: {type: 'run', id, file, options}, {type: 'fit', id, lambda}; the page
 // cancels a run by ending the worker. Messages out carry the run's id: 'progress', 'done' (summary, columns
 // and stepIdCells, the typed arrays' buffers transferred), 'fitted', 'failed'.
-/** @typedef {import('./wasm/stepcalc.mjs').StepCalc} StepCalc */
-/** @typedef {import('./wasm/stepcalc.mjs').TraceResult} TraceResult */
-/** @typedef {import('./wasm/stepcalc.mjs').TraceOptions} TraceOptions */
-/** @type {Promise<StepCalc> | null} */
+// It loads the worker's module (stepcalc_worker.mjs and .wasm: trace and fit), never the
+// page's calculator.
+/** @typedef {import('./wasm/stepcalc_worker.mjs').StepCalcWorker} StepCalcWorker */
+/** @typedef {import('./wasm/stepcalc_worker.mjs').TraceResult} TraceResult */
+/** @typedef {import('./wasm/stepcalc_worker.mjs').TraceOptions} TraceOptions */
+/** @type {Promise<StepCalcWorker> | null} */
 let calcPromise = null;
-/** @type {typeof import('./wasm/stepcalc.mjs').StepCalcError | null} */
+/** @type {typeof import('./wasm/stepcalc_worker.mjs').StepCalcError | null} */
 let InputError = null;
 /** @type {TraceResult | null} */
 let result = null; // the last run's result, kept in the module for fit()
 
 function loadCalc() {
-  calcPromise ??= import('./wasm/stepcalc.mjs').then(async (mod) => {
+  calcPromise ??= import('./wasm/stepcalc_worker.mjs').then(async (mod) => {
     InputError = mod.StepCalcError;
     return mod.default();
   });

@@ -1,0 +1,51 @@
+// A trace's text, in pieces the module reads one at a time, whatever form the caller
+// hands it in.
+
+import { StepCalcError } from './errors.mjs';
+
+const TRACE_CHUNK_CHARS = 1 << 20;
+const TRACE_CHUNK_BYTES = 1 << 20;
+
+// A trace's chunks, whatever form it comes in: text, bytes, a Blob, a ReadableStream, or
+// an (async) iterable of text or bytes. Long text is cut into 1 Mi-character pieces,
+// never between the two halves of a surrogate pair, and long bytes into 1 MiB pieces, so
+// the module's memory holds one piece at a time whatever the size of the whole.
+/** @param {unknown} source @returns {AsyncGenerator<string | Uint8Array>} */
+export async function* traceChunks(source) {
+  if (typeof source === 'string') {
+    for (let at = 0; at < source.length;) {
+      let end = Math.min(at + TRACE_CHUNK_CHARS, source.length);
+      const last = source.charCodeAt(end - 1);
+      if (end < source.length && last >= 0xd800 && last <= 0xdbff) end--;
+      yield source.slice(at, end);
+      at = end;
+    }
+    return;
+  }
+  if (source instanceof ArrayBuffer) source = new Uint8Array(source);
+  if (ArrayBuffer.isView(source)) {
+    const bytes = new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+    for (let at = 0; at < bytes.length; at += TRACE_CHUNK_BYTES) yield bytes.subarray(at, at + TRACE_CHUNK_BYTES);
+    return;
+  }
+  if (typeof Blob !== 'undefined' && source instanceof Blob) source = source.stream();
+  const stream = /** @type {{ getReader?: () => ReadableStreamDefaultReader<unknown> }} */ (source);
+  if (typeof stream?.getReader === 'function') {
+    const reader = stream.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        yield* traceChunks(value);
+      }
+    } finally {
+      reader.releaseLock();
+    }
+  }
+  const iterable = /** @type {AsyncIterable<unknown> | Iterable<unknown>} */ (source);
+  if (iterable && (Symbol.asyncIterator in Object(iterable) || Symbol.iterator in Object(iterable))) {
+    for await (const chunk of iterable) yield* traceChunks(chunk);
+    return;
+  }
+  throw new StepCalcError('trace', 'expected text, bytes, a Blob, a stream or an iterable of chunks');
+}

@@ -1,0 +1,245 @@
+// The Trace view once a file is chosen (trace.mjs loads this module then): the file read
+// by the worker's module in a worker (trace-worker.mjs), with progress and Cancel; then the
+// summary, the charts (trace-charts.mjs), "Fit β", "Use these β" and "Download CSV"
+// (trace-csv.mjs). It reads the calculator's state for its options and changes it only by
+// dispatching. Columns stay typed arrays: nothing here makes one object per step.
+import { summaryLines, skippedLines, fitLines, progressText, plainDecimal, readWithText, usesCalculator, traceErrorText } from './trace-text.mjs';
+import { stackChart, histogramChart, scatterChart } from './trace-charts.mjs';
+import { downloadCsv } from './trace-csv.mjs';
+import { widthOf, followSchemeAndSize } from './plot.mjs';
+import { readBounded } from './fields.mjs';
+import { modelName, gpuName, coefficientsName } from './trace-names.mjs';
+
+/** @typedef {import('./wasm/stepcalc.mjs').TraceColumns} TraceColumns */
+/** @typedef {import('./wasm/stepcalc.mjs').StepIdCells} StepIdCells */
+/** @typedef {import('./wasm/stepcalc.mjs').TraceSummary} TraceSummary */
+/** @typedef {import('./wasm/stepcalc.mjs').TraceOptions} TraceOptions */
+/** @typedef {import('./wasm/stepcalc.mjs').FitReport} FitReport */
+/** @typedef {import('./state.mjs').State} State */
+/** @typedef {import('./state.mjs').PageRequest} PageRequest */
+/** @typedef {import('./state.mjs').FieldError} FieldError */
+/** @typedef {import('uplot')} uPlot */
+
+const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+
+// dispatch: the page's one way to change the state. scenarioRequest(): the calculator's
+// request and field errors ({ request, errors }), for the model, GPU, TP and coefficients.
+/**
+ * fieldNames(errors): the fields in error as the page names them elsewhere. currentState():
+ * the calculator's state at its last render (null before the first).
+ * @param {{ dispatch: import('./state.mjs').Dispatch, scenarioRequest: () => { request: PageRequest, errors: FieldError[] },
+ *   fieldNames: (errors: FieldError[]) => string, currentState: () => State | null }} deps
+ * @returns {{ start(file: File): void, checkStale(): void }}
+ */
+export function createTraceView({ dispatch, scenarioRequest, fieldNames, currentState }) {
+  // The worker starts with the first file (the page's first load fetches none of its code).
+  // Cancel ends it, and the next file starts another: a worker reading a file that streams
+  // in quickly may not turn to a 'cancel' message for seconds, and by then may have read it
+  // all. The next file pays the module's load again (its compiled code is cached).
+  /** @type {Worker | null} */
+  let worker = null;
+  let busy = false; // a file is being read
+  function startedWorker() {
+    if (worker) return worker;
+    worker = new Worker(new URL('./trace-worker.js', import.meta.url), { type: 'module' });
+    worker.addEventListener('message', onMessage);
+    worker.addEventListener('error', (e) => {
+      busy = false;
+      running.hidden = true;
+      showError(`The trace worker could not run (${e.message ?? 'no message'}).`);
+    });
+    return worker;
+  }
+  function stopReading() {
+    if (!busy) return;
+    worker?.terminate();
+    worker = null;
+    busy = false;
+  }
+  const tpSelect = /** @type {HTMLSelectElement} */ ($('trace-tp')), skipBad = /** @type {HTMLInputElement} */ ($('trace-skip-bad'));
+  const running = $('trace-running'), progress = /** @type {HTMLProgressElement} */ ($('trace-progress')), progressLine = $('trace-progress-text');
+  const errorLine = $('trace-error'), out = $('trace-out'), summaryEl = $('trace-summary'), fitEl = $('trace-fit');
+  let runId = 0;
+  // What the shown result was read with (the calculator's settings, for its sentences), and
+  // its options as text, which the calculator's current options are compared with.
+  // Before the calculator's first render (never, in practice) nothing is known of them.
+  /** @type {import('./trace-text.mjs').ReadSettings} */
+  const UNKNOWN = { model: 'unknown', gpu: 'unknown', coefficients: 'unknown', tp: null };
+  /** @type {import('./trace-text.mjs').ReadSettings | null} */
+  let readWith = null;
+  let readOptions = '';
+  /** @type {TraceSummary | null} */
+  let shownSummary = null;
+  const stale = Object.assign(document.createElement('p'), { id: 'trace-stale', className: 'notice', hidden: true });
+  const readWithLine = Object.assign(document.createElement('p'), { id: 'trace-read-with' });
+  out.prepend(stale, readWithLine);
+
+  // The options a file would be read with now, from the calculator's state, and the
+  // calculator's field errors that stop a read (the batch's do not).
+  function traceOptions() {
+    const { request, errors } = scenarioRequest();
+    const useCalculatorTp = tpSelect.value === 'calculator';
+    // The batch and the memory utilization are not read; TP only when the calculator's is.
+    const blocking = errors.filter((e) => (e.where !== 'tp' || useCalculatorTp) && !e.where.startsWith('step.') && e.where !== 'gpu_memory_utilization');
+    /** @type {TraceOptions} */
+    const options = { model: request.model, gpu: request.gpu, coefficients: request.coefficients, skipBad: skipBad.checked };
+    if (useCalculatorTp) options.tp = request.tp;
+    return { options, blocking, useCalculatorTp };
+  }
+  // A file of whole requests only is read with none of the calculator's settings: only
+  // "Skip bad steps" changes its figures.
+  const optionsKey = (/** @type {TraceOptions} */ options, calculatorUsed = true) =>
+    JSON.stringify(calculatorUsed ? options : { skipBad: options.skipBad });
+
+  // A result read with other options than the calculator's now says so above its figures.
+  function checkStale() {
+    if (out.hidden || !shownSummary) return;
+    const { options, blocking } = traceOptions();
+    const calculatorUsed = usesCalculator(shownSummary);
+    const changed = (calculatorUsed && blocking.length > 0) || optionsKey(options, calculatorUsed) !== readOptions;
+    stale.hidden = !changed;
+    if (!changed) return;
+    const what = readWithText(shownSummary, readWith ?? UNKNOWN).replace(/\.$/, '');
+    stale.textContent = `${what}. ${calculatorUsed ? 'The calculator or the options above have' : '“Skip bad steps” has'} changed since: choose the file again to read it with the new ${calculatorUsed ? 'ones' : 'setting'}.`;
+  }
+  tpSelect.addEventListener('change', checkStale);
+  skipBad.addEventListener('change', checkStale);
+  /** @type {TraceColumns | null} */
+  let columns = null;
+  /** @type {StepIdCells} */
+  let stepIdCells = { rows: new Float64Array(0), cells: [] };
+  /** @type {uPlot[]} */
+  let charts = [];
+  /** @type {FitReport | null} */
+  let fitted = null;
+
+  const showError = (/** @type {string} */ text) => { errorLine.textContent = text; errorLine.hidden = !text; };
+  const clearCharts = () => { for (const chart of charts) chart.destroy(); charts = []; };
+
+  let fileName = '';
+  /** @param {File} file */
+  function start(file) {
+    fileName = file.name;
+    runId++;
+    columns = null;
+    fitted = null;
+    clearCharts();
+    out.hidden = true;
+    Object.assign(summaryEl.dataset, { steps: '', skipped: '', totalUs: '' });
+    fitEl.hidden = true;
+    fitEl.dataset.beta = '';
+    showError('');
+    stopReading(); // nothing of an earlier run stays
+    if (file.size === 0) {
+      showError(`“${file.name}” is empty (0 bytes): there is no trace to read.`);
+      return;
+    }
+    const { options, blocking } = traceOptions();
+    if (blocking.length) {
+      showError(`The calculator's ${fieldNames(blocking)} ${blocking.length === 1 ? 'is' : 'are'} not valid: fix ${blocking.length === 1 ? 'it' : 'them'} above to read a trace.`);
+      return;
+    }
+    const lastState = currentState();
+    readWith = lastState === null ? null
+      : { model: modelName(lastState), gpu: gpuName(lastState), coefficients: coefficientsName(lastState), tp: options.tp ?? null };
+    progress.value = 0;
+    progress.max = file.size;
+    progressLine.textContent = progressText({ bytes: 0, total: file.size, steps: 0 });
+    running.hidden = false;
+    performance.mark('stepcalc:trace-start');
+    readOptions = JSON.stringify(options);
+    busy = true;
+    startedWorker().postMessage({ type: 'run', id: runId, file, options });
+  }
+
+  /** @param {{ summary: TraceSummary, columns: TraceColumns, stepIdCells: StepIdCells }} result */
+  function showResult({ summary, columns: cols, stepIdCells: cells }) {
+    columns = cols;
+    stepIdCells = cells;
+    shownSummary = summary;
+    if (!usesCalculator(summary)) readOptions = optionsKey(JSON.parse(readOptions), false);
+    out.hidden = false;
+    checkStale();
+    Object.assign(summaryEl.dataset, { steps: String(summary.steps), skipped: String(summary.skipped), totalUs: String(summary.total_predicted_us) });
+    readWithLine.textContent = readWith ? readWithText(summary, readWith) : '';
+    summaryEl.replaceChildren(...summaryLines(summary, readWith ?? UNKNOWN).map((line) => Object.assign(document.createElement('p'), { textContent: line })));
+    $('trace-skipped').replaceChildren(...skippedLines(summary).map((line) => Object.assign(document.createElement('li'), { textContent: line })));
+    const any = summary.steps > 0;
+    for (const id of ['trace-stack', 'trace-hist']) /** @type {HTMLElement} */ ($(id).parentElement).hidden = !any;
+    $('trace-measured-fig').hidden = !(summary.timed_steps > 0);
+    $('trace-fit-button').hidden = !(summary.timed_steps > 0);
+    $('trace-csv').hidden = !any;
+    // The summary is on screen before the charts are drawn.
+    performance.mark('stepcalc:trace-summary');
+    dispatchEvent(new CustomEvent('stepcalc:trace-summary'));
+    if (!any) return;
+    requestAnimationFrame(() => {
+      if (columns === cols) drawCharts();
+    });
+  }
+
+  // uPlot bakes colours in, so a change of colour scheme draws the charts again.
+  function drawCharts() {
+    clearCharts();
+    if (!columns || columns.step_time_us.length === 0) return;
+    charts.push(stackChart($('trace-stack'), columns), histogramChart($('trace-hist'), columns.step_time_us));
+    if (!$('trace-measured-fig').hidden) charts.push(scatterChart($('trace-scatter'), columns));
+  }
+
+  /** @param {FitReport} report */
+  function showFit(report) {
+    fitted = report;
+    fitEl.dataset.beta = JSON.stringify(report.beta);
+    const use = Object.assign(document.createElement('button'), { type: 'button', id: 'trace-use-beta', textContent: 'Use these β' });
+    use.addEventListener('click', () => fitted && dispatch({ type: 'use-beta', beta: fitted.beta.map(plainDecimal) }));
+    fitEl.replaceChildren(...fitLines(report, /** @type {TraceSummary} */ (shownSummary), readWith ?? UNKNOWN).map((line) => Object.assign(document.createElement('p'), { textContent: line })), use);
+    fitEl.hidden = false;
+  }
+
+  /** @param {MessageEvent} event */
+  function onMessage({ data }) {
+    if (data.id !== runId) return; // a replaced run
+    if (data.type === 'progress') {
+      progress.value = data.bytes;
+      progressLine.textContent = progressText(data);
+    } else if (data.type === 'done') {
+      busy = false;
+      running.hidden = true;
+      showResult(data);
+    } else if (data.type === 'fitted') {
+      showFit(data.report);
+    } else if (data.type === 'failed') {
+      busy = false;
+      running.hidden = true;
+      showError(data.input ? traceErrorText(data.message, data.where, fileName)
+          : `The trace stopped with an unexpected error (a bug in stepcalc): ${data.message}`);
+    }
+  }
+  followSchemeAndSize($('trace-out'), drawCharts, () => {
+    for (const chart of charts) {
+      const width = widthOf(/** @type {HTMLElement} */ (chart.root.parentElement));
+      if (width !== chart.width) chart.setSize({ width, height: chart.height });
+    }
+  });
+  $('trace-cancel').addEventListener('click', () => {
+    runId++;
+    stopReading();
+    running.hidden = true;
+    showError('Cancelled: nothing of this file is kept; choose it again to read it.');
+  });
+  // λ: the module's bounds (0 to 1e30, as `stepcalc fit --lambda`), said in the page's words.
+  const lambdaInput = /** @type {HTMLInputElement} */ ($('trace-lambda')), lambdaError = $('trace-lambda-error');
+  $('trace-fit-button').addEventListener('click', () => {
+    const lambda = readBounded(lambdaInput.value, 'scientific', 0, 1e30);
+    lambdaError.hidden = lambda.value !== undefined;
+    lambdaError.textContent = lambda.error ? `λ: ${lambda.error}` : '';
+    if (lambda.error) lambdaInput.setAttribute('aria-invalid', 'true');
+    else lambdaInput.removeAttribute('aria-invalid');
+    if (lambda.value !== undefined) worker?.postMessage({ type: 'fit', id: runId, lambda: lambda.value });
+  });
+  $('trace-csv').addEventListener('click', () => {
+    if (columns) downloadCsv(columns, stepIdCells);
+  });
+
+  return { start, checkStale };
+}
