@@ -11,12 +11,12 @@ let env;
 before(async () => { env = await setup(); });
 after(async () => { await env?.close(); });
 
-test('Compare: 0 against 0 is "0%" (no change), as the README says; a current 0 against another figure has no percent', async () => {
+test('Compare: 0 against 0 is "0%" (no change), as docs/page.md says; a current 0 against another figure has no percent', async () => {
   assert.equal(difference(0, 0), '0%');
   assert.equal(difference(5, 0), '– (the current value is 0, so no percent)');
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8').replace(/\s+/g, ' ');
-  assert.ok(readme.includes('"0%" where the two are equal, 0 against 0 included'), 'the README says what the page does');
-  assert.ok(readme.includes('where only the current figure is 0, "– (the current value is 0, so no percent)"'));
+  const doc = readFileSync(join(ROOT, 'docs', 'page.md'), 'utf8').replace(/\s+/g, ' ');
+  assert.ok(doc.includes('"0%" where the two are equal, 0 against 0 included'), 'docs/page.md says what the page does');
+  assert.ok(doc.includes('where only the current figure is 0, "– (the current value is 0, so no percent)"'));
   const { page, context, errors } = await open(env, '?pin=tp%3D2%26decode%3Dabc&pin=tp%3D4&pin=gpu%3Dl4&pin=tp%3D8');
   await page.waitForFunction(() => document.querySelectorAll('#compare-t_tp td').length === 4);
   const cells = await page.$$eval('#compare-t_tp td', (tds) => tds.map((td) => td.innerText));

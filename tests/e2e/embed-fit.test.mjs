@@ -203,9 +203,9 @@ test('embed at 400×300: the roofline legend goes under the chart, leaving the p
   await context.close();
 });
 
-test('the README embed snippet is what Copy embed code makes, and the embed has no copy button', async () => {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const snippet = /### Embedding\s+```html\n([\s\S]*?)\n```/.exec(readme)[1].replace(/\n\s+/g, ' ');
+test('the documented embed snippet (docs/links-and-embedding.md) is what Copy embed code makes, and the embed has no copy button', async () => {
+  const doc = readFileSync(join(ROOT, 'docs', 'links-and-embedding.md'), 'utf8');
+  const snippet = /## Embedding\s+```html\n([\s\S]*?)\n```/.exec(doc)[1].replace(/\n\s+/g, ' ');
   const { page, context } = await open(env, EXAMPLE.query);
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await page.click('#copy-embed');

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { bytes } from '../../web/src/format.mjs';
-import { setup, ready, open, textOf, noticeText, cli, waitForStep, useCustomModel, useCustomGpu, EXAMPLE } from './helpers.mjs';
+import { setup, ready, open, textOf, noticeText, cli, waitForStep, rendered, useCustomModel, useCustomGpu, EXAMPLE } from './helpers.mjs';
 
 let env;
 before(async () => { env = await setup(); });
@@ -173,6 +173,25 @@ test('totals are always true: the last valid batch named as such, or none yet', 
   // An invalid TP with the batch unchanged: the totals are this batch's.
   await page.fill('#tp', '0');
   await page.waitForFunction(() => !document.querySelector('#stale').hidden);
+  assert.equal(await textOf(page, '#totals'), `Totals: ${totalsOf(good)}`);
+  // The same in one frame: a row made invalid (rendered at once), set back and TP made
+  // invalid (both rendered together at the next frame). The rows on screen are new objects
+  // with the last valid batch's text, so the totals are still theirs.
+  await page.fill('#tp', '1');
+  await page.waitForFunction(() => document.querySelector('#stale').hidden);
+  const count = await page.getByLabel('Decode group 1, Count').elementHandle();
+  const rendersBefore = Number(await page.evaluate(() => document.documentElement.dataset.renders));
+  await page.evaluate((input) => {
+    const type = (/** @type {HTMLInputElement} */ field, text) => {
+      field.value = text;
+      field.dispatchEvent(new Event('input', { bubbles: true }));
+    };
+    type(input, '0');
+    type(input, '32');
+    type(document.querySelector('#tp'), '0');
+  }, count);
+  await page.waitForFunction((n) => Number(document.documentElement.dataset.renders) > n && !document.querySelector('#stale').hidden, rendersBefore);
+  await rendered(page); // any render the edits deferred to the next frame is done
   assert.equal(await textOf(page, '#totals'), `Totals: ${totalsOf(good)}`);
   await context.close();
   // A link whose row is invalid from the start: no totals to show, and it says so.

@@ -7,7 +7,7 @@ import './style.css';
 // holds them, so code loaded later (the Trace view's) brings no stylesheet of its own).
 import 'uplot/dist/uPlot.min.css';
 import { loadCalc, checkModel, checkGpu, presets as loadPresets, limits as loadLimits } from './calc.mjs';
-import { defaultState, reduce, customItem } from './state.mjs';
+import { defaultState, reduce, customItem, sameRows } from './state.mjs';
 import { createEvaluations } from './evaluate.mjs';
 import { frameScheduler } from './frame.mjs';
 import { readLink } from './url.mjs';
@@ -186,8 +186,9 @@ async function start() {
     if (!ok) {
       const errors = staleErrors(s);
       showStale($('stale'), errors, inputFor, lastGood !== null);
-      // The last good result's totals are the batch's on screen while its rows are the same.
-      const sameBatch = lastGoodState !== null && lastGoodState.prefill === s.prefill && lastGoodState.decode === s.decode;
+      // The last good result's totals are the batch's on screen while its rows read the same
+      // (an edit and its undoing in one frame leave new rows with the old text).
+      const sameBatch = lastGoodState !== null && sameRows(lastGoodState.prefill, s.prefill) && sameRows(lastGoodState.decode, s.decode);
       batch.showTotals(lastGood, sameBatch ? undefined : fieldNames(errors, inputFor) || 'the internal error');
     }
     $('stale').hidden = ok;

@@ -147,6 +147,20 @@ const MAX_UNDO = 50;
  */
 export const copyRows = (rows) => rows.map((r) => ({ ...r }));
 
+/**
+ * Rows that read the same, field by field: the same objects, or new ones with the same text.
+ * @param {ReadonlyArray<PrefillRow | DecodeRow>} a
+ * @param {ReadonlyArray<PrefillRow | DecodeRow>} b
+ */
+export function sameRows(a, b) {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  return a.every((row, i) => {
+    const other = /** @type {Record<string, string>} */ (b[i]);
+    return row === b[i] || Object.entries(row).every(([key, text]) => other[key] === text);
+  });
+}
+
 // custom: the stored custom models and GPUs ({ models, gpus }).
 /**
  * @param {Custom} [custom]
