@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test run. By default every stage is deterministic (no test reads a clock, no
-# random search) and a fresh clone passes within 8 minutes on a 2-core machine:
+# random search); a fresh clone took about 12 minutes on a quiet 2-core machine (docs/testing.md):
 #   build      scripts/build.sh: installs what is missing, the native build, the WASM module, the site
 #   ctest      the C++ unit tests, the CLI's contract, the bad-input table with bounded work,
 #              every committed fuzz seed and regression replayed through the fuzz targets'
