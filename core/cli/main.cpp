@@ -15,7 +15,7 @@
 #include "stepcalc/calculator.hpp"
 #include "stepcalc/input_error.hpp"
 #include "stepcalc/presets.hpp"
-#include "simulate_command.hpp"
+#include "stepcalc/simulate.hpp"
 #include "trace_command.hpp"
 
 namespace {
@@ -79,6 +79,27 @@ term with the largest contribution) and notes (their codes). Each cell's figures
 what `stepcalc compute` gives for that GPU and TP.
 )";
 
+constexpr const char *kSimulateUsage = R"(usage: stepcalc simulate [FILE|-]
+
+Runs a workload of requests through a vLLM V1-style scheduler (chunked prefill, no
+preemption), each step timed by the step model, and prints latency and throughput.
+Reads one request JSON from FILE, or from stdin when FILE is "-" or absent:
+
+  { "model", "gpu", "tp", "coefficients", "gpu_memory_utilization"   (as for compute)
+    "workload": { "requests": 1000 | [ { "arrival_us", "prompt_tokens", "output_tokens" }, ... ],
+                  "arrival_rate_per_s": 40,                   (0 or absent: all at t = 0)
+                  "prompt_tokens": 1024 | { "min": 100, "max": 4000 },
+                  "output_tokens": 256 | { "min": 10, "max": 500 },
+                  "seed": 0 },
+    "scheduler": { "max_num_batched_tokens": 8192, "max_num_seqs": 256 },   (optional)
+    "step_records": false }                 (true: one record per step, for charts)
+
+Prints {"summary", "scenario", "requests", "step_records"?, "notes"}: the summary
+holds requests, steps, makespan_us, output_tokens, throughput_tokens_per_s and
+ttft_us, tpot_us, e2e_us as {p50, p90, p99, mean} (nearest-rank percentiles).
+The rules and every field: docs/simulation.md.
+)";
+
 constexpr const char *kPresetsUsage = R"(usage: stepcalc presets
 
 Prints every compiled-in preset as JSON: models (HF config.json with the resolved
@@ -119,7 +140,7 @@ bool read_input(const std::string &path, std::string &text, std::string &error) 
   return true;
 }
 
-// A command that reads one JSON document and prints one: compute, grid.
+// A command that reads one JSON document and prints one: compute, grid, simulate.
 int run_json_command(int argc, char **argv, std::string (*respond)(std::string_view)) {
   if (argc > 3) return bad_input(std::string("arguments: ") + argv[1] + " takes at most one FILE");
   std::string text, error;
@@ -155,7 +176,10 @@ int main(int argc, char **argv) {
   }
   if (command == "trace") return stepcalc::cli::run_trace(argc, argv);
   if (command == "fit") return stepcalc::cli::run_fit(argc, argv);
-  if (command == "simulate") return stepcalc::cli::run_simulate(argc, argv);
+  if (command == "simulate") {
+    if (wants_help) return std::cout << kSimulateUsage, kExitOk;
+    return run_json_command(argc, argv, stepcalc::simulate_response);
+  }
   if (command == "presets") {
     if (wants_help) return std::cout << kPresetsUsage, kExitOk;
     if (argc > 2) return bad_input("arguments: presets takes no arguments");
