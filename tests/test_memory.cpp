@@ -9,17 +9,8 @@
 using namespace stepcalc;
 using nlohmann::json;
 using stepcalc::test::compute;
+using stepcalc::test::has_note;
 using stepcalc::test::toy_request;
-
-namespace {
-
-bool has_note(const json &response, const std::string &code) {
-  for (const auto &note : response["notes"])
-    if (note["code"] == code) return true;
-  return false;
-}
-
-} // namespace
 
 TEST_CASE("the toy dense model: weights, KV cache, headroom and decode capacity by hand") {
   // L 2, d 8, H 2, kv 1 (d_h 4, q_dim 8, d_kv 4), d_ff 16, vocab 32, untied.

@@ -12,18 +12,13 @@ using nlohmann::json;
 using stepcalc::test::compute;
 using stepcalc::test::toy_config;
 using stepcalc::test::toy_request;
+using stepcalc::test::has_note;
 
 namespace {
 
 bool has_note(const Notes &notes, const std::string &code) {
   return std::any_of(notes.begin(), notes.end(),
                      [&](const Note &note) { return note.code == code; });
-}
-
-bool has_note(const json &result, const std::string &code) {
-  const auto &notes = result["notes"];
-  return std::any_of(notes.begin(), notes.end(),
-                     [&](const json &note) { return note["code"] == code; });
 }
 
 } // namespace

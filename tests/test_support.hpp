@@ -85,4 +85,11 @@ inline nlohmann::json compute(const nlohmann::json &request) {
   return nlohmann::json::parse(response_json(scenario, evaluate(scenario)).dump());
 }
 
+// A response (or resolution result) carries a note with this code.
+inline bool has_note(const nlohmann::json &response, const std::string &code) {
+  const auto &notes = response["notes"];
+  return std::any_of(notes.begin(), notes.end(),
+                     [&](const nlohmann::json &note) { return note["code"] == code; });
+}
+
 } // namespace stepcalc::test

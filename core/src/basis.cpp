@@ -6,8 +6,6 @@ namespace stepcalc {
 
 namespace {
 
-constexpr double kBytesPerElement = 2; // FP16 weights and KV cache
-
 // Per-token projection width: 2*q_dim for Q and O, 2*d_kv for K and V.
 double projection_width(const ModelArch &arch) {
   return static_cast<double>(2 * arch.q_dim + 2 * arch.d_kv);

@@ -28,7 +28,7 @@ double required_rate(const json &section, std::string_view key, const std::strin
   return *value;
 }
 
-void add_typo_notes(const json &datasheet, const std::string &where, Notes &notes) {
+void add_datasheet_typo_notes(const json &datasheet, const std::string &where, Notes &notes) {
   const auto check = [&](const json &object, const std::string &path,
                          std::initializer_list<std::string_view> known) {
     const Notes typos = jf::possible_typo_notes(object, path, known);
@@ -118,7 +118,7 @@ ResolvedHardware resolve_hardware(const json &datasheet, const std::string &wher
          {"t_tp"}});
   }
   require_link_for_tp(spec, tp, link_path);
-  add_typo_notes(datasheet, where, resolved.notes);
+  add_datasheet_typo_notes(datasheet, where, resolved.notes);
   return resolved;
 }
 

@@ -11,8 +11,6 @@ namespace stepcalc {
 
 namespace {
 
-constexpr double kBytesPerElement = 2; // FP16 weights and KV cache, as the seed assumes
-
 // A figure as the page writes it (web/src/format.mjs, num): 4 significant digits, digits
 // grouped by commas, e-notation ("3.355e10") outside [0.001, 10^7). Browsers round the
 // shortest decimal that reads back as the double (9.9995 to 10, though the double is a

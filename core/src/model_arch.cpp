@@ -80,7 +80,7 @@ void add_note(Notes &notes, std::string code, std::string message,
   notes.push_back({std::move(code), std::move(message), std::move(affects)});
 }
 
-void add_typo_notes(const json &object, const std::string &where, Notes &notes) {
+void add_config_typo_notes(const json &object, const std::string &where, Notes &notes) {
   const Notes typos = jf::possible_typo_notes(object, where,
                                               {"num_hidden_layers",
                                                "hidden_size",
@@ -296,9 +296,9 @@ ResolvedModel resolve_model_arch(const json &config, const std::string &where) {
 
   read_embeddings(view, arch, notes);
   add_unmodelled_feature_notes(view, notes);
-  add_typo_notes(config, where, notes);
+  add_config_typo_notes(config, where, notes);
   if (const json *text = jf::find(config, "text_config")) {
-    add_typo_notes(*text, jf::field_path(where, "text_config"), notes);
+    add_config_typo_notes(*text, jf::field_path(where, "text_config"), notes);
   }
   return resolved;
 }

@@ -8,6 +8,10 @@
 
 namespace stepcalc {
 
+// Bytes of one weight or KV-cache element: FP16, as the seed assumes for the step time
+// and the memory footprint alike.
+inline constexpr double kBytesPerElement = 2;
+
 // Architecture numbers the basis functions need, resolved from a HF config.json.
 // Invariants (checked by resolve_model_arch): every count >= 1 except N and k,
 // kv_heads <= H, d_kv == kv_heads * d_h, k_eff == max(1, k), and q_dim == H * d_h when the
