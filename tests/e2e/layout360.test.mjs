@@ -58,6 +58,9 @@ test('360×740: the step time is in the first screen; every preset model and GPU
   assert.ok(first['#scenario-caption'].bottom <= first['#step-time'].top, 'the caption above the step time');
   assert.ok(first['#scenario'].top > first['#step-time'].bottom, 'the controls after the result');
   await page.screenshot({ path: join(SHOTS, 'first-screen-360.png') });
+  // The TP box has the other fields' fill, the card's, not a disabled button's grey.
+  const fills = await page.evaluate(() => ['#tp', '#util', '#scenario'].map((s) => getComputedStyle(document.querySelector(s)).backgroundColor));
+  assert.deepEqual(fills, [fills[2], fills[2], fills[2]]);
   for (const [select, items] of [['#model', presets.models], ['#gpu', presets.gpus]]) {
     for (const item of items) {
       await page.selectOption(select, item.id);
