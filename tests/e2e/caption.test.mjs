@@ -76,7 +76,8 @@ test('on every preset, the counts are the core\'s and the ranges the rows\'', ()
           assert.equal(r.work.prefill.requests, sum(step.prefill));
           assert.equal(r.work.decode.requests, sum(step.decode));
           if (step.prefill.length === 0 && step.decode.length === 0) assert.equal(words, 'an empty batch (no requests)');
-          if (step.decode.length === 2) assert.match(words, / \+ 3 decodes at 1–100,000,000$/);
+          if (step.decode.length === 2) assert.match(words, / \+ 3 decodes at 1–1e8$/);
+          if (step.prefill.length === 1 && step.prefill[0].count > 1) assert.match(words, /^1,000,000 prefill chunks of 100 \(prompts 1e8\)/);
           if (step.prefill.length) assert.match(words, new RegExp(`^${sum(step.prefill).toLocaleString('en-US')} prefill chunks? of `));
           n++;
         }

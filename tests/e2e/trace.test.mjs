@@ -279,7 +279,7 @@ test('what the view says for an empty file, bad steps, no durations and one step
   await load(page, bad);
   await waitForSummary(page);
   assert.deepEqual(await summaryData(page), { steps: '0', skipped: '2', totalUs: '0' });
-  assert.equal(await page.locator('#trace-file-name').innerText(), 'File: “bad.jsonl” (88 B)');
+  assert.equal(await page.locator('#trace-file-name').innerText(), 'Last file chosen: “bad.jsonl” (88 B)');
   assert.equal(await sentences(), '0 steps read, 2 skipped.\nEvery step was skipped as bad: there is nothing to chart or fit.');
   const skipped = (await page.$$eval('#trace-skipped li', (items) => items.map((li) => li.textContent))).join('\n');
   // The same errors as the CLI names with --skip-bad.

@@ -4,14 +4,16 @@
 // + 32 decodes at 1,000". Pure functions (no DOM), so every wording is tested on the edge
 // cases like a number (tests/e2e/caption.test.mjs).
 import { customItem } from './state.mjs';
-import { int, num } from './format.mjs';
+import { exact, num } from './format.mjs';
 
 /** @typedef {import('./wasm/stepcalc.mjs').StepResponse} StepResponse */
 /** @typedef {import('./wasm/stepcalc.mjs').PresetListing} PresetListing */
 /** @typedef {import('./state.mjs').PageRequest['step']} PageStep */
 /** @typedef {{ model: string, gpu: string, coefficients: string | null }} CaptionNames coefficients: null for the default set */
 
-// "512" when every value is the same, else the smallest and largest: "1,024–8,192".
+// Counts and sizes read exactly, in e-notation from 10⁷ when that is the same number (1e8
+// tokens), so no figure is a long run of digits. "512" when every value is the same, else
+// the smallest and largest: "1,024–8,192".
 /** @param {number[]} values at least one */
 function spread(values) {
   let low = values[0], high = values[0];
@@ -19,7 +21,7 @@ function spread(values) {
     if (v < low) low = v;
     if (v > high) high = v;
   }
-  return low === high ? int(low) : `${int(low)}–${int(high)}`;
+  return low === high ? exact(low) : `${exact(low)}–${exact(high)}`;
 }
 
 // The batch in words. The request counts come from the core's response (work.*.requests);
@@ -31,9 +33,9 @@ export function batchWords(r, step) {
   if (chunks > 0) {
     const sizes = spread(step.prefill.map((row) => row.tokens_this_step));
     const prompts = spread(step.prefill.map((row) => row.prompt_tokens));
-    parts.push(chunks === 1 ? `1 prefill chunk of ${sizes} (prompt ${prompts})` : `${int(chunks)} prefill chunks of ${sizes} (prompts ${prompts})`);
+    parts.push(chunks === 1 ? `1 prefill chunk of ${sizes} (prompt ${prompts})` : `${exact(chunks)} prefill chunks of ${sizes} (prompts ${prompts})`);
   }
-  if (decodes > 0) parts.push(`${int(decodes)} ${decodes === 1 ? 'decode' : 'decodes'} at ${spread(step.decode.map((row) => row.context_length))}`);
+  if (decodes > 0) parts.push(`${exact(decodes)} ${decodes === 1 ? 'decode' : 'decodes'} at ${spread(step.decode.map((row) => row.context_length))}`);
   return parts.length ? parts.join(' + ') : 'an empty batch (no requests)';
 }
 
@@ -71,5 +73,5 @@ export function captionNames(r, scenario, custom, presets) {
 
 /** @param {StepResponse} r @param {PageStep} step @param {CaptionNames} names */
 export function scenarioCaption(r, step, names) {
-  return [`${names.model} on ${names.gpu}, TP ${int(r.scenario.tp)}`, batchWords(r, step), names.coefficients].filter(Boolean).join(' · ');
+  return [`${names.model} on ${names.gpu}, TP ${exact(r.scenario.tp)}`, batchWords(r, step), names.coefficients].filter(Boolean).join(' · ');
 }

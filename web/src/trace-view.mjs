@@ -140,7 +140,7 @@ export function createTraceView({ dispatch, scenarioRequest, fieldNames, current
   function start(file) {
     fileName = file.name;
     lastFile = file;
-    fileLine.textContent = `File: “${file.name}” (${bytes(file.size)})`;
+    fileLine.textContent = `Last file chosen: “${file.name}” (${bytes(file.size)})`;
     fileLine.hidden = false;
     runId++;
     columns = null;
