@@ -1,4 +1,4 @@
-// Custom items by name: the scenario line, the Trace view and the Compare table name a custom
+// Custom items by name: the caption, the Trace view and the Compare table name a custom
 // model and GPU alike; two custom models of one name are told apart; a custom GPU takes a
 // memory capacity, and the memory utilization is a control kept in the link.
 import { test, before, after } from 'node:test';
@@ -15,13 +15,13 @@ const TINY = {
   num_key_value_heads: 2, intermediate_size: 1536,
 };
 
-test('the scenario line and the Trace view name a custom model and GPU as the Compare table does', async () => {
+test('the caption and the Trace view name a custom model and GPU as the Compare table does', async () => {
   const { page, context, errors } = await open(env, '?');
   await useCustomModel(page, 'my <b>tiny</b> model');
   await useCustomGpu(page, 'NoCap GPU');
   await page.fill('#tp', '3');
-  await page.waitForFunction(() => /TP 3/.test(document.querySelector('#scenario-line').textContent));
-  assert.equal(await textOf(page, '#scenario-line'), 'my <b>tiny</b> model on NoCap GPU, TP 3, coefficients trained-roofline-h100');
+  await page.waitForFunction(() => /TP 3/.test(document.querySelector('#scenario-caption').textContent));
+  assert.equal(await textOf(page, '#scenario-caption'), 'my <b>tiny</b> model (custom) on NoCap GPU (custom), TP 3 · 1 prefill chunk of 512 (prompt 2,048) + 32 decodes at 1,024');
   assert.match(await textOf(page, '#trace-scenario'), /^Model my <b>tiny<\/b> model, GPU NoCap GPU, coefficients trained-roofline-h100: /);
   assert.deepEqual(errors, []);
   await context.close();

@@ -12,6 +12,8 @@ import { ROOT, SHOTS, setup, guardedPage, ready, open, cli, EXAMPLE } from './he
 
 let env, host, hostUrl;
 const QUERY = `${EXAMPLE.query}&embed=1`;
+// What the example's number is for, as the embed says it (every wording: caption.test.mjs).
+const CAPTION = 'Llama 2 70B on H100 SXM, TP 4 · 1 prefill chunk of 512 (prompt 512) + 32 decodes at 1,000';
 
 before(async () => {
   env = await setup();
@@ -47,6 +49,24 @@ async function boxesIn(frame, selectors) {
   })), selectors);
 }
 
+// The caption's text is the example's, and its first part (model, GPU and TP, up to the
+// first " · ") is drawn inside the frame and not cut off by the caption's line.
+async function assertNamedInView(frame, width, height) {
+  assert.equal(await frame.locator('#scenario-caption').innerText(), CAPTION);
+  const named = await frame.evaluate(() => {
+    const caption = document.querySelector('#scenario-caption'), text = caption.firstChild;
+    const range = document.createRange();
+    range.setStart(text, 0);
+    range.setEnd(text, text.data.indexOf(' · '));
+    const b = range.getBoundingClientRect(), line = caption.parentElement.getBoundingClientRect();
+    const shown = getComputedStyle(caption).visibility !== 'hidden' && b.width > 0;
+    return { text: range.toString(), shown, top: b.top, bottom: b.bottom, left: b.left, right: b.right, lineRight: line.right };
+  });
+  assert.equal(named.text, 'Llama 2 70B on H100 SXM, TP 4');
+  assert.ok(named.shown && named.top >= 0 && named.bottom <= height && named.left >= 0 && named.right <= Math.min(width, named.lineRight),
+    `model, GPU and TP in view in ${width}×${height}: ${JSON.stringify(named)}`);
+}
+
 test('embed at 640×480: step time, link back, verdict, memory, contributions and a chart in view; share hidden', async () => {
   const { page, context, errors, foreign } = await guardedPage(env.browser, { viewport: { width: 800, height: 600 } });
   const frame = await framed(page, 640, 480);
@@ -59,6 +79,8 @@ test('embed at 640×480: step time, link back, verdict, memory, contributions an
     assert.ok(b.shown, `${sel} is shown`);
     assert.ok(b.top >= 0 && b.bottom <= 480 && b.left >= 0 && b.right <= 640, `${sel} inside the 640×480 frame: ${JSON.stringify(b)}`);
   }
+  // The caption says what the number is for (issue 19): model, GPU and TP in view.
+  await assertNamedInView(frame, 640, 480);
   // The link back sits beside the step time and opens the full page for this scenario.
   assert.ok(Math.abs(boxes['#open-full'].top - boxes['#step-time'].top) < 40, 'the link is next to the step time');
   await frame.waitForFunction(() => document.querySelector('#open-full').href.includes('model='));
@@ -116,6 +138,7 @@ test('embed at 400×300 stays usable: step time and link back in view, no sidewa
     assert.ok(b.shown && b.top >= 0 && b.bottom <= 300 && b.right <= 400, `${sel} inside 400×300: ${JSON.stringify(b)}`);
   }
   assert.ok(boxes['#verdict'].top < 300, 'the verdict starts in view');
+  await assertNamedInView(frame, 400, 300);
   assert.equal(await frame.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), 0);
   await page.screenshot({ path: join(SHOTS, 'embed-400x300.png') });
   assert.deepEqual(errors, []);

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { pageWords } from '../../web/src/messages.mjs';
-import { setup, open, textOf } from './helpers.mjs';
+import { setup, open, ready, textOf } from './helpers.mjs';
 
 let env;
 before(async () => { env = await setup(); });
@@ -123,3 +123,42 @@ for (const [name, query, viewport] of [['full page at 1280 px', '', { width: 128
     await context.close();
   });
 }
+
+// Issue 19: what was typed survives a reload in the tab while it is invalid, with its error;
+// the link keeps the last valid scenario; another link opened in the tab is not overwritten.
+test('an invalid field\'s text survives a reload, with its error; the link keeps the last valid value', async () => {
+  const { page, context, errors } = await open(env, '?tp=2&decode=1024x32&prefill=');
+  await page.waitForFunction(() => new URLSearchParams(location.search).get('tp') === '2' && document.documentElement.dataset.addressBar === 'current');
+  const linkStep = await page.locator('#step-time').getAttribute('data-us');
+  await page.fill('#tp', 'abc');
+  await page.fill('[data-where="step.decode[0].count"]', '64');
+  await page.waitForSelector('#tp-error:not([hidden])');
+  await page.reload();
+  await ready(page);
+  await page.waitForFunction(() => document.querySelector('#tp').value !== '2'); // put back once its check is loaded
+  assert.equal(await page.inputValue('#tp'), 'abc');
+  assert.equal(await page.inputValue('[data-where="step.decode[0].count"]'), '64');
+  assert.equal(await textOf(page, '#tp-error'), 'Tensor parallel (TP): “abc” is not a plain number; type digits only, without commas, spaces or letters');
+  assert.equal(new URL(page.url()).searchParams.get('tp'), '2', 'the link holds the last valid TP');
+  // The link's scenario is the last good result on screen.
+  assert.equal(await page.locator('#step-time').getAttribute('data-us'), linkStep);
+  assert.match(await textOf(page, '#stale'), /^Showing the last good result; to update it, fix Tensor parallel \(TP\)/);
+  // Another link opened in the tab shows its own scenario.
+  await page.goto(`${env.url}?tp=8`);
+  await ready(page);
+  assert.equal(await page.inputValue('#tp'), '8');
+  // Once valid, a reload shows the link's scenario, which now holds the value.
+  await page.goBack();
+  await ready(page);
+  await page.waitForFunction(() => document.querySelector('#tp').value !== '2');
+  assert.equal(await page.inputValue('#tp'), 'abc', 'back at the address it was typed at');
+  await page.fill('#tp', '4');
+  await page.waitForFunction(() => new URLSearchParams(location.search).get('tp') === '4' && document.documentElement.dataset.addressBar === 'current');
+  await page.reload();
+  await ready(page);
+  assert.equal(await page.inputValue('#tp'), '4');
+  assert.equal(await page.locator('#tp-error').isHidden(), true);
+  assert.equal(await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('stepcalc.draft:')).length), 0, 'nothing kept once valid');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

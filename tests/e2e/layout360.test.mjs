@@ -47,8 +47,20 @@ test('360 px: chart labels apart, ridge label clear of the axis, slider wide eno
   }
 });
 
-test('360 px: every preset model and GPU name fits in its select', async () => {
-  const { page, context } = await open(env, '', { viewport: { width: 360, height: 800 } });
+test('360×740: the step time is in the first screen; every preset model and GPU name fits in its select', async () => {
+  const { page, context } = await open(env, '', { viewport: { width: 360, height: 740 } });
+  // On a phone the answer comes first (issue 19): the step time, with its caption, above the controls.
+  const first = await page.evaluate(() => Object.fromEntries(['#scenario-caption', '#step-time', '#scenario'].map((s) => {
+    const b = document.querySelector(s).getBoundingClientRect();
+    return [s, { top: b.top, bottom: b.bottom }];
+  })));
+  assert.ok(first['#step-time'].top >= 0 && first['#step-time'].bottom <= 740, `#step-time at ${JSON.stringify(first['#step-time'])}, outside the first 740 px`);
+  assert.ok(first['#scenario-caption'].bottom <= first['#step-time'].top, 'the caption above the step time');
+  assert.ok(first['#scenario'].top > first['#step-time'].bottom, 'the controls after the result');
+  await page.screenshot({ path: join(SHOTS, 'first-screen-360.png') });
+  // The TP box has the other fields' fill, the card's, not a disabled button's grey.
+  const fills = await page.evaluate(() => ['#tp', '#util', '#scenario'].map((s) => getComputedStyle(document.querySelector(s)).backgroundColor));
+  assert.deepEqual(fills, [fills[2], fills[2], fills[2]]);
   for (const [select, items] of [['#model', presets.models], ['#gpu', presets.gpus]]) {
     for (const item of items) {
       await page.selectOption(select, item.id);

@@ -265,10 +265,21 @@ test('what the view says for an empty file, bad steps, no durations and one step
   await load(page, bad);
   await page.waitForSelector('#trace-error:not([hidden])');
   assert.equal(await page.locator('#trace-error').innerText(), `The trace could not be read: ${cliError.replace(/^error: /, '')}`);
-  await page.check('#trace-skip-bad');
-  await load(page, file('bad-again.jsonl', readFileSync(bad, 'utf8')));
+  // Beside it, a button reads the file again with "Skip bad steps" (issue 19).
+  assert.equal(await page.locator('#trace-read-again').innerText(), 'Read again, skipping bad steps');
+  await page.click('#trace-read-again');
   await waitForSummary(page);
   assert.deepEqual(await summaryData(page), { steps: '0', skipped: '2', totalUs: '0' });
+  assert.equal(await page.isChecked('#trace-skip-bad'), true);
+  // The same file chosen again after ticking the option is read again; its name stays in view.
+  await page.uncheck('#trace-skip-bad');
+  await load(page, bad);
+  await page.waitForSelector('#trace-error:not([hidden])');
+  await page.check('#trace-skip-bad');
+  await load(page, bad);
+  await waitForSummary(page);
+  assert.deepEqual(await summaryData(page), { steps: '0', skipped: '2', totalUs: '0' });
+  assert.equal(await page.locator('#trace-file-name').innerText(), 'Last file chosen: “bad.jsonl” (88 B)');
   assert.equal(await sentences(), '0 steps read, 2 skipped.\nEvery step was skipped as bad: there is nothing to chart or fit.');
   const skipped = (await page.$$eval('#trace-skipped li', (items) => items.map((li) => li.textContent))).join('\n');
   // The same errors as the CLI names with --skip-bad.

@@ -7,11 +7,12 @@ import './style.css';
 // holds them, so code loaded later (the Trace view's) brings no stylesheet of its own).
 import 'uplot/dist/uPlot.min.css';
 import { loadCalc, checkModel, checkGpu, presets as loadPresets, limits as loadLimits } from './calc.mjs';
-import { defaultState, reduce, customItem, sameRows } from './state.mjs';
+import { defaultState, reduce, customItem, sameRows, scenarioOf } from './state.mjs';
 import { createEvaluations } from './evaluate.mjs';
 import { frameScheduler } from './frame.mjs';
 import { readLink } from './url.mjs';
 import { loadStore, saveStore } from './storage.mjs';
+import { keptDraft, keepDraftWhenLeaving } from './draft.mjs';
 import { notice, reportBug, createFieldErrors, errorText, showStale, fieldNames } from './messages.mjs';
 import { stepCountsWithArrows } from './fields.mjs';
 import { createScenario } from './scenario.mjs';
@@ -21,7 +22,8 @@ import { createResults } from './results.mjs';
 import { createRoofline } from './roofline.mjs';
 import { createSweep } from './sweep.mjs';
 import { makeChartsBelowTheFold } from './plot.mjs';
-import { createCompare, scenarioNames } from './compare.mjs';
+import { createCompare } from './compare.mjs';
+import { scenarioCaption, captionNames } from './caption.mjs';
 import { createShare } from './share.mjs';
 import { applyEmbedLayout } from './embed.mjs';
 import { createTrace } from './trace.mjs';
@@ -61,8 +63,10 @@ async function loadModule() {
 
 // The first state: the defaults, the user's saved custom models and GPUs, then the link's
 // fields; what could not be read of the store or the link is said in a notice.
+// Also what the link is read against (the presets' ids, the limits, the custom items), for
+// the typed text kept from before a reload (draft.mjs).
 /** @param {import('./wasm/stepcalc.mjs').PresetListing} P @param {Readonly<import('./wasm/stepcalc.mjs').Limits>} limits
- * @returns {State} */
+ * @returns {{ state: State, link: import('./url.mjs').LinkContext }} */
 function initialState(P, limits) {
   const { custom, notices: storeNotices } = loadStore();
   const ids = {
@@ -70,9 +74,10 @@ function initialState(P, limits) {
     gpus: new Set(P.gpus.map((g) => g.id)),
     coefs: new Set(P.coefficients.map((c) => c.id)),
   };
-  const { fields, notices: linkNotices } = readLink(location.search, { ids, limits, custom });
+  const link = { ids, limits, custom };
+  const { fields, notices: linkNotices } = readLink(location.search, link);
   for (const text of [...storeNotices, ...linkNotices]) notice(text);
-  return { ...defaultState(custom), ...fields };
+  return { state: { ...defaultState(custom), ...fields }, link };
 }
 
 // Ctrl+Z (⌘Z) undoes the last slider move, quick scenario or loaded pin, except in a text
@@ -94,7 +99,7 @@ async function start() {
   const P = loadPresets();
   const limits = loadLimits();
   const ctx = { coefficients: Object.fromEntries(P.coefficients.map((c) => [c.id, c])), limits };
-  let state = initialState(P, limits);
+  let { state, link } = initialState(P, limits);
   const schedule = frameScheduler(() => render());
   if (state.embed) applyEmbedLayout();
 
@@ -128,7 +133,13 @@ async function start() {
     if (answer.ok) return [];
     return [answer.input ? { text: errorText(answer, inputFor(answer.where)) } : { bug: true, text: answer.message }];
   }
-  const current = () => ({ state, errors: currentErrors() });
+  // What the step time on screen is for (caption.mjs), or '' while the state has no result.
+  /** @param {State} s */
+  function captionOf(s) {
+    const { request, out } = evaluation(s);
+    return out?.ok ? scenarioCaption(out.value, request.step, captionNames(out.value, s, s.custom, P)) : '';
+  }
+  const current = () => ({ state, errors: currentErrors(), caption: captionOf(state) });
   const results = createResults();
   const roofline = createRoofline();
   const sweep = createSweep({ dispatch, limits, variable: state.sweep });
@@ -176,8 +187,8 @@ async function start() {
       batch.showTotals(r);
       roofline.update(r);
       sweep.update(request, s);
-      const names = scenarioNames(r, s, s.custom);
-      $('scenario-line').textContent = `${names.model} on ${names.gpu}, TP ${r.scenario.tp}, coefficients ${r.scenario.coefficients}`;
+      const caption = captionOf(s);
+      if ($('scenario-caption').textContent !== caption) $('scenario-caption').textContent = caption;
       share.postToParent(r, s);
       share.followUrl(s);
     } else if (!lastGood) {
@@ -199,6 +210,16 @@ async function start() {
   }
 
   render();
+  // Text typed here that was invalid when the page was last left comes back, with its errors,
+  // over the link's scenario, which shows as the last good result.
+  const kept = keptDraft(), linkState = state;
+  if (kept) {
+    import('./draft-check.mjs').then(({ draftScenario }) => {
+      const draft = draftScenario(kept, link);
+      if (draft && state === linkState) dispatch({ type: 'restore', scenario: draft }); // not over new typing
+    });
+  }
+  keepDraftWhenLeaving(() => (staleErrors(state).length ? scenarioOf(state) : null));
   performance.mark('stepcalc:ready'); // the first result is on the page
   // The first frame paints it, with the charts in view (plot.mjs, mountChart): a task queued
   // from its animation-frame callbacks runs after its style, layout, resize observers and

@@ -11,6 +11,8 @@ const URL_PAUSE_MS = 150;
 // Why a link is not made or followed, and what makes it fit (see url.mjs, MAX_LINK_CHARS).
 /** @param {string} subject @param {number} length */
 const tooLong = (subject, length) => `${subject} would be ${int(length)} characters long, and links longer than ${int(MAX_LINK_CHARS)} characters fail to open on many servers`;
+/** @param {string} text */
+const attribute = (text) => text.replaceAll('&', '&amp;').replaceAll('"', '&quot;').replaceAll('<', '&lt;');
 const SHORTEN = 'To fit, use fewer distinct rows (equal rows next to each other are written once) or one row with a count in place of repeated rows.';
 
 /** @typedef {import('./state.mjs').State} State */
@@ -19,7 +21,7 @@ const SHORTEN = 'To fit, use fewer distinct rows (equal rows next to each other 
 // dispatch: the page's one way to change the state.
 /**
  * @param {{
- *   current: () => { state: State, errors: import('./messages.mjs').ErrorLine[] },
+ *   current: () => { state: State, errors: import('./messages.mjs').ErrorLine[], caption: string },
  *   dispatch: import('./state.mjs').Dispatch, embed: boolean,
  * }} options
  */
@@ -79,7 +81,7 @@ export function createShare({ current, dispatch, embed }) {
   }
   /** @param {boolean} embedded */
   function copyLink(embedded) {
-    const { state, errors } = current();
+    const { state, errors, caption } = current();
     const what = embedded ? 'The embed code' : 'The link';
     if (errors.length) return refuse(what, errors);
     const href = link(state, embedded);
@@ -90,9 +92,12 @@ export function createShare({ current, dispatch, embed }) {
       return;
     }
     if (embedded) {
-      const src = href.replaceAll('&', '&amp;').replaceAll('"', '&quot;');
+      // The frame's title is the caption the embed shows, so a page with several embeds tells
+      // them apart; a custom model or GPU does not travel (the link has the default), so a
+      // frame using one keeps the page's own title.
+      const title = usesCustom(state) ? 'stepcalc: LLM inference step time' : `stepcalc: ${caption}`;
       // No `allow`: the embedded view has no copy buttons, so the frame needs no clipboard.
-      return copy(`<iframe src="${src}" title="stepcalc: LLM inference step time" width="640" height="480" style="border:0" loading="lazy"></iframe>`, 'Embed code');
+      return copy(`<iframe src="${attribute(href)}" title="${attribute(title)}" width="640" height="480" style="border:0" loading="lazy"></iframe>`, 'Embed code');
     }
     copy(href, 'Link');
   }

@@ -68,6 +68,7 @@ import { readField, readBounded, fieldNumber } from './fields.mjs';
  *   | { type: 'custom-deleted', list: CustomList, key: string }
  *   | { type: 'unpin' | 'load-pin', index: number }
  *   | { type: 'pins-in-link', value: boolean }
+ *   | { type: 'restore', scenario: Scenario }
  * } Action
  */
 /** @typedef {(action: Action) => void} Dispatch the page's one way to change the state */
@@ -319,6 +320,8 @@ function apply(state, action, ctx) {
     }
     case 'pins-in-link':
       return { ...state, pinsInLink: action.value };
+    case 'restore': // the scenario typed before a reload (draft.mjs); undo goes back to the link's
+      return sweepable({ ...state, ...action.scenario, undo: pushUndo(state, SCENARIO_KEYS) });
     default:
       throw new Error(`unknown action ${/** @type {{ type: string }} */ (action).type}`);
   }

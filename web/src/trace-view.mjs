@@ -9,6 +9,7 @@ import { downloadCsv } from './trace-csv.mjs';
 import { widthOf, followSchemeAndSize } from './plot.mjs';
 import { readBounded } from './fields.mjs';
 import { modelName, gpuName, coefficientsName } from './trace-names.mjs';
+import { bytes } from './format.mjs';
 
 /** @typedef {import('./wasm/stepcalc.mjs').TraceColumns} TraceColumns */
 /** @typedef {import('./wasm/stepcalc.mjs').StepIdCells} StepIdCells */
@@ -113,13 +114,34 @@ export function createTraceView({ dispatch, scenarioRequest, fieldNames, current
   /** @type {FitReport | null} */
   let fitted = null;
 
-  const showError = (/** @type {string} */ text) => { errorLine.textContent = text; errorLine.hidden = !text; };
+  // Beside an error at a step when "Skip bad steps" was off: the same file again, with it on.
+  const readAgain = Object.assign(document.createElement('button'), { type: 'button', id: 'trace-read-again', textContent: 'Read again, skipping bad steps', hidden: true });
+  errorLine.after(readAgain);
+  const showError = (/** @type {string} */ text) => {
+    errorLine.textContent = text;
+    errorLine.hidden = !text;
+    readAgain.hidden = true;
+  };
+  // The file last chosen, named under the drop zone (the emptied input names none, trace.mjs).
+  /** @type {File | null} */
+  let lastFile = null;
+  const fileLine = Object.assign(document.createElement('p'), { id: 'trace-file-name', className: 'info', hidden: true });
+  $('trace-drop').after(fileLine);
+  readAgain.addEventListener('click', () => {
+    skipBad.checked = true;
+    if (lastFile) start(lastFile);
+  });
+  /** @param {string | null} where the core's place of an input error */
+  const atStep = (where) => where !== null && /^(line \d|steps\[)/.test(where);
   const clearCharts = () => { for (const chart of charts) chart.destroy(); charts = []; };
 
   let fileName = '';
   /** @param {File} file */
   function start(file) {
     fileName = file.name;
+    lastFile = file;
+    fileLine.textContent = `Last file chosen: “${file.name}” (${bytes(file.size)})`;
+    fileLine.hidden = false;
     runId++;
     columns = null;
     fitted = null;
@@ -213,6 +235,7 @@ export function createTraceView({ dispatch, scenarioRequest, fieldNames, current
       running.hidden = true;
       showError(data.input ? traceErrorText(data.message, data.where, fileName)
           : `The trace stopped with an unexpected error (a bug in stepcalc): ${data.message}`);
+      readAgain.hidden = !(data.input && atStep(data.where) && !skipBad.checked);
     }
   }
   followSchemeAndSize($('trace-out'), drawCharts, () => {

@@ -43,7 +43,13 @@ export function createTrace(deps) {
     if (file) (await loadView())?.start(file);
   }
 
-  input.addEventListener('change', () => start(input.files?.[0]));
+  input.addEventListener('change', () => {
+    const file = input.files?.[0];
+    // Emptied, so that choosing the same file again (after ticking "Skip bad steps", say)
+    // is a change too; the view names the file it read (trace-view.mjs).
+    input.value = '';
+    start(file);
+  });
   drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
   drop.addEventListener('dragleave', () => drop.classList.remove('over'));
   drop.addEventListener('drop', (e) => {
