@@ -25,6 +25,7 @@ import { createCompare, scenarioNames } from './compare.mjs';
 import { createShare } from './share.mjs';
 import { applyEmbedLayout } from './embed.mjs';
 import { createTrace } from './trace.mjs';
+import { createServing } from './serving.mjs';
 
 /** @typedef {import('./state.mjs').State} State */
 /** @typedef {import('./state.mjs').Scenario} Scenario */
@@ -128,13 +129,15 @@ async function start() {
     if (answer.ok) return [];
     return [answer.input ? { text: errorText(answer, inputFor(answer.where)) } : { bug: true, text: answer.message }];
   }
-  const current = () => ({ state, errors: currentErrors() });
+  // The Serving view's inputs are part of a link too, once it is open.
+  const current = () => ({ state, errors: [...currentErrors(), ...serving.errors()] });
   const results = createResults();
   const roofline = createRoofline();
   const sweep = createSweep({ dispatch, limits, variable: state.sweep });
   const compare = createCompare({ current, dispatch });
   const share = createShare({ current, dispatch, embed: state.embed });
   const trace = state.embed ? null : createTrace({ dispatch, scenarioRequest: () => evaluation(state), fieldNames: (errors) => fieldNames(errors, inputFor) });
+  const serving = createServing({ dispatch, scenarioRequest: () => evaluation(state), fieldNames: (errors) => fieldNames(errors, inputFor) });
   stepCountsWithArrows($('app'));
   undoWithKeys(dispatch);
 
@@ -164,6 +167,7 @@ async function start() {
     sweep.render(s);
     share.render(s);
     trace?.render(s);
+    serving.render(s);
     const { request, out } = evaluation(s);
     const ok = out?.ok === true;
     if (out && !ok && !out.input) reportBug(out.message);
