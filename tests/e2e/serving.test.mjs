@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { ROOT, SHOTS, setup, guardedPage, ready, open, addressParams, addressBarSettled, cli, waitForStep } from './helpers.mjs';
 import { summaryLines, capacityLine, kneeLine } from '../../web/src/serving-text.mjs';
 import { capacityRate, curveRates, kneeIndex, KNEE_FACTOR } from '../../web/src/serving-curve.mjs';
+import { human, int, pct } from '../../web/src/format.mjs';
 
 const CLI = join(ROOT, 'build', 'native', 'stepcalc');
 const SCENARIO = { model: 'llama-3.1-8b-instruct', gpu: 'h100-sxm', tp: 1, coefficients: 'trained-roofline-h100', gpu_memory_utilization: 0.9 };
@@ -28,7 +29,12 @@ test('the sentences are true on the edge cases: one request, one output token, a
   assert.match(oneLines[0], /^1 request \(100 prompt tokens and 1 output token\) ran in 1 step: /);
   assert.equal(oneLines[3], 'Time per output token (TPOT): every request makes 1 output token, so none has a later token to time; TPOT is 0 by definition.');
   assert.ok(oneLines.includes('At most 1 request ran at once (the limit is 256); no request was left waiting at any step\'s start.'), oneLines.join('\n'));
-  assert.ok(oneLines.some((line) => /^The engine computed for all of that time \(.+\): it never waited for a request to arrive\.$/.test(line)), oneLines.join('\n'));
+  // No idle time in a run of one request (its steps' sum and its span differ by rounding only).
+  assert.ok(oneLines.includes(`The engine computed for ${human(one.busy_us)} of that time (100%).`), oneLines.join('\n'));
+  // A light load leaves the engine idle between arrivals, and says for how long.
+  const light = simulate({ ...SCENARIO, workload: { requests: 20, arrival_rate_per_s: 0.5, output_tokens: 4, seed: 1 } });
+  assert.ok(summaryLines(light, { outputMin: 4, outputMax: 4, maxSeqs: 256 }).includes(
+    `The engine computed for ${human(light.busy_us)} of that time (${pct(light.busy_us / light.makespan_us)}) and sat idle for ${human(light.makespan_us - light.busy_us)}, waiting for requests to arrive.`));
   for (const line of oneLines) assert.doesNotMatch(line, NO_FIGURE, line);
 
   // All β zero: the run takes no time, so there is no throughput and no curve.
@@ -38,6 +44,7 @@ test('the sentences are true on the edge cases: one request, one output token, a
   assert.ok(zeroLines.includes('Throughput: none, as the run took no time (0 µs from the first arrival to the last token).'), zeroLines.join('\n'));
   assert.match(zeroLines[3], /A request with 1 output token counts as 0\.$/);
   assert.ok(!zeroLines.some((line) => /engine computed/.test(line)), 'no share of a run of no time');
+  assert.ok(zeroLines.includes('At most 3 requests ran at once (the limit is 256); no request was left waiting at any step\'s start.'), zeroLines.join('\n'));
   assert.equal(capacityRate(zero), null);
   assert.match(capacityLine(zero, null, []), /^No curve: /);
 
@@ -46,7 +53,7 @@ test('the sentences are true on the edge cases: one request, one output token, a
   const workload = { requests: 300, prompt_tokens: { min: 500, max: 3000 }, output_tokens: { min: 50, max: 300 }, seed: 3 };
   const atOnce = simulate({ ...SCENARIO, workload: { ...workload, arrival_rate_per_s: 0 }, scheduler: { max_num_seqs: 32, max_num_batched_tokens: 4096 } });
   const lines = summaryLines(atOnce, { outputMin: 50, outputMax: 300, maxSeqs: 32 });
-  assert.ok(lines.includes(`At most 32 requests ran at once (the limit is 32), and at most ${atOnce.peak_waiting} were waiting at the start of a step, held back by the running limit, the token budget or the KV cache.`), lines.join('\n'));
+  assert.ok(lines.includes(`At most 32 requests ran at once (the limit is 32), and at most ${int(atOnce.peak_waiting)} requests were waiting at the start of a step, held back by the running limit, the token budget or the KV cache.`), lines.join('\n'));
   assert.ok(atOnce.peak_waiting > 0);
   const capacity = capacityRate(atOnce);
   const rates = curveRates(capacity);
@@ -91,6 +98,15 @@ test('a linked Serving scenario: the CLI\'s summary, the curve, the link back; f
   for (const id of ['serving-queue', 'serving-steps', 'serving-curve']) await page.waitForSelector(`#${id} canvas`);
   await addressBarSettled(page);
   assert.equal((await addressParams(page)).get('serve'), LINKED);
+  // Hiding the view takes it out of the link; opening it again brings it back, results and all.
+  await page.click('#serving-open');
+  await addressBarSettled(page);
+  assert.equal((await addressParams(page)).has('serve'), false);
+  assert.equal(await page.locator('#serving-body').isHidden(), true);
+  await page.click('#serving-open');
+  await addressBarSettled(page);
+  assert.equal((await addressParams(page)).get('serve'), LINKED);
+  assert.equal(await phase(page), 'done');
   await page.screenshot({ path: join(SHOTS, 'serving-1280.png'), fullPage: true });
 
   // axe on the view with its results, field errors and all.
@@ -141,6 +157,14 @@ test('a linked Serving scenario: the CLI\'s summary, the curve, the link back; f
   await page.click('#serving-run');
   await waitForPhase(page, 'failed');
   assert.equal(await page.locator('#serving-requests-error').innerText(), 'Requests: must be an integer from 1 to 100,000, got 100,001');
+
+  // Embedded, a Serving link shows the view first.
+  await page.goto(`${env.url}?embed=1&serve=requests:20,rate:5`);
+  await ready(page);
+  await waitForPhase(page, 'done');
+  assert.equal(await page.$eval('#app', (app) => app.firstElementChild.id), 'serving');
+  assert.equal(await page.locator('#serving-summary').isVisible(), true);
+  assert.equal((await summaryData(page)).requests, '20');
   assert.deepEqual(errors, []);
   assert.deepEqual(foreign, []);
   await context.close();

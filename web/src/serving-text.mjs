@@ -43,12 +43,14 @@ export function summaryLines(s, { outputMin, outputMax, maxSeqs }) {
     `End to end (E2E), from arrival to the last token: ${figures(s.e2e_us)}.`,
   ];
   if (s.makespan_us > 0) {
-    lines.push(s.busy_us >= s.makespan_us
-      ? `The engine computed for all of that time (${human(s.busy_us)}): it never waited for a request to arrive.`
-      : `The engine computed for ${human(s.busy_us)} of that time (${partShare(s.busy_us / s.makespan_us)}) and waited ${human(s.makespan_us - s.busy_us)} for requests to arrive.`);
+    // The steps' sum and the span from the first arrival differ by rounding when the engine
+    // never sat idle: idle time is said only above that.
+    const idle = s.makespan_us - s.busy_us;
+    lines.push(`The engine computed for ${human(s.busy_us)} of that time (${partShare(s.busy_us / s.makespan_us)})${idle > 1e-9 * s.makespan_us
+      ? ` and sat idle for ${human(idle)}, waiting for requests to arrive.` : '.'}`);
   }
   lines.push(`At most ${count(s.peak_running, 'request')} ran at once (the limit is ${int(maxSeqs)})${s.peak_waiting > 0
-    ? `, and at most ${int(s.peak_waiting)} were waiting at the start of a step, held back by the running limit, the token budget or the KV cache.`
+    ? `, and at most ${count(s.peak_waiting, 'request')} ${s.peak_waiting === 1 ? 'was' : 'were'} waiting at the start of a step, held back by the running limit, the token budget or the KV cache.`
     : '; no request was left waiting at any step\'s start.'}`);
   lines.push(s.kv_capacity_tokens === null
     ? 'The GPU\'s memory capacity is unknown, so memory never held a request back.'
@@ -57,9 +59,9 @@ export function summaryLines(s, { outputMin, outputMax, maxSeqs }) {
   return lines;
 }
 
-// A share below 1, which never reads as 100%.
+// A share: one just below 1 reads "over 99.99%", not "100%".
 /** @param {number} share */
-const partShare = (share) => (share > 0.9999 ? 'over 99.99%' : pct(share));
+const partShare = (share) => (share >= 1 ? '100%' : share > 0.9999 ? 'over 99.99%' : pct(share));
 
 // "weight read (β₃) in 80% of the steps, decode (β₂) in 20%": the terms that were largest
 // in some step, most often first.
@@ -101,4 +103,4 @@ export function kneeLine(points, knee) {
 /** @param {CurvePoint} p */
 export const curveRow = (p) => [num(p.rate), p.summary.throughput_tokens_per_s === null ? '–' : num(p.summary.throughput_tokens_per_s),
   human(p.summary.ttft_us.p50), human(p.summary.ttft_us.p90), human(p.summary.tpot_us.p50), human(p.summary.e2e_us.p90)];
-export const CURVE_COLUMNS = ['Arrival rate, requests/s', 'Throughput, output tokens/s', 'TTFT p50', 'TTFT p90', 'TPOT p50', 'E2E p90'];
+export const CURVE_COLUMNS = ['Arrival rate, req/s', 'Throughput, output tok/s', 'TTFT p50', 'TTFT p90', 'TPOT p50', 'E2E p90'];
