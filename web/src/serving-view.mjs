@@ -168,7 +168,6 @@ export function createServingView({ dispatch, scenarioRequest, fieldNames, curre
   function tableRows(body, rows, marked = -1) {
     body.replaceChildren(...rows.map((cells, i) => {
       const tr = document.createElement('tr');
-      if (i === marked) tr.className = 'knee';
       tr.append(...cells.map((text, c) => Object.assign(document.createElement(c === 0 ? 'th' : 'td'), { textContent: i === marked && c === 0 ? `${text} (the knee)` : text })));
       /** @type {HTMLElement} */ (tr.firstElementChild).setAttribute('scope', 'row');
       return tr;
