@@ -44,9 +44,9 @@ export function summaryLines(s, { outputMin, outputMax, maxSeqs }) {
   ];
   if (s.makespan_us > 0) {
     // The steps' sum and the span from the first arrival differ by rounding when the engine
-    // never sat idle: idle time is said only above that.
-    const idle = s.makespan_us - s.busy_us;
-    lines.push(`The engine computed for ${human(s.busy_us)} of that time (${partShare(s.busy_us / s.makespan_us)})${idle > 1e-9 * s.makespan_us
+    // never sat idle: idle time, and a share below 100%, are said only above that.
+    const idle = s.makespan_us - s.busy_us, idled = idle > 1e-9 * s.makespan_us;
+    lines.push(`The engine computed for ${human(s.busy_us)} of that time (${idled ? partShare(s.busy_us / s.makespan_us) : '100%'})${idled
       ? ` and sat idle for ${human(idle)}, waiting for requests to arrive.` : '.'}`);
   }
   lines.push(`At most ${count(s.peak_running, 'request')} ran at once (the limit is ${int(maxSeqs)})${s.peak_waiting > 0
