@@ -30,7 +30,7 @@ export const SERVING_DEFAULTS = Object.freeze({
 /** @type {readonly ServingField[]} */
 export const SERVING_FIELDS = [
   { key: 'requests', label: 'Requests', where: 'workload.requests', kind: 'count', min: 1 },
-  { key: 'rate', label: 'Arrival rate, per second', where: 'workload.arrival_rate_per_s', kind: 'real', min: 0 },
+  { key: 'rate', label: 'Arrival rate, req/s', where: 'workload.arrival_rate_per_s', kind: 'real', min: 0 },
   { key: 'promptMin', label: 'Prompt tokens, min', where: 'workload.prompt_tokens.min', kind: 'count', min: 1, max: 'max_tokens' },
   { key: 'promptMax', label: 'Prompt tokens, max', where: 'workload.prompt_tokens.max', kind: 'count', min: 1, max: 'max_tokens' },
   { key: 'outputMin', label: 'Output tokens, min', where: 'workload.output_tokens.min', kind: 'count', min: 1, max: 'max_tokens' },

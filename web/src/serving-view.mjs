@@ -312,6 +312,7 @@ export function createServingView({ dispatch, scenarioRequest, fieldNames, curre
     runId++;
     stop();
     running.hidden = true;
+    curveText.replaceChildren(); // it described the curve being run
     setPhase('cancelled');
     showError(out.hidden
       ? 'Cancelled: nothing of this run is kept; press Simulate to run it again.'
