@@ -7,7 +7,7 @@
 //   await worker.fit(source, options)  -> the report of `stepcalc fit`
 //   worker.simulate(request)  -> the serving simulation, the same as `stepcalc simulate` prints
 //
-// The page's Trace view imports this module in its worker (web/src/trace-worker.mjs);
+// The page's Trace and Serving views import this module in their worker (web/src/worker.mjs);
 // calc.trace and calc.fit of the calculator's facade (stepcalc.mjs) load it on first use.
 // A new worker-only API goes beside trace: its binding in worker_bindings.cpp, its
 // function here, its declaration in stepcalc_worker.d.mts.

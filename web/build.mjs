@@ -1,6 +1,6 @@
 // Assembles the static site in build/site: bundled page JS+CSS, index.html, and the
 // WASM module files: both modules (stepcalc.wasm for the page, stepcalc_worker.wasm for the
-// Trace view's worker) copied as they are, and every ES module beside them (the facades,
+// page's worker) copied as they are, and every ES module beside them (the facades,
 // the parts they import, the response builder and Emscripten's glue) minified one file
 // each, so each module still imports the others by name and both facades share one
 // StepCalcError class.
@@ -30,12 +30,13 @@ await rm(SITE, { recursive: true, force: true });
 await mkdir(join(SITE, 'wasm'), { recursive: true });
 
 const result = await build({
-  // The Trace view's worker is a second entry, loaded as trace-worker.js beside app.js.
-  entryPoints: { app: join(ROOT, 'web', 'src', 'main.mjs'), 'trace-worker': join(ROOT, 'web', 'src', 'trace-worker.mjs') },
+  // The page's worker (the Trace and Serving views') is a second entry, loaded as worker.js beside app.js.
+  entryPoints: { app: join(ROOT, 'web', 'src', 'main.mjs'), worker: join(ROOT, 'web', 'src', 'worker.mjs') },
   bundle: true,
-  // Code loaded with import() when first needed (the Trace view after its first file)
+  // Code loaded with import() when first needed (the Trace view after its first file,
+  // the Serving view when opened)
   // goes into chunks of its own, and code both entries share into one more. Chunks sit
-  // beside app.js: their code finds trace-worker.js and wasm/ relative to import.meta.url.
+  // beside app.js: their code finds worker.js and wasm/ relative to import.meta.url.
   splitting: true,
   chunkNames: '[name]-[hash]',
   minify: true,

@@ -14,9 +14,9 @@ test(`the default page's first load is at most ${FIRST_LOAD_BUDGET} bytes`, () =
   assert.ok(total <= FIRST_LOAD_BUDGET, `${total} bytes: ${list}`);
 });
 
-test('the first load fetches none of the worker-only code', () => {
+test('the first load fetches none of the worker-only code, nor the Trace or Serving view', () => {
   const paths = files.map((file) => file.path);
-  for (const workerOnly of [/stepcalc_worker/, /trace-worker/, /trace-view/]) {
+  for (const workerOnly of [/stepcalc_worker/, /\/worker\.js/, /trace-view/, /serving-view/]) {
     assert.ok(!paths.some((path) => workerOnly.test(path)), `${workerOnly} fetched: ${list}`);
   }
   assert.ok(paths.includes('/wasm/stepcalc.wasm'), `the calculator's module was not fetched: ${list}`);

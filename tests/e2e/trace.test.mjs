@@ -214,7 +214,7 @@ File.prototype.stream = function () {
 test('Cancel ends the worker mid-read; the calculator answers meanwhile and the view reads the next file', async () => {
   const held = makeTrace(2000, join(dir, 'held-2000.json'));
   const { page, context, errors } = await guardedPage(env.browser);
-  await context.route('**/trace-worker.js', async (route) => {
+  await context.route('**/worker.js', async (route) => {
     const response = await route.fetch();
     await route.fulfill({ response, body: HOLDING_READER + await response.text() });
   });
@@ -222,7 +222,7 @@ test('Cancel ends the worker mid-read; the calculator answers meanwhile and the 
   await ready(page);
   await load(page, held);
   await page.waitForFunction(() => document.querySelector('#trace-progress').value > 0, null, { timeout: 30000 });
-  const reader = page.workers().find((worker) => worker.url().endsWith('/trace-worker.js'));
+  const reader = page.workers().find((worker) => worker.url().endsWith('/worker.js'));
   // An edit of the calculator while the worker reads: the new result is on screen.
   await page.fill('#tp', '8');
   const atTp8 = cli({ model: MODEL, gpu: GPU, tp: 8,

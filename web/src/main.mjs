@@ -27,6 +27,7 @@ import { scenarioCaption, captionNames } from './caption.mjs';
 import { createShare } from './share.mjs';
 import { applyEmbedLayout } from './embed.mjs';
 import { createTrace } from './trace.mjs';
+import { createServing } from './serving.mjs';
 
 /** @typedef {import('./state.mjs').State} State */
 /** @typedef {import('./state.mjs').Scenario} Scenario */
@@ -139,13 +140,15 @@ async function start() {
     const { request, out } = evaluation(s);
     return out?.ok ? scenarioCaption(out.value, request.step, captionNames(out.value, s, s.custom, P)) : '';
   }
-  const current = () => ({ state, errors: currentErrors(), caption: captionOf(state) });
+  // The Serving view's inputs are part of a link too, once it is open.
+  const current = () => ({ state, errors: [...currentErrors(), ...serving.errors()], caption: captionOf(state) });
   const results = createResults();
   const roofline = createRoofline();
   const sweep = createSweep({ dispatch, limits, variable: state.sweep });
   const compare = createCompare({ current, dispatch });
   const share = createShare({ current, dispatch, embed: state.embed });
   const trace = state.embed ? null : createTrace({ dispatch, scenarioRequest: () => evaluation(state), fieldNames: (errors) => fieldNames(errors, inputFor) });
+  const serving = createServing({ dispatch, scenarioRequest: () => evaluation(state), fieldNames: (errors) => fieldNames(errors, inputFor) });
   stepCountsWithArrows($('app'));
   undoWithKeys(dispatch);
 
@@ -175,6 +178,7 @@ async function start() {
     sweep.render(s);
     share.render(s);
     trace?.render(s);
+    serving.render(s);
     const { request, out } = evaluation(s);
     const ok = out?.ok === true;
     if (out && !ok && !out.input) reportBug(out.message);

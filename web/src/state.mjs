@@ -47,7 +47,7 @@ import { readField, readBounded, fieldNumber } from './fields.mjs';
  * @typedef {Scenario & {
  *   sweep: SweepKind, embed: boolean, custom: Custom, gpuDraft: GpuDraft,
  *   pins: Scenario[], pinsInLink: boolean, undo: Partial<Scenario>[], drag: Drag | null,
- *   slideFrom: SlideFrom | null,
+ *   slideFrom: SlideFrom | null, serve: string | null,
  * }} State
  */
 /**
@@ -69,6 +69,7 @@ import { readField, readBounded, fieldNumber } from './fields.mjs';
  *   | { type: 'unpin' | 'load-pin', index: number }
  *   | { type: 'pins-in-link', value: boolean }
  *   | { type: 'restore', scenario: Scenario }
+ *   | { type: 'serve', value: string | null }
  * } Action
  */
 /** @typedef {(action: Action) => void} Dispatch the page's one way to change the state */
@@ -186,6 +187,7 @@ export function defaultState(custom = { models: {}, gpus: {} }) {
     undo: [],
     drag: null, // the slider drag in progress: { list, rows: rows it set }
     slideFrom: null, // the rows the slider scales from, while its rows are on screen
+    serve: null, // the Serving view's inputs as link text (serving-form.mjs), while it is open
   };
 }
 
@@ -322,6 +324,8 @@ function apply(state, action, ctx) {
       return { ...state, pinsInLink: action.value };
     case 'restore': // the scenario typed before a reload (draft.mjs); undo goes back to the link's
       return sweepable({ ...state, ...action.scenario, undo: pushUndo(state, SCENARIO_KEYS) });
+    case 'serve':
+      return { ...state, serve: action.value };
     default:
       throw new Error(`unknown action ${/** @type {{ type: string }} */ (action).type}`);
   }

@@ -11,7 +11,7 @@ const HISTOGRAM_BINS = 40;
 // x axes here are linear: step numbers or µs. The legends name the series only: values
 // under the cursor would read "--" until one hovers, and a step's numbers are in the CSV.
 /** @param {HTMLElement} el @param {string} xLabel @param {string} yLabel */
-function linearOptions(el, xLabel, yLabel) {
+export function linearOptions(el, xLabel, yLabel) {
   const options = plotOptions(el, xLabel, yLabel);
   const [x, ...rest] = options.axes ?? [];
   return { ...options, legend: { ...options.legend, live: false },

@@ -1,5 +1,5 @@
 // The Trace view once a file is chosen (trace.mjs loads this module then): the file read
-// by the worker's module in a worker (trace-worker.mjs), with progress and Cancel; then the
+// by the worker's module in a worker (worker.mjs), with progress and Cancel; then the
 // summary, the charts (trace-charts.mjs), "Fit β", "Use these β" and "Download CSV"
 // (trace-csv.mjs). It reads the calculator's state for its options and changes it only by
 // dispatching. Columns stay typed arrays: nothing here makes one object per step.
@@ -42,7 +42,7 @@ export function createTraceView({ dispatch, scenarioRequest, fieldNames, current
   let busy = false; // a file is being read
   function startedWorker() {
     if (worker) return worker;
-    worker = new Worker(new URL('./trace-worker.js', import.meta.url), { type: 'module' });
+    worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
     worker.addEventListener('message', onMessage);
     worker.addEventListener('error', (e) => {
       busy = false;

@@ -213,6 +213,8 @@ export function readLink(search, ctx) {
     else notices.push(`The link's parameter "sweep" (${quote(v)}) is not valid and was replaced by the default (${DEFAULTS.sweep}).`);
   }
   fields.embed = q.get('embed') === '1';
+  // The Serving view's inputs, read (and their notices given) by the view, which this opens.
+  if (q.has('serve')) fields.serve = /** @type {string} */ (q.get('serve'));
   // A pinned scenario carries the defaults where it says nothing; a pin with any bad part is
   // left out whole (a pin is a scenario to compare against, not to repair).
   /** @type {Scenario[]} */
@@ -297,6 +299,7 @@ export function toQuery(state, { embed = state.embed, keepCustom = false, pins =
   const q = scenarioParams(state, keepCustom);
   if (state.sweep !== DEFAULTS.sweep) q.set('sweep', state.sweep);
   for (const pin of pins) q.append('pin', readable(scenarioParams(pin, keepCustom)));
+  if (state.serve !== null) q.set('serve', state.serve);
   if (embed) q.set('embed', '1');
   return '?' + readable(q);
 }

@@ -1,13 +1,18 @@
-// The Trace view's worker: reads a trace file with calc.trace off the page's thread, so
-// the calculator stays responsive, and keeps the last result (for "Fit β") until the next
-// file. Messages in: {type: 'run', id, file, options}, {type: 'fit', id, lambda}; the page
-// cancels a run by ending the worker. Messages out carry the run's id: 'progress', 'done' (summary, columns
-// and stepIdCells, the typed arrays' buffers transferred), 'fitted', 'failed'.
-// It loads the worker's module (stepcalc_worker.mjs and .wasm: trace and fit), never the
-// page's calculator.
+// The page's worker: the heavy work of the Trace and Serving views, off the page's thread,
+// so the calculator stays responsive. Each view starts its own (a view's Cancel ends its
+// worker, and with it only its own work). It loads the worker's module
+// (stepcalc_worker.mjs and .wasm: trace, fit and simulate), never the page's calculator.
+// Messages in: {type: 'run', id, file, options} (read a trace file), {type: 'fit', id,
+// lambda} (fit β to the last file read), {type: 'simulate', id, request} (one serving
+// simulation). Messages out carry the message's id: 'progress', 'done' (summary, columns
+// and stepIdCells, the typed arrays' buffers transferred), 'fitted', 'simulated' (summary
+// and, when asked for, the step records as typed columns, transferred), 'failed'.
 /** @typedef {import('./wasm/stepcalc_worker.mjs').StepCalcWorker} StepCalcWorker */
 /** @typedef {import('./wasm/stepcalc_worker.mjs').TraceResult} TraceResult */
 /** @typedef {import('./wasm/stepcalc_worker.mjs').TraceOptions} TraceOptions */
+/** @typedef {import('./wasm/stepcalc.mjs').SimulationRequest} SimulationRequest */
+/** @typedef {import('./wasm/stepcalc.mjs').SimulationResponse} SimulationResponse */
+/** @typedef {import('./wasm/stepcalc.mjs').SimulationTerm} SimulationTerm */
 /** @type {Promise<StepCalcWorker> | null} */
 let calcPromise = null;
 /** @type {typeof import('./wasm/stepcalc_worker.mjs').StepCalcError | null} */
@@ -68,7 +73,36 @@ function fit({ id, lambda }) {
   }
 }
 
+// The step records as typed columns: numbers as Float64Array, each step's dominant term
+// as its index in `terms` (a million steps would otherwise cross as a million strings).
+/** @param {NonNullable<SimulationResponse['step_records']>} records */
+function stepColumns({ dominant, ...numbers }) {
+  /** @type {SimulationTerm[]} */
+  const terms = [];
+  const dominantIndex = Uint8Array.from(dominant, (term) => {
+    const at = terms.indexOf(term);
+    return at >= 0 ? at : terms.push(term) - 1;
+  });
+  const columns = Object.fromEntries(Object.entries(numbers).map(([name, column]) => [name, Float64Array.from(column)]));
+  return { ...columns, dominant: dominantIndex, terms };
+}
+
+// The page needs the summary and the charts' columns; the per-request rows (a 10,000-request
+// run's bulk) stay here.
+/** @param {{ id: number, request: SimulationRequest }} message */
+async function simulate({ id, request }) {
+  try {
+    const response = (await loadCalc()).simulate(request);
+    const steps = response.step_records ? stepColumns(response.step_records) : null;
+    const buffers = steps ? Object.values(steps).flatMap((column) => (ArrayBuffer.isView(column) ? [column.buffer] : [])) : [];
+    postMessage({ type: 'simulated', id, summary: response.summary, steps }, { transfer: buffers });
+  } catch (error) {
+    postMessage(failure(id, error));
+  }
+}
+
 addEventListener('message', ({ data }) => {
   if (data.type === 'run') run(data);
   else if (data.type === 'fit') fit(data);
+  else if (data.type === 'simulate') simulate(data);
 });
