@@ -25,6 +25,7 @@ import { createCompare, scenarioNames } from './compare.mjs';
 import { createShare } from './share.mjs';
 import { applyEmbedLayout } from './embed.mjs';
 import { createTrace } from './trace.mjs';
+import { createGrid } from './grid.mjs';
 
 /** @typedef {import('./state.mjs').State} State */
 /** @typedef {import('./state.mjs').Scenario} Scenario */
@@ -134,6 +135,7 @@ async function start() {
   const sweep = createSweep({ dispatch, limits, variable: state.sweep });
   const compare = createCompare({ current, dispatch });
   const share = createShare({ current, dispatch, embed: state.embed });
+  const grid = createGrid({ dispatch, gpus: P.gpus, hidden: state.embed && !state.embedGrid });
   const trace = state.embed ? null : createTrace({ dispatch, scenarioRequest: () => evaluation(state), fieldNames: (errors) => fieldNames(errors, inputFor) });
   stepCountsWithArrows($('app'));
   undoWithKeys(dispatch);
@@ -176,6 +178,7 @@ async function start() {
       batch.showTotals(r);
       roofline.update(r);
       sweep.update(request, s);
+      grid.update(request, s);
       const names = scenarioNames(r, s, s.custom);
       $('scenario-line').textContent = `${names.model} on ${names.gpu}, TP ${r.scenario.tp}, coefficients ${r.scenario.coefficients}`;
       share.postToParent(r, s);

@@ -213,6 +213,7 @@ export function readLink(search, ctx) {
     else notices.push(`The link's parameter "sweep" (${quote(v)}) is not valid and was replaced by the default (${DEFAULTS.sweep}).`);
   }
   fields.embed = q.get('embed') === '1';
+  fields.embedGrid = fields.embed && q.get('grid') === '1';
   // A pinned scenario carries the defaults where it says nothing; a pin with any bad part is
   // left out whole (a pin is a scenario to compare against, not to repair).
   /** @type {Scenario[]} */
@@ -298,6 +299,7 @@ export function toQuery(state, { embed = state.embed, keepCustom = false, pins =
   if (state.sweep !== DEFAULTS.sweep) q.set('sweep', state.sweep);
   for (const pin of pins) q.append('pin', readable(scenarioParams(pin, keepCustom)));
   if (embed) q.set('embed', '1');
+  if (embed && state.embedGrid) q.set('grid', '1');
   return '?' + readable(q);
 }
 
