@@ -20,6 +20,13 @@ function reason(cell, utilization) {
   return `Does not fit: needs ${bytes(-(/** @type {number} */ (cell.headroom_bytes)))} more per GPU than the ${num(utilization * 100)}% of memory the server may use.`;
 }
 
+// Text is written only when it changes: an edit of one row of many seldom changes the
+// 4 digits a cell shows, and an unchanged table needs no new layout.
+/** @param {HTMLElement} el @param {string} text */
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+
 // The fastest cell among those that fit, and each GPU's best tokens/s per GPU among its
 // cells that fit: indices into cells.
 /** @param {Cell[]} cells */
@@ -141,13 +148,13 @@ export function createGridView({ box, gpus, select }) {
       td.dataset.tokensPerSPerGpu = cell.tokens_per_s_per_gpu === null ? '' : String(cell.tokens_per_s_per_gpu);
       td.dataset.fits = cell.error !== null ? 'error' : String(cell.fits ?? 'unknown');
       td.classList.toggle('gg-out', text !== '');
-      time.textContent = cell.step_time_us === null ? 'n/a' : human(cell.step_time_us);
-      rate.textContent = cell.tokens_per_s_per_gpu === null ? '' : `${num(cell.tokens_per_s_per_gpu)} tok/s/GPU`;
+      setText(time, cell.step_time_us === null ? 'n/a' : human(cell.step_time_us));
+      setText(rate, cell.tokens_per_s_per_gpu === null ? '' : `${num(cell.tokens_per_s_per_gpu)} tok/s/GPU`);
       const selected = state.gpu === cell.gpu && state.tp === String(cell.tp);
       const marks = [selected ? '● shown above' : '', i === fastest ? '★ fastest' : '', best.has(i) ? '▲ best tok/s/GPU' : '',
         cell.error !== null ? '✕ cannot run' : text ? '✕ does not fit' : ''];
-      mark.textContent = marks.filter(Boolean).join(' ');
-      why.textContent = text;
+      setText(mark, marks.filter(Boolean).join('\n')); // one a line
+      setText(why, text);
       button.setAttribute('aria-pressed', String(selected));
     });
     table.dataset.renders = String(Number(table.dataset.renders ?? 0) + 1);
