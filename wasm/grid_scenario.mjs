@@ -25,7 +25,7 @@ export function createGridScenarioClass(glue, Session, { packStep }, { heap, rel
   return class GridScenario {
     /** @type {InstanceType<typeof Session>[]} the cells the core can run, in cell order */
     #open = [];
-    /** @type {{ cell: Omit<GridScenarioCell, 'step_time_us'>, at: number }[]} at: index in #open, or -1 */
+    /** @type {{ cell: Pick<GridScenarioCell, 'gpu' | 'gpu_index' | 'tp' | 'error'>, at: number }[]} at: index in #open, or -1 */
     #cells = [];
     #addresses = 0; // the open sessions' core addresses, as uint32
     #out = 0; // FIGURES doubles per open session

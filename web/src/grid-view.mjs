@@ -127,8 +127,12 @@ export function createGridView({ box, gpus, select }) {
     return null;
   }
 
+  // What the cells show now: an update with the same grid, rows and selection has nothing to do.
   /** @type {unknown} */
-  let shownStep = null, shownGrid = null, shownSelection = '';
+  let shownStep = null;
+  /** @type {import('./wasm/stepcalc.mjs').GridScenario | null} */
+  let shownGrid = null;
+  let shownSelection = '';
   /** @param {PageRequest} request @param {State} state */
   function update(request, state) {
     latest = [request, state];
