@@ -88,8 +88,9 @@ test('the grid: the CLI\'s cells, greyed cells with their reason, marks, click a
   await addressBarSettled(page);
   let params = await addressParams(page);
   assert.deepEqual([params.get('gpu'), params.get('tp')], ['a100-sxm-80gb', '4']);
+  // The grid follows the result a frame later (grid.mjs): wait for its mark.
+  await page.waitForSelector('#gpu-grid td[data-gpu="a100-sxm-80gb"][data-tp="4"] button[aria-pressed="true"]');
   assert.match(await page.locator('#gpu-grid td[data-gpu="a100-sxm-80gb"][data-tp="4"] .gg-mark').innerText(), /● shown above/);
-  assert.equal(await page.getAttribute('#gpu-grid td[data-gpu="a100-sxm-80gb"][data-tp="4"] button', 'aria-pressed'), 'true');
 
   // Enter on a focused cell selects too.
   await page.focus('#gpu-grid td[data-gpu="h100-sxm"][data-tp="8"] button');

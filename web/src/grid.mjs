@@ -1,7 +1,8 @@
 // The GPU × TP grid under the result: which GPU, at which TP, for the batch on screen. Its
 // table's code (grid-view.mjs) is a chunk loaded when the grid first comes near the view,
 // and it computes only while it is near the view: the first load carries none of it, and
-// an edit made with the grid scrolled away costs nothing. Clicking a cell selects that GPU
+// an edit made with the grid scrolled away costs nothing; in view, it is redrawn after the
+// result is painted. Clicking a cell selects that GPU
 // and TP as the GPU and TP controls would.
 import { notice } from './messages.mjs';
 
@@ -21,7 +22,17 @@ export function createGrid({ dispatch, gpus, hidden }) {
   /** @type {[PageRequest, State] | null} the last valid request, for when the grid comes into view */
   let latest = null;
   let near = false;
-  const show = () => { if (view && near && latest) view.update(...latest); };
+  // The grid follows in a task after the frame that paints the result, at most once per
+  // frame with the latest request: it never delays the numbers an edit changes.
+  let pending = false;
+  const show = () => {
+    if (!view || !near || !latest || pending) return;
+    pending = true;
+    requestAnimationFrame(() => setTimeout(() => {
+      pending = false;
+      if (view && near && latest) view.update(...latest);
+    }));
+  };
   if (!hidden) {
     new IntersectionObserver((entries) => {
       near = entries[entries.length - 1].isIntersecting;
