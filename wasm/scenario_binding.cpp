@@ -1,5 +1,6 @@
 #include "scenario_binding.hpp"
 
+#include <cmath>
 #include <span>
 #include <stdexcept>
 
@@ -80,6 +81,30 @@ int Scenario::compute(std::uintptr_t prefill, int prefill_rows, std::uintptr_t d
   return same_notes ? 0 : 1;
 }
 
+bool Scenario::read_step(std::uintptr_t prefill, int prefill_rows, std::uintptr_t decode,
+                         int decode_rows) {
+  const Outcome outcome = guarded([&] {
+    set_step(prefill, prefill_rows, decode, decode_rows);
+    return std::string();
+  });
+  if (!outcome.ok) error_ = outcome;
+  return outcome.ok;
+}
+
+void Scenario::write_grid_figures(const stepcalc::Step &step, double *out) const {
+  const stepcalc::GridFigures figures =
+      stepcalc::grid_figures(scenario_, step, stepcalc::evaluate(scenario_, step));
+  const auto number = [](const auto &value) {
+    return value ? static_cast<double>(*value) : std::nan("");
+  };
+  out[0] = figures.step_time_us;
+  out[1] = number(figures.fits);
+  out[2] = number(figures.headroom_bytes);
+  out[3] = number(figures.max_decode_requests);
+  out[4] = number(figures.tokens_per_s);
+  out[5] = number(figures.tokens_per_s_per_gpu);
+}
+
 std::string Scenario::notes_json() const {
   return stepcalc::response_notes_json(scenario_, result_).dump();
 }
@@ -123,4 +148,28 @@ extern "C" EMSCRIPTEN_KEEPALIVE int stepcalc_scenario_compute(std::uintptr_t sce
                                                               int decode_rows) {
   return reinterpret_cast<stepcalc_wasm::Scenario *>(scenario)->compute(prefill, prefill_rows,
                                                                          decode, decode_rows);
+}
+
+// One batch on many scenarios: the page's live grid, every GPU and TP of one model. The rows
+// are read once, by the first scenario, and evaluated with each scenario's header.
+// `scenarios` is the byte address of `count` Scenario addresses (uint32), `out` of
+// count * kGridFigureCount doubles, per scenario: step_time_us, fits (1 or 0),
+// headroom_bytes, max_decode_requests, tokens_per_s, tokens_per_s_per_gpu, NaN for none.
+// 0, or -1 when the rows are wrong (the first scenario's error() says where).
+extern "C" EMSCRIPTEN_KEEPALIVE int stepcalc_grid_compute(std::uintptr_t scenarios, int count,
+                                                          std::uintptr_t prefill,
+                                                          int prefill_rows,
+                                                          std::uintptr_t decode,
+                                                          int decode_rows, std::uintptr_t out) {
+  using stepcalc_wasm::Scenario;
+  if (count <= 0) return 0;
+  const auto *addresses = reinterpret_cast<const std::uint32_t *>(scenarios);
+  auto *first = reinterpret_cast<Scenario *>(addresses[0]);
+  if (!first->read_step(prefill, prefill_rows, decode, decode_rows)) return -1;
+  auto *figures = reinterpret_cast<double *>(out);
+  for (int i = 0; i < count; ++i) {
+    reinterpret_cast<const Scenario *>(addresses[i])
+        ->write_grid_figures(first->step(), figures + i * Scenario::kGridFigureCount);
+  }
+  return 0;
 }

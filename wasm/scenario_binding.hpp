@@ -38,6 +38,15 @@ public:
 
   std::string notes_json() const;
 
+  // For the grid (stepcalc_grid_compute): the rows read into this scenario's step; false
+  // on an error (read error()).
+  bool read_step(std::uintptr_t prefill, int prefill_rows, std::uintptr_t decode, int decode_rows);
+  const stepcalc::Step &step() const { return scenario_.step; }
+  // `step` with this scenario's header: kGridFigureCount numbers at `out` (see
+  // stepcalc_grid_compute).
+  void write_grid_figures(const stepcalc::Step &step, double *out) const;
+  static constexpr int kGridFigureCount = 6;
+
   // The rows, one variable varied over `values`.
   emscripten::val sweep(std::uintptr_t prefill, int prefill_rows, std::uintptr_t decode,
                         int decode_rows, const std::string &variable, const emscripten::val &values);

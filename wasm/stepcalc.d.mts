@@ -212,6 +212,68 @@ export interface Scenario {
   delete(): void;
 }
 
+/** `stepcalc grid`'s request (docs/grid.md): a request without gpu and tp, with the lists. */
+export interface GridRequest extends Omit<ScenarioHeader, 'gpu' | 'tp'> {
+  step: Step;
+  /** Preset ids or datasheets; default every preset GPU, in preset order. */
+  gpus?: (string | Datasheet)[];
+  /** Distinct TP degrees; default [1, 2, 4, 8]. */
+  tps?: number[];
+}
+
+/** The figures of one GPU and TP; all null when error is not. */
+export interface GridFigures {
+  step_time_us: number | null;
+  /** null also for a datasheet without a capacity. */
+  fits: boolean | null;
+  headroom_bytes: number | null;
+  max_decode_requests: number | null;
+  tokens_per_s: number | null;
+  tokens_per_s_per_gpu: number | null;
+}
+
+/** A cell of `stepcalc grid`. */
+export interface GridCell extends GridFigures {
+  /** The preset id, or "custom" for a datasheet. */
+  gpu: string;
+  /** The GPU's place in the request's gpus. */
+  gpu_index: number;
+  tp: number;
+  /** Why this GPU cannot run at this TP (the CLI's error line), else null. */
+  error: string | null;
+  bottleneck: { prefill: Bottleneck; decode: Bottleneck } | null;
+  dominant: SimulationTerm | null;
+  notes: string[];
+}
+
+export interface GridResponse {
+  cells: GridCell[];
+}
+
+/** What a GridScenario is opened with: a grid request without its step, both lists given. */
+export interface GridScenarioHeader extends Omit<GridRequest, 'step' | 'gpus' | 'tps'> {
+  gpus: (string | Datasheet)[];
+  tps: number[];
+}
+
+/** A cell of a GridScenario: calc.grid's cell without bottleneck, dominant and notes. */
+export interface GridScenarioCell extends GridFigures {
+  gpu: string;
+  gpu_index: number;
+  tp: number;
+  /** Why this GPU cannot run at this TP, as calc.compute names it (where "gpu" or "tp"). */
+  error: string | null;
+}
+
+/** One model and β on many GPUs and TP degrees, open in the core for many batches: each
+ * batch is packed once and evaluated for every GPU and TP. Call delete() when done. */
+export interface GridScenario {
+  /** One cell per GPU and TP, GPU by GPU; throws StepCalcError for a bad step. */
+  compute(step: Step): GridScenarioCell[];
+  /** Frees the core's memory; later calls throw. */
+  delete(): void;
+}
+
 /** For steps in the training format: model, GPU, coefficients; tp overrides the document's. */
 export interface TraceOptions {
   model?: string | ModelConfig;
@@ -379,6 +441,14 @@ export interface StepCalc {
    * `stepcalc simulate` prints, as an object (by the worker's module, loaded on the first
    * call). Rejects with a StepCalcError on bad input. */
   simulate(request: SimulationRequest | string): Promise<SimulationResponse>;
+  /** One batch on many GPUs and TP degrees: exactly what `stepcalc grid` prints, as an
+   * object (by the worker's module, loaded on the first call). Rejects with a
+   * StepCalcError on bad input. */
+  grid(request: GridRequest | string): Promise<GridResponse>;
+  /** Opens one model and β on many GPUs and TPs for many batches (the page's live grid);
+   * rejects with a StepCalcError when the model, β or a list is invalid. Its code loads on
+   * the first call; each batch is then computed synchronously. */
+  gridScenario(header: GridScenarioHeader): Promise<GridScenario>;
   /** β fitted to a trace's measured step durations (by the worker's module too). */
   fit(source: TraceSource, options?: TraceOptions & { lambda?: number }): Promise<FitReport>;
   /** Opens a scenario; throws StepCalcError when the header is invalid. */

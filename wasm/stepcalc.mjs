@@ -6,10 +6,13 @@
 //   calc.scenario(header)   -> a Scenario for many batches of one model, GPU, TP and β:
 //       scenario.compute(step), scenario.computePacked(prefill, decode),
 //       scenario.sweep(step, variable, values), scenario.delete()
+//   await calc.gridScenario(header) -> one model on many GPUs and TPs for many batches:
+//       grid.compute(step) (the figures of calc.grid's cells), grid.delete()
 //   calc.presets(), calc.limits, calc.checkModel(config), calc.checkGpu(datasheet)
 //   await calc.trace(source, options, { onProgress, signal }) -> { columns, summary, fit(λ), release() }
 //   await calc.fit(source, options)  -> the report of `stepcalc fit`
 //   await calc.simulate(request)  -> the serving simulation, the same as `stepcalc simulate` prints
+//   await calc.grid(request)  -> one batch on many GPUs and TPs, the same as `stepcalc grid` prints
 //
 // Results are plain JS values. Bad input throws a StepCalcError whose message is the
 // CLI's error line. Every call takes a quick way when it can (batches as numbers in the
@@ -24,7 +27,8 @@
 //   json_path.mjs     the core's full JSON path
 //   sessions.mjs      open headers in the core, and calc.compute's quick way
 //   scenario.mjs      calc.scenario
-//   stepcalc_worker.mjs  trace, fit and simulate: a second module, loaded on their first call
+//   grid_scenario.mjs calc.gridScenario (loaded on its first call)
+//   stepcalc_worker.mjs  trace, fit, simulate and grid: a second module, loaded on their first call
 //                        (the page runs them in a worker and never loads them here)
 
 import createStepCalcGlue from './stepcalc_glue.mjs';
@@ -58,12 +62,16 @@ export default async function createStepCalc(options = {}) {
   probe.delete();
   const computeScenario = glue._stepcalc_scenario_compute;
 
-  const pool = createHeapPool(glue, heapFunctions(glue));
+  const heapCalls = heapFunctions(glue);
+  const pool = createHeapPool(glue, heapCalls);
   const packer = createRowPacker(pool, maxRows);
   const jsonPath = createJsonPath(glue);
   const { computeJson, sweepJson } = jsonPath;
   const { Session, withQuickRequest, computeRows } = createSessions(glue, computeScenario, pool, packer);
   const Scenario = createScenarioClass(Session, packer, jsonPath, maxRows);
+  // calc.gridScenario's class, loaded on its first call (the page's first load does without).
+  /** @type {Promise<ReturnType<typeof import('./grid_scenario.mjs').createGridScenarioClass>> | null} */
+  let GridScenario = null;
 
   // The worker's module, for calc.trace and calc.fit: loaded on their first call.
   /** @type {Promise<import('./stepcalc_worker.mjs').StepCalcWorker> | null} */
@@ -119,6 +127,16 @@ export default async function createStepCalc(options = {}) {
 
     async simulate(request) {
       return (await worker()).simulate(request);
+    },
+
+    async grid(request) {
+      return (await worker()).grid(request);
+    },
+
+    async gridScenario(header) {
+      GridScenario ??= import('./grid_scenario.mjs')
+        .then(({ createGridScenarioClass }) => createGridScenarioClass(glue, Session, packer, pool, heapCalls));
+      return new (await GridScenario)(header);
     },
 
     checkModel(config) {

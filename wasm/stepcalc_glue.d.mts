@@ -42,6 +42,10 @@ export interface Glue {
    * row) with the scenario at `scenario` (CoreScenario.address()): 1 ready, notes changed;
    * 0 ready, same notes; -1 error (see CoreScenario.error()). */
   _stepcalc_scenario_compute(scenario: number, prefill: number, prefillRows: number, decode: number, decodeRows: number): number;
+  /** One batch on many scenarios (the live grid): `count` CoreScenario addresses (uint32)
+   * at byte address `scenarios`, the rows read once by the first; 6 doubles per scenario
+   * at `out`. 0, or -1 when the rows are wrong (the first scenario's error()). */
+  _stepcalc_grid_compute(scenarios: number, count: number, prefill: number, prefillRows: number, decode: number, decodeRows: number, out: number): number;
   HEAPF64: Float64Array;
   HEAPU8: Uint8Array;
 }

@@ -6,6 +6,7 @@
 //   await worker.trace(source, options, { onProgress, signal }) -> { columns, summary, fit(λ), release() }
 //   await worker.fit(source, options)  -> the report of `stepcalc fit`
 //   worker.simulate(request)  -> the serving simulation, the same as `stepcalc simulate` prints
+//   worker.grid(request)      -> one batch on many GPUs and TPs, the same as `stepcalc grid` prints
 //
 // The page's Trace and Serving views import this module in their worker (web/src/worker.mjs);
 // calc.trace and calc.fit of the calculator's facade (stepcalc.mjs) load it on first use.
@@ -115,6 +116,10 @@ export default async function createStepCalcWorker(options = {}) {
 
     simulate(request) {
       return parsedOutcome(glue.simulateJson(requestText(request)));
+    },
+
+    grid(request) {
+      return parsedOutcome(glue.gridJson(requestText(request)));
     },
 
     // For leak checks: bytes malloc has handed out, and the size of WebAssembly memory.

@@ -20,6 +20,7 @@ export interface CoreTraceSession {
 export interface WorkerGlue {
   TraceSession: new () => CoreTraceSession;
   simulateJson(request: string): Outcome;
+  gridJson(request: string): Outcome;
   heapBytesInUse(): number;
   _malloc(bytes: number): number;
   _free(address: number): void;

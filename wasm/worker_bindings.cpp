@@ -6,6 +6,8 @@
 //    of UTF-8 bytes from heap memory, its columns and summary, and fit(λ) on its steps.
 //  - simulateJson(request text): the serving simulation, the text `stepcalc simulate`
 //    prints, so the facade's JSON.parse of it stringifies to the CLI's text.
+//  - gridJson(request text): one batch on many GPUs and TP degrees, the text `stepcalc grid`
+//    prints (the page's live grid uses the page module's stepcalc_grid_compute instead).
 //  - heapBytesInUse, for leak checks.
 // A new worker-only API goes here: its class or function beside TraceSession, and its line
 // in EMSCRIPTEN_BINDINGS below. Errors never cross as C++ exceptions (binding_support.hpp).
@@ -19,6 +21,7 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include "stepcalc/grid.hpp"
 #include "stepcalc/input_error.hpp"
 #include "stepcalc/json_text.hpp"
 #include "stepcalc/limits.hpp"
@@ -158,6 +161,10 @@ Outcome simulate_json(const std::string &request) {
   return guarded([&] { return stepcalc::simulate_response(request); });
 }
 
+Outcome grid_json(const std::string &request) {
+  return guarded([&] { return stepcalc::grid_response(request); });
+}
+
 } // namespace
 
 EMSCRIPTEN_BINDINGS(stepcalc_worker) {
@@ -175,5 +182,6 @@ EMSCRIPTEN_BINDINGS(stepcalc_worker) {
       .function("fit", &TraceSession::fit)
       .function("error", &TraceSession::error);
   emscripten::function("simulateJson", &simulate_json);
+  emscripten::function("gridJson", &grid_json);
   emscripten::function("heapBytesInUse", &stepcalc_wasm::heap_bytes_in_use);
 }

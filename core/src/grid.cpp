@@ -1,8 +1,10 @@
 #include "stepcalc/grid.hpp"
 
 #include <algorithm>
+#include <type_traits>
 
 #include "json_fields.hpp"
+#include "shortest_numbers.hpp"
 #include "stepcalc/input_error.hpp"
 #include "stepcalc/json_text.hpp"
 #include "stepcalc/limits.hpp"
@@ -69,12 +71,7 @@ GridCell cell_of(const Scenario &scenario, std::size_t gpu_index) {
   cell.gpu = scenario.gpu_id;
   cell.gpu_index = gpu_index;
   cell.tp = scenario.tp;
-  cell.step_time_us = result.prediction.step_time_us;
-  cell.fits = result.memory.fits;
-  cell.headroom_bytes = result.memory.headroom_bytes;
-  cell.max_decode_requests = result.memory.max_decode_requests;
-  const double tokens = static_cast<double>(scenario.step.prefill_tokens() + scenario.step.decode_tokens());
-  if (cell.step_time_us > 0) cell.tokens_per_s = tokens / (cell.step_time_us * 1e-6);
+  cell.figures = grid_figures(scenario, scenario.step, result);
   cell.prefill_bound = result.prefill_bound;
   cell.decode_bound = result.decode_bound;
   cell.dominant_term = dominant_term(result.prediction.contributions_us);
@@ -86,20 +83,24 @@ GridCell cell_of(const Scenario &scenario, std::size_t gpu_index) {
 }
 
 ordered_json cell_json(const GridCell &cell) {
+  // Numbers as JavaScript writes them, so calc.grid's object stringifies to this text.
   const auto or_null = [](const auto &value) {
-    return value ? ordered_json(*value) : ordered_json(nullptr);
+    if constexpr (std::is_same_v<std::decay_t<decltype(*value)>, double>) {
+      return value ? js_number(*value) : ordered_json(nullptr);
+    } else {
+      return value ? ordered_json(*value) : ordered_json(nullptr);
+    }
   };
   const bool ok = !cell.error;
+  const GridFigures &figures = cell.figures;
   ordered_json out = {{"gpu", cell.gpu}, {"gpu_index", cell.gpu_index}, {"tp", cell.tp}};
   out["error"] = or_null(cell.error);
-  out["step_time_us"] = ok ? ordered_json(cell.step_time_us) : ordered_json(nullptr);
-  out["fits"] = or_null(cell.fits);
-  out["headroom_bytes"] = or_null(cell.headroom_bytes);
-  out["max_decode_requests"] = or_null(cell.max_decode_requests);
-  out["tokens_per_s"] = or_null(cell.tokens_per_s);
-  out["tokens_per_s_per_gpu"] =
-      cell.tokens_per_s ? ordered_json(*cell.tokens_per_s / static_cast<double>(cell.tp))
-                        : ordered_json(nullptr);
+  out["step_time_us"] = ok ? js_number(figures.step_time_us) : ordered_json(nullptr);
+  out["fits"] = or_null(figures.fits);
+  out["headroom_bytes"] = or_null(figures.headroom_bytes);
+  out["max_decode_requests"] = or_null(figures.max_decode_requests);
+  out["tokens_per_s"] = or_null(figures.tokens_per_s);
+  out["tokens_per_s_per_gpu"] = or_null(figures.tokens_per_s_per_gpu);
   out["bottleneck"] = ok ? ordered_json{{"prefill", bound_name(cell.prefill_bound)},
                                         {"decode", bound_name(cell.decode_bound)}}
                          : ordered_json(nullptr);
@@ -109,6 +110,21 @@ ordered_json cell_json(const GridCell &cell) {
 }
 
 } // namespace
+
+GridFigures grid_figures(const Scenario &header, const Step &step, const StepResult &result) {
+  GridFigures figures;
+  figures.step_time_us = result.prediction.step_time_us;
+  figures.fits = result.memory.fits;
+  figures.headroom_bytes = result.memory.headroom_bytes;
+  figures.max_decode_requests = result.memory.max_decode_requests;
+  // The step's tokens: each prefill chunk's, and one per decode request.
+  const double tokens = static_cast<double>(step.prefill_tokens() + step.decode_tokens());
+  if (figures.step_time_us > 0) {
+    figures.tokens_per_s = tokens / (figures.step_time_us * 1e-6);
+    figures.tokens_per_s_per_gpu = *figures.tokens_per_s / static_cast<double>(header.tp);
+  }
+  return figures;
+}
 
 std::vector<GridCell> grid_cells(const json &request) {
   if (!request.is_object()) {
@@ -178,7 +194,7 @@ std::string grid_response(std::string_view request_text) {
   for (const GridCell &cell : grid_cells(parse_json_text(request_text, "request"))) {
     cells.push_back(cell_json(cell));
   }
-  return ordered_json{{"cells", std::move(cells)}}.dump();
+  return with_shortest_numbers(ordered_json{{"cells", std::move(cells)}}.dump());
 }
 
 } // namespace stepcalc

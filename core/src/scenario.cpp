@@ -19,8 +19,9 @@ Notes scenario_notes(const Notes &model_notes, const Notes &hardware_notes, cons
   return notes;
 }
 
-StepResult evaluate(const Scenario &scenario) {
-  const Step &step = scenario.step;
+StepResult evaluate(const Scenario &scenario) { return evaluate(scenario, scenario.step); }
+
+StepResult evaluate(const Scenario &scenario, const Step &step) {
   StepResult result;
   result.work = step_work(step, scenario.arch, scenario.tp);
   result.basis = basis_values(step, scenario.arch, result.work, scenario.hardware);

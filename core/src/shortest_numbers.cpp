@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
 
 namespace stepcalc {
 
@@ -89,6 +91,14 @@ std::string with_shortest_numbers(std::string_view json_text) {
     i = end;
   }
   return out;
+}
+
+nlohmann::ordered_json js_number(double value) {
+  constexpr double kTwoTo53 = 9007199254740992.0;
+  if (value == std::floor(value) && std::fabs(value) < kTwoTo53) {
+    return static_cast<int64_t>(value);
+  }
+  return value;
 }
 
 } // namespace stepcalc

@@ -15,15 +15,8 @@ using nlohmann::ordered_json;
 
 namespace {
 
-// Whole values as integers, so the text reads as JavaScript's JSON.stringify writes them
-// ("1000", not "1000.0"); others as doubles (see with_shortest_numbers).
-ordered_json number(double value) {
-  constexpr double kTwoTo53 = 9007199254740992.0;
-  if (value == std::floor(value) && std::fabs(value) < kTwoTo53) {
-    return static_cast<int64_t>(value);
-  }
-  return value;
-}
+// Numbers as JavaScript's JSON.stringify writes them (shortest_numbers.hpp).
+ordered_json number(double value) { return js_number(value); }
 
 struct RequestTimes {
   std::vector<double> ttft_us, tpot_us, e2e_us; // by request id

@@ -50,6 +50,17 @@ console.log(response.step_time_ms);
 scenario.compute(request);
 // @ts-expect-error: a simulation needs its workload
 calc.simulate({ model: 'llama-2-7b-hf', gpu: 'h100-sxm' });
+// The grid: the CLI's response, and the quick way for many batches.
+const { cells } = await calc.grid({ model: 'llama-2-7b-hf', tps: [1, 2], step: { decode: [{ context_length: 10 }] } });
+const fastestUs: number | null = cells[0].step_time_us;
+const grid = await calc.gridScenario({ model: 'llama-2-7b-hf', gpus: ['h100-sxm'], tps: [1, 8] });
+const gridFits: boolean | null = grid.compute({ decode: [{ context_length: 10 }] })[0].fits;
+grid.delete();
+// @ts-expect-error: a grid request lists gpus, not one gpu
+calc.grid({ model: 'llama-2-7b-hf', gpu: 'h100-sxm', step: {} });
+// @ts-expect-error: a grid scenario's cells have no notes (calc.grid's do)
+grid.compute({}).map((cell) => cell.notes);
+console.log(fastestUs, gridFits);
 // @ts-expect-error: limits are read-only
 calc.limits.max_rows = 1;
 

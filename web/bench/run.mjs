@@ -172,6 +172,10 @@ try {
   const spread = (key) => `median ${f(q(loads.map((t) => t[key]), 0.5))} ms (${f(Math.min(...loads.map((t) => t[key])))}–${f(Math.max(...loads.map((t) => t[key])))})`;
   console.log(`  load, ${LOADS} times: navigation -> first result ${spread('ready')}`);
   console.log(`  module loaded -> first result ${spread('pageCode')}; -> painted ${spread('pagePainted')}; -> whole page (every row and chart) ${spread('pageWhole')}`);
+  // The edits run with the Charts card centred in the view, and so, on a build that has it,
+  // the GPU × TP grid just above it (it computes only when near the view: web/src/grid.mjs).
+  await big.page.evaluate(() => document.getElementById('charts').scrollIntoView({ block: 'center' }));
+  if (await big.page.locator('#gpu-grid').count()) await big.page.waitForSelector('#gpu-grid td[data-step-time-us]');
   printEdits('1,000-row batch', await measureEdits(big.page, '#decode-rows input[data-field="c"]', EDITS));
   const buttons = await measureRowButtons(big.page);
   for (const act of ['dup', 'del']) {

@@ -65,6 +65,11 @@ export const computeEach = (header, batches) => outcome(() => {
     scenario.delete();
   }
 });
+// One model and β on many GPUs and TPs (the GPU × TP grid); the caller delete()s it.
+/** @param {import('./wasm/stepcalc.mjs').GridScenarioHeader} header
+ * @returns {Promise<Outcome<import('./wasm/stepcalc.mjs').GridScenario>>} */
+export const gridScenario = (header) => loaded().gridScenario(header).then((value) => ({ ok: true, value }),
+  (error) => outcome(() => { throw error; }));
 // A custom model or GPU is checked by the core call made for that, not by a dummy request.
 /** @param {import('./wasm/stepcalc.mjs').ModelConfig} config */
 export const checkModel = (config) => outcome(() => loaded().checkModel(config));

@@ -28,6 +28,7 @@ import { createShare } from './share.mjs';
 import { applyEmbedLayout } from './embed.mjs';
 import { createTrace } from './trace.mjs';
 import { createServing } from './serving.mjs';
+import { createGrid } from './grid.mjs';
 
 /** @typedef {import('./state.mjs').State} State */
 /** @typedef {import('./state.mjs').Scenario} Scenario */
@@ -147,6 +148,7 @@ async function start() {
   const sweep = createSweep({ dispatch, limits, variable: state.sweep });
   const compare = createCompare({ current, dispatch });
   const share = createShare({ current, dispatch, embed: state.embed });
+  const grid = createGrid({ dispatch, gpus: P.gpus, hidden: state.embed && !state.embedGrid });
   const trace = state.embed ? null : createTrace({ dispatch, scenarioRequest: () => evaluation(state), fieldNames: (errors) => fieldNames(errors, inputFor) });
   const serving = createServing({ dispatch, scenarioRequest: () => evaluation(state), fieldNames: (errors) => fieldNames(errors, inputFor) });
   stepCountsWithArrows($('app'));
@@ -191,6 +193,7 @@ async function start() {
       batch.showTotals(r);
       roofline.update(r);
       sweep.update(request, s);
+      grid.update(request, s);
       const caption = captionOf(s);
       if ($('scenario-caption').textContent !== caption) $('scenario-caption').textContent = caption;
       share.postToParent(r, s);

@@ -45,7 +45,7 @@ import { readField, readBounded, fieldNumber } from './fields.mjs';
  */
 /**
  * @typedef {Scenario & {
- *   sweep: SweepKind, embed: boolean, custom: Custom, gpuDraft: GpuDraft,
+ *   sweep: SweepKind, embed: boolean, embedGrid: boolean, custom: Custom, gpuDraft: GpuDraft,
  *   pins: Scenario[], pinsInLink: boolean, undo: Partial<Scenario>[], drag: Drag | null,
  *   slideFrom: SlideFrom | null, serve: string | null,
  * }} State
@@ -180,6 +180,7 @@ export function defaultState(custom = { models: {}, gpus: {} }) {
     decode: copyRows(DEFAULTS.decode),
     sweep: DEFAULTS.sweep,
     embed: false,
+    embedGrid: false, // the embed shows the GPU × TP grid (grid=1)
     custom,
     gpuDraft: gpuDraftOf(null),
     pins: [],

@@ -215,6 +215,7 @@ export function readLink(search, ctx) {
   fields.embed = q.get('embed') === '1';
   // The Serving view's inputs, read (and their notices given) by the view, which this opens.
   if (q.has('serve')) fields.serve = /** @type {string} */ (q.get('serve'));
+  fields.embedGrid = fields.embed && q.get('grid') === '1';
   // A pinned scenario carries the defaults where it says nothing; a pin with any bad part is
   // left out whole (a pin is a scenario to compare against, not to repair).
   /** @type {Scenario[]} */
@@ -301,6 +302,7 @@ export function toQuery(state, { embed = state.embed, keepCustom = false, pins =
   for (const pin of pins) q.append('pin', readable(scenarioParams(pin, keepCustom)));
   if (state.serve !== null) q.set('serve', state.serve);
   if (embed) q.set('embed', '1');
+  if (embed && state.embedGrid) q.set('grid', '1');
   return '?' + readable(q);
 }
 

@@ -13,8 +13,23 @@
 #include <nlohmann/json.hpp>
 
 #include "stepcalc/prediction.hpp"
+#include "stepcalc/scenario.hpp"
 
 namespace stepcalc {
+
+// The figures a deployment is chosen by, for one GPU and TP: a cell's numbers, and all the
+// page's live grid reads per batch (wasm/scenario_binding.cpp).
+struct GridFigures {
+  double step_time_us = 0;
+  std::optional<bool> fits; // unknown for a datasheet without memory.capacity_gb
+  std::optional<double> headroom_bytes;
+  std::optional<int64_t> max_decode_requests;
+  std::optional<double> tokens_per_s;         // none when the step time is 0
+  std::optional<double> tokens_per_s_per_gpu; // tokens_per_s / TP
+};
+
+// `result` is evaluate(header, step).
+GridFigures grid_figures(const Scenario &header, const Step &step, const StepResult &result);
 
 struct GridCell {
   std::string gpu;       // the preset id, or "custom" for a datasheet given inline
@@ -22,11 +37,7 @@ struct GridCell {
   int64_t tp = 1;
   // Why this GPU cannot run at this TP (the core's error line); the figures are then empty.
   std::optional<std::string> error;
-  double step_time_us = 0;
-  std::optional<bool> fits; // unknown for a datasheet without memory.capacity_gb
-  std::optional<double> headroom_bytes;
-  std::optional<int64_t> max_decode_requests;
-  std::optional<double> tokens_per_s; // none when the step time is 0
+  GridFigures figures;
   Bound prefill_bound = Bound::None;
   Bound decode_bound = Bound::None;
   std::size_t dominant_term = 0; // index into kTermNames

@@ -42,6 +42,9 @@ struct StepResult {
 };
 
 StepResult evaluate(const Scenario &scenario);
+// The same for another step with the scenario's header: one batch on many GPUs and TP
+// degrees reads its rows once (the page's live grid).
+StepResult evaluate(const Scenario &header, const Step &step);
 
 // The notes about the batch, after the scenario's: an empty step, a step that does not
 // fit. Built on demand from what they depend on (a batch evaluated thousands of times a

@@ -1,0 +1,149 @@
+// The GPU × TP grid under the result: its cells are `stepcalc grid`'s for the page's
+// scenario (1e-9), a cell that does not fit is greyed with its reason on hover and focus,
+// the marks are words and symbols, a click and an Enter select the GPU and TP (result, URL
+// and controls follow), axe finds nothing serious, at 360 px it scrolls inside its own box,
+// and the embed shows it only with grid=1. Three page opens and an embed pair.
+import assert from 'node:assert/strict';
+import { test, after } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { setup, open, rendered, addressBarSettled, addressParams, cli, waitForStep, ROOT, SHOTS } from './helpers.mjs';
+
+const env = await setup();
+after(() => env.close());
+
+const request = {
+  model: 'llama-3.1-70b-instruct', coefficients: 'trained-roofline-h100', gpu_memory_utilization: 0.9,
+  step: { prefill: [{ tokens_this_step: 512, prompt_tokens: 2048, count: 1 }], decode: [{ context_length: 1024, count: 32 }] },
+};
+const QUERY = '?model=llama-3.1-70b-instruct&prefill=512:2048&decode=1024x32';
+
+function cliGrid(gridRequest) {
+  const run = spawnSync(join(ROOT, 'build', 'native', 'stepcalc'), ['grid', '-'], { input: JSON.stringify(gridRequest), encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`stepcalc grid failed: ${run.stderr}`);
+  return JSON.parse(run.stdout).cells;
+}
+
+// The grid in view, with its cells drawn for the scenario on screen.
+async function gridInView(page) {
+  await page.locator('#grid-card').scrollIntoViewIfNeeded();
+  await page.waitForSelector('#gpu-grid td[data-step-time-us]:not([data-step-time-us=""])');
+  await rendered(page);
+}
+
+const cellsOf = (page) => page.$$eval('#gpu-grid td[data-gpu]', (tds) => tds.map((td) => ({
+  gpu: td.dataset.gpu, tp: Number(td.dataset.tp), fits: td.dataset.fits, us: td.dataset.stepTimeUs,
+  perGpu: td.dataset.tokensPerSPerGpu, out: td.classList.contains('gg-out'), mark: td.querySelector('.gg-mark').textContent,
+})));
+
+test('the grid: the CLI\'s cells, greyed cells with their reason, marks, click and Enter select', async () => {
+  const { page, context, errors } = await open(env, QUERY);
+  await gridInView(page);
+
+  const expected = cliGrid({ ...request, tps: [1, 2, 4, 8] });
+  const cells = await cellsOf(page);
+  assert.equal(cells.length, expected.length);
+  expected.forEach((want, i) => {
+    const got = cells[i], at = `${want.gpu} TP ${want.tp}`;
+    assert.deepEqual([got.gpu, got.tp], [want.gpu, want.tp]);
+    assert.equal(got.fits, want.error !== null ? 'error' : String(want.fits ?? 'unknown'), at);
+    for (const [figure, text] of [['step_time_us', got.us], ['tokens_per_s_per_gpu', got.perGpu]]) {
+      if (want[figure] === null) assert.equal(text, '', `${at} ${figure}`);
+      else assert.ok(Math.abs(Number(text) - want[figure]) <= 1e-9 * Math.abs(want[figure]), `${at} ${figure}: ${text} against ${want[figure]}`);
+    }
+  });
+
+  // 70B at TP 1 on an H100 does not fit: greyed, marked in words, its reason on focus and hover.
+  const h100tp1 = cells.find((c) => c.gpu === 'h100-sxm' && c.tp === 1);
+  assert.equal(h100tp1.fits, 'false');
+  assert.ok(h100tp1.out && h100tp1.mark.includes('✕ does not fit'), JSON.stringify(h100tp1));
+  const why = page.locator('#gpu-grid td[data-gpu="h100-sxm"][data-tp="1"] .gg-why');
+  assert.equal(await why.isVisible(), false);
+  await page.focus('#gpu-grid td[data-gpu="h100-sxm"][data-tp="1"] button');
+  assert.equal(await why.isVisible(), true, 'the reason shows on focus');
+  assert.match(await why.innerText(), /^Does not fit: needs [\d.]+ GB more per GPU than the 90% of memory the server may use\.$/);
+  await page.evaluate(() => /** @type {HTMLElement} */ (document.activeElement).blur());
+  assert.equal(await why.isVisible(), false, 'the reason hides again');
+  await page.hover('#gpu-grid td[data-gpu="h100-sxm"][data-tp="1"] button');
+  assert.equal(await why.isVisible(), true, 'the reason shows on hover');
+
+  // ★ on the fastest fitting cell, ▲ on each GPU's best tokens/s per GPU among its fitting cells.
+  const fitting = cells.filter((c) => c.fits !== 'false' && c.fits !== 'error');
+  const fastest = cells.filter((c) => c.mark.includes('★ fastest'));
+  assert.equal(fastest.length, 1);
+  assert.equal(Number(fastest[0].us), Math.min(...fitting.map((c) => Number(c.us))));
+  for (const gpu of new Set(cells.map((c) => c.gpu))) {
+    const own = fitting.filter((c) => c.gpu === gpu);
+    const marked = cells.filter((c) => c.gpu === gpu && c.mark.includes('▲'));
+    assert.equal(marked.length, own.length ? 1 : 0, gpu);
+    if (own.length) assert.equal(Number(marked[0].perGpu), Math.max(...own.map((c) => Number(c.perGpu))), gpu);
+  }
+
+  // A click selects: the result, the controls and the URL follow.
+  await page.click('#gpu-grid td[data-gpu="a100-sxm-80gb"][data-tp="4"] button');
+  const a100 = cli({ ...request, gpu: 'a100-sxm-80gb', tp: 4 });
+  assert.equal(await waitForStep(page, a100.step_time_us), a100.step_time_us);
+  assert.equal(await page.inputValue('#gpu'), 'a100-sxm-80gb');
+  assert.equal(await page.inputValue('#tp'), '4');
+  await addressBarSettled(page);
+  let params = await addressParams(page);
+  assert.deepEqual([params.get('gpu'), params.get('tp')], ['a100-sxm-80gb', '4']);
+  // The grid follows the result a frame later (grid.mjs): wait for its mark.
+  await page.waitForSelector('#gpu-grid td[data-gpu="a100-sxm-80gb"][data-tp="4"] button[aria-pressed="true"]');
+  assert.match(await page.locator('#gpu-grid td[data-gpu="a100-sxm-80gb"][data-tp="4"] .gg-mark').innerText(), /● shown above/);
+
+  // Enter on a focused cell selects too.
+  await page.focus('#gpu-grid td[data-gpu="h100-sxm"][data-tp="8"] button');
+  await page.keyboard.press('Enter');
+  const h100 = cli({ ...request, gpu: 'h100-sxm', tp: 8 });
+  assert.equal(await waitForStep(page, h100.step_time_us), h100.step_time_us);
+  assert.equal(await page.inputValue('#gpu'), 'h100-sxm');
+  assert.equal(await page.inputValue('#tp'), '8');
+  await addressBarSettled(page);
+  params = await addressParams(page);
+  assert.deepEqual([params.get('gpu'), params.get('tp')], ['h100-sxm', '8']);
+
+  await page.screenshot({ path: join(SHOTS, 'grid-1280.png'), fullPage: false });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('at 360 px the grid scrolls sideways inside its own box, not the page; axe finds nothing serious in it', async () => {
+  // The page's CSP forbids inline scripts, so the axe injection needs bypassCSP.
+  const { page, context } = await open(env, QUERY, { viewport: { width: 360, height: 740 }, bypassCSP: true });
+  await gridInView(page);
+  const sizes = await page.evaluate(() => {
+    const box = /** @type {HTMLElement} */ (document.querySelector('.grid-scroll'));
+    return { box: box.clientWidth, table: box.scrollWidth, page: document.documentElement.scrollWidth };
+  });
+  assert.ok(sizes.table > sizes.box, `the table (${sizes.table} px) is wider than its box (${sizes.box} px)`);
+  assert.ok(sizes.page <= 360, `the page is ${sizes.page} px wide`);
+  await page.locator('.grid-scroll').screenshot({ path: join(SHOTS, 'grid-360.png') });
+  // Light and dark, a greyed cell's reason showing.
+  await page.addScriptTag({ path: join(ROOT, 'node_modules', 'axe-core', 'axe.min.js') });
+  await page.focus('#gpu-grid td[data-gpu="h100-sxm"][data-tp="1"] button');
+  for (const colorScheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme });
+    const violations = await page.evaluate(async () => {
+      const r = await window.axe.run('#grid-card', { resultTypes: ['violations'] });
+      return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => ({ id: v.id, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
+    });
+    assert.deepEqual(violations, [], colorScheme);
+  }
+  await context.close();
+});
+
+test('the embed hides the grid unless the link says grid=1, and keeps grid=1 in its address', async () => {
+  const hiddenEmbed = await open(env, `${QUERY}&embed=1`);
+  assert.equal(await hiddenEmbed.page.isVisible('#grid-card'), false);
+  await hiddenEmbed.context.close();
+  const { page, context } = await open(env, `${QUERY}&embed=1&grid=1`);
+  await gridInView(page);
+  assert.equal(await page.locator('#gpu-grid td[data-gpu]').count(), (await cellsOf(page)).length);
+  assert.ok((await cellsOf(page)).length >= 8);
+  await page.click('#gpu-grid td[data-gpu="h100-sxm"][data-tp="4"] button');
+  await addressBarSettled(page);
+  const params = await addressParams(page);
+  assert.deepEqual([params.get('embed'), params.get('grid'), params.get('tp')], ['1', '1', '4']);
+  await context.close();
+});

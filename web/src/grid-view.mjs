@@ -1,0 +1,168 @@
+// The GPU × TP grid's table (loaded with import() by grid.mjs once the grid is near the
+// view): the batch on screen on every preset GPU at TP 1, 2, 4 and 8, one cell each, from
+// one calc.gridScenario per model and β (its rows packed once per batch, every GPU and TP
+// evaluated in one call into the core). The table is built once; each update rewrites only
+// the cells' text and attributes, so focus stays where it is.
+import { gridScenario } from './calc.mjs';
+import { human, num, bytes } from './format.mjs';
+
+/** @typedef {import('./wasm/stepcalc.mjs').GridScenarioCell} Cell */
+/** @typedef {import('./state.mjs').PageRequest} PageRequest */
+/** @typedef {import('./state.mjs').State} State */
+
+export const GRID_TPS = [1, 2, 4, 8];
+
+// Why a cell is greyed out, or '' when it fits (or its memory is unknown).
+/** @param {Cell} cell @param {number} utilization */
+function reason(cell, utilization) {
+  if (cell.error !== null) return `Cannot run at TP ${cell.tp}: ${cell.error.replace(/^error: /, '')}`;
+  if (cell.fits !== false) return '';
+  return `Does not fit: needs ${bytes(-(/** @type {number} */ (cell.headroom_bytes)))} more per GPU than the ${num(utilization * 100)}% of memory the server may use.`;
+}
+
+// Text is written only when it changes: an edit of one row of many seldom changes the
+// 4 digits a cell shows, and an unchanged table needs no new layout.
+/** @param {HTMLElement} el @param {string} text */
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+
+// The fastest cell among those that fit, and each GPU's best tokens/s per GPU among its
+// cells that fit: indices into cells.
+/** @param {Cell[]} cells */
+function bestCells(cells) {
+  let fastest = -1;
+  /** @type {Map<number, number>} gpu_index -> cell index */
+  const bestPerGpu = new Map();
+  cells.forEach((cell, i) => {
+    if (cell.error !== null || cell.fits === false || cell.step_time_us === null) return;
+    if (fastest < 0 || cell.step_time_us < /** @type {number} */ (cells[fastest].step_time_us)) fastest = i;
+    const best = bestPerGpu.get(cell.gpu_index);
+    if (cell.tokens_per_s_per_gpu !== null && (best === undefined || cell.tokens_per_s_per_gpu > /** @type {number} */ (cells[best].tokens_per_s_per_gpu))) {
+      bestPerGpu.set(cell.gpu_index, i);
+    }
+  });
+  return { fastest, best: new Set(bestPerGpu.values()) };
+}
+
+const HINT = 'This batch on each GPU at TP 1 to 8: step time and tokens/s per GPU. Among the cells that fit, ★ is the fastest and ▲ each GPU\'s most tokens/s per GPU; ✕ cells cannot run (hover or focus one for why). Choose a cell to use its GPU and TP.';
+
+// The table: a row per GPU, a cell per TP, each a button; built once.
+/** @param {HTMLElement} box @param {{ id: string, name: string }[]} gpus @param {(gpu: string, tp: number) => void} select */
+function buildTable(box, gpus, select) {
+  const hint = box.appendChild(document.createElement('p'));
+  hint.className = 'hint';
+  hint.textContent = HINT;
+  const scroll = box.appendChild(document.createElement('div'));
+  scroll.className = 'grid-scroll';
+  scroll.setAttribute('role', 'region');
+  scroll.setAttribute('aria-labelledby', 'grid-h');
+  scroll.tabIndex = 0;
+  const table = scroll.appendChild(document.createElement('table'));
+  table.id = 'gpu-grid';
+  const head = table.createTHead().insertRow();
+  for (const label of ['GPU', ...GRID_TPS.map((tp) => `TP ${tp}`)]) {
+    const th = head.appendChild(document.createElement('th'));
+    th.scope = 'col';
+    th.textContent = label;
+  }
+  const body = table.createTBody();
+  /** @type {{ td: HTMLTableCellElement, button: HTMLButtonElement, time: HTMLElement, rate: HTMLElement, mark: HTMLElement, why: HTMLElement }[]} */
+  const slots = [];
+  for (const gpu of gpus) {
+    const row = body.insertRow();
+    const th = row.appendChild(document.createElement('th'));
+    th.scope = 'row';
+    th.textContent = gpu.name;
+    for (const tp of GRID_TPS) {
+      const td = row.insertCell();
+      td.dataset.gpu = gpu.id;
+      td.dataset.tp = String(tp);
+      const button = td.appendChild(document.createElement('button'));
+      button.type = 'button';
+      const [time, rate, mark] = ['b', 'span', 'span'].map((tag) => button.appendChild(document.createElement(tag)));
+      mark.className = 'gg-mark';
+      const why = td.appendChild(document.createElement('span'));
+      why.className = 'gg-why';
+      why.id = `gg-${gpu.id}-${tp}`;
+      button.setAttribute('aria-describedby', why.id);
+      button.addEventListener('click', () => select(gpu.id, tp));
+      slots.push({ td, button, time, rate, mark, why });
+    }
+  }
+  return { table, slots };
+}
+
+/**
+ * @param {{ box: HTMLElement, gpus: { id: string, name: string }[], select(gpu: string, tp: number): void }} options
+ */
+export function createGridView({ box, gpus, select }) {
+  const { table, slots } = buildTable(box, gpus, select);
+
+  /** @type {{ key: string, grid: import('./wasm/stepcalc.mjs').GridScenario } | null} */
+  let open = null;
+  /** @type {string | null} the key of the grid being opened */
+  let opening = null;
+  /** @type {[PageRequest, State] | null} */
+  let latest = null;
+  // The grid of the request's model, β and utilization, or null while it opens (calc
+  // opens it asynchronously: its code loads on first use); the old cells stay till then.
+  /** @param {PageRequest} request */
+  function gridFor(request) {
+    const key = JSON.stringify([request.model, request.coefficients, request.gpu_memory_utilization]);
+    if (open?.key === key) return open.grid;
+    if (opening === key) return null;
+    opening = key;
+    gridScenario({ model: request.model, coefficients: request.coefficients, gpu_memory_utilization: request.gpu_memory_utilization, gpus: gpus.map((g) => g.id), tps: GRID_TPS })
+      .then((opened) => {
+        if (opening !== key) {
+          if (opened.ok) opened.value.delete();
+          return;
+        }
+        opening = null;
+        open?.grid.delete();
+        open = opened.ok ? { key, grid: opened.value } : null;
+        if (latest) update(...latest);
+      });
+    return null;
+  }
+
+  // What the cells show now: an update with the same grid, rows and selection has nothing to do.
+  /** @type {unknown} */
+  let shownStep = null;
+  /** @type {import('./wasm/stepcalc.mjs').GridScenario | null} */
+  let shownGrid = null;
+  let shownSelection = '';
+  /** @param {PageRequest} request @param {State} state */
+  function update(request, state) {
+    latest = [request, state];
+    const grid = gridFor(request);
+    const selection = `${state.gpu} ${state.tp}`;
+    if (!grid || (grid === shownGrid && request.step === shownStep && selection === shownSelection)) return;
+    const cells = grid.compute(request.step);
+    shownGrid = grid;
+    shownStep = request.step;
+    shownSelection = selection;
+    const { fastest, best } = bestCells(cells);
+    const utilization = request.gpu_memory_utilization ?? 0.9;
+    cells.forEach((cell, i) => {
+      const { td, button, time, rate, mark, why } = slots[i];
+      const text = reason(cell, utilization);
+      td.dataset.stepTimeUs = cell.step_time_us === null ? '' : String(cell.step_time_us);
+      td.dataset.tokensPerSPerGpu = cell.tokens_per_s_per_gpu === null ? '' : String(cell.tokens_per_s_per_gpu);
+      td.dataset.fits = cell.error !== null ? 'error' : String(cell.fits ?? 'unknown');
+      td.classList.toggle('gg-out', text !== '');
+      setText(time, cell.step_time_us === null ? 'n/a' : human(cell.step_time_us));
+      setText(rate, cell.tokens_per_s_per_gpu === null ? '' : `${num(cell.tokens_per_s_per_gpu)} tok/s/GPU`);
+      const selected = state.gpu === cell.gpu && state.tp === String(cell.tp);
+      const marks = [selected ? '● shown above' : '', i === fastest ? '★ fastest' : '', best.has(i) ? '▲ best tok/s/GPU' : '',
+        cell.error !== null ? '✕ cannot run' : text ? '✕ does not fit' : ''];
+      setText(mark, marks.filter(Boolean).join('\n')); // one a line
+      setText(why, text);
+      button.setAttribute('aria-pressed', String(selected));
+    });
+    table.dataset.renders = String(Number(table.dataset.renders ?? 0) + 1);
+  }
+
+  return { update };
+}
