@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { difference } from '../../web/src/compare.mjs';
+import { difference } from '../../web/src/compare-table.mjs';
 import { ROOT, SHOTS, setup, open, textOf } from './helpers.mjs';
 
 let env;

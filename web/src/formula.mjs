@@ -3,6 +3,9 @@
 // core's intermediate sums and its result. The substituted line is plain arithmetic
 // (numbers, ·, /, +, parentheses), so a test can evaluate it against the core's term.
 import { num, sci, count, sub } from './format.mjs';
+import { TERMS } from './terms.mjs';
+
+export { TERMS };
 
 /** @typedef {import('./wasm/stepcalc.mjs').StepResponse} StepResponse */
 /** @typedef {import('./state.mjs').PageRequest} PageRequest */
@@ -22,15 +25,6 @@ export function operand(x) {
 }
 const o = operand;
 
-/** @type {[BasisTerm, string][]} */
-export const TERMS = [
-  ['t_pf_compute', 'Prefill compute'],
-  ['t_pf_kv', 'Prefill KV write'],
-  ['t_dc_compute', 'Decode compute'],
-  ['t_dc_kv', 'Decode KV read'],
-  ['t_weight', 'Weight read'],
-  ['t_tp', 'TP all-reduce'],
-];
 
 /** @param {PageRequest} request */
 function prefillRows(request) {

@@ -1,6 +1,6 @@
 // Results panel: step time, basis terms with formulas and notes, contributions bar,
 // derived figures. Built once; each update only sets text, widths and attributes.
-import { TERMS, formulaText, stepFormulaText } from './formula.mjs';
+import { TERMS } from './terms.mjs';
 import { num, human, DASH } from './format.mjs';
 import {
   CONTRIB, PHASE_SCOPE, phases, stepVerdict, phaseBadge, phaseSentence, derivedFigures, contributionParts, contributionText,
@@ -46,10 +46,32 @@ export function createResults() {
     tr.append(th, value, ftd);
     body.append(tr);
     cells[key] = { span, marks, details, pre, tr };
-    details.addEventListener('toggle', () => { if (details.open && last) pre.textContent = formulaText(key, last.r, last.req); });
+    details.addEventListener('toggle', () => { if (details.open) showOpenFormulas(); });
   }
   const stepDetails = /** @type {HTMLDetailsElement} */ ($('step-formula'));
-  stepDetails.addEventListener('toggle', () => { if (stepDetails.open && last) $('step-formula-text').textContent = stepFormulaText(last.r); });
+  stepDetails.addEventListener('toggle', () => { if (stepDetails.open) showOpenFormulas(); });
+
+  // The formulas' code (formula.mjs) is fetched when a formula is first opened: the first
+  // load does without it (docs/size.md). Opened formulas follow every update.
+  /** @type {typeof import('./formula.mjs') | null} */
+  let formulas = null;
+  let formulasLoading = false;
+  function showOpenFormulas() {
+    const open = TERMS.filter(([key]) => cells[key].details.open);
+    if (!last || (open.length === 0 && !stepDetails.open)) return;
+    if (!formulas) {
+      if (formulasLoading) return; // the load shows whatever is open when it comes
+      formulasLoading = true;
+      import('./formula.mjs').then((loaded) => { formulas = loaded; showOpenFormulas(); }, (error) => {
+        const text = `The formula could not be loaded (${error.message}); reload the page to try again.`;
+        for (const [key] of open) cells[key].pre.textContent = text;
+        if (stepDetails.open) $('step-formula-text').textContent = text;
+      });
+      return;
+    }
+    for (const [key] of open) cells[key].pre.textContent = formulas.formulaText(key, last.r, last.req);
+    if (stepDetails.open) $('step-formula-text').textContent = formulas.stepFormulaText(last.r);
+  }
 
   const stack = $('stack'), legend = $('stack-legend');
   const segs = CONTRIB.map((_, i) => {
@@ -148,9 +170,8 @@ export function createResults() {
       const c = cells[key];
       c.span.dataset.us = String(r.basis[key]);
       c.span.textContent = num(r.basis[key]);
-      if (c.details.open) c.pre.textContent = formulaText(key, r, req);
     }
-    if (stepDetails.open) $('step-formula-text').textContent = stepFormulaText(r);
+    showOpenFormulas();
     badge($('badge-prefill'), r, 'prefill');
     badge($('badge-decode'), r, 'decode');
     const v = stepVerdict(r);
