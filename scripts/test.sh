@@ -1,20 +1,18 @@
 #!/usr/bin/env bash
 # The test run. By default every stage is deterministic (no test reads a clock, no
-# random search); a fresh clone took about 12 minutes on a quiet 2-core machine (docs/testing.md):
+# random search); docs/testing.md says how long each stage takes on this 2-core machine:
 #   build      scripts/build.sh: installs what is missing, the native build, the WASM module, the site
 #   ctest      the C++ unit tests, the CLI's contract, the bad-input table with bounded work,
 #              every committed fuzz seed and regression replayed through the fuzz targets'
 #              entry points (build/native, ctest --preset native)
 #   typecheck  the WASM declarations and the page's code (tsc)
-#   wasm       the module against the CLI, its errors, leaks and bad inputs (node --test tests/wasm/)
-#   trace      the trace reader and fit (node --test tests/trace/)
-#   e2e        the page in headless Chromium (node --test tests/e2e/)
+#   node       the module against the CLI, its errors, leaks and bad inputs (tests/wasm/), the
+#              trace reader and fit (tests/trace/), the page in headless Chromium (tests/e2e/)
 # scripts/test.sh --deep adds what takes long or searches at random, for before a release:
 #   sanitize   the native build again under AddressSanitizer and UndefinedBehaviorSanitizer, and its ctest
 #   replay     the libFuzzer builds of the targets over their corpus, once (scripts/fuzz.sh --replay)
 #   fuzz       every libFuzzer target for FUZZ_SECONDS each (default 30; scripts/fuzz.sh)
-# At the end it prints each stage's wall time and CPU time. docs/testing.md says what each stage checks
-# and how long it takes here.
+# At the end it prints each stage's wall time and CPU time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -50,12 +48,10 @@ stage() {
 stage build scripts/build.sh
 stage ctest ctest --preset native
 stage typecheck npm run --silent typecheck
-stage wasm node --test tests/wasm/
-stage trace node --test tests/trace/
-# The browser tests wait on Chromium more than they compute, so two files at once (node
-# --test runs one at a time on 2 cores, availableParallelism - 1) take about a quarter
-# less wall time for the same CPU time (docs/testing.md).
-stage e2e node --test --test-concurrency=2 tests/e2e/
+# One node --test run over the three folders, three files at a time: the browser files
+# wait on Chromium more than they compute, and the module's files compute in the time they
+# leave (node's default on 2 cores is one file at a time; docs/testing.md has the figures).
+stage node node --test --test-concurrency=3 tests/wasm/ tests/trace/ tests/e2e/
 
 if $deep; then
   sanitize() {
