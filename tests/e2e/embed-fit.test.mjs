@@ -229,7 +229,7 @@ test('embed at 400×300: the roofline legend goes under the chart, leaving the p
 test('the documented embed snippet (docs/links-and-embedding.md) is what Copy embed code makes, and the embed has no copy button', async () => {
   const doc = readFileSync(join(ROOT, 'docs', 'links-and-embedding.md'), 'utf8');
   const snippet = /## Embedding\s+```html\n([\s\S]*?)\n```/.exec(doc)[1].replace(/\n\s+/g, ' ');
-  const { page, context } = await open(env, EXAMPLE.query);
+  const { page, context } = await open(env, EXAMPLE.query, { ownContext: true }); // it grants the clipboard to its context
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await page.click('#copy-embed');
   await page.waitForFunction(() => document.querySelector('#share-text').value.startsWith('<iframe'));

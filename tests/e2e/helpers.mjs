@@ -27,20 +27,29 @@ export async function setup() {
   };
 }
 
-// A page whose every request must stay on 127.0.0.1; page errors are collected too.
+// Fails any request off 127.0.0.1 (it goes into foreign()), and collects page errors.
+function guard(context, page, sink) {
+  return Promise.all([
+    context.route('**/*', (route) => {
+      const u = new URL(route.request().url());
+      if (u.protocol === 'data:' || u.protocol === 'blob:' || u.hostname === '127.0.0.1') return route.continue();
+      sink().foreign.push(u.href);
+      return route.abort();
+    }),
+    page.on('pageerror', (e) => sink().errors.push(e.message)),
+    page.on('console', (m) => { if (m.type() === 'error') sink().errors.push(m.text()); }),
+  ]);
+}
+
+// A page in a context of its own, whose every request must stay on 127.0.0.1; page
+// errors are collected too.
+const DEFAULT_VIEWPORT = { width: 1280, height: 900 };
 export async function guardedPage(browser, options = {}) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  const context = await browser.newContext({ viewport: DEFAULT_VIEWPORT, ...options });
   const page = await context.newPage();
-  const foreign = [], errors = [];
-  await context.route('**/*', (route) => {
-    const u = new URL(route.request().url());
-    if (u.protocol === 'data:' || u.protocol === 'blob:' || u.hostname === '127.0.0.1') return route.continue();
-    foreign.push(u.href);
-    return route.abort();
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  return { context, page, foreign, errors };
+  const opened = { context, page, foreign: [], errors: [] };
+  await guard(context, page, () => opened);
+  return opened;
 }
 
 // The page is whole. The timeouts here are safety nets for a page that never gets there,
@@ -49,13 +58,42 @@ export async function ready(page) {
   await page.waitForSelector('html[data-ready="1"]', { timeout: 60000 });
 }
 
-// The one way the browser tests open the calculator: a guarded page (guardedPage's
-// options) at `query`, once the page is whole.
+// The one way the browser tests open the calculator: a guarded page at `query`, once the
+// page is whole. With options other than `viewport` (guardedPage's, or ownContext: true for
+// a test that uses the context itself) it is a page in a new context. Otherwise it is the
+// test file's one shared page, set to the viewport and navigated anew: a new context costs
+// about 3 s of CPU time here (a renderer process, the page compiled again), a navigation
+// about 1.2 s (docs/testing.md). Each open is then a fresh document with the origin's
+// storage emptied, its own foreign and errors lists, and a `context.close()` that only
+// ends its turn.
 export async function open(env, query = '', options = {}) {
-  const opened = await guardedPage(env.browser, options);
-  await opened.page.goto(env.url + query);
-  await ready(opened.page);
-  return opened;
+  const { ownContext, viewport = DEFAULT_VIEWPORT, ...contextOptions } = options;
+  if (ownContext || Object.keys(contextOptions).length > 0) {
+    const opened = await guardedPage(env.browser, { viewport, ...contextOptions });
+    await opened.page.goto(env.url + query);
+    await ready(opened.page);
+    return opened;
+  }
+  if (!env.shared) {
+    const context = await env.browser.newContext({ viewport: DEFAULT_VIEWPORT });
+    const page = await context.newPage();
+    env.shared = { context, page, turn: { foreign: [], errors: [] } };
+    const shared = env.shared;
+    await guard(context, page, () => shared.turn);
+    // An empty document of the site's origin, from which its storage is emptied.
+    await context.route('**/__empty__', (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>empty</title>' }));
+  }
+  const { page } = env.shared;
+  // Leave the last test's document (its pagehide may still store a draft), then empty the
+  // storage from an empty document of the same origin, before the new one reads it.
+  await page.goto(new URL('/__empty__', env.url).href);
+  await page.evaluate(() => { localStorage.clear(); sessionStorage.clear(); });
+  const turn = { context: { close: async () => {} }, page, foreign: [], errors: [] };
+  env.shared.turn = turn;
+  await page.setViewportSize(viewport);
+  await page.goto(env.url + query);
+  await ready(page);
+  return turn;
 }
 
 export const textOf = (page, selector) => page.locator(selector).innerText();

@@ -70,7 +70,7 @@ test('a reload keeps the selected custom model and the pins; a pin loads; a dele
 });
 
 test('pins can go into the share link, and the link opens with them', async () => {
-  const { page, context } = await open(env, EXAMPLE.query);
+  const { page, context } = await open(env, EXAMPLE.query, { ownContext: true }); // a second tab in its context below
   await page.click('#pin');
   await page.fill('#tp', '8');
   await waitForStep(page, cli(EXAMPLE.at(8)).step_time_us);
