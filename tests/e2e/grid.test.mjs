@@ -118,6 +118,14 @@ test('at 360 px the grid scrolls sideways inside its own box, not the page; axe 
   });
   assert.ok(sizes.table > sizes.box, `the table (${sizes.table} px) is wider than its box (${sizes.box} px)`);
   assert.ok(sizes.page <= 360, `the page is ${sizes.page} px wide`);
+  // Scrolled to its right end, the GPU names are still at the box's left edge.
+  const names = await page.evaluate(() => {
+    const box = /** @type {HTMLElement} */ (document.querySelector('.grid-scroll'));
+    box.scrollLeft = box.scrollWidth;
+    const th = /** @type {HTMLElement} */ (document.querySelector('#gpu-grid th[scope="row"]'));
+    return { scrolled: box.scrollLeft, box: box.getBoundingClientRect().left, name: th.getBoundingClientRect().left };
+  });
+  assert.ok(names.scrolled > 0 && Math.abs(names.name - names.box) < 2, JSON.stringify(names));
   await page.locator('.grid-scroll').screenshot({ path: join(SHOTS, 'grid-360.png') });
   // Light and dark, a greyed cell's reason showing.
   await page.addScriptTag({ path: join(ROOT, 'node_modules', 'axe-core', 'axe.min.js') });
@@ -145,5 +153,15 @@ test('the embed hides the grid unless the link says grid=1, and keeps grid=1 in 
   await addressBarSettled(page);
   const params = await addressParams(page);
   assert.deepEqual([params.get('embed'), params.get('grid'), params.get('tp')], ['1', '1', '4']);
+  await context.close();
+});
+
+test('an empty batch makes no tokens: no cell is marked best tokens/s per GPU, the fastest still is', async () => {
+  const { page, context } = await open(env, '?model=llama-3.1-8b-instruct&gpu=h100-sxm&tp=1&prefill=&decode=');
+  await gridInView(page);
+  const cells = await cellsOf(page);
+  assert.ok(cells.length >= 8);
+  assert.deepEqual(cells.filter((c) => c.mark.includes('▲')), []);
+  assert.equal(cells.filter((c) => c.mark.includes('★')).length, 1);
   await context.close();
 });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT, SHOTS, setup, guardedPage, ready, open, addressParams, addressBarSettled, cli, waitForStep } from './helpers.mjs';
-import { summaryLines, capacityLine, kneeLine } from '../../web/src/serving-text.mjs';
+import { summaryLines, capacityLine, kneeLine, progressLine } from '../../web/src/serving-text.mjs';
 import { capacityRate, curveRates, kneeIndex, KNEE_FACTOR } from '../../web/src/serving-curve.mjs';
 import { human, int, pct } from '../../web/src/format.mjs';
 
@@ -29,6 +29,9 @@ test('the sentences are true on the edge cases: one request, one output token, a
   assert.match(oneLines[0], /^1 request \(100 prompt tokens and 1 output token\) ran in 1 step: /);
   assert.equal(oneLines[3], 'Time per output token (TPOT): every request makes 1 output token, so none has a later token to time; TPOT is 0 by definition.');
   assert.ok(oneLines.includes('At most 1 request ran at once (the limit is 256); no request was left waiting at any step\'s start.'), oneLines.join('\n'));
+  // The progress line gives the count of simulations, 'at most' until the curve's rates are known.
+  assert.equal(progressLine(1, 10, false, 'Finding the engine\'s capacity…'), 'Finding the engine\'s capacity… (1 of at most 10 simulations done)');
+  assert.equal(progressLine(3, 9, true, 'Curve: 2 of 7 rates…'), 'Curve: 2 of 7 rates… (3 of 9 simulations done)');
   // No idle time in a run of one request (its steps' sum and its span differ by rounding only).
   assert.ok(oneLines.includes(`The engine computed for ${human(one.busy_us)} of that time (100%).`), oneLines.join('\n'));
   // A light load leaves the engine idle between arrivals, and says for how long.
@@ -87,6 +90,8 @@ const LINKED_SCHEDULER = { max_num_batched_tokens: 4096, max_num_seqs: 64 };
 test('a linked Serving scenario: the CLI\'s summary, the curve, the link back; field errors, a workload that does not fit; axe', async () => {
   const { page, context, errors, foreign } = await open(env, `?serve=${LINKED}`, { bypassCSP: true });
   await waitForPhase(page, 'done');
+  // A link that asks for the Serving view brings it into view.
+  await page.waitForFunction(() => { const top = document.getElementById('serving').getBoundingClientRect().top; return top >= -2 && top < innerHeight / 2; });
   assert.deepEqual(await fieldValues(page), ['200', '20', '100', '2000', '10', '200', '7', '4096', '64']);
   assert.deepEqual(await summaryData(page), cliData(simulate({ ...SCENARIO, workload: LINKED_WORKLOAD, scheduler: LINKED_SCHEDULER })));
   const text = await page.locator('#serving-out').innerText();

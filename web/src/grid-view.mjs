@@ -38,7 +38,8 @@ function bestCells(cells) {
     if (cell.error !== null || cell.fits === false || cell.step_time_us === null) return;
     if (fastest < 0 || cell.step_time_us < /** @type {number} */ (cells[fastest].step_time_us)) fastest = i;
     const best = bestPerGpu.get(cell.gpu_index);
-    if (cell.tokens_per_s_per_gpu !== null && (best === undefined || cell.tokens_per_s_per_gpu > /** @type {number} */ (cells[best].tokens_per_s_per_gpu))) {
+    // No ▲ where nothing is produced (an empty batch): 0 tokens/s is no one's best.
+    if (cell.tokens_per_s_per_gpu !== null && cell.tokens_per_s_per_gpu > 0 && (best === undefined || cell.tokens_per_s_per_gpu > /** @type {number} */ (cells[best].tokens_per_s_per_gpu))) {
       bestPerGpu.set(cell.gpu_index, i);
     }
   });

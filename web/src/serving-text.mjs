@@ -71,8 +71,9 @@ function largestTerms(shares) {
   return terms.map(([term, share], i) => `${TERM_NAMES[term]} in ${share === 1 ? 'every step' : `${partShare(share)}${i === 0 ? ' of the steps' : ''}`}`).join(', ');
 }
 
-/** @param {number} n @param {string} doing */
-export const progressLine = (n, doing) => `${doing} (${int(n)} of the run's simulations done)`;
+// `total` is exact once the curve's rates are known; before, it is the most there can be.
+/** @param {number} n @param {number} total @param {boolean} exact @param {string} doing */
+export const progressLine = (n, total, exact, doing) => `${doing} (${int(n)} of ${exact ? '' : 'at most '}${int(total)} simulations done)`;
 
 // The curve's opening sentence: the capacity it is built on, or why there is none.
 /** @param {SimulationSummary} atOnce @param {number | null} capacity @param {number[]} rates */

@@ -243,7 +243,8 @@ export function createServingView({ dispatch, scenarioRequest, fieldNames, curre
     progress.value = 0;
     running.hidden = false;
     setPhase('running');
-    const step = (/** @type {string} */ doing) => { progressText.textContent = progressLine(progress.value, doing); };
+    let totalKnown = false;
+    const step = (/** @type {string} */ doing) => { progressText.textContent = progressLine(progress.value, progress.max, totalKnown, doing); };
     try {
       step(`Simulating ${count(/** @type {number} */ (request.workload.requests), 'request')}…`);
       const main = await simulateWithRecords(request);
@@ -260,6 +261,7 @@ export function createServingView({ dispatch, scenarioRequest, fieldNames, curre
       const capacity = capacityRate(atOnce);
       const rates = capacity === null ? [] : curveRates(capacity);
       progress.max = 2 + rates.length;
+      totalKnown = true;
       paragraphs(curveText, [capacityLine(atOnce, capacity, rates)]);
       /** @type {CurvePoint[]} */
       const points = [];

@@ -53,7 +53,8 @@ export function createServing(deps) {
       // A link that asks for the view opens it, once; an embedded page shows it first.
       if (state.serve !== null && !opened) {
         if (state.embed) $('app').prepend(Object.assign($('serving'), { className: 'card' }));
-        show(true, state.serve);
+        // A link that asks for the Serving view is read for it: it comes into view.
+        show(true, state.serve).then(() => { if (!state.embed) $('serving').scrollIntoView({ block: 'start' }); });
       }
       view?.render(state);
     },
