@@ -1,11 +1,6 @@
 #!/usr/bin/env bash
 # The CLI's contract: exit codes, stdout only on success, one error line on stderr.
-set -u
-cli="$1"
-failures=0
-err=$(mktemp)
-trap 'rm -f "$err"' EXIT
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+source "$(dirname "$0")/contract.sh"
 
 request='{"model": "llama-2-70b-hf", "gpu": "h100-sxm", "tp": 4,
   "step": {"prefill": [{"tokens_this_step": 512, "prompt_tokens": 512}],
@@ -22,14 +17,6 @@ file=$(mktemp); printf '%s' "$request" > "$file"
 [ "$("$cli" compute "$file")" = "$out" ] || fail "compute FILE differs from compute -"
 rm -f "$file"
 
-check_error() { # label, expected stderr line, command...
-  local label="$1" expected="$2"; shift 2
-  local stdout stderr code
-  stdout=$("$@" 2>"$err"); code=$?; stderr=$(cat "$err")
-  [ "$code" -eq 2 ] || fail "$label: exit $code, expected 2"
-  [ -z "$stdout" ] || fail "$label: wrote to stdout: $stdout"
-  [ "$stderr" = "$expected" ] || fail "$label: stderr '$stderr', expected '$expected'"
-}
 bad_count='{"model": "llama-2-7b-hf", "gpu": "h100-sxm", "step": {"decode": [{"context_length": 1}, {"context_length": 1}, {"context_length": 1}, {"context_length": 1.5}]}}'
 check_error "bad field" "error: step.decode[3].context_length: must be an integer from 1 to 100000000, got 1.5" \
   bash -c "printf '%s' '$bad_count' | '$cli' compute"
@@ -41,17 +28,6 @@ check_error "a number beyond double" "error: request: invalid JSON: number overf
 check_error "missing file" "error: /nonexistent.json: cannot open the file" "$cli" compute /nonexistent.json
 check_error "unknown command" "error: command: unknown command \"run\"; expected compute, grid, trace, fit, simulate or presets (see stepcalc --help)" "$cli" run
 
-# A pipe into grep -q would hide the CLI's exit status: capture both, check both.
-# (Mutation tried: a CLI wrapper that exits 1 after printing failed these four;
-# the old `"$cli" --help | grep -q ...` lines passed it.)
-check_output() { # label, text stdout must contain, command...
-  local label="$1" expected="$2"; shift 2
-  local stdout code
-  stdout=$("$@" 2>"$err"); code=$?
-  [ "$code" -eq 0 ] || fail "$label: exit $code, expected 0"
-  [ ! -s "$err" ] || fail "$label: wrote to stderr: $(cat "$err")"
-  [[ "$stdout" == *"$expected"* ]] || fail "$label: stdout lacks '$expected'"
-}
 check_output "--help" "usage: stepcalc" "$cli" --help
 check_output "compute --help" "usage: stepcalc compute" "$cli" compute --help
 check_output "presets --help" "usage: stepcalc presets" "$cli" presets --help
@@ -67,5 +43,4 @@ check_output "grid" '{"gpu":"h100-sxm","gpu_index":1,"tp":4,"error":null,"step_t
 check_error "grid with one gpu" 'error: gpu: a grid request lists "gpus", not one "gpu"' \
   bash -c "printf '%s' '$request' | '$cli' grid"
 
-[ "$failures" -eq 0 ] && echo "cli: all checks passed"
-exit "$failures"
+finish cli
