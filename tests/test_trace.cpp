@@ -253,6 +253,31 @@ TEST_CASE("the quick reader reads the common steps exactly as the exact reader d
   CHECK(read_trace_step_quick(texts[1])->duration_us == 12.345678901234567);
 }
 
+TEST_CASE("plain strings are read eight bytes at a time, and a byte it does not take anywhere in them stops it") {
+  // Ids of 0 to 24 bytes, each starting at each place in an 8-byte word (the padding key
+  // shifts them), then the same ids with one byte the quick reader leaves to the exact
+  // reader at each of their places.
+  const std::string plain = "abcdefghijklmnopqrstuvwx ~!#$%&'()*+,-./0123456789:;<=>?@[]^_`{|}";
+  for (std::size_t shift = 0; shift < 8; ++shift) {
+    for (std::size_t length = 0; length <= 24; ++length) {
+      const std::string id = plain.substr((shift * 7 + length) % 40, length);
+      const std::string head = "{\"decode_reqs\": [], \"p\": \"" + std::string(shift, 'p') + "\", \"step_id\": \"";
+      CAPTURE(head + id);
+      const auto quick = read_trace_step_quick(head + id + "\"}");
+      REQUIRE(quick.has_value());
+      CHECK(quick->step_id == "\"" + id + "\"");
+      for (std::size_t at = 0; at < length; ++at) {
+        for (const std::string stop : {"\\\"", "\\\\", "\x01", "\x1f", "\x7f", "\xc3\xa9", "\xff"}) {
+          std::string changed = id;
+          changed.replace(at, 1, stop);
+          CAPTURE(changed);
+          CHECK(!read_trace_step_quick(head + changed + "\"}").has_value());
+        }
+      }
+    }
+  }
+}
+
 TEST_CASE("the quick reader leaves everything else to the exact reader") {
   const std::string too_many = [] {
     std::string rows;
