@@ -28,6 +28,15 @@ constexpr std::array<bool, 256> kPlainChar = [] {
   return plain;
 }();
 
+// key == name, written out: every name is a constant, so this is a few compares where
+// operator== calls memcmp (a byte loop in the WebAssembly build's libc).
+template <std::size_t N> bool is(std::string_view key, const char (&name)[N]) {
+  if (key.size() != N - 1) return false;
+  for (std::size_t i = 0; i + 1 < N; ++i)
+    if (key[i] != name[i]) return false;
+  return true;
+}
+
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
@@ -258,23 +267,23 @@ public:
       do {
         if (!scan_.key(key, keys)) return false;
         bool ok = true;
-        if (key == "step_id") {
+        if (is(key, "step_id")) {
           ok = read_id(step);
-        } else if (key == "prefill_reqs") {
+        } else if (is(key, "prefill_reqs")) {
           ok = read_prefill(step, prefill_tokens);
           has_list = true;
-        } else if (key == "decode_reqs") {
+        } else if (is(key, "decode_reqs")) {
           ok = read_decode(step);
           has_list = true;
-        } else if (key == "duration_us") {
+        } else if (is(key, "duration_us")) {
           ok = read_duration(step);
-        } else if (key == "total_prefill_tokens") {
+        } else if (is(key, "total_prefill_tokens")) {
           ok = scan_.unsigned_integer(total_prefill.emplace());
-        } else if (key == "total_decode_tokens") {
+        } else if (is(key, "total_decode_tokens")) {
           ok = scan_.unsigned_integer(total_decode.emplace());
-        } else if (key == "batch_size") {
+        } else if (is(key, "batch_size")) {
           ok = scan_.unsigned_integer(batch_size.emplace());
-        } else if (key == "model" || key == "step") {
+        } else if (is(key, "model") || is(key, "step")) {
           return false; // a whole request: read_trace_step's job
         } else {
           ok = scan_.skip_value(1);
@@ -367,11 +376,11 @@ private:
     return read_entries(
         3,
         [&](std::string_view key, unsigned &seen) {
-          if (key == "tokens_this_step") {
+          if (is(key, "tokens_this_step")) {
             seen |= 1;
             return token_count(tokens);
           }
-          if (key == "prompt_tokens") {
+          if (is(key, "prompt_tokens")) {
             seen |= 2;
             return token_count(prompt);
           }
@@ -390,7 +399,7 @@ private:
     return read_entries(
         1,
         [&](std::string_view key, unsigned &seen) {
-          if (key == "context_length") {
+          if (is(key, "context_length")) {
             seen |= 1;
             return token_count(context);
           }

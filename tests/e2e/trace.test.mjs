@@ -66,6 +66,13 @@ test('the fit\'s sentences for a file too small to hold steps out: said once, in
 
 test('a trace file: the summary equals `stepcalc trace`, Fit β equals `stepcalc fit`, Use these β sets the calculator', async () => {
   const { page, context, foreign, errors } = await openPage();
+  // The view's worker starts as the view nears the screen, not with the page, and reads a
+  // made-up trace before the file is chosen.
+  assert.equal(await page.locator('#trace').getAttribute('data-worker'), null);
+  assert.equal(page.workers().length, 0);
+  await page.locator('#trace').scrollIntoViewIfNeeded();
+  await page.waitForSelector('#trace[data-worker="warm"]');
+  assert.equal(page.workers().filter((worker) => worker.url().endsWith('/worker.js')).length, 1);
   await load(page, small);
   await waitForSummary(page);
 

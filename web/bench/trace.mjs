@@ -1,10 +1,17 @@
-// The Trace view against the seed's way on the same file (figures for the README; not a
-// test). Per round, in turn: the seed's way (python3: json.load, its dataclasses,
-// compute_experiment_basis) and the page in headless Chromium, from the file chosen
-// (the input's change event) to the summary on screen (the animation frame after it is
-// written), and on to the three charts drawn; then one more read with calculator edits
-// made while the worker reads. Run after `node web/build.mjs`; STEPCALC_SITE=DIR measures
-// another build of the site (an earlier commit's, for a before-and-after).
+// The Trace view against the seed's way on the same file (figures for docs/trace.md; not a
+// test). Each round runs, in turn:
+//   - the seed's way: python3, json.load, its dataclasses, compute_experiment_basis;
+//   - a first read in a fresh page (a new browser context: empty cache, nothing compiled),
+//     the file chosen as soon as the page shows its result, the Trace view not yet scrolled
+//     to (so nothing of it is loaded: the slowest a first read can be);
+//   - a first read as a user meets it, in another fresh page: the Trace view scrolled into
+//     view, and the file chosen 1 s later (less than it takes to click "Choose file" and
+//     pick a file in the dialog);
+//   - a warm read: the same file again in that page.
+// Each read is timed from the file chosen (the input's change event) to the summary on
+// screen (the animation frame after it is written), and on to the three charts drawn.
+// Then one more read with calculator edits made while the worker reads. Run after
+// `node web/build.mjs`; STEPCALC_SITE=DIR measures another build of the site.
 //   node web/bench/trace.mjs [ROUNDS]
 import { chromium } from 'playwright-core';
 import { spawnSync } from 'node:child_process';
@@ -16,6 +23,7 @@ import { startServer } from '../serve.mjs';
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 const SITE = resolve(process.env.STEPCALC_SITE ?? join(ROOT, 'build', 'site'));
 const ROUNDS = Number(process.argv[2] ?? 5);
+const USER_PICKS_FILE_MS = 1000;
 if (!existsSync(join(SITE, 'index.html'))) {
   console.error(`web/bench/trace.mjs: ${SITE} has no index.html; run \`node web/build.mjs\` first`);
   process.exit(1);
@@ -32,18 +40,25 @@ const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
 });
-const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-await page.goto(`${server.url}?model=${model}&gpu=${gpu}`);
-await page.waitForSelector('html[data-ready="1"]');
-await page.evaluate(() => {
-  const input = document.getElementById('trace-file');
-  input.addEventListener('change', () => { window.chosenAt = performance.now(); }, { capture: true });
-  addEventListener('stepcalc:trace-summary', () => requestAnimationFrame(() => { window.shownAt = performance.now(); }));
-});
 
-async function pageRound() {
-  // Cleared first: choosing the same file again would fire no change event.
-  await page.evaluate(() => { window.shownAt = null; document.getElementById('trace-file').value = ''; });
+// A fresh page at the calculator's result, with the read's moments recorded.
+async function freshPage() {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${server.url}?model=${model}&gpu=${gpu}`);
+  await page.waitForSelector('html[data-ready="1"]');
+  await page.evaluate(() => {
+    const input = /** @type {HTMLInputElement} */ (document.getElementById('trace-file'));
+    input.addEventListener('change', () => { window.chosenAt = performance.now(); }, { capture: true });
+    addEventListener('stepcalc:trace-summary', () => requestAnimationFrame(() => { window.shownAt = performance.now(); }));
+  });
+  return { page, close: () => context.close() };
+}
+
+// One read of the file: seconds from the file chosen to the summary shown and to the charts.
+/** @param {import('playwright-core').Page} page */
+async function read(page) {
+  await page.evaluate(() => { window.shownAt = null; });
   await page.setInputFiles('#trace-file', file);
   await page.waitForFunction(() => window.shownAt !== null, null, { timeout: 120000 });
   await page.waitForFunction(() => ['trace-stack', 'trace-hist', 'trace-scatter'].every((id) => document.querySelector(`#${id} canvas`)));
@@ -60,21 +75,38 @@ function seedRound() {
   return JSON.parse(run.stdout).total_s;
 }
 
-const rows = { seed: [], summary: [], charts: [] };
+/** @type {Record<'seed' | 'atOnce' | 'asUser' | 'warm', number[]>} */
+const summary = { seed: [], atOnce: [], asUser: [], warm: [] };
+/** @type {Record<'atOnce' | 'asUser' | 'warm', number[]>} */
+const charts = { atOnce: [], asUser: [], warm: [] };
+const record = (/** @type {'atOnce' | 'asUser' | 'warm'} */ what, /** @type {{ summary: number, charts: number }} */ times) => {
+  summary[what].push(times.summary);
+  charts[what].push(times.charts);
+};
+let lastPage = null;
 for (let round = 0; round < ROUNDS; round++) {
-  rows.seed.push(seedRound());
-  const { summary, charts } = await pageRound();
-  rows.summary.push(summary);
-  rows.charts.push(charts);
-  console.error(`round ${round + 1}: seed ${rows.seed.at(-1).toFixed(2)} s, page to summary ${summary.toFixed(2)} s, to charts ${charts.toFixed(2)} s`);
+  summary.seed.push(seedRound());
+  const first = await freshPage();
+  record('atOnce', await read(first.page));
+  await first.close();
+  const user = await freshPage();
+  await user.page.evaluate(() => document.getElementById('trace').scrollIntoView());
+  await user.page.waitForTimeout(USER_PICKS_FILE_MS);
+  record('asUser', await read(user.page));
+  record('warm', await read(user.page));
+  if (lastPage) await lastPage.close();
+  lastPage = user;
+  const s = (/** @type {number[]} */ xs) => xs.at(-1)?.toFixed(2);
+  console.error(`round ${round + 1}: seed ${s(summary.seed)} s; to the summary: at once ${s(summary.atOnce)} s, as a user ${s(summary.asUser)} s, warm ${s(summary.warm)} s`);
 }
 
 // One more read of the file, with calculator edits (TP 2, 4, 2, ...) made in the page as
 // web/bench/run.mjs makes them (set the value, dispatch an input event) while the worker
 // reads: each edit's time until the new result is rendered and laid out, and whether it
 // was painted in the next animation frame. The same edits with no trace running first.
-const timeEdits = (untilSummary) => page.evaluate(async (untilSummary) => {
-  const tp = document.getElementById('tp');
+const page = lastPage.page;
+const timeEdits = (/** @type {boolean} */ untilSummary) => page.evaluate(async (untilSummary) => {
+  const tp = /** @type {HTMLInputElement} */ (document.getElementById('tp'));
   const latencies = [];
   let missed = 0;
   for (let i = 0; untilSummary ? window.shownAt === null : i < 20; i++) {
@@ -94,24 +126,29 @@ const timeEdits = (untilSummary) => page.evaluate(async (untilSummary) => {
   return { latencies, missed };
 }, untilSummary);
 const idleEdits = await timeEdits(false);
-await page.evaluate(() => { window.shownAt = null; document.getElementById('trace-file').value = ''; });
+await page.evaluate(() => { window.shownAt = null; });
 await page.setInputFiles('#trace-file', file);
 const traceEdits = await timeEdits(true);
+await lastPage.close();
 await browser.close();
 await server.close();
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
-const span = (xs, digits) => `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
+const median = (/** @type {number[]} */ xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const span = (/** @type {number[]} */ xs, /** @type {number} */ digits) => `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
+const seconds = (/** @type {number[]} */ xs) => `| ${median(xs).toFixed(2)} s | ${span(xs, 2)} s |`;
+const ratio = (/** @type {number[]} */ xs) => `${(median(summary.seed) / median(xs)).toFixed(1)}×`;
 console.log(`${(statSync(file).size / 1e6).toFixed(1)} MB, 20,000 steps, ${model} on ${gpu}; ${ROUNDS} rounds`);
 console.log('| what | median | range |');
 console.log('| --- | --- | --- |');
-console.log(`| the seed's way, end to end | ${median(rows.seed).toFixed(2)} s | ${span(rows.seed, 2)} s |`);
-console.log(`| the page: file chosen → summary shown | ${median(rows.summary).toFixed(2)} s | ${span(rows.summary, 2)} s |`);
-console.log(`| the page: file chosen → the three charts drawn | ${median(rows.charts).toFixed(2)} s | ${span(rows.charts, 2)} s |`);
-const editRow = (what, { latencies, missed }) => {
+console.log(`| the seed's way, end to end ${seconds(summary.seed)}`);
+console.log(`| first read in a fresh page, file chosen at once: file chosen → summary shown ${seconds(summary.atOnce)}`);
+console.log(`| first read in a fresh page, Trace view in view ${USER_PICKS_FILE_MS / 1000} s before the file is chosen: → summary shown ${seconds(summary.asUser)}`);
+console.log(`| warm read (the same file again in that page): → summary shown ${seconds(summary.warm)}`);
+console.log(`| file chosen → the three charts drawn: at once / as a user / warm | ${[charts.atOnce, charts.asUser, charts.warm].map((xs) => median(xs).toFixed(2)).join(' / ')} s | |`);
+console.log(`| ratio, the seed's way ÷ the page to the summary: at once / as a user / warm (target ≥ 10×) | ${ratio(summary.atOnce)} / ${ratio(summary.asUser)} / ${ratio(summary.warm)} | |`);
+const editRow = (/** @type {string} */ what, /** @type {{ latencies: number[], missed: number }} */ { latencies, missed }) => {
   const sorted = latencies.slice().sort((a, b) => a - b);
   console.log(`| ${what}: input → rendered and laid out, p50 (${latencies.length} edits; ${missed} missed the next frame) | ${sorted[Math.floor(sorted.length / 2)].toFixed(1)} ms | max ${sorted.at(-1).toFixed(1)} ms |`);
 };
 editRow('an edit of the calculator, no trace running', idleEdits);
 editRow('an edit of the calculator while the worker reads', traceEdits);
-console.log(`| ratio, the seed's way ÷ the page to the summary (target ≥ 10×) | ${(median(rows.seed) / median(rows.summary)).toFixed(1)}× | |`);

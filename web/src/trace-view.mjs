@@ -30,13 +30,13 @@ const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.get
  * the calculator's state at its last render (null before the first).
  * @param {{ dispatch: import('./state.mjs').Dispatch, scenarioRequest: () => { request: PageRequest, errors: FieldError[] },
  *   fieldNames: (errors: FieldError[]) => string, currentState: () => State | null }} deps
- * @returns {{ start(file: File): void, checkStale(): void }}
+ * @returns {{ start(file: File): void, prepare(): void, checkStale(): void }}
  */
 export function createTraceView({ dispatch, scenarioRequest, fieldNames, currentState }) {
-  // The worker starts with the first file (the page's first load fetches none of its code).
-  // Cancel ends it, and the next file starts another: a worker reading a file that streams
-  // in quickly may not turn to a 'cancel' message for seconds, and by then may have read it
-  // all. The next file pays the module's load again (its compiled code is cached).
+  // The worker starts when the view nears the screen (prepare(), from trace.mjs) or with the
+  // first file, never with the page's first load. Cancel ends it and starts another: a
+  // worker reading a file that streams in quickly may not turn to a 'cancel' message for
+  // seconds, and by then may have read it all.
   /** @type {Worker | null} */
   let worker = null;
   let busy = false; // a file is being read
@@ -56,6 +56,16 @@ export function createTraceView({ dispatch, scenarioRequest, fieldNames, current
     worker?.terminate();
     worker = null;
     busy = false;
+    prepare();
+  }
+  // The worker loads its module and reads a made-up trace (worker.mjs), so that the first
+  // file is read by warm code; $('trace').dataset.worker says 'preparing', then 'warm' once
+  // it has ('loaded' when the calculator's settings could not read it).
+  function prepare() {
+    if (worker) return;
+    $('trace').dataset.worker = 'preparing';
+    const { options, blocking } = traceOptions();
+    startedWorker().postMessage({ type: 'prepare', options: blocking.length ? null : options });
   }
   const tpSelect = /** @type {HTMLSelectElement} */ ($('trace-tp')), skipBad = /** @type {HTMLInputElement} */ ($('trace-skip-bad'));
   const running = $('trace-running'), progress = /** @type {HTMLProgressElement} */ ($('trace-progress')), progressLine = $('trace-progress-text');
@@ -220,7 +230,8 @@ export function createTraceView({ dispatch, scenarioRequest, fieldNames, current
 
   /** @param {MessageEvent} event */
   function onMessage({ data }) {
-    if (data.id !== runId) return; // a replaced run
+    if (data.type === 'prepared') $('trace').dataset.worker = data.warm ? 'warm' : 'loaded';
+    if (data.id !== runId) return; // a replaced run, or 'prepared' (no id)
     if (data.type === 'progress') {
       progress.value = data.bytes;
       progressLine.textContent = progressText(data);
@@ -264,5 +275,5 @@ export function createTraceView({ dispatch, scenarioRequest, fieldNames, current
     if (columns) downloadCsv(columns, stepIdCells);
   });
 
-  return { start, checkStale };
+  return { start, prepare, checkStale };
 }

@@ -1,7 +1,9 @@
 // The Trace view as the page's first load has it: the line saying which of the calculator's
 // settings a file would be read with, and the file input and drop zone. Everything else
 // (reading in a worker, progress, results, charts, fit, CSV: trace-view.mjs and what it
-// imports) is loaded with the first file, so the first load carries none of it.
+// imports) is loaded when the view nears the screen, or a pointer, the keyboard's focus or
+// a dragged file comes to it, and then the view prepares its worker; so the first load
+// carries none of it, and a file chosen is read by a worker that is ready.
 import { modelName, gpuName, coefficientsName } from './trace-names.mjs';
 
 /** @typedef {import('./state.mjs').State} State */
@@ -32,7 +34,7 @@ export function createTrace(deps) {
     }, (error) => {
       loading = null; // the next file tries again
       const line = $('trace-error');
-      line.textContent = `The Trace view could not be loaded (${error?.message ?? error}). Choose the file again to retry.`;
+      line.textContent = `The Trace view could not be loaded (${error?.message ?? error}). Choosing a file tries again.`;
       line.hidden = false;
       return null;
     });
@@ -42,6 +44,21 @@ export function createTrace(deps) {
   async function start(file) {
     if (file) (await loadView())?.start(file);
   }
+
+  // Once: the view's code and its worker, while the user finds the file.
+  const section = $('trace');
+  let prepared = false;
+  function prepare() {
+    if (prepared) return;
+    prepared = true;
+    nearing.disconnect();
+    loadView().then((loaded) => loaded?.prepare());
+  }
+  const nearing = new IntersectionObserver((entries) => {
+    if (entries.some((entry) => entry.isIntersecting)) prepare();
+  }, { rootMargin: '0px 0px 200px 0px' });
+  nearing.observe(section);
+  for (const event of ['pointerover', 'focusin', 'dragenter']) section.addEventListener(event, prepare, { once: true });
 
   input.addEventListener('change', () => {
     const file = input.files?.[0];

@@ -2,9 +2,10 @@
 // so the calculator stays responsive. Each view starts its own (a view's Cancel ends its
 // worker, and with it only its own work). It loads the worker's module
 // (stepcalc_worker.mjs and .wasm: trace, fit and simulate), never the page's calculator.
-// Messages in: {type: 'run', id, file, options} (read a trace file), {type: 'fit', id,
+// Messages in: {type: 'prepare', options} (load the module and warm it up before a file
+// is chosen), {type: 'run', id, file, options} (read a trace file), {type: 'fit', id,
 // lambda} (fit β to the last file read), {type: 'simulate', id, request} (one serving
-// simulation). Messages out carry the message's id: 'progress', 'done' (summary, columns
+// simulation). Messages out carry the message's id: 'prepared' (no id; warm: the made-up trace was read), 'progress', 'done' (summary, columns
 // and stepIdCells, the typed arrays' buffers transferred), 'fitted', 'simulated' (summary
 // and, when asked for, the step records as typed columns, transferred), 'failed'.
 /** @typedef {import('./wasm/stepcalc_worker.mjs').StepCalcWorker} StepCalcWorker */
@@ -28,6 +29,47 @@ function loadCalc() {
   return calcPromise;
 }
 
+// A made-up experiment of 400 steps (1.3 MB, the shape of the training pipeline's files) the
+// worker reads once before the first file: the engine compiles the hot loops' optimized
+// code while the user picks a file, instead of running the first read on its baseline code
+// (a fresh page's first read of a 70 MB file took 0.6-0.7 s in the worker against 0.4 s
+// for the next; web/bench/trace.mjs measures both). Its result is released at once.
+const WARM_UP_STEPS = 400;
+function warmUpTrace() {
+  let seed = 1;
+  const next = (/** @type {number} */ limit) => 1 + ((seed = (seed * 1103515245 + 12345) % 2147483648) % limit);
+  const steps = [];
+  for (let step = 0; step < WARM_UP_STEPS; step++) {
+    const prefill = Array.from({ length: next(3) - 1 }, (_, i) => {
+      const tokens = next(2048);
+      return `{"request_id":"req-${step}-${i}","tokens_this_step":${tokens},"prompt_tokens":${tokens + next(8192)}}`;
+    });
+    const decode = Array.from({ length: next(96) }, (_, i) => `{"request_id":"req-${step}-d${i}","context_length":${next(16384)}}`);
+    steps.push(`{"step_id":${step},"prefill_reqs":[${prefill}],"decode_reqs":[${decode}],"duration_us":${next(50000)}}`);
+  }
+  return `{"experiment":"warm-up","tensor_parallelism":1,"steps":[\n${steps.join(',\n')}\n]}`;
+}
+
+/** @type {Promise<void> | null} */
+let preparing = null;
+/** @param {{ options: TraceOptions | null }} message options: the calculator's, or null when they are not valid */
+function prepare({ options }) {
+  preparing ??= (async () => {
+    let warm = false;
+    try {
+      const calc = await loadCalc();
+      if (options) {
+        const run = await calc.trace(new Blob([warmUpTrace()]), options);
+        warm = run.summary.steps === WARM_UP_STEPS;
+        run.release();
+      }
+    } catch {
+      // A warm-up that fails changes nothing: the file's own read reports its errors.
+    }
+    postMessage({ type: 'prepared', warm });
+  })();
+}
+
 // Progress at most every 50 ms: a message per 64 KB chunk would flood the page.
 const PROGRESS_MS = 50;
 
@@ -42,6 +84,7 @@ async function run({ id, file, options }) {
   result?.release(); // the previous file's memory goes before the next one is read
   result = null;
   try {
+    await preparing; // one trace at a time in the module
     const calc = await loadCalc();
     let last = 0;
     /** @param {{ bytes: number, steps: number, skipped: number }} progress */
@@ -102,7 +145,8 @@ async function simulate({ id, request }) {
 }
 
 addEventListener('message', ({ data }) => {
-  if (data.type === 'run') run(data);
+  if (data.type === 'prepare') prepare(data);
+  else if (data.type === 'run') run(data);
   else if (data.type === 'fit') fit(data);
   else if (data.type === 'simulate') simulate(data);
 });
