@@ -62,6 +62,13 @@ private:
   std::size_t count_ = 0;
 };
 
+// The keys of the entries of prefill_reqs and decode_reqs, as a file writes them: the
+// fields read, then request_id, which every entry of the training pipeline's files has
+// (skipped, but found without a scan).
+constexpr std::array<std::string_view, 3> kPrefillKeys = {R"("tokens_this_step")", R"("prompt_tokens")",
+                                                          R"("request_id")"};
+constexpr std::array<std::string_view, 2> kDecodeKeys = {R"("context_length")", R"("request_id")"};
+
 // A JSON number token: its text, and whether it has neither fraction nor exponent.
 struct Number {
   std::string_view text;
@@ -121,6 +128,20 @@ public:
     out = {start, static_cast<std::size_t>(at_ - start)};
     ++at_;
     return true;
+  }
+
+  // The next key when it is one of `quoted` (each written with its quotes): its index, the
+  // key consumed. Else -1, nothing consumed. One compare of the bytes, where key() scans
+  // the string and then compares it.
+  template <std::size_t K> int known_key(const std::array<std::string_view, K> &quoted) {
+    space();
+    for (std::size_t i = 0; i < K; ++i) {
+      if (starts_with(quoted[i])) {
+        at_ += quoted[i].size();
+        return static_cast<int>(i);
+      }
+    }
+    return -1;
   }
 
   // A key of an object, not seen before in it, and its colon.
@@ -207,6 +228,13 @@ public:
   }
 
 private:
+  bool starts_with(std::string_view bytes) const {
+    if (static_cast<std::size_t>(end_ - at_) < bytes.size()) return false;
+    for (std::size_t i = 0; i < bytes.size(); ++i)
+      if (at_[i] != bytes[i]) return false;
+    return true;
+  }
+
   // Eight bytes at a time over plain string bytes (most of a trace's bytes are strings),
   // stopping at the first word that holds a byte plain_string's loop must look at: a
   // quote, a backslash, a control byte or one above 0x7e. Whole words inside the text
@@ -347,11 +375,13 @@ private:
     return true;
   }
 
-  // A list of at most kMaxRows entries, each an object whose fields read_field(key, seen)
-  // reads (false: not sure), setting the bit of each field it knows in `seen`; every entry
-  // must have all the `required` bits, and then done() takes it.
-  template <typename Field, typename Done>
-  bool read_entries(unsigned required, Field &&read_field, Done &&done) {
+  // A list of at most kMaxRows entries, each an object. Its keys in `known` are read by
+  // read_field(index into known), each at most once; any other key's value is skipped.
+  // Every entry must have the keys whose bits (1 << index) are in `required`, and then
+  // done() takes it.
+  template <std::size_t K, typename Field, typename Done>
+  bool read_entries(const std::array<std::string_view, K> &known, unsigned required, Field &&read_field,
+                    Done &&done) {
     if (!scan_.consume('[')) return false;
     if (scan_.consume(']')) return true;
     std::size_t rows = 0;
@@ -359,14 +389,19 @@ private:
       if (rows++ == static_cast<std::size_t>(limits::kMaxRows) || !scan_.consume('{')) return false;
       unsigned seen = 0;
       if (!scan_.consume('}')) {
-        Keys keys;
-        std::string_view key;
+        Keys others;
         do {
-          if (!scan_.key(key, keys) || !read_field(key, seen)) return false;
+          if (const int index = scan_.known_key(known); index >= 0) {
+            const unsigned bit = 1u << index;
+            if ((seen & bit) != 0 || !scan_.consume(':') || !read_field(index)) return false; // a duplicate, or
+            seen |= bit;
+          } else if (std::string_view key; !scan_.key(key, others) || !scan_.skip_value(3)) {
+            return false;
+          }
         } while (scan_.consume(','));
         if (!scan_.consume('}')) return false;
       }
-      if (seen != required || !done()) return false;
+      if ((seen & required) != required || !done()) return false;
     } while (scan_.consume(','));
     return scan_.consume(']');
   }
@@ -374,16 +409,10 @@ private:
   bool read_prefill(TraceStep &step, int64_t &tokens_sum) {
     int64_t tokens = 0, prompt = 0;
     return read_entries(
-        3,
-        [&](std::string_view key, unsigned &seen) {
-          if (is(key, "tokens_this_step")) {
-            seen |= 1;
-            return token_count(tokens);
-          }
-          if (is(key, "prompt_tokens")) {
-            seen |= 2;
-            return token_count(prompt);
-          }
+        kPrefillKeys, 0b011,
+        [&](int index) {
+          if (index == 0) return token_count(tokens);
+          if (index == 1) return token_count(prompt);
           return scan_.skip_value(3);
         },
         [&] {
@@ -397,14 +426,7 @@ private:
   bool read_decode(TraceStep &step) {
     int64_t context = 0;
     return read_entries(
-        1,
-        [&](std::string_view key, unsigned &seen) {
-          if (is(key, "context_length")) {
-            seen |= 1;
-            return token_count(context);
-          }
-          return scan_.skip_value(3);
-        },
+        kDecodeKeys, 0b01, [&](int index) { return index == 0 ? token_count(context) : scan_.skip_value(3); },
         [&] {
           step.decode.push_back({context, 1});
           return true;
