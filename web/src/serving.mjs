@@ -2,7 +2,7 @@
 // it. Everything else (the inputs, the worker, the summary, charts and curve:
 // serving-view.mjs and what it imports) is loaded with import() when the view is opened, by
 // the button or by a link whose "serve" parameter asks for it.
-import { limits } from './calc.mjs';
+import { limits, presets } from './calc.mjs';
 
 /** @typedef {import('./state.mjs').State} State */
 /** @typedef {ReturnType<import('./serving-view.mjs').createServingView>} ServingView */
@@ -25,7 +25,7 @@ export function createServing(deps) {
   let opened = false;
   const loadView = () => {
     loading ??= import('./serving-view.mjs').then(({ createServingView }) => {
-      view = createServingView({ ...deps, limits: limits(), currentState: () => lastState });
+      view = createServingView({ ...deps, limits: limits(), presets: presets(), currentState: () => lastState });
       if (lastState) view.render(lastState);
       return view;
     }, (error) => {
