@@ -165,7 +165,15 @@ test('the embed hides the grid unless the link says grid=1, and keeps grid=1 in 
   const hiddenEmbed = await open(env, `${QUERY}&embed=1`);
   assert.equal(await hiddenEmbed.page.isVisible('#grid-card'), false);
   await hiddenEmbed.context.close();
-  const { page, context } = await open(env, `${QUERY}&embed=1&grid=1`);
+  const { page, context } = await open(env, `${QUERY}&embed=1&grid=1`, { viewport: { width: 640, height: 480 } });
+  // The grid the link asks for is on the frame's first screen, under the step time, unscrolled.
+  await page.waitForSelector('#gpu-grid td[data-step-time-us]:not([data-step-time-us=""])');
+  const first = await page.evaluate(() => ({
+    scrolled: scrollY, step: document.getElementById('step-time').getBoundingClientRect().bottom,
+    heading: document.getElementById('grid-h').getBoundingClientRect().bottom,
+    row: /** @type {HTMLElement} */ (document.querySelector('#gpu-grid tbody tr')).getBoundingClientRect().top,
+  }));
+  assert.ok(first.scrolled === 0 && first.step < first.heading && first.row + 20 <= 480, JSON.stringify(first));
   await gridInView(page);
   assert.equal(await page.locator('#gpu-grid td[data-gpu]').count(), (await cellsOf(page)).length);
   assert.ok((await cellsOf(page)).length >= 8);

@@ -103,7 +103,7 @@ async function start() {
   const ctx = { coefficients: Object.fromEntries(P.coefficients.map((c) => [c.id, c])), limits };
   let { state, link } = initialState(P, limits);
   const schedule = frameScheduler(() => render());
-  if (state.embed) applyEmbedLayout();
+  if (state.embed) applyEmbedLayout({ grid: state.embedGrid });
 
   /** @type {import('./state.mjs').Dispatch} */
   function dispatch(action) {
