@@ -201,6 +201,16 @@ test('a linked Serving scenario: the CLI\'s summary, the curve, the link back; f
   await addressBarSettled(page);
   assert.equal((await addressParams(page)).get('serve'), 'requests:40,rate:20,prompt:100,output:1,seed:7,batched:4096,seqs:64', 'the last valid inputs');
   assert.deepEqual(await axe(), []);
+  // The text in error survives a reload in the tab (draft.mjs, as the calculator's does),
+  // with its error, over a run of the link's last valid inputs.
+  await page.reload();
+  await ready(page);
+  await waitForPhase(page, 'done');
+  await page.waitForSelector('#serving-seed-error:not([hidden])');
+  assert.deepEqual(await fieldValues(page), ['40', '20', '100', '100', '1', '1', '1.5', '4096', '64']);
+  assert.equal((await summaryData(page)).requests, '40');
+  assert.equal(await page.locator('#serving-stale').isVisible(), true);
+  assert.equal((await addressParams(page)).get('serve'), 'requests:40,rate:20,prompt:100,output:1,seed:7,batched:4096,seqs:64');
 
   // A workload that does not fit: the core's message, and every input keeps its text.
   await page.fill('#serving-seed', '7');

@@ -380,6 +380,19 @@ export function createServingView({ dispatch, scenarioRequest, fieldNames, curre
       if ($('serving-scenario').textContent !== line) $('serving-scenario').textContent = line;
       checkStale();
     },
+    // The inputs' text while one of them is in error (what a reload must bring back), or null.
+    draft() {
+      return readServing(values, limits).errors.length ? { ...values } : null;
+    },
+    // Text typed before a reload, shown with its errors over the run of the link's inputs.
+    /** @param {ServingValues} typed */
+    restore(typed) {
+      values = { ...typed };
+      for (const field of SERVING_FIELDS) inputs[field.key].value = values[field.key];
+      showFieldErrors(current().errors);
+      checkStale();
+      followLink();
+    },
     // The inputs' errors as the page's refusals list them (Copy link, Copy embed code).
     errors() {
       if (!open) return [];
