@@ -63,10 +63,10 @@ export function queueChart(el, steps) {
 }
 
 // One series of points per term that was the largest in some step: that step's time, in ms,
-// at the step's start.
+// at the step's start; larger points when there are few (a one-step run's must be seen).
 /** @param {HTMLElement} el @param {StepColumns} steps */
 export function stepTimeChart(el, steps) {
-  const axis = timeAxis(steps);
+  const axis = timeAxis(steps), size = steps.start_us.length <= 100 ? 7 : 3;
   const x = Array.from(steps.start_us, axis.at);
   const present = TERM_ORDER.filter((term) => steps.terms.includes(term));
   const series = present.map((term) => {
@@ -78,7 +78,7 @@ export function stepTimeChart(el, steps) {
     scales: { x: axis.scale, y: { range: fromZero } },
     series: [{ label: axis.unit }, ...present.map((term) => {
       const colour = css(`--c${TERM_ORDER.indexOf(term)}`);
-      return { label: `largest: ${TERM_NAMES[term]}`, stroke: colour, paths: () => null, points: { show: true, size: 3, fill: colour } };
+      return { label: `largest: ${TERM_NAMES[term]}`, stroke: colour, paths: () => null, points: { show: true, size, fill: colour } };
     })],
   }, [x, ...series], el);
 }

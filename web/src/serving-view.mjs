@@ -48,7 +48,7 @@ const VIEW_HTML = `<p id="serving-scenario" class="info"></p>
 <p id="serving-stale" class="notice" hidden></p><p id="serving-read-with" class="info"></p>
 <div id="serving-summary" data-requests="" data-ttft-p50-us="" data-tpot-p50-us="" data-throughput-tok-s=""></div>
 <div class="scroll" tabindex="0" role="region" aria-label="Latency percentiles"><table id="serving-latency"><caption>Latency of the requests (nearest-rank percentiles)</caption><thead><tr><th scope="col">Latency</th><th scope="col">p50</th><th scope="col">p90</th><th scope="col">p99</th><th scope="col">mean</th></tr></thead><tbody></tbody></table></div>
-${figure('serving-queue', 'Requests running and waiting at each step\'s start, over the run')}
+${figure('serving-queue', 'Requests running and waiting in each step, over the run')}
 ${figure('serving-steps', 'Each step\'s time over the run, coloured by its largest term (β·X)')}
 <p id="serving-no-records" class="info" hidden></p>
 <h3>Latency against load</h3><div id="serving-curve-text"></div>
