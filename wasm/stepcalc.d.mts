@@ -196,6 +196,9 @@ export interface Limits {
   max_sweep_points: number; max_json_depth: number; max_layers: number; max_width: number;
   max_heads: number; max_experts: number; max_vocab: number; min_rate: number; max_rate: number;
   max_beta: number; max_capacity_gb: number; min_gpu_memory_utilization: number;
+  /** The serving simulation's: requests in one run, steps it may take, and the arrival rate
+   * (req/s) when it is not 0. */
+  max_simulation_requests: number; max_simulation_steps: number; min_arrival_rate: number; max_arrival_rate: number;
   default_gpu_memory_utilization: number;
 }
 

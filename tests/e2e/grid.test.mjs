@@ -57,15 +57,35 @@ test('the grid: the CLI\'s cells, greyed cells with their reason, marks, click a
   const h100tp1 = cells.find((c) => c.gpu === 'h100-sxm' && c.tp === 1);
   assert.equal(h100tp1.fits, 'false');
   assert.ok(h100tp1.out && h100tp1.mark.includes('✕ does not fit'), JSON.stringify(h100tp1));
-  const why = page.locator('#gpu-grid td[data-gpu="h100-sxm"][data-tp="1"] .gg-why');
+  const cell = '#gpu-grid td[data-gpu="h100-sxm"][data-tp="1"]', why = page.locator(`${cell} .gg-why`);
+  // The row's height, and whether the reason is drawn on top of what it covers (a tooltip).
+  const shown = () => page.$eval(cell, (td) => {
+    const box = td.querySelector('.gg-why').getBoundingClientRect();
+    const top = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+    return { row: td.parentElement.getBoundingClientRect().height, onTop: box.width > 0 && td.querySelector('.gg-why').contains(top) };
+  });
+  const rowHeight = (await shown()).row;
   assert.equal(await why.isVisible(), false);
-  await page.focus('#gpu-grid td[data-gpu="h100-sxm"][data-tp="1"] button');
+  await page.focus(`${cell} button`);
   assert.equal(await why.isVisible(), true, 'the reason shows on focus');
   assert.match(await why.innerText(), /^Does not fit: needs [\d.]+ GB more per GPU than the 90% of memory the server may use\.$/);
+  assert.deepEqual(await shown(), { row: rowHeight, onTop: true }, 'the reason overlays, the row keeps its height');
+  await page.keyboard.press('Escape');
+  assert.equal(await why.isVisible(), false, 'Escape hides the reason');
   await page.evaluate(() => /** @type {HTMLElement} */ (document.activeElement).blur());
   assert.equal(await why.isVisible(), false, 'the reason hides again');
-  await page.hover('#gpu-grid td[data-gpu="h100-sxm"][data-tp="1"] button');
+  await page.hover(`${cell} button`);
   assert.equal(await why.isVisible(), true, 'the reason shows on hover');
+  assert.deepEqual(await shown(), { row: rowHeight, onTop: true }, 'on hover too');
+  // In the last rows (L40S is the ninth of ten) it opens above its cell, inside the grid's box.
+  const low = '#gpu-grid td[data-gpu="l40s"][data-tp="1"]';
+  assert.equal(await page.locator(`${low}.gg-out`).count(), 1);
+  await page.focus(`${low} button`);
+  const placed = await page.$eval(low, (td) => {
+    const box = td.closest('.grid-scroll').getBoundingClientRect(), tip = td.querySelector('.gg-why').getBoundingClientRect();
+    return { above: tip.bottom <= td.getBoundingClientRect().top + 1, inBox: tip.top >= box.top && tip.left >= box.left && tip.right <= box.right + 1 };
+  });
+  assert.deepEqual(placed, { above: true, inBox: true });
 
   // ★ on the fastest fitting cell, ▲ on each GPU's best tokens/s per GPU among its fitting cells.
   const fitting = cells.filter((c) => c.fits !== 'false' && c.fits !== 'error');
@@ -145,7 +165,15 @@ test('the embed hides the grid unless the link says grid=1, and keeps grid=1 in 
   const hiddenEmbed = await open(env, `${QUERY}&embed=1`);
   assert.equal(await hiddenEmbed.page.isVisible('#grid-card'), false);
   await hiddenEmbed.context.close();
-  const { page, context } = await open(env, `${QUERY}&embed=1&grid=1`);
+  const { page, context } = await open(env, `${QUERY}&embed=1&grid=1`, { viewport: { width: 640, height: 480 } });
+  // The grid the link asks for is on the frame's first screen, under the step time, unscrolled.
+  await page.waitForSelector('#gpu-grid td[data-step-time-us]:not([data-step-time-us=""])');
+  const first = await page.evaluate(() => ({
+    scrolled: scrollY, step: document.getElementById('step-time').getBoundingClientRect().bottom,
+    heading: document.getElementById('grid-h').getBoundingClientRect().bottom,
+    row: /** @type {HTMLElement} */ (document.querySelector('#gpu-grid tbody tr')).getBoundingClientRect().top,
+  }));
+  assert.ok(first.scrolled === 0 && first.step < first.heading && first.row + 20 <= 480, JSON.stringify(first));
   await gridInView(page);
   assert.equal(await page.locator('#gpu-grid td[data-gpu]').count(), (await cellsOf(page)).length);
   assert.ok((await cellsOf(page)).length >= 8);

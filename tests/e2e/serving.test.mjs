@@ -1,8 +1,10 @@
 // The Serving view against `stepcalc simulate`: its summary equals the CLI's for the same
-// request, its inputs round-trip through the link, a field error and a workload that does
-// not fit are said beside the inputs (which keep their text), Cancel ends the worker
-// mid-run, and axe finds nothing serious. Its sentences are checked first, without a page,
-// on the CLI's own summaries for the edge cases.
+// request, its inputs round-trip through the link (and reach it as they are typed, before
+// Simulate), a field error (the simulation's bounds from calc.limits among them) and a
+// workload that does not fit are said beside the inputs (which keep their text), the charts
+// over time span the run, Cancel ends the worker mid-run, and axe finds nothing serious.
+// Its sentences and the reading of a bad link are checked first, without a page, on the
+// CLI's own summaries for the edge cases.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -10,6 +12,7 @@ import { join } from 'node:path';
 import { ROOT, SHOTS, setup, guardedPage, ready, open, addressParams, addressBarSettled, cli, waitForStep } from './helpers.mjs';
 import { summaryLines, capacityLine, kneeLine, progressLine } from '../../web/src/serving-text.mjs';
 import { capacityRate, curveRates, kneeIndex, KNEE_FACTOR } from '../../web/src/serving-curve.mjs';
+import { readServingLink, readServing, SERVING_DEFAULTS } from '../../web/src/serving-form.mjs';
 import { human, int, pct } from '../../web/src/format.mjs';
 
 const CLI = join(ROOT, 'build', 'native', 'stepcalc');
@@ -72,6 +75,32 @@ test('the sentences are true on the edge cases: one request, one output token, a
   for (const line of [...lines, capacityLine(atOnce, capacity, rates), kneeLine(points, knee)]) assert.doesNotMatch(line, NO_FIGURE, line);
 });
 
+test('a serve= link with every item bad gives one notice naming each part; the simulation\'s bounds are the core\'s', async () => {
+  const calc = await (await import(join(ROOT, 'build', 'wasm', 'stepcalc.mjs'))).default();
+  const { limits } = calc;
+  assert.equal(limits.max_simulation_requests, 100000);
+  assert.equal(limits.min_arrival_rate, 0.001);
+  assert.equal(limits.max_simulation_steps, 10000000);
+  const bad = ['requests:abc', 'rate:-1', 'prompt:x', 'output:5-2', 'seed:1.5', 'batched:0', 'seqs:0', 'foo:1'];
+  const { values, notice } = readServingLink(bad.join(','), limits);
+  assert.deepEqual(values, SERVING_DEFAULTS);
+  assert.match(notice, /^The link's parameter "serve" has 8 parts that could not be used \(its items are requests, rate, prompt, output, seed, batched, seqs, each as name:value\): /);
+  for (const part of bad) assert.ok(notice.includes(`“${part}”`), `${part} named in: ${notice}`);
+  assert.ok(notice.includes('“output:5-2” is not valid (Output tokens, max: must be at least the min (5), got 2), so the default output:256 is used'), notice);
+  assert.ok(notice.includes('“rate:-1” is not valid (Arrival rate, req/s: must be 0 (every request at once) or a number from 0.001 to 1e9, got -1), so the default rate:10 is used'), notice);
+  // Items each valid but not together: the item the rule is on goes back to its default.
+  const together = readServingLink('batched:100,seqs:200', limits);
+  assert.equal(together.notice, 'The link\'s parameter "serve" has a part that could not be used: “batched:100” is not valid (Max batched tokens: must be at least Max sequences (200), got 100), so the default batched:8192 is used.');
+  assert.equal(together.values.seqs, '200');
+  assert.equal(readServingLink('requests:5,rate:0', limits).notice, null);
+  // The bounds the core holds for a run are judged as typed, in the page's words.
+  const at = (edit) => readServing({ ...SERVING_DEFAULTS, ...edit }, limits).errors;
+  assert.deepEqual(at({ requests: '100001' }), [{ where: 'workload.requests', what: 'must be an integer from 1 to 100,000, got 100001' }]);
+  assert.deepEqual(at({ rate: '0.0001' }), [{ where: 'workload.arrival_rate_per_s', what: 'must be 0 (every request at once) or a number from 0.001 to 1e9, got 0.0001' }]);
+  assert.deepEqual(at({ rate: '0' }), []);
+  assert.deepEqual(at({ requests: '100000', rate: '0.001' }), []);
+});
+
 let env;
 before(async () => { env = await setup(); });
 after(async () => { await env?.close(); });
@@ -94,6 +123,11 @@ test('a linked Serving scenario: the CLI\'s summary, the curve, the link back; f
   await page.waitForFunction(() => { const top = document.getElementById('serving').getBoundingClientRect().top; return top >= -2 && top < innerHeight / 2; });
   assert.deepEqual(await fieldValues(page), ['200', '20', '100', '2000', '10', '200', '7', '4096', '64']);
   assert.deepEqual(await summaryData(page), cliData(simulate({ ...SCENARIO, workload: LINKED_WORKLOAD, scheduler: LINKED_SCHEDULER })));
+  // The model, GPU and coefficients by the names the caption gives them, not their ids.
+  const names = 'model Llama 3.1 8B Instruct, GPU H100 SXM, TP 1, coefficients Fitted: inference-sim/training (H100 SXM, vLLM)';
+  assert.equal(await page.locator('#serving-scenario').innerText(), `For the calculator's ${names} and GPU memory utilization 0.9; change them above.`);
+  assert.equal(await page.locator('#serving-read-with').innerText(), `Simulated with ${names}, GPU memory utilization 0.9.`);
+  assert.match(await page.locator('#scenario-caption').innerText(), /^Llama 3\.1 8B Instruct on H100 SXM, TP 1 · /);
   const text = await page.locator('#serving-out').innerText();
   assert.doesNotMatch(text, /NaN|undefined|null|Infinity/);
   assert.match(text, /^200 requests \(/m);
@@ -132,6 +166,28 @@ test('a linked Serving scenario: the CLI\'s summary, the curve, the link back; f
   await addressBarSettled(page);
   assert.equal((await addressParams(page)).get('serve'), 'requests:50,rate:20,prompt:100-2000,output:1,seed:7,batched:4096,seqs:64');
 
+  // One request, one step: the charts over time span that step (in µs or ms), not 0–100 s.
+  await page.fill('#serving-requests', '1');
+  await page.fill('#serving-promptMax', '100');
+  await page.click('#serving-run');
+  await waitForPhase(page, 'done');
+  const single = simulate({ ...SCENARIO, workload: { ...workload, requests: 1, prompt_tokens: 100 }, scheduler: LINKED_SCHEDULER });
+  assert.equal(single.steps, 1);
+  const [perUnit] = [[1e6, 's'], [1e3, 'ms'], [1, 'µs']].find(([size]) => single.makespan_us >= size);
+  for (const id of ['serving-queue', 'serving-steps']) {
+    await page.waitForSelector(`#${id} .uplot[data-x-labels]`);
+    const labels = JSON.parse(await page.$eval(`#${id} .uplot`, (el) => el.dataset.xLabels)).map(([label]) => Number(label));
+    const span = single.makespan_us / perUnit, top = Math.max(...labels);
+    assert.ok(labels.every(Number.isFinite) && top <= span * (1 + 1e-9) && top >= span / 2, `${id}: labels ${labels} for a run of ${span} (${single.makespan_us} µs)`);
+  }
+
+  // An edit reaches the link as typed, before Simulate: Copy link carries it.
+  await page.fill('#serving-requests', '40');
+  await page.click('#copy-link');
+  assert.equal(new URL(await page.locator('#share-text').inputValue()).searchParams.get('serve'), 'requests:40,rate:20,prompt:100,output:1,seed:7,batched:4096,seqs:64');
+  await addressBarSettled(page);
+  assert.equal((await addressParams(page)).get('serve'), 'requests:40,rate:20,prompt:100,output:1,seed:7,batched:4096,seqs:64');
+
   // A field that cannot be read: its error beside it, no run, and no link made of it.
   await page.fill('#serving-seed', '1.5');
   await page.waitForSelector('#serving-seed-error:not([hidden])');
@@ -142,7 +198,19 @@ test('a linked Serving scenario: the CLI\'s summary, the curve, the link back; f
   assert.equal(await page.locator('#serving-error').innerText(), 'Fix Seed above to simulate.');
   await page.click('#copy-link');
   assert.match(await page.locator('#share-status').innerText(), /^The link was not made, as it would not carry your scenario: a field is not valid\. Fix Seed: “1\.5” is not a whole number/);
+  await addressBarSettled(page);
+  assert.equal((await addressParams(page)).get('serve'), 'requests:40,rate:20,prompt:100,output:1,seed:7,batched:4096,seqs:64', 'the last valid inputs');
   assert.deepEqual(await axe(), []);
+  // The text in error survives a reload in the tab (draft.mjs, as the calculator's does),
+  // with its error, over a run of the link's last valid inputs.
+  await page.reload();
+  await ready(page);
+  await waitForPhase(page, 'done');
+  await page.waitForSelector('#serving-seed-error:not([hidden])');
+  assert.deepEqual(await fieldValues(page), ['40', '20', '100', '100', '1', '1', '1.5', '4096', '64']);
+  assert.equal((await summaryData(page)).requests, '40');
+  assert.equal(await page.locator('#serving-stale').isVisible(), true);
+  assert.equal((await addressParams(page)).get('serve'), 'requests:40,rate:20,prompt:100,output:1,seed:7,batched:4096,seqs:64');
 
   // A workload that does not fit: the core's message, and every input keeps its text.
   await page.fill('#serving-seed', '7');
@@ -155,21 +223,26 @@ test('a linked Serving scenario: the CLI\'s summary, the curve, the link back; f
     /^The simulation cannot run this workload: request 0 \(generated\) needs 3,000,001 tokens of KV cache \(prompt 3,000,000 \+ output 1\) but at most [\d,]+ fit beside the weights; it could never run$/);
   assert.deepEqual(await fieldValues(page), typed);
   assert.equal(await page.locator('#serving-out').isHidden(), true, 'no figures of another workload stay');
-  // A bound only the core holds comes back beside its field.
+  // The simulation's bounds (calc.limits) are checked as they are typed, beside their fields.
   await page.fill('#serving-promptMin', '100');
   await page.fill('#serving-promptMax', '100');
   await page.fill('#serving-requests', '100001');
-  await page.click('#serving-run');
-  await waitForPhase(page, 'failed');
+  await page.fill('#serving-rate', '0.0001');
   assert.equal(await page.locator('#serving-requests-error').innerText(), 'Requests: must be an integer from 1 to 100,000, got 100,001');
+  assert.equal(await page.locator('#serving-rate-error').innerText(), 'Arrival rate, req/s: must be 0 (every request at once) or a number from 0.001 to 1e9, got 0.0001');
+  assert.equal(await phase(page), 'failed', 'no run');
 
-  // Embedded, a Serving link shows the view first.
-  await page.goto(`${env.url}?embed=1&serve=requests:20,rate:5`);
+  // Embedded, a Serving link shows the view first. With every β 0 the run takes no time:
+  // with every request at t = 0, no chart over time, and the view says why.
+  await page.goto(`${env.url}?embed=1&beta=0,0,0,0,0,0,0&serve=requests:20,rate:0`);
   await ready(page);
   await waitForPhase(page, 'done');
   assert.equal(await page.$eval('#app', (app) => app.firstElementChild.id), 'serving');
   assert.equal(await page.locator('#serving-summary').isVisible(), true);
   assert.equal((await summaryData(page)).requests, '20');
+  assert.equal(await page.locator('#serving-no-records').innerText(), 'No charts over time: the run took no time (every step took 0 µs), so there is no time to draw its steps on.');
+  assert.equal(await page.locator('#serving-queue-fig').isHidden(), true);
+  assert.equal(await page.locator('#serving-steps-fig').isHidden(), true);
   assert.deepEqual(errors, []);
   assert.deepEqual(foreign, []);
   await context.close();
@@ -193,11 +266,14 @@ test('10,000 requests in the worker; Cancel ends it mid-run, the calculator answ
     const response = await route.fetch();
     await route.fulfill({ response, body: HOLD_AFTER_FIRST_RESULT + await response.text() });
   });
-  await page.goto(`${env.url}?serve=requests:10000,rate:50,foo:1`);
+  await page.goto(`${env.url}?serve=requests:10000,rate:50,foo:1,seed:x,batched:1e4,seqs:-1`);
   await ready(page);
   await page.waitForFunction(() => document.querySelector('#serving-summary')?.dataset.requests === '10000', null, { timeout: 120000 });
-  // The view (loaded after the page is whole) read the link before it ran.
-  assert.match(await page.locator('#notices').innerText(), /The link's parameter "serve": “foo:1” is not one of its items/);
+  // The view (loaded after the page is whole) read the link before it ran: one notice names
+  // every bad part, and the defaults run in their place.
+  const notices = await page.locator('#notices p').allInnerTexts();
+  assert.equal(notices.length, 1, notices.join('\n'));
+  assert.match(notices[0], /^The link's parameter "serve" has 4 parts that could not be used \(its items are [^)]*\): “foo:1” is not one of its items and was left out; “seed:x” is not valid \(Seed: “x” is not a plain number[^)]*\), so the default seed:0 is used; “batched:1e4” is not valid \(.*\), so the default batched:8192 is used; “seqs:-1” is not valid \(Max sequences: must be an integer from 1 to 4,096, got -1\), so the default seqs:256 is used\. Dismiss$/);
   assert.equal(await phase(page), 'running', 'the curve is still running');
   assert.deepEqual(await summaryData(page), cliData(simulate({ ...SCENARIO, workload: { requests: 10000, arrival_rate_per_s: 50, prompt_tokens: 1024, output_tokens: 256, seed: 0 },
     scheduler: { max_num_batched_tokens: 8192, max_num_seqs: 256 } })));

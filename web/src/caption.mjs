@@ -43,8 +43,30 @@ export function batchWords(r, step) {
 /** @param {number} b */
 const betaText = (b) => ({ text: num(b), exact: Number(num(b).replace(/,/g, '')) === b });
 
-// The names the caption uses: a preset by its name in the core's listing, a custom model or
-// GPU by the name the user gave it, marked custom (the core calls every one "custom").
+// The page's name for a preset: its name in the core's listing.
+/** @param {{ id: string, name: string }[]} list @param {string} id */
+const presetName = (list, id) => list.find((item) => item.id === id)?.name ?? id;
+
+// The names the page uses for a scenario's model, GPU and coefficients, wherever it names
+// them (the caption, the Serving view): a preset by its name in the core's listing, a custom
+// model or GPU by the name the user gave it, marked custom (the core calls every one
+// "custom"); custom coefficients as "custom β".
+/**
+ * @param {Pick<import('./state.mjs').Scenario, 'model' | 'gpu' | 'coef'>} scenario
+ * @param {import('./state.mjs').Custom} custom
+ * @param {PresetListing} presets
+ */
+export function scenarioNames(scenario, custom, presets) {
+  const model = customItem(custom.models, scenario.model), gpu = customItem(custom.gpus, scenario.gpu);
+  return {
+    model: model ? `${model.name} (custom)` : presetName(presets.models, scenario.model),
+    gpu: gpu ? `${gpu.name} (custom)` : presetName(presets.gpus, scenario.gpu),
+    coefficients: scenario.coef === 'custom' ? 'custom β' : presetName(presets.coefficients, scenario.coef),
+  };
+}
+
+// The caption's names: the coefficients only when they are not the default set, custom β
+// with their values.
 /**
  * @param {StepResponse} r
  * @param {import('./state.mjs').Scenario} scenario the page's scenario r was computed for
@@ -53,9 +75,7 @@ const betaText = (b) => ({ text: num(b), exact: Number(num(b).replace(/,/g, ''))
  * @returns {CaptionNames}
  */
 export function captionNames(r, scenario, custom, presets) {
-  /** @param {{ id: string, name: string }[]} list @param {string} id */
-  const presetName = (list, id) => list.find((item) => item.id === id)?.name ?? id;
-  const model = customItem(custom.models, scenario.model), gpu = customItem(custom.gpus, scenario.gpu);
+  const { model, gpu } = scenarioNames(scenario, custom, presets);
   const id = r.scenario.coefficients;
   let coefficients = null;
   if (id === 'custom') {
@@ -64,11 +84,7 @@ export function captionNames(r, scenario, custom, presets) {
   } else if (id !== presets.default_coefficients) {
     coefficients = `coefficients: ${presetName(presets.coefficients, id)}`;
   }
-  return {
-    model: model ? `${model.name} (custom)` : presetName(presets.models, r.scenario.model),
-    gpu: gpu ? `${gpu.name} (custom)` : presetName(presets.gpus, r.scenario.gpu),
-    coefficients,
-  };
+  return { model, gpu, coefficients };
 }
 
 /** @param {StepResponse} r @param {PageStep} step @param {CaptionNames} names */

@@ -1,7 +1,9 @@
-// A scenario kept by draft.mjs, read back: used only when it has the state's shape and names
-// a preset or a custom item this browser still has. Anything else (an older page's, or
-// edited by hand) is not used. Loaded only when something was kept.
+// A draft kept by draft.mjs, read back: its scenario used only when it has the state's shape
+// and names a preset or a custom item this browser still has, its Serving inputs only when
+// they are the view's fields, each a string. Anything else (an older page's, or edited by
+// hand) is not used. Loaded only when something was kept.
 import { customItem, ROW_FIELDS } from './state.mjs';
+import { SERVING_DEFAULTS } from './serving-form.mjs';
 
 /** @typedef {import('./state.mjs').Scenario} Scenario */
 
@@ -28,12 +30,24 @@ function usable(s, { ids, limits, custom }) {
     areRows(s.prefill, 'prefill', limits.max_rows) && areRows(s.decode, 'decode', limits.max_rows);
 }
 
-// The kept text as a scenario the page can show, or null.
-/** @param {string} text @param {import('./url.mjs').LinkContext} ctx @returns {Scenario | null} */
-export function draftScenario(text, ctx) {
+// The Serving view's inputs as the view holds them: exactly its fields, each a string.
+/** @param {unknown} v @returns {v is import('./serving-form.mjs').ServingValues} */
+function areServingValues(v) {
+  if (v === null || typeof v !== 'object') return false;
+  const keys = Object.keys(SERVING_DEFAULTS), record = /** @type {Record<string, unknown>} */ (v);
+  return Object.keys(record).length === keys.length && keys.every((key) => isText(record[key]));
+}
+
+// The kept text as what the page can show: each part, or null where it cannot be used.
+/**
+ * @param {string} text @param {import('./url.mjs').LinkContext} ctx
+ * @returns {{ scenario: Scenario | null, serving: import('./serving-form.mjs').ServingValues | null }}
+ */
+export function readDraft(text, ctx) {
   let draft = null;
   try {
     draft = JSON.parse(text);
   } catch { /* not JSON: not ours to show */ }
-  return usable(draft, ctx) ? draft : null;
+  if (draft === null || typeof draft !== 'object') return { scenario: null, serving: null };
+  return { scenario: usable(draft.scenario, ctx) ? draft.scenario : null, serving: areServingValues(draft.serving) ? draft.serving : null };
 }

@@ -1,11 +1,17 @@
 // What was typed survives a reload while it is invalid. The link (the address bar) carries
 // only valid scenarios, so a field in error would come back as the last valid value; the
-// scenario on screen is kept in sessionStorage instead (this tab only), under the address it
-// was typed at, and is brought back only at that same address: another link opened in the
-// tab since is another scenario. A valid scenario leaves nothing stored: the link has it.
-// What is read back is checked by draft-check.mjs, loaded only when something was kept.
+// scenario on screen (and the Serving view's inputs, when one of them is in error) is kept
+// in sessionStorage instead (this tab only), under the address it was typed at, and is
+// brought back only at that same address: another link opened in the tab since is another
+// scenario. Valid text leaves nothing stored: the link has it. What is read back is checked
+// by draft-check.mjs, loaded only when something was kept.
 
 /** @typedef {import('./state.mjs').Scenario} Scenario */
+/**
+ * What is kept: the calculator's scenario while a field of it is in error, the Serving
+ * view's inputs (their text) while one of them is; null for the part that is valid.
+ * @typedef {{ scenario: Scenario | null, serving: Record<string, string> | null }} Draft
+ */
 
 const here = () => `stepcalc.draft:${location.pathname}${location.search}`;
 
@@ -33,9 +39,9 @@ export function keptDraft() {
   }
 }
 
-// When the page is hidden or left: the scenario on screen while it has a field in error,
-// else nothing. invalid(): that scenario, or null when it is valid.
-/** @param {() => Scenario | null} invalid */
+// When the page is hidden or left: what is on screen while a field is in error, else
+// nothing. invalid(): that draft, or null when every field is valid.
+/** @param {() => Draft | null} invalid */
 export function keepDraftWhenLeaving(invalid) {
   const store = storage();
   if (!store) return;

@@ -88,6 +88,9 @@ function buildTable(box, gpus, select) {
       why.id = `gg-${gpu.id}-${tp}`;
       button.setAttribute('aria-describedby', why.id);
       button.addEventListener('click', () => select(gpu.id, tp));
+      // The reason overlays other cells: Escape hides it until the pointer or focus leaves.
+      td.addEventListener('keydown', (e) => { if (e.key === 'Escape') td.classList.add('gg-hush'); });
+      for (const leave of ['mouseleave', 'focusout']) td.addEventListener(leave, () => td.classList.remove('gg-hush'));
       slots.push({ td, button, time, rate, mark, why });
     }
   }

@@ -103,7 +103,7 @@ async function start() {
   const ctx = { coefficients: Object.fromEntries(P.coefficients.map((c) => [c.id, c])), limits };
   let { state, link } = initialState(P, limits);
   const schedule = frameScheduler(() => render());
-  if (state.embed) applyEmbedLayout();
+  if (state.embed) applyEmbedLayout({ grid: state.embedGrid });
 
   /** @type {import('./state.mjs').Dispatch} */
   function dispatch(action) {
@@ -221,12 +221,16 @@ async function start() {
   // over the link's scenario, which shows as the last good result.
   const kept = keptDraft(), linkState = state;
   if (kept) {
-    import('./draft-check.mjs').then(({ draftScenario }) => {
-      const draft = draftScenario(kept, link);
-      if (draft && state === linkState) dispatch({ type: 'restore', scenario: draft }); // not over new typing
+    import('./draft-check.mjs').then(({ readDraft }) => {
+      const draft = readDraft(kept, link);
+      if (draft.scenario && state === linkState) dispatch({ type: 'restore', scenario: draft.scenario }); // not over new typing
+      if (draft.serving) serving.restore(draft.serving);
     });
   }
-  keepDraftWhenLeaving(() => (staleErrors(state).length ? scenarioOf(state) : null));
+  keepDraftWhenLeaving(() => {
+    const draft = { scenario: staleErrors(state).length ? scenarioOf(state) : null, serving: serving.draft() };
+    return draft.scenario || draft.serving ? draft : null;
+  });
   performance.mark('stepcalc:ready'); // the first result is on the page
   // The first frame paints it, with the charts in view (plot.mjs, mountChart): a task queued
   // from its animation-frame callbacks runs after its style, layout, resize observers and

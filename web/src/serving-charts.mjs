@@ -17,36 +17,68 @@ import { TERM_NAMES } from './trace-text.mjs';
 
 // The terms in β order, for their colours (the Trace view's: --c0 is β₁'s).
 const TERM_ORDER = /** @type {SimulationTerm[]} */ (Object.keys(TERM_NAMES));
-const seconds = (/** @type {Float64Array} */ us) => us.map((t) => t / 1e6);
 /** @type {(u: uPlot, min: number, max: number) => uPlot.Range.MinMax} */
 const fromZero = (u, min, max) => [0, max > 0 ? max * 1.05 : 1];
 
-/** @param {HTMLElement} el @param {StepColumns} steps */
-export function queueChart(el, steps) {
-  return new uPlot({
-    ...linearOptions(el, 'time since the first step began, s', 'requests'),
-    scales: { x: { time: false }, y: { range: fromZero } },
-    series: [{ label: 's' },
-      { label: 'running', stroke: css('--c1'), width: 1.5, points: { show: false } },
-      { label: 'waiting', stroke: css('--c2'), width: 1.5, dash: [6, 4], points: { show: false } }],
-  }, [seconds(steps.start_us.map((t) => t - steps.start_us[0])), steps.running, steps.waiting], el);
+// From the first step's start to the last step's end, in µs: 0 when every step took no time
+// (the view then draws no chart over time, as there is no time to draw it on).
+/** @param {StepColumns} steps at least one step */
+export function runSpanUs(steps) {
+  const last = steps.start_us.length - 1;
+  return steps.start_us[last] + steps.duration_us[last] - steps.start_us[0];
 }
 
-// One series of points per term that was the largest in some step: that step's time, in ms.
+// The charts' time axis: it spans the run exactly (uPlot would round a one-step run's
+// microseconds out to 0–100), in the unit that reads best for that span.
+/** @param {StepColumns} steps */
+function timeAxis(steps) {
+  const span = runSpanUs(steps);
+  const [unit, perUnit] = span >= 1e6 ? ['s', 1e6] : span >= 1e3 ? ['ms', 1e3] : ['µs', 1];
+  return {
+    unit, label: `time since the first step began, ${unit}`,
+    at: (/** @type {number} */ us) => (us - steps.start_us[0]) / perUnit,
+    /** @type {uPlot.Scale} */
+    scale: { time: false, range: () => [0, span / perUnit] },
+  };
+}
+
+// The counts hold through each step (a stepped line) and fall to 0 at the run's end, when
+// every request has finished: a one-step run is a line across the whole axis, not a dot.
+/** @param {HTMLElement} el @param {StepColumns} steps */
+export function queueChart(el, steps) {
+  const axis = timeAxis(steps), n = steps.start_us.length;
+  const x = new Float64Array(n + 1), running = new Float64Array(n + 1), waiting = new Float64Array(n + 1);
+  for (let i = 0; i < n; i++) x[i] = axis.at(steps.start_us[i]);
+  x[n] = axis.at(steps.start_us[0] + runSpanUs(steps));
+  running.set(steps.running);
+  waiting.set(steps.waiting);
+  const held = uPlot.paths.stepped?.({ align: 1 });
+  return new uPlot({
+    ...linearOptions(el, axis.label, 'requests'),
+    scales: { x: axis.scale, y: { range: fromZero } },
+    series: [{ label: axis.unit },
+      { label: 'running', stroke: css('--c1'), width: 1.5, paths: held, points: { show: false } },
+      { label: 'waiting', stroke: css('--c2'), width: 1.5, dash: [6, 4], paths: held, points: { show: false } }],
+  }, [x, running, waiting], el);
+}
+
+// One series of points per term that was the largest in some step: that step's time, in ms,
+// at the step's start; larger points when there are few (a one-step run's must be seen).
 /** @param {HTMLElement} el @param {StepColumns} steps */
 export function stepTimeChart(el, steps) {
-  const x = seconds(steps.start_us.map((t) => t - steps.start_us[0]));
+  const axis = timeAxis(steps), size = steps.start_us.length <= 100 ? 7 : 3;
+  const x = Array.from(steps.start_us, axis.at);
   const present = TERM_ORDER.filter((term) => steps.terms.includes(term));
   const series = present.map((term) => {
     const index = steps.terms.indexOf(term);
     return Array.from(steps.duration_us, (d, i) => (steps.dominant[i] === index ? d / 1e3 : null));
   });
   return new uPlot({
-    ...linearOptions(el, 'time since the first step began, s', 'step time, ms'),
-    scales: { x: { time: false }, y: { range: fromZero } },
-    series: [{ label: 's' }, ...present.map((term) => {
+    ...linearOptions(el, axis.label, 'step time, ms'),
+    scales: { x: axis.scale, y: { range: fromZero } },
+    series: [{ label: axis.unit }, ...present.map((term) => {
       const colour = css(`--c${TERM_ORDER.indexOf(term)}`);
-      return { label: `largest: ${TERM_NAMES[term]}`, stroke: colour, paths: () => null, points: { show: true, size: 3, fill: colour } };
+      return { label: `largest: ${TERM_NAMES[term]}`, stroke: colour, paths: () => null, points: { show: true, size, fill: colour } };
     })],
   }, [x, ...series], el);
 }

@@ -2,12 +2,14 @@
 // becomes the simulation's workload and scheduler (with an error for each field that cannot
 // be read), and the link text that carries them in the "serve" parameter:
 //   requests:1000,rate:10,prompt:100-4000,output:256,seed:0,batched:8192,seqs:256
-// Pure functions, no DOM. Field text stays as typed. The page checks what it can read from
-// calc.limits and the rules between fields (max ≥ min, batched ≥ sequences, in the core's
-// words); the bounds only the core holds (at most 100,000 requests, a rate of 0 or from
-// 0.001) come back from the core as its error, beside the field it names.
+// Pure functions, no DOM. Field text stays as typed. Every bound a field has is the core's,
+// read from calc.limits (max_simulation_requests, the arrival rate's 0 or from
+// min_arrival_rate, max_tokens, ...), and the rules between fields (max ≥ min, batched ≥
+// sequences) are said in the core's words, so a field is judged as it is typed. What only a
+// run can tell (a workload that does not fit, more steps than max_simulation_steps) comes
+// back from the core as its error, beside the field it names.
 import { readField, readBounded } from './fields.mjs';
-import { exact } from './format.mjs';
+import { exact, int } from './format.mjs';
 
 /** @typedef {import('./wasm/stepcalc.mjs').Limits} Limits */
 /** @typedef {import('./wasm/stepcalc.mjs').SimulationRequest} SimulationRequest */
@@ -16,9 +18,10 @@ import { exact } from './format.mjs';
 /** @typedef {Record<ServingKey, string>} ServingValues the fields' text, as typed */
 /**
  * key; label (shown, and naming the field in its errors); where: the request path the core
- * names it by; kind: as fields.mjs reads it; min; max: a number, a calc.limits name, or none.
+ * names it by; kind: as fields.mjs reads it; min, max: a number or a calc.limits name;
+ * zeroOr: 0 is read too, below min (the arrival rate: 0 sends every request at once).
  * @typedef {{ key: ServingKey, label: string, where: string, kind: import('./fields.mjs').NumberKind,
- *   min: number, max?: number | keyof Limits }} ServingField
+ *   min: number | keyof Limits, max: number | keyof Limits, zeroOr?: boolean }} ServingField
  */
 
 /** @type {Readonly<ServingValues>} */
@@ -29,8 +32,8 @@ export const SERVING_DEFAULTS = Object.freeze({
 
 /** @type {readonly ServingField[]} */
 export const SERVING_FIELDS = [
-  { key: 'requests', label: 'Requests', where: 'workload.requests', kind: 'count', min: 1 },
-  { key: 'rate', label: 'Arrival rate, req/s', where: 'workload.arrival_rate_per_s', kind: 'real', min: 0 },
+  { key: 'requests', label: 'Requests', where: 'workload.requests', kind: 'count', min: 1, max: 'max_simulation_requests' },
+  { key: 'rate', label: 'Arrival rate, req/s', where: 'workload.arrival_rate_per_s', kind: 'real', min: 'min_arrival_rate', max: 'max_arrival_rate', zeroOr: true },
   { key: 'promptMin', label: 'Prompt tokens, min', where: 'workload.prompt_tokens.min', kind: 'count', min: 1, max: 'max_tokens' },
   { key: 'promptMax', label: 'Prompt tokens, max', where: 'workload.prompt_tokens.max', kind: 'count', min: 1, max: 'max_tokens' },
   { key: 'outputMin', label: 'Output tokens, min', where: 'workload.output_tokens.min', kind: 'count', min: 1, max: 'max_tokens' },
@@ -52,13 +55,12 @@ export function fieldAt(where) {
 
 /** @param {ServingField} field @param {string} text @param {Readonly<Limits>} limits */
 function readOne(field, text, limits) {
-  if (field.max === undefined) {
-    const read = readField(text, field.kind);
-    if (read.value === undefined || read.value >= field.min) return read;
-    return { error: `must be at least ${exact(field.min)}, got ${text}` };
-  }
-  const max = typeof field.max === 'number' ? field.max : limits[field.max];
-  return readBounded(text, field.kind, field.min, max);
+  const bound = (/** @type {number | keyof Limits} */ b) => (typeof b === 'number' ? b : limits[b]);
+  const min = bound(field.min), max = bound(field.max);
+  if (!field.zeroOr) return readBounded(text, field.kind, min, max);
+  const read = readField(text, field.kind);
+  if (read.value === undefined || read.value === 0 || (read.value >= min && read.value <= max)) return read;
+  return { error: `must be 0 (every request at once) or a number from ${exact(min)} to ${exact(max)}, got ${text}` };
 }
 
 // A token count: n when min and max are equal (a fixed count: the generator then draws
@@ -125,26 +127,28 @@ export function linkText(values) {
 /** @param {string} text */
 const quote = (text) => `“${text.length > 30 ? `${text.slice(0, 30)}…` : text}”`;
 
-// The "serve" parameter -> the fields' text and a notice for each part that could not be
-// used. As the rest of the link is read: a bad item falls back to its default alone, an
-// item left out is its default, and the notice names what was replaced.
+// The "serve" parameter -> the fields' text, and one notice naming every part that could
+// not be used (null when all could), what is wrong with each and what was used instead. As
+// the rest of the link is read: a bad item falls back to its default alone, an item left out
+// is its default.
 /**
  * @param {string} text
  * @param {Readonly<Limits>} limits
- * @returns {{ values: ServingValues, notices: string[] }}
+ * @returns {{ values: ServingValues, notice: string | null }}
  */
 export function readServingLink(text, limits) {
   const values = { ...SERVING_DEFAULTS };
-  /** @type {string[]} */
-  const notices = [];
-  const head = 'The link\'s parameter "serve"';
+  /** @type {string[]} what is wrong with each part, in the link's order */
+  const problems = [];
   /** @type {Map<string, string>} each item read, by name: its text in the link */
   const given = new Map();
+  let unknown = false;
   for (const raw of text.trim() === '' ? [] : text.split(',')) {
     const [, name, value] = /^([a-z]+):(.*)$/.exec(raw.trim()) ?? [];
     const keys = name === undefined ? undefined : LINK_ITEMS[name];
     if (!keys) {
-      notices.push(`${head}: ${quote(raw)} is not one of its items (${Object.keys(LINK_ITEMS).join(', ')}, each as name:value) and was left out.`);
+      problems.push(`${quote(raw)} is not one of its items and was left out`);
+      unknown = true;
       continue;
     }
     // "min-max" or one number (a fixed count) for the token items.
@@ -156,18 +160,20 @@ export function readServingLink(text, limits) {
   /** @param {FieldError} e */
   const named = (e) => `${FIELD[/** @type {ServingKey} */ (fieldAt(e.where))].label}: ${e.what}`;
   const defaults = new Map(DEFAULT_LINK.split(',').map((item) => [item.slice(0, item.indexOf(':')), item]));
+  const unread = readServing(values, limits).errors;
   for (const [name, raw] of given) {
     const keys = LINK_ITEMS[name];
-    const own = readServing(values, limits).errors.filter((e) => keys.some((key) => FIELD[key].where === e.where));
+    const own = unread.filter((e) => keys.some((key) => FIELD[key].where === e.where));
     if (!own.length) continue;
     for (const key of keys) values[key] = SERVING_DEFAULTS[key];
-    notices.push(`${head}: ${quote(raw)} is not valid (${own.map(named).join('; ')}) and was replaced by the default (${defaults.get(name)}).`);
+    problems.push(`${quote(raw)} is not valid (${own.map(named).join('; ')}), so the default ${defaults.get(name)} is used`);
   }
   // A rule between items (batched ≥ seqs) that a default put back breaks: all go back.
   const { errors } = readServing(values, limits);
-  if (errors.length) {
-    notices.push(`${head} is not valid as a whole (${errors.map(named).join('; ')}); the defaults (${DEFAULT_LINK}) are used instead.`);
-    return { values: { ...SERVING_DEFAULTS }, notices };
-  }
-  return { values, notices };
+  if (errors.length) problems.push(`together its items are not valid (${errors.map(named).join('; ')}), so every item's default is used (${DEFAULT_LINK})`);
+  if (!problems.length) return { values, notice: null };
+  const head = errors.length ? 'The link\'s parameter "serve" could not be used'
+    : `The link's parameter "serve" has ${problems.length === 1 ? 'a part' : `${int(problems.length)} parts`} that could not be used`;
+  const items = unknown ? ` (its items are ${Object.keys(LINK_ITEMS).join(', ')}, each as name:value)` : '';
+  return { values: errors.length ? { ...SERVING_DEFAULTS } : values, notice: `${head}${items}: ${problems.join('; ')}.` };
 }

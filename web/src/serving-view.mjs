@@ -2,7 +2,7 @@
 // the simulation run in the page's worker (worker.mjs) with Cancel, then the summary, the
 // charts over time and the latency–throughput curve. It reads the calculator's model, GPU,
 // TP, coefficients and memory utilization, and changes the page's state only by
-// dispatching (its inputs' link text, once a run of them succeeds).
+// dispatching (its inputs' link text, while they read valid).
 //
 // A Simulate runs, one after the other in the worker: the workload as given (with its step
 // records, for the charts over time); the same workload with every request at t = 0 (the
@@ -11,11 +11,11 @@
 import { SERVING_FIELDS, SERVING_DEFAULTS, readServing, readServingLink, linkText, fieldAt } from './serving-form.mjs';
 import { summaryLines, latencyRows, progressLine, capacityLine, kneeLine, curveRow, CURVE_COLUMNS } from './serving-text.mjs';
 import { capacityRate, curveRates, kneeIndex } from './serving-curve.mjs';
-import { queueChart, stepTimeChart, curveChart } from './serving-charts.mjs';
+import { queueChart, stepTimeChart, curveChart, runSpanUs } from './serving-charts.mjs';
 import { widthOf, followSchemeAndSize } from './plot.mjs';
 import { createFieldErrors, errorText, notice, pageWords, fieldNames as namesOf } from './messages.mjs';
 import { human, count } from './format.mjs';
-import { modelName, gpuName, coefficientsName } from './trace-names.mjs';
+import { scenarioNames } from './caption.mjs';
 
 /** @typedef {import('./state.mjs').State} State */
 /** @typedef {import('./state.mjs').PageRequest} PageRequest */
@@ -48,7 +48,7 @@ const VIEW_HTML = `<p id="serving-scenario" class="info"></p>
 <p id="serving-stale" class="notice" hidden></p><p id="serving-read-with" class="info"></p>
 <div id="serving-summary" data-requests="" data-ttft-p50-us="" data-tpot-p50-us="" data-throughput-tok-s=""></div>
 <div class="scroll" tabindex="0" role="region" aria-label="Latency percentiles"><table id="serving-latency"><caption>Latency of the requests (nearest-rank percentiles)</caption><thead><tr><th scope="col">Latency</th><th scope="col">p50</th><th scope="col">p90</th><th scope="col">p99</th><th scope="col">mean</th></tr></thead><tbody></tbody></table></div>
-${figure('serving-queue', 'Requests running and waiting at each step\'s start, over the run')}
+${figure('serving-queue', 'Requests running and waiting in each step, over the run')}
 ${figure('serving-steps', 'Each step\'s time over the run, coloured by its largest term (β·X)')}
 <p id="serving-no-records" class="info" hidden></p>
 <h3>Latency against load</h3><div id="serving-curve-text"></div>
@@ -59,12 +59,13 @@ ${figure('serving-curve', 'TTFT p50 and p90 against the arrival rate; the knee r
 /**
  * dispatch: the page's one way to change the state. scenarioRequest(): the calculator's
  * request and field errors. fieldNames(errors): the fields in error as the page names them.
- * currentState(): the calculator's state at its last render. limits: calc.limits.
+ * currentState(): the calculator's state at its last render. limits: calc.limits; presets:
+ * calc.presets(), for the names the caption gives the model, GPU and coefficients.
  * @param {{ dispatch: import('./state.mjs').Dispatch, scenarioRequest: () => { request: PageRequest, errors: FieldError[] },
  *   fieldNames: (errors: FieldError[]) => string, currentState: () => State | null,
- *   limits: Readonly<import('./wasm/stepcalc.mjs').Limits> }} deps
+ *   limits: Readonly<import('./wasm/stepcalc.mjs').Limits>, presets: import('./wasm/stepcalc.mjs').PresetListing }} deps
  */
-export function createServingView({ dispatch, scenarioRequest, fieldNames, currentState, limits }) {
+export function createServingView({ dispatch, scenarioRequest, fieldNames, currentState, limits, presets }) {
   const root = $('serving');
   $('serving-body').innerHTML = VIEW_HTML;
   const form = $('serving-form'), running = $('serving-running'), out = $('serving-out'), errorLine = $('serving-error');
@@ -74,10 +75,23 @@ export function createServingView({ dispatch, scenarioRequest, fieldNames, curre
   /** @param {string} where */
   const inputAt = (where) => { const key = fieldAt(where); return key ? inputs[key] : null; };
   const fieldErrors = createFieldErrors(inputAt);
+  // "model Llama 3.1 8B Instruct, GPU H100 SXM, TP 1, coefficients …": as the caption names them.
+  const scenarioWords = (/** @type {State} */ state) => {
+    const names = scenarioNames(state, state.custom, presets);
+    return `model ${names.model}, GPU ${names.gpu}, TP ${state.tp}, coefficients ${names.coefficients}`;
+  };
   /** @type {ServingValues} the inputs' text, as typed */
   let values = { ...SERVING_DEFAULTS };
   for (const field of SERVING_FIELDS) inputs[field.key].value = values[field.key];
   let open = false;
+  // The link follows the inputs while they read valid, as the calculator's scenario does: text
+  // in error stays out of it (the link keeps the last valid inputs, and Copy link, refused,
+  // names the field).
+  let validLink = linkText(values);
+  const followLink = () => {
+    if (readServing(values, limits).errors.length === 0) validLink = linkText(values);
+    dispatch({ type: 'serve', value: validLink });
+  };
   /** @type {FieldError[]} core errors on the inputs from the last run, until they are edited */
   let coreErrors = [];
 
@@ -142,6 +156,8 @@ export function createServingView({ dispatch, scenarioRequest, fieldNames, curre
     if (changed) stale.textContent = 'The calculator or the inputs above have changed since this run: press Simulate to run them.';
   }
 
+  // Steps to draw over time: at least one, and a run that took some time.
+  const hasTimeAxis = (/** @type {StepColumns} */ columns) => columns.start_us.length > 0 && runSpanUs(columns) > 0;
   /** @type {uPlot[]} */
   let charts = [];
   /** @type {StepColumns | null} */
@@ -152,7 +168,7 @@ export function createServingView({ dispatch, scenarioRequest, fieldNames, curre
     for (const chart of charts) chart.destroy();
     charts = [];
     if (out.hidden) return;
-    if (steps && steps.start_us.length > 0) charts.push(queueChart($('serving-queue'), steps), stepTimeChart($('serving-steps'), steps));
+    if (steps && hasTimeAxis(steps)) charts.push(queueChart($('serving-queue'), steps), stepTimeChart($('serving-steps'), steps));
     if (curve && curve.points.length > 0) charts.push(curveChart($('serving-curve'), curve.points, curve.knee));
   }
   followSchemeAndSize(out, drawCharts, () => {
@@ -186,10 +202,14 @@ export function createServingView({ dispatch, scenarioRequest, fieldNames, curre
     paragraphs(summaryEl, summaryLines(summary, { outputMin, outputMax, maxSeqs: scheduler.max_num_seqs }));
     tableRows(/** @type {HTMLTableElement} */ ($('serving-latency')).tBodies[0], latencyRows(summary).map(([name, l]) => [name, ...[l.p50, l.p90, l.p99, l.mean].map(human)]));
     $('serving-read-with').textContent = state
-      ? `Simulated with model ${modelName(state)}, GPU ${gpuName(state)}, TP ${state.tp}, coefficients ${coefficientsName(state)}, GPU memory utilization ${state.util}.`
+      ? `Simulated with ${scenarioWords(state)}, GPU memory utilization ${state.util}.`
       : '';
     steps = columns;
-    for (const id of ['serving-queue-fig', 'serving-steps-fig']) $(id).hidden = columns === null;
+    const overTime = columns !== null && hasTimeAxis(columns);
+    for (const id of ['serving-queue-fig', 'serving-steps-fig']) $(id).hidden = !overTime;
+    if (columns !== null && !overTime) {
+      Object.assign($('serving-no-records'), { hidden: false, textContent: 'No charts over time: the run took no time (every step took 0 µs), so there is no time to draw its steps on.' });
+    }
     out.hidden = false;
     checkStale();
     requestAnimationFrame(drawCharts);
@@ -251,7 +271,6 @@ export function createServingView({ dispatch, scenarioRequest, fieldNames, curre
       if (id !== runId) return;
       shownKey = JSON.stringify(request);
       showMain(main, ran, state);
-      dispatch({ type: 'serve', value: linkText(ran) });
       dispatchEvent(new CustomEvent('stepcalc:serving-summary'));
       progress.value++;
       step('Finding the engine\'s capacity: every request at t = 0…');
@@ -332,22 +351,22 @@ export function createServingView({ dispatch, scenarioRequest, fieldNames, curre
     coreErrors = coreErrors.filter((c) => c.where !== field.where);
     showFieldErrors(current().errors);
     checkStale();
+    followLink();
   });
 
   return {
-    // Opens the view with the link's inputs (linkText: its "serve" parameter, with a notice
-    // for each part that could not be used) or the inputs it had, and runs them.
+    // Opens the view with the link's inputs (link: its "serve" parameter, with one notice
+    // naming every part that could not be used) or the inputs it had, and runs them.
     /** @param {string | null} link */
     open(link) {
       if (link !== null) {
         const read = readServingLink(link, limits);
-        for (const text of read.notices) notice(text);
+        if (read.notice) notice(read.notice);
         values = read.values;
         for (const field of SERVING_FIELDS) inputs[field.key].value = values[field.key];
       }
       open = true;
-      // The link names only what a run of these inputs would (they read valid).
-      dispatch({ type: 'serve', value: linkText(values) });
+      followLink();
       if (out.hidden) run();
     },
     close() {
@@ -357,9 +376,22 @@ export function createServingView({ dispatch, scenarioRequest, fieldNames, curre
     },
     /** @param {State} state */
     render(state) {
-      const line = `For the calculator's model ${modelName(state)}, GPU ${gpuName(state)}, TP ${state.tp}, coefficients ${coefficientsName(state)} and GPU memory utilization ${state.util}; change them above.`;
+      const line = `For the calculator's ${scenarioWords(state)} and GPU memory utilization ${state.util}; change them above.`;
       if ($('serving-scenario').textContent !== line) $('serving-scenario').textContent = line;
       checkStale();
+    },
+    // The inputs' text while one of them is in error (what a reload must bring back), or null.
+    draft() {
+      return readServing(values, limits).errors.length ? { ...values } : null;
+    },
+    // Text typed before a reload, shown with its errors over the run of the link's inputs.
+    /** @param {ServingValues} typed */
+    restore(typed) {
+      values = { ...typed };
+      for (const field of SERVING_FIELDS) inputs[field.key].value = values[field.key];
+      showFieldErrors(current().errors);
+      checkStale();
+      followLink();
     },
     // The inputs' errors as the page's refusals list them (Copy link, Copy embed code).
     errors() {

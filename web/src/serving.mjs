@@ -2,7 +2,7 @@
 // it. Everything else (the inputs, the worker, the summary, charts and curve:
 // serving-view.mjs and what it imports) is loaded with import() when the view is opened, by
 // the button or by a link whose "serve" parameter asks for it.
-import { limits } from './calc.mjs';
+import { limits, presets } from './calc.mjs';
 
 /** @typedef {import('./state.mjs').State} State */
 /** @typedef {ReturnType<import('./serving-view.mjs').createServingView>} ServingView */
@@ -23,9 +23,16 @@ export function createServing(deps) {
   /** @type {Promise<ServingView | null> | null} */
   let loading = null;
   let opened = false;
+  /** @type {import('./serving-form.mjs').ServingValues | null} typed before a reload, for the view once open */
+  let typed = null;
+  const restoreTyped = () => {
+    if (!view || !opened || !typed) return;
+    view.restore(typed);
+    typed = null;
+  };
   const loadView = () => {
     loading ??= import('./serving-view.mjs').then(({ createServingView }) => {
-      view = createServingView({ ...deps, limits: limits(), currentState: () => lastState });
+      view = createServingView({ ...deps, limits: limits(), presets: presets(), currentState: () => lastState });
       if (lastState) view.render(lastState);
       return view;
     }, (error) => {
@@ -42,7 +49,10 @@ export function createServing(deps) {
     button.setAttribute('aria-expanded', String(open));
     button.textContent = open ? 'Hide the serving simulation' : 'Open the serving simulation';
     if (!open) view?.close();
-    else (await loadView())?.open(link);
+    else {
+      (await loadView())?.open(link);
+      restoreTyped();
+    }
   }
   button.addEventListener('click', () => show(!opened, null));
 
@@ -60,5 +70,14 @@ export function createServing(deps) {
     },
     // The view's invalid inputs, for the page's refusals (a link is made from valid inputs only).
     errors: () => view?.errors() ?? [],
+    // The inputs' text while one is in error, kept over a reload (draft.mjs); null when valid.
+    draft: () => (opened ? view?.draft() ?? null : null),
+    // That text read back after a reload: shown once the view is open (the link that was
+    // in the address bar opens it), over the last valid inputs it runs.
+    /** @param {import('./serving-form.mjs').ServingValues} values */
+    restore(values) {
+      typed = values;
+      restoreTyped();
+    },
   };
 }

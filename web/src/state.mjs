@@ -325,8 +325,8 @@ function apply(state, action, ctx) {
       return { ...state, pinsInLink: action.value };
     case 'restore': // the scenario typed before a reload (draft.mjs); undo goes back to the link's
       return sweepable({ ...state, ...action.scenario, undo: pushUndo(state, SCENARIO_KEYS) });
-    case 'serve':
-      return { ...state, serve: action.value };
+    case 'serve': // the Serving view's inputs, sent on each edit: an unchanged link renders nothing
+      return state.serve === action.value ? state : { ...state, serve: action.value };
     default:
       throw new Error(`unknown action ${/** @type {{ type: string }} */ (action).type}`);
   }
