@@ -228,11 +228,19 @@ public:
   }
 
 private:
+  // Eight bytes at a time (the last word may overlap the one before it).
   bool starts_with(std::string_view bytes) const {
-    if (static_cast<std::size_t>(end_ - at_) < bytes.size()) return false;
-    for (std::size_t i = 0; i < bytes.size(); ++i)
-      if (at_[i] != bytes[i]) return false;
-    return true;
+    const std::size_t n = bytes.size();
+    if (static_cast<std::size_t>(end_ - at_) < n) return false;
+    if (n < 8) return std::string_view(at_, n) == bytes;
+    const auto word = [](const char *from) {
+      uint64_t w;
+      std::memcpy(&w, from, 8);
+      return w;
+    };
+    for (std::size_t i = 0; i + 8 < n; i += 8)
+      if (word(at_ + i) != word(bytes.data() + i)) return false;
+    return word(at_ + n - 8) == word(bytes.data() + n - 8);
   }
 
   // Eight bytes at a time over plain string bytes (most of a trace's bytes are strings),
