@@ -232,6 +232,8 @@ TEST_CASE("the quick reader reads the common steps exactly as the exact reader d
       R"({"x": [true, false, null, -0.25e-3, {"y": [[]], "z": {}}], "w": "~ !#$%&'()*+,-./", "decode_reqs": []})",
       " \t\r\n{\"prefill_reqs\": []}\n",
       "{\"step_id\": 1, \"decode_reqs\": [" + decodes + "]}", // kMaxRows rows
+      // Keys that begin as the known ones do, in any order, and "request_id" anywhere.
+      R"({"prefill_reqs": [{"prompt_tokens": 9, "request_id": 1, "tokens_this_stepX": 0, "tokens_this_step": 5, "prompt_token": 0}], "decode_reqs": [{"context_lengt": 0, "context_length": 7, "request_idX": "a", "context_length2": 0}]})",
   };
   for (const std::string &text : texts) {
     CAPTURE(text);
