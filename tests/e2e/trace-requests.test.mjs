@@ -147,7 +147,7 @@ test('a file mixing whole requests and training-format steps says which part use
   assert.equal(await page.locator('#trace-summary').getAttribute('data-total-us'),
     String(cliTotal(['--model', 'llama-2-70b-hf', '--gpu', 'h100-sxm', '--tp', '4', mixedFile])));
   assert.equal(await page.locator('#trace-read-with').innerText(),
-    'The 20 steps in the training format were read with model llama-2-70b-hf, GPU h100-sxm, coefficients trained-roofline-h100, TP 4; the 40 whole requests with their own model, GPU, TP and coefficients (the default coefficients where a line names none).');
+    'The 20 steps in the training format were read with model Llama 2 70B, GPU H100 SXM, coefficients Fitted: inference-sim/training (H100 SXM, vLLM), TP 4; the 40 whole requests with their own model, GPU, TP and coefficients (the default coefficients where a line names none).');
   assert.match(await page.locator('#trace-summary').innerText(), /\nTP differs between lines: 1, 2 and 4 \(each whole request's own tp, and the calculator's TP for the steps in the training format\)\.\n/);
   // The training-format steps used the calculator's TP: a change of it marks the figures.
   await page.fill('#tp', '2');

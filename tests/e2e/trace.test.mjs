@@ -23,6 +23,8 @@ const small = makeTrace(400, join(dir, 'trace-400.json'));
 // The page's scenario for these tests, and the same as the CLI's options.
 const MODEL = 'llama-2-70b-hf', GPU = 'h100-sxm';
 const LINK = `?model=${MODEL}&gpu=${GPU}&tp=2`;
+// How the page names them (the caption's names), with the default coefficients.
+const NAMES = 'model Llama 2 70B, GPU H100 SXM, coefficients Fitted: inference-sim/training (H100 SXM, vLLM)';
 
 function stepcalc(args, input) {
   const run = spawnSync(CLI, args, { encoding: 'utf8', maxBuffer: 1 << 30, input });
@@ -114,11 +116,11 @@ test('a trace file: the summary equals `stepcalc trace`, Fit β equals `stepcalc
 
   assert.ok(!/NaN|undefined|Infinity/.test(await page.locator('#trace').innerText()), 'no NaN/undefined/Infinity in the Trace view');
   // The figures were read with the preset β, and say so above them now that β changed.
-  const readWith = `Read with model ${MODEL}, GPU ${GPU}, coefficients trained-roofline-h100, TP from the file.`;
+  const readWith = `Read with ${NAMES}, TP from the file.`;
   assert.equal(await page.locator('#trace-read-with').innerText(), readWith);
   await page.waitForSelector('#trace-stale:not([hidden])');
   assert.match(await page.locator('#trace-stale').innerText(),
-    new RegExp(`^Read with model ${MODEL}, GPU ${GPU}, coefficients trained-roofline-h100, TP from the file\\. The calculator or the options above have changed since: `));
+    new RegExp(`^Read with ${NAMES.replace(/[()]/g, '\\$&')}, TP from the file\\. The calculator or the options above have changed since: `));
   assert.deepEqual(foreign, []);
   assert.deepEqual(errors, []);
   await context.close();
@@ -130,7 +132,7 @@ test('the figures say what they were read with, and that they are out of date on
   await load(page, small);
   await waitForSummary(page);
   const stale = () => page.locator('#trace-stale').isVisible();
-  assert.equal(await page.locator('#trace-read-with').innerText(), `Read with model ${MODEL}, GPU ${GPU}, coefficients trained-roofline-h100, TP 2.`);
+  assert.equal(await page.locator('#trace-read-with').innerText(), `Read with ${NAMES}, TP 2.`);
   assert.equal(await stale(), false);
   // Each change of what a read uses marks the figures: the calculator's TP, model, the
   // view's own TP choice; changing it back clears the mark.
@@ -368,8 +370,7 @@ test('a JSON Lines trace read with the file\'s TP says TP 1, as its summary does
   await page.selectOption('#trace-tp', 'file');
   await page.setInputFiles('#trace-file', makeTrace(30, join(dir, 'steps.jsonl'), '--jsonl'));
   await page.waitForFunction(() => document.querySelector('#trace-summary').dataset.steps === '30');
-  assert.equal(await textOf(page, '#trace-read-with'),
-    'Read with model llama-2-70b-hf, GPU h100-sxm, coefficients trained-roofline-h100, TP 1 (JSON Lines steps carry no TP).');
+  assert.equal(await textOf(page, '#trace-read-with'), `Read with ${NAMES}, TP 1 (JSON Lines steps carry no TP).`);
   assert.match(await textOf(page, '#trace-summary'), /TP 1 for every step \(JSON Lines steps in the training format are read at TP 1\)\./);
   assert.deepEqual(errors, []);
   await context.close();

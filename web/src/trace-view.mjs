@@ -8,7 +8,7 @@ import { stackChart, histogramChart, scatterChart } from './trace-charts.mjs';
 import { downloadCsv } from './trace-csv.mjs';
 import { widthOf, followSchemeAndSize } from './plot.mjs';
 import { readBounded } from './fields.mjs';
-import { modelName, gpuName, coefficientsName } from './trace-names.mjs';
+import { scenarioNames } from './caption.mjs';
 import { bytes } from './format.mjs';
 
 /** @typedef {import('./wasm/stepcalc.mjs').TraceColumns} TraceColumns */
@@ -26,13 +26,14 @@ const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.get
 // dispatch: the page's one way to change the state. scenarioRequest(): the calculator's
 // request and field errors ({ request, errors }), for the model, GPU, TP and coefficients.
 /**
- * fieldNames(errors): the fields in error as the page names them elsewhere. currentState():
- * the calculator's state at its last render (null before the first).
+ * fieldNames(errors): the fields in error as the page names them elsewhere. presets:
+ * calc.presets(), for the model's, GPU's and coefficients' names. currentState(): the
+ * calculator's state at its last render (null before the first).
  * @param {{ dispatch: import('./state.mjs').Dispatch, scenarioRequest: () => { request: PageRequest, errors: FieldError[] },
- *   fieldNames: (errors: FieldError[]) => string, currentState: () => State | null }} deps
+ *   fieldNames: (errors: FieldError[]) => string, presets: import('./wasm/stepcalc.mjs').PresetListing, currentState: () => State | null }} deps
  * @returns {{ start(file: File): void, prepare(): void, checkStale(): void }}
  */
-export function createTraceView({ dispatch, scenarioRequest, fieldNames, currentState }) {
+export function createTraceView({ dispatch, scenarioRequest, fieldNames, presets, currentState }) {
   // The worker starts when the view nears the screen (prepare(), from trace.mjs) or with the
   // first file, never with the page's first load. Cancel ends it and starts another: a
   // worker reading a file that streams in quickly may not turn to a 'cancel' message for
@@ -173,7 +174,7 @@ export function createTraceView({ dispatch, scenarioRequest, fieldNames, current
     }
     const lastState = currentState();
     readWith = lastState === null ? null
-      : { model: modelName(lastState), gpu: gpuName(lastState), coefficients: coefficientsName(lastState), tp: options.tp ?? null };
+      : { ...scenarioNames(lastState, lastState.custom, presets), tp: options.tp ?? null };
     progress.value = 0;
     progress.max = file.size;
     progressLine.textContent = progressText({ bytes: 0, total: file.size, steps: 0 });

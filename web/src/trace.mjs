@@ -4,7 +4,7 @@
 // imports) is loaded when the view nears the screen, or a pointer, the keyboard's focus or
 // a dragged file comes to it, and then the view prepares its worker; so the first load
 // carries none of it, and a file chosen is read by a worker that is ready.
-import { modelName, gpuName, coefficientsName } from './trace-names.mjs';
+import { scenarioNames } from './caption.mjs';
 
 /** @typedef {import('./state.mjs').State} State */
 /** @typedef {import('./state.mjs').PageRequest} PageRequest */
@@ -13,10 +13,11 @@ import { modelName, gpuName, coefficientsName } from './trace-names.mjs';
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
-// dispatch, scenarioRequest and fieldNames: as createTraceView takes them (trace-view.mjs).
+// dispatch, scenarioRequest, fieldNames and presets (calc.presets(), for the names the
+// caption gives the model, GPU and coefficients): as createTraceView takes them (trace-view.mjs).
 /**
  * @param {{ dispatch: import('./state.mjs').Dispatch, scenarioRequest: () => { request: PageRequest, errors: FieldError[] },
- *   fieldNames: (errors: FieldError[]) => string }} deps
+ *   fieldNames: (errors: FieldError[]) => string, presets: import('./wasm/stepcalc.mjs').PresetListing }} deps
  */
 export function createTrace(deps) {
   const input = /** @type {HTMLInputElement} */ ($('trace-file')), drop = $('trace-drop');
@@ -81,7 +82,8 @@ export function createTrace(deps) {
     render(state) {
       lastState = state;
       view?.checkStale();
-      const line = `Model ${modelName(state)}, GPU ${gpuName(state)}, coefficients ${coefficientsName(state)}: the calculator's, for steps in the training format. Change them above.`;
+      const names = scenarioNames(state, state.custom, deps.presets);
+      const line = `Model ${names.model}, GPU ${names.gpu}, coefficients ${names.coefficients}: the calculator's, for steps in the training format. Change them above.`;
       if ($('trace-scenario').textContent !== line) $('trace-scenario').textContent = line;
       const tpText = `the calculator's TP (${state.tp})`;
       if (tpSelect.options[1].textContent !== tpText) tpSelect.options[1].textContent = tpText;
