@@ -1,5 +1,6 @@
-// The Trace view once a file is chosen (trace.mjs loads this module then): the file read
-// by the worker's module in a worker (worker.mjs), with progress and Cancel; then the
+// The Trace view's working part (trace.mjs loads it as the view nears the screen, or with
+// the first file): the file read in a worker (trace-worker.mjs starts and ends it, worker.mjs
+// runs in it), with progress and Cancel; then the
 // summary, the charts (trace-charts.mjs), "Fit β", "Use these β" and "Download CSV"
 // (trace-csv.mjs). It reads the calculator's state for its options and changes it only by
 // dispatching. Columns stay typed arrays: nothing here makes one object per step.
@@ -10,6 +11,7 @@ import { widthOf, followSchemeAndSize } from './plot.mjs';
 import { readBounded } from './fields.mjs';
 import { scenarioNames } from './caption.mjs';
 import { bytes } from './format.mjs';
+import { createTraceWorker } from './trace-worker.mjs';
 
 /** @typedef {import('./wasm/stepcalc.mjs').TraceColumns} TraceColumns */
 /** @typedef {import('./wasm/stepcalc.mjs').StepIdCells} StepIdCells */
@@ -34,40 +36,6 @@ const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.get
  * @returns {{ start(file: File): void, prepare(): void, checkStale(): void }}
  */
 export function createTraceView({ dispatch, scenarioRequest, fieldNames, presets, currentState }) {
-  // The worker starts when the view nears the screen (prepare(), from trace.mjs) or with the
-  // first file, never with the page's first load. Cancel ends it and starts another: a
-  // worker reading a file that streams in quickly may not turn to a 'cancel' message for
-  // seconds, and by then may have read it all.
-  /** @type {Worker | null} */
-  let worker = null;
-  let busy = false; // a file is being read
-  function startedWorker() {
-    if (worker) return worker;
-    worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-    worker.addEventListener('message', onMessage);
-    worker.addEventListener('error', (e) => {
-      busy = false;
-      running.hidden = true;
-      showError(`The trace worker could not run (${e.message ?? 'no message'}).`);
-    });
-    return worker;
-  }
-  function stopReading() {
-    if (!busy) return;
-    worker?.terminate();
-    worker = null;
-    busy = false;
-    prepare();
-  }
-  // The worker loads its module and reads a made-up trace (worker.mjs), so that the first
-  // file is read by warm code; $('trace').dataset.worker says 'preparing', then 'warm' once
-  // it has ('loaded' when the calculator's settings could not read it).
-  function prepare() {
-    if (worker) return;
-    $('trace').dataset.worker = 'preparing';
-    const { options, blocking } = traceOptions();
-    startedWorker().postMessage({ type: 'prepare', options: blocking.length ? null : options });
-  }
   const tpSelect = /** @type {HTMLSelectElement} */ ($('trace-tp')), skipBad = /** @type {HTMLInputElement} */ ($('trace-skip-bad'));
   const running = $('trace-running'), progress = /** @type {HTMLProgressElement} */ ($('trace-progress')), progressLine = $('trace-progress-text');
   const errorLine = $('trace-error'), out = $('trace-out'), summaryEl = $('trace-summary'), fitEl = $('trace-fit');
@@ -115,6 +83,13 @@ export function createTraceView({ dispatch, scenarioRequest, fieldNames, presets
     stale.textContent = `${what}. ${calculatorUsed ? 'The calculator or the options above have' : '“Skip bad steps” has'} changed since: choose the file again to read it with the new ${calculatorUsed ? 'ones' : 'setting'}.`;
   }
   tpSelect.addEventListener('change', checkStale);
+  // $('trace').dataset.worker says 'preparing', then 'warm' once the worker has read its
+  // made-up trace ('loaded' when the calculator's settings could not read it).
+  const reader = createTraceWorker({
+    onMessage, onError: (text) => { running.hidden = true; showError(text); },
+    prepareOptions: () => { const { options, blocking } = traceOptions(); return blocking.length ? null : options; },
+    onPreparing: () => { $('trace').dataset.worker = 'preparing'; },
+  });
   skipBad.addEventListener('change', checkStale);
   /** @type {TraceColumns | null} */
   let columns = null;
@@ -162,7 +137,7 @@ export function createTraceView({ dispatch, scenarioRequest, fieldNames, presets
     fitEl.hidden = true;
     fitEl.dataset.beta = '';
     showError('');
-    stopReading(); // nothing of an earlier run stays
+    reader.stop(); // nothing of an earlier run stays
     if (file.size === 0) {
       showError(`“${file.name}” is empty (0 bytes): there is no trace to read.`);
       return;
@@ -181,8 +156,7 @@ export function createTraceView({ dispatch, scenarioRequest, fieldNames, presets
     running.hidden = false;
     performance.mark('stepcalc:trace-start');
     readOptions = JSON.stringify(options);
-    busy = true;
-    startedWorker().postMessage({ type: 'run', id: runId, file, options });
+    reader.read(runId, file, options);
   }
 
   /** @param {{ summary: TraceSummary, columns: TraceColumns, stepIdCells: StepIdCells }} result */
@@ -229,21 +203,19 @@ export function createTraceView({ dispatch, scenarioRequest, fieldNames, presets
     fitEl.hidden = false;
   }
 
-  /** @param {MessageEvent} event */
-  function onMessage({ data }) {
+  /** @param {any} data a message of the worker's (worker.mjs) */
+  function onMessage(data) {
     if (data.type === 'prepared') $('trace').dataset.worker = data.warm ? 'warm' : 'loaded';
     if (data.id !== runId) return; // a replaced run, or 'prepared' (no id)
     if (data.type === 'progress') {
       progress.value = data.bytes;
       progressLine.textContent = progressText(data);
     } else if (data.type === 'done') {
-      busy = false;
       running.hidden = true;
       showResult(data);
     } else if (data.type === 'fitted') {
       showFit(data.report);
     } else if (data.type === 'failed') {
-      busy = false;
       running.hidden = true;
       showError(data.input ? traceErrorText(data.message, data.where, fileName)
           : `The trace stopped with an unexpected error (a bug in stepcalc): ${data.message}`);
@@ -258,7 +230,7 @@ export function createTraceView({ dispatch, scenarioRequest, fieldNames, presets
   });
   $('trace-cancel').addEventListener('click', () => {
     runId++;
-    stopReading();
+    reader.stop();
     running.hidden = true;
     showError('Cancelled: nothing of this file is kept; choose it again to read it.');
   });
@@ -270,11 +242,11 @@ export function createTraceView({ dispatch, scenarioRequest, fieldNames, presets
     lambdaError.textContent = lambda.error ? `λ: ${lambda.error}` : '';
     if (lambda.error) lambdaInput.setAttribute('aria-invalid', 'true');
     else lambdaInput.removeAttribute('aria-invalid');
-    if (lambda.value !== undefined) worker?.postMessage({ type: 'fit', id: runId, lambda: lambda.value });
+    if (lambda.value !== undefined) reader.fit(runId, lambda.value);
   });
   $('trace-csv').addEventListener('click', () => {
     if (columns) downloadCsv(columns, stepIdCells);
   });
 
-  return { start, prepare, checkStale };
+  return { start, prepare: reader.prepare, checkStale };
 }
