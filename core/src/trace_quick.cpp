@@ -401,7 +401,8 @@ private:
         do {
           if (const int index = scan_.known_key(known); index >= 0) {
             const unsigned bit = 1u << index;
-            if ((seen & bit) != 0 || !scan_.consume(':') || !read_field(index)) return false; // a duplicate, or
+            if ((seen & bit) != 0) return false; // a duplicate key: the exact reader names it
+            if (!scan_.consume(':') || !read_field(index)) return false;
             seen |= bit;
           } else if (std::string_view key; !scan_.key(key, others) || !scan_.skip_value(3)) {
             return false;

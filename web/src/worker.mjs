@@ -5,9 +5,10 @@
 // Messages in: {type: 'prepare', options} (load the module and warm it up before a file
 // is chosen), {type: 'run', id, file, options} (read a trace file), {type: 'fit', id,
 // lambda} (fit β to the last file read), {type: 'simulate', id, request} (one serving
-// simulation). Messages out carry the message's id: 'prepared' (no id; warm: the made-up trace was read), 'progress', 'done' (summary, columns
-// and stepIdCells, the typed arrays' buffers transferred), 'fitted', 'simulated' (summary
-// and, when asked for, the step records as typed columns, transferred), 'failed'.
+// simulation). Messages out: 'prepared' (warm: the made-up trace was read), then, with the
+// message's id, 'progress', 'done' (summary, columns and stepIdCells, the typed arrays'
+// buffers transferred), 'fitted', 'simulated' (summary and, when asked for, the step
+// records as typed columns, transferred), 'failed'.
 /** @typedef {import('./wasm/stepcalc_worker.mjs').StepCalcWorker} StepCalcWorker */
 /** @typedef {import('./wasm/stepcalc_worker.mjs').TraceResult} TraceResult */
 /** @typedef {import('./wasm/stepcalc_worker.mjs').TraceOptions} TraceOptions */
@@ -34,7 +35,8 @@ function loadCalc() {
 // code while the user picks a file, instead of reading the file on its baseline code. In a
 // fresh page, with the view in view a second before the file is chosen, a 70 MB file's
 // first read took 0.31 s with 400 steps of warm-up and 0.25 s with these (the next read of
-// it 0.19 s; 0.72-0.84 s with no warm-up). The warm-up's result is released at once.
+// it 0.19 s; 0.72-0.84 s for a file chosen before any of this). Its result is released at
+// once.
 const WARM_UP_STEPS = 2000;
 function warmUpTrace() {
   let seed = 1;
@@ -72,7 +74,7 @@ function prepare({ options }) {
   })();
 }
 
-// Progress at most every 50 ms: a message per 64 KB chunk would flood the page.
+// Progress at most every 50 ms: a message per chunk would flood the page.
 const PROGRESS_MS = 50;
 
 /** @param {number} id @param {any} error */
