@@ -22,7 +22,7 @@ test('the caption and the Trace view name a custom model and GPU as the Compare 
   await page.fill('#tp', '3');
   await page.waitForFunction(() => /TP 3/.test(document.querySelector('#scenario-caption').textContent));
   assert.equal(await textOf(page, '#scenario-caption'), 'my <b>tiny</b> model (custom) on NoCap GPU (custom), TP 3 · 1 prefill chunk of 512 (prompt 2,048) + 32 decodes at 1,024');
-  assert.match(await textOf(page, '#trace-scenario'), /^Model my <b>tiny<\/b> model \(custom\), GPU NoCap GPU \(custom\), coefficients Fitted: inference-sim\/training \(H100 SXM, vLLM\): /);
+  assert.match(await textOf(page, '#trace-scenario'), /^The calculator's settings, which steps in the training format are read with: model my <b>tiny<\/b> model \(custom\), GPU NoCap GPU \(custom\), coefficients “Fitted: inference-sim\/training \(H100 SXM, vLLM\)”\. /);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -109,7 +109,7 @@ test('a file of whole requests: read with their own settings, not out of date wh
   assert.equal(await stale(), false, 'the calculator\'s settings were not used');
   await page.check('#trace-skip-bad');
   await page.waitForSelector('#trace-stale:not([hidden])');
-  assert.match(await page.locator('#trace-stale').innerText(), /^Every step was a whole request, .*; the calculator's settings were not used\. “Skip bad steps” has changed since: /);
+  assert.match(await page.locator('#trace-stale').innerText(), /^“Skip bad steps” has changed since “[^”]+” was read: these figures are out of date\. Read it again$/);
   await page.uncheck('#trace-skip-bad');
   await page.waitForSelector('#trace-stale', { state: 'hidden' });
 
@@ -147,12 +147,12 @@ test('a file mixing whole requests and training-format steps says which part use
   assert.equal(await page.locator('#trace-summary').getAttribute('data-total-us'),
     String(cliTotal(['--model', 'llama-2-70b-hf', '--gpu', 'h100-sxm', '--tp', '4', mixedFile])));
   assert.equal(await page.locator('#trace-read-with').innerText(),
-    'The 20 steps in the training format were read with model Llama 2 70B, GPU H100 SXM, coefficients Fitted: inference-sim/training (H100 SXM, vLLM), TP 4; the 40 whole requests with their own model, GPU, TP and coefficients (the default coefficients where a line names none).');
+    'The 20 steps in the training format were read with model Llama 2 70B, GPU H100 SXM, coefficients “Fitted: inference-sim/training (H100 SXM, vLLM)”, TP 4; the 40 whole requests with their own model, GPU, TP and coefficients (the default coefficients where a line names none).');
   assert.match(await page.locator('#trace-summary').innerText(), /\nTP differs between lines: 1, 2 and 4 \(each whole request's own tp, and the calculator's TP for the steps in the training format\)\.\n/);
   // The training-format steps used the calculator's TP: a change of it marks the figures.
   await page.fill('#tp', '2');
   await page.waitForSelector('#trace-stale:not([hidden])');
-  assert.match(await page.locator('#trace-stale').innerText(), /^The 20 steps in the training format were read with .*\. The calculator or the options above have changed since: /);
+  assert.match(await page.locator('#trace-stale').innerText(), /^The calculator or the options above have changed since “[^”]+” was read: these figures are out of date\. Read it again$/);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -24,7 +24,7 @@ const small = makeTrace(400, join(dir, 'trace-400.json'));
 const MODEL = 'llama-2-70b-hf', GPU = 'h100-sxm';
 const LINK = `?model=${MODEL}&gpu=${GPU}&tp=2`;
 // How the page names them (the caption's names), with the default coefficients.
-const NAMES = 'model Llama 2 70B, GPU H100 SXM, coefficients Fitted: inference-sim/training (H100 SXM, vLLM)';
+const NAMES = 'model Llama 2 70B, GPU H100 SXM, coefficients “Fitted: inference-sim/training (H100 SXM, vLLM)”';
 
 function stepcalc(args, input) {
   const run = spawnSync(CLI, args, { encoding: 'utf8', maxBuffer: 1 << 30, input });
@@ -119,8 +119,15 @@ test('a trace file: the summary equals `stepcalc trace`, Fit β equals `stepcalc
   const readWith = `Read with ${NAMES}, TP from the file.`;
   assert.equal(await page.locator('#trace-read-with').innerText(), readWith);
   await page.waitForSelector('#trace-stale:not([hidden])');
-  assert.match(await page.locator('#trace-stale').innerText(),
-    new RegExp(`^Read with ${NAMES.replace(/[()]/g, '\\$&')}, TP from the file\\. The calculator or the options above have changed since: `));
+  assert.equal(await page.locator('#trace-stale').innerText(),
+    'The calculator or the options above have changed since “trace-400.json” was read: these figures are out of date. Read it again');
+  // "Read it again" reads the same file with the β now used: the figures follow, the notice goes.
+  const totalBefore = (await summaryData(page)).totalUs;
+  await page.click('#trace-read-stale');
+  await page.waitForFunction((before) => document.querySelector('#trace-summary').dataset.totalUs !== before
+    && document.querySelector('#trace-summary').dataset.totalUs !== '', totalBefore);
+  assert.equal(await page.locator('#trace-stale').isHidden(), true);
+  assert.equal(await page.locator('#trace-read-with').innerText(), 'Read with model Llama 2 70B, GPU H100 SXM, coefficients “custom β”, TP from the file.');
   assert.deepEqual(foreign, []);
   assert.deepEqual(errors, []);
   await context.close();
@@ -295,7 +302,8 @@ test('what the view says for an empty file, bad steps, no durations and one step
   const cliSkipped = spawnSync(CLI, ['trace', '--model', MODEL, '--gpu', GPU, '--skip-bad', bad], { encoding: 'utf8' }).stderr
     .split('\n').filter((line) => line.startsWith('skipped: ')).map((line) => line.slice(9));
   assert.equal(cliSkipped.length, 2);
-  assert.equal(skipped, ['The skipped steps:', ...cliSkipped].join('\n'));
+  assert.equal(skipped, cliSkipped.join('\n'));
+  assert.equal(await page.locator('#trace-skipped-head').innerText(), 'The skipped steps:'); // a heading, not one of them
   for (const id of ['trace-fit-button', 'trace-csv']) assert.equal(await page.locator(`#${id}`).isHidden(), true, id);
   await page.uncheck('#trace-skip-bad');
 
@@ -394,9 +402,16 @@ test('λ takes e-notation, says its scale, and the page prints every λ in a for
   assert.deepEqual(JSON.parse(await page.locator('#trace-fit').getAttribute('data-beta')), JSON.parse(run.stdout).beta);
   assert.match(await textOf(page, '#trace-fit'), /with λ = 1e12 pulling β₁\.\.β₄ towards 1\./);
   assert.equal(await page.locator('#trace-lambda-error').isHidden(), true);
+  // Checked as typed, before Fit β: each edit says what is wrong now, and a fit stays shown.
   await page.fill('#trace-lambda', '1,000');
-  await page.click('#trace-fit-button');
   assert.equal(await textOf(page, '#trace-lambda-error'), 'λ: “1,000” is not a plain number; type digits with an optional decimal point and exponent, e.g. 2.5 or 1e12');
+  await page.fill('#trace-lambda', '1e400');
+  assert.equal(await textOf(page, '#trace-lambda-error'), 'λ: must be a number from 0 to 1e30, got 1e400');
+  await page.click('#trace-fit-button');
+  assert.equal(await page.locator('#trace-lambda').getAttribute('aria-invalid'), 'true');
+  assert.equal(await page.locator('#trace-fit').isVisible(), true, 'the last fit stays');
+  await page.fill('#trace-lambda', '0');
+  assert.equal(await page.locator('#trace-lambda-error').isHidden(), true);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -50,8 +50,9 @@ export function readField(text, kind = 'count') {
  */
 export function readBounded(text, kind, min, max) {
   const read = readField(text, kind);
-  if (read.value === undefined || (read.value >= min && read.value <= max)) return read;
-  return { error: `must be ${kind === 'count' ? 'an integer' : 'a number'} from ${exact(min)} to ${exact(max)}, got ${text}` };
+  if (read.value !== undefined ? read.value >= min && read.value <= max : !PLAIN[kind].test(text)) return read;
+  // Out of range, or written plainly but beyond a double ("1e400"): the range says what to type.
+  return { error: `must be ${kind === 'count' ? 'an integer' : 'a number'} from ${exact(min)} to ${exact(max)}, got ${text.length > 40 ? `${text.slice(0, 40)}…` : text}` };
 }
 
 // The number a field holds, or undefined when it holds none (for links and the slider).

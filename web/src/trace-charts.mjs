@@ -7,6 +7,8 @@ import { STACK_LABELS } from './trace-text.mjs';
 /** @typedef {import('./wasm/stepcalc.mjs').TraceColumns} TraceColumns */
 
 const HISTOGRAM_BINS = 40;
+// Tick spacings for an axis of step numbers: 1, 2, 5, 10, 20, 50, ... up to 5e9.
+const WHOLE_STEPS = Array.from({ length: 30 }, (_, i) => [1, 2, 5][i % 3] * 10 ** Math.floor(i / 3));
 
 // x axes here are linear: step numbers or µs. The legends name the series only: values
 // under the cursor would read "--" until one hovers, and a step's numbers are in the CSV.
@@ -35,8 +37,11 @@ export function stackChart(el, columns) {
   }
   const colour = (/** @type {number} */ k) => css(`--c${k}`);
   const series = sums.map((_, k) => ({ label: STACK_LABELS[k], stroke: colour(k), fill: colour(k), width: 1, points: { show: false } })).reverse();
+  const options = linearOptions(el, 'step, in file order', 'µs');
+  const [x0, ...yAxes] = options.axes ?? [];
   return new uPlot({
-    ...linearOptions(el, 'step, in file order', 'µs'),
+    ...options,
+    axes: [{ ...x0, incrs: WHOLE_STEPS }, ...yAxes], // steps are counted: no tick at step 1.5
     scales: { x: { time: false }, y: { range: (u, min, max) => [0, max > 0 ? max * 1.05 : 1] } },
     series: [{ label: 'step' }, ...series],
   }, [x, ...sums.slice().reverse()], el);

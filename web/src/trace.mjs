@@ -13,6 +13,15 @@ import { scenarioNames } from './caption.mjs';
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
+// The calculator's model, GPU and coefficients as the Trace view's sentences name them: the
+// caption's names, the coefficients' in quotes (a name such as "Fitted: inference-sim/training
+// (H100 SXM, vLLM)" holds the colon and commas the sentences use).
+/** @param {State} state @param {import('./wasm/stepcalc.mjs').PresetListing} presets */
+export function readSettingsNames(state, presets) {
+  const names = scenarioNames(state, state.custom, presets);
+  return { ...names, coefficients: `“${names.coefficients}”` };
+}
+
 // dispatch, scenarioRequest, fieldNames and presets (calc.presets(), for the names the
 // caption gives the model, GPU and coefficients): as createTraceView takes them (trace-view.mjs).
 /**
@@ -82,8 +91,8 @@ export function createTrace(deps) {
     render(state) {
       lastState = state;
       view?.checkStale();
-      const names = scenarioNames(state, state.custom, deps.presets);
-      const line = `Model ${names.model}, GPU ${names.gpu}, coefficients ${names.coefficients}: the calculator's, for steps in the training format. Change them above.`;
+      const names = readSettingsNames(state, deps.presets);
+      const line = `The calculator's settings, which steps in the training format are read with: model ${names.model}, GPU ${names.gpu}, coefficients ${names.coefficients}. Change them above.`;
       if ($('trace-scenario').textContent !== line) $('trace-scenario').textContent = line;
       const tpText = `the calculator's TP (${state.tp})`;
       if (tpSelect.options[1].textContent !== tpText) tpSelect.options[1].textContent = tpText;
