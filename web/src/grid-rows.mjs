@@ -14,6 +14,11 @@ import { pageWords } from './messages.mjs';
  * @typedef {{ id: string, name: string, custom: boolean, gpu: string | Datasheet, error: string | null }} GridRow
  */
 
+// The core's error at a datasheet path in the words the custom GPU form uses: the path by
+// the label of the field that holds it ("HBM bandwidth"), the numbers as the page writes them.
+/** @param {string} where @param {string} what */
+export const gpuErrorWords = (where, what) => `${gpuFieldLabel(where) ?? where}: ${pageWords(what)}`;
+
 /**
  * @param {import('./state.mjs').Custom} custom
  * @param {import('./wasm/stepcalc.mjs').PresetListing} presets
@@ -28,7 +33,7 @@ export function gridRows(custom, presets, checkGpu) {
   for (const [key, item] of Object.entries(custom.gpus)) {
     const id = `custom:${key}`, check = checkGpu(item.datasheet);
     const error = check.ok ? null
-      : check.input ? `${gpuFieldLabel(check.where) ?? check.where}: ${pageWords(check.what)}`
+      : check.input ? gpuErrorWords(check.where, check.what)
         : `it could not be checked (${check.message.split('\n')[0]})`;
     rows.push({ id, name: name(id), custom: true, gpu: item.datasheet, error });
   }

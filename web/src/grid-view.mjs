@@ -6,7 +6,7 @@
 // only the cells' text and attributes, so focus stays where it is.
 import { gridScenario, checkGpu } from './calc.mjs';
 import { human, num, bytes } from './format.mjs';
-import { gridRows } from './grid-rows.mjs';
+import { gridRows, gpuErrorWords } from './grid-rows.mjs';
 
 /** @typedef {import('./wasm/stepcalc.mjs').GridScenarioCell} Cell */
 /** @typedef {import('./state.mjs').PageRequest} PageRequest */
@@ -19,7 +19,11 @@ export const GRID_TPS = [1, 2, 4, 8];
 // Why a cell is greyed out, or '' when it fits (or its memory is unknown).
 /** @param {Cell} cell @param {number} utilization */
 function reason(cell, utilization) {
-  if (cell.error !== null) return `Cannot run at TP ${cell.tp}: ${cell.error.replace(/^error: /, '')}`;
+  if (cell.error !== null) {
+    // "error: gpu.interconnect: no ..." (a custom GPU without a link, at TP 2) says "GPU link: no ...".
+    const [, where, what] = /^(?:error: )?([\w.[\]]+): ([\s\S]*)$/.exec(cell.error) ?? [];
+    return `Cannot run at TP ${cell.tp}: ${where === undefined ? cell.error.replace(/^error: /, '') : gpuErrorWords(where, what)}`;
+  }
   if (cell.fits !== false) return '';
   return `Does not fit: needs ${bytes(-(/** @type {number} */ (cell.headroom_bytes)))} more per GPU than the ${num(utilization * 100)}% of memory the server may use.`;
 }
