@@ -2,12 +2,16 @@
 // scenario (1e-9), a cell that does not fit is greyed with its reason on hover and focus,
 // the marks are words and symbols, a click and an Enter select the GPU and TP (result, URL
 // and controls follow), axe finds nothing serious, at 360 px it scrolls inside its own box,
-// and the embed shows it only with grid=1. Three page opens and an embed pair.
+// and the embed shows it only with grid=1. A saved custom GPU gets a row of its own (the
+// CLI's cells for its datasheet, its name as the caption gives it; a click selects it; an
+// edit or a delete follows); one the core refuses says why (no browser). Three page opens
+// and an embed pair.
 import assert from 'node:assert/strict';
 import { test, after } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { setup, open, rendered, addressBarSettled, addressParams, cli, waitForStep, ROOT, SHOTS } from './helpers.mjs';
+import { setup, open, rendered, addressBarSettled, addressParams, cli, waitForStep, useCustomGpu, ROOT, SHOTS } from './helpers.mjs';
+import { gridRows } from '../../web/src/grid-rows.mjs';
 
 const env = await setup();
 after(() => env.close());
@@ -31,6 +35,34 @@ async function gridInView(page) {
   await rendered(page);
 }
 
+// The page's cells against `stepcalc grid`'s for the same request, figures to 1e-9.
+function sameAsCli(cells, expected, ids = expected.map((want) => want.gpu)) {
+  assert.equal(cells.length, expected.length);
+  expected.forEach((want, i) => {
+    const got = cells[i], at = `${ids[i]} TP ${want.tp}`;
+    assert.deepEqual([got.gpu, got.tp], [ids[i], want.tp]);
+    assert.equal(got.fits, want.error !== null ? 'error' : String(want.fits ?? 'unknown'), at);
+    for (const [figure, text] of [['step_time_us', got.us], ['tokens_per_s_per_gpu', got.perGpu]]) {
+      if (want[figure] === null) assert.equal(text, '', `${at} ${figure}`);
+      else assert.ok(Math.abs(Number(text) - want[figure]) <= 1e-9 * Math.abs(want[figure]), `${at} ${figure}: ${text} against ${want[figure]}`);
+    }
+  });
+}
+
+// ★ on the fastest fitting cell, ▲ on each GPU's best tokens/s per GPU among its fitting cells.
+function marksRight(cells) {
+  const fitting = cells.filter((c) => c.fits !== 'false' && c.fits !== 'error');
+  const fastest = cells.filter((c) => c.mark.includes('★ fastest'));
+  assert.equal(fastest.length, 1);
+  assert.equal(Number(fastest[0].us), Math.min(...fitting.map((c) => Number(c.us))));
+  for (const gpu of new Set(cells.map((c) => c.gpu))) {
+    const own = fitting.filter((c) => c.gpu === gpu);
+    const marked = cells.filter((c) => c.gpu === gpu && c.mark.includes('▲'));
+    assert.equal(marked.length, own.length ? 1 : 0, gpu);
+    if (own.length) assert.equal(Number(marked[0].perGpu), Math.max(...own.map((c) => Number(c.perGpu))), gpu);
+  }
+}
+
 const cellsOf = (page) => page.$$eval('#gpu-grid td[data-gpu]', (tds) => tds.map((td) => ({
   gpu: td.dataset.gpu, tp: Number(td.dataset.tp), fits: td.dataset.fits, us: td.dataset.stepTimeUs,
   perGpu: td.dataset.tokensPerSPerGpu, out: td.classList.contains('gg-out'), mark: td.querySelector('.gg-mark').textContent,
@@ -42,16 +74,7 @@ test('the grid: the CLI\'s cells, greyed cells with their reason, marks, click a
 
   const expected = cliGrid({ ...request, tps: [1, 2, 4, 8] });
   const cells = await cellsOf(page);
-  assert.equal(cells.length, expected.length);
-  expected.forEach((want, i) => {
-    const got = cells[i], at = `${want.gpu} TP ${want.tp}`;
-    assert.deepEqual([got.gpu, got.tp], [want.gpu, want.tp]);
-    assert.equal(got.fits, want.error !== null ? 'error' : String(want.fits ?? 'unknown'), at);
-    for (const [figure, text] of [['step_time_us', got.us], ['tokens_per_s_per_gpu', got.perGpu]]) {
-      if (want[figure] === null) assert.equal(text, '', `${at} ${figure}`);
-      else assert.ok(Math.abs(Number(text) - want[figure]) <= 1e-9 * Math.abs(want[figure]), `${at} ${figure}: ${text} against ${want[figure]}`);
-    }
-  });
+  sameAsCli(cells, expected);
 
   // 70B at TP 1 on an H100 does not fit: greyed, marked in words, its reason on focus and hover.
   const h100tp1 = cells.find((c) => c.gpu === 'h100-sxm' && c.tp === 1);
@@ -87,17 +110,22 @@ test('the grid: the CLI\'s cells, greyed cells with their reason, marks, click a
   });
   assert.deepEqual(placed, { above: true, inBox: true });
 
-  // ★ on the fastest fitting cell, ▲ on each GPU's best tokens/s per GPU among its fitting cells.
-  const fitting = cells.filter((c) => c.fits !== 'false' && c.fits !== 'error');
-  const fastest = cells.filter((c) => c.mark.includes('★ fastest'));
-  assert.equal(fastest.length, 1);
-  assert.equal(Number(fastest[0].us), Math.min(...fitting.map((c) => Number(c.us))));
-  for (const gpu of new Set(cells.map((c) => c.gpu))) {
-    const own = fitting.filter((c) => c.gpu === gpu);
-    const marked = cells.filter((c) => c.gpu === gpu && c.mark.includes('▲'));
-    assert.equal(marked.length, own.length ? 1 : 0, gpu);
-    if (own.length) assert.equal(Number(marked[0].perGpu), Math.max(...own.map((c) => Number(c.perGpu))), gpu);
-  }
+  marksRight(cells);
+
+  // A custom GPU, once saved (and chosen), gets a row after the presets: named as the caption
+  // names it, its cells `stepcalc grid`'s for the datasheet the page stored, the marks over all rows.
+  await useCustomGpu(page, 'Lab card');
+  await page.locator('#grid-card').scrollIntoViewIfNeeded(); // the form is far above: the grid computes near the view only
+  const labCard = '#gpu-grid td[data-gpu="custom:lab-card"]';
+  await page.waitForSelector(`${labCard}[data-tp="1"] button[aria-pressed="true"]`);
+  const datasheet = await page.evaluate(() => JSON.parse(localStorage.getItem('stepcalc.custom.v1')).gpus['lab-card'].datasheet);
+  const withCustom = await cellsOf(page);
+  sameAsCli(withCustom, [...expected, ...cliGrid({ ...request, gpus: [datasheet], tps: [1, 2, 4, 8] })],
+    [...expected.map((want) => want.gpu), ...[1, 2, 4, 8].map(() => 'custom:lab-card')]);
+  marksRight(withCustom);
+  const nameCell = page.locator('#gpu-grid tr.gg-custom th');
+  assert.equal(await nameCell.innerText(), 'Lab card (custom)');
+  assert.match(await page.locator('#scenario-caption').innerText(), /on Lab card \(custom\), TP 1/);
 
   // A click selects: the result, the controls and the URL follow.
   await page.click('#gpu-grid td[data-gpu="a100-sxm-80gb"][data-tp="4"] button');
@@ -122,6 +150,29 @@ test('the grid: the CLI\'s cells, greyed cells with their reason, marks, click a
   await addressBarSettled(page);
   params = await addressParams(page);
   assert.deepEqual([params.get('gpu'), params.get('tp')], ['h100-sxm', '8']);
+
+  // A click on the custom GPU's row selects that custom GPU and TP.
+  await page.click(`${labCard}[data-tp="2"] button`);
+  const lab2 = cli({ ...request, gpu: datasheet, tp: 2 });
+  assert.equal(await waitForStep(page, lab2.step_time_us), lab2.step_time_us);
+  assert.equal(await page.inputValue('#gpu'), 'custom:lab-card');
+  assert.equal(await page.inputValue('#tp'), '2');
+  await addressBarSettled(page);
+  params = await addressParams(page);
+  assert.deepEqual([params.get('gpu'), params.get('tp')], ['custom:lab-card', '2']);
+  await page.waitForSelector(`${labCard}[data-tp="2"] button[aria-pressed="true"]`);
+  // Edited in place, its row follows; deleted, its row goes.
+  await page.fill('#cg-hbm', '5');
+  await page.click('#cg-use');
+  const faster = cli({ ...request, gpu: { ...datasheet, memory: { bandwidth_tb_s: 5 } }, tp: 2 });
+  assert.equal(await waitForStep(page, faster.step_time_us), faster.step_time_us);
+  await page.locator('#grid-card').scrollIntoViewIfNeeded();
+  await page.waitForFunction(([cell, us]) => Math.abs(Number(document.querySelector(cell)?.dataset.stepTimeUs) - us) <= 1e-9 * us,
+    [`${labCard}[data-tp="2"]`, faster.step_time_us]);
+  await page.click('#cg-delete');
+  await page.locator('#grid-card').scrollIntoViewIfNeeded();
+  await page.waitForFunction((cell) => !document.querySelector(cell), labCard);
+  assert.equal(await nameCell.count(), 0);
 
   await page.screenshot({ path: join(SHOTS, 'grid-1280.png'), fullPage: false });
   assert.deepEqual(errors, []);
@@ -192,4 +243,25 @@ test('an empty batch makes no tokens: no cell is marked best tokens/s per GPU, t
   assert.deepEqual(cells.filter((c) => c.mark.includes('▲')), []);
   assert.equal(cells.filter((c) => c.mark.includes('★')).length, 1);
   await context.close();
+});
+
+test('a custom GPU the core refuses gets a row saying why, in the page\'s words; the others run (no browser)', async () => {
+  const calc = await (await import(join(ROOT, 'build', 'wasm', 'stepcalc.mjs'))).default();
+  // calc.mjs's outcome, for the module loaded here.
+  const checkGpu = (datasheet) => {
+    try {
+      return { ok: true, value: calc.checkGpu(datasheet) };
+    } catch (e) {
+      return { ok: false, input: true, where: e.where, what: e.what, message: e.message };
+    }
+  };
+  const good = { compute: { fp16_tensor_core: 400, with_sparsity: false }, memory: { bandwidth_tb_s: 2.5 } };
+  const custom = { models: {}, gpus: { mine: { name: 'Mine', datasheet: good }, broken: { name: 'Broken', datasheet: { ...good, memory: { bandwidth_tb_s: -1 } } } } };
+  const presets = calc.presets();
+  const rows = gridRows(custom, presets, checkGpu);
+  assert.deepEqual(rows.slice(0, presets.gpus.length).map((r) => [r.id, r.name, r.custom, r.error]), presets.gpus.map((g) => [g.id, g.name, false, null]));
+  const [mine, broken] = rows.slice(presets.gpus.length);
+  assert.deepEqual(mine, { id: 'custom:mine', name: 'Mine (custom)', custom: true, gpu: good, error: null });
+  assert.deepEqual([broken.id, broken.name], ['custom:broken', 'Broken (custom)']);
+  assert.match(broken.error, /^HBM bandwidth: .+/);
 });

@@ -145,6 +145,11 @@ const GPU_FIELDS = [
   ['link', 'cg-link', 'GPU link', 'gpu.interconnect'],
 ];
 
+// How the page names a datasheet path the core's check names (the editor's label for its
+// field: "HBM bandwidth"), or undefined for a path no field of the form holds.
+/** @param {string} where */
+export const gpuFieldLabel = (where) => GPU_FIELDS.find(([, , , path]) => where.startsWith(path))?.[2];
+
 // The form's fields live in the state (state.gpuDraft), so what is typed there survives any
 // other change until it is used or another GPU is chosen.
 /** @param {Dispatch} dispatch */

@@ -1,21 +1,29 @@
 // The GPU × TP grid's table (loaded with import() by grid.mjs once the grid is near the
-// view): the batch on screen on every preset GPU at TP 1, 2, 4 and 8, one cell each, from
-// one calc.gridScenario per model and β (its rows packed once per batch, every GPU and TP
-// evaluated in one call into the core). The table is built once; each update rewrites only
-// the cells' text and attributes, so focus stays where it is.
-import { gridScenario } from './calc.mjs';
+// view): the batch on screen on every preset GPU and every saved custom GPU (grid-rows.mjs)
+// at TP 1, 2, 4 and 8, one cell each, from one calc.gridScenario per model, β and set of
+// custom GPUs (its rows packed once per batch, every GPU and TP evaluated in one call into
+// the core). The rows are built when the custom GPUs change; each other update rewrites
+// only the cells' text and attributes, so focus stays where it is.
+import { gridScenario, checkGpu } from './calc.mjs';
 import { human, num, bytes } from './format.mjs';
+import { gridRows, gpuErrorWords } from './grid-rows.mjs';
 
 /** @typedef {import('./wasm/stepcalc.mjs').GridScenarioCell} Cell */
 /** @typedef {import('./state.mjs').PageRequest} PageRequest */
 /** @typedef {import('./state.mjs').State} State */
+/** @typedef {import('./grid-rows.mjs').GridRow} GridRow */
+/** @typedef {{ td: HTMLTableCellElement, button: HTMLButtonElement, time: HTMLElement, rate: HTMLElement, mark: HTMLElement, why: HTMLElement }} Slot */
 
 export const GRID_TPS = [1, 2, 4, 8];
 
 // Why a cell is greyed out, or '' when it fits (or its memory is unknown).
 /** @param {Cell} cell @param {number} utilization */
 function reason(cell, utilization) {
-  if (cell.error !== null) return `Cannot run at TP ${cell.tp}: ${cell.error.replace(/^error: /, '')}`;
+  if (cell.error !== null) {
+    // "error: gpu.interconnect: no ..." (a custom GPU without a link, at TP 2) says "GPU link: no ...".
+    const [, where, what] = /^(?:error: )?([\w.[\]]+): ([\s\S]*)$/.exec(cell.error) ?? [];
+    return `Cannot run at TP ${cell.tp}: ${where === undefined ? cell.error.replace(/^error: /, '') : gpuErrorWords(where, what)}`;
+  }
   if (cell.fits !== false) return '';
   return `Does not fit: needs ${bytes(-(/** @type {number} */ (cell.headroom_bytes)))} more per GPU than the ${num(utilization * 100)}% of memory the server may use.`;
 }
@@ -48,9 +56,9 @@ function bestCells(cells) {
 
 const HINT = 'This batch on each GPU at TP 1 to 8: step time and tokens/s per GPU. Among the cells that fit, ★ is the fastest and ▲ each GPU\'s most tokens/s per GPU; ✕ cells cannot run (hover or focus one for why). Choose a cell to use its GPU and TP.';
 
-// The table: a row per GPU, a cell per TP, each a button; built once.
-/** @param {HTMLElement} box @param {{ id: string, name: string }[]} gpus @param {(gpu: string, tp: number) => void} select */
-function buildTable(box, gpus, select) {
+// The table and its head, built once; its rows come from fillRows.
+/** @param {HTMLElement} box */
+function buildTable(box) {
   const hint = box.appendChild(document.createElement('p'));
   hint.className = 'hint';
   hint.textContent = HINT;
@@ -67,14 +75,31 @@ function buildTable(box, gpus, select) {
     th.scope = 'col';
     th.textContent = label;
   }
-  const body = table.createTBody();
-  /** @type {{ td: HTMLTableCellElement, button: HTMLButtonElement, time: HTMLElement, rate: HTMLElement, mark: HTMLElement, why: HTMLElement }[]} */
+  return { table, body: table.createTBody() };
+}
+
+// A row per GPU, a cell per TP, each a button; a custom GPU the core refuses gets one cell
+// saying why. Returns the slots of the GPUs that run, in the grid's cell order.
+/** @param {HTMLTableSectionElement} body @param {GridRow[]} rows @param {(gpu: string, tp: number) => void} select */
+function fillRows(body, rows, select) {
+  body.replaceChildren();
+  /** @type {Slot[]} */
   const slots = [];
-  for (const gpu of gpus) {
+  for (const gpu of rows) {
     const row = body.insertRow();
+    row.classList.toggle('gg-custom', gpu.custom);
     const th = row.appendChild(document.createElement('th'));
     th.scope = 'row';
     th.textContent = gpu.name;
+    if (gpu.error !== null) {
+      const td = row.insertCell();
+      td.colSpan = GRID_TPS.length;
+      td.className = 'gg-bad';
+      td.dataset.gpu = gpu.id;
+      td.dataset.fits = 'error';
+      td.textContent = `✕ cannot be used: ${gpu.error}`;
+      continue;
+    }
     for (const tp of GRID_TPS) {
       const td = row.insertCell();
       td.dataset.gpu = gpu.id;
@@ -94,14 +119,38 @@ function buildTable(box, gpus, select) {
       slots.push({ td, button, time, rate, mark, why });
     }
   }
-  return { table, slots };
+  return slots;
 }
 
 /**
- * @param {{ box: HTMLElement, gpus: { id: string, name: string }[], select(gpu: string, tp: number): void }} options
+ * @param {{ box: HTMLElement, presets: import('./wasm/stepcalc.mjs').PresetListing, select(gpu: string, tp: number): void }} options
  */
-export function createGridView({ box, gpus, select }) {
-  const { table, slots } = buildTable(box, gpus, select);
+export function createGridView({ box, presets, select }) {
+  const { table, body } = buildTable(box);
+  /** @type {import('./state.mjs').Custom['gpus'] | null} the custom GPUs the rows were built for */
+  let rowsFor = null;
+  /** @type {GridRow[]} the rows that run, in the grid's GPU order */
+  let running = [];
+  /** @type {Slot[]} */
+  let slots = [];
+  let rowsVersion = 0;
+  // What the cells show now: an update with the same grid, rows and selection has nothing to do.
+  /** @type {unknown} */
+  let shownStep = null;
+  /** @type {import('./wasm/stepcalc.mjs').GridScenario | null} */
+  let shownGrid = null;
+  let shownSelection = '';
+  // The reducer makes a new custom.gpus only when a custom GPU is saved or deleted.
+  /** @param {State} state */
+  function setRows(state) {
+    if (state.custom.gpus === rowsFor) return;
+    rowsFor = state.custom.gpus;
+    const rows = gridRows(state.custom, presets, checkGpu);
+    running = rows.filter((row) => row.error === null);
+    slots = fillRows(body, rows, select);
+    rowsVersion += 1;
+    shownGrid = null;
+  }
 
   /** @type {{ key: string, grid: import('./wasm/stepcalc.mjs').GridScenario } | null} */
   let open = null;
@@ -113,11 +162,11 @@ export function createGridView({ box, gpus, select }) {
   // opens it asynchronously: its code loads on first use); the old cells stay till then.
   /** @param {PageRequest} request */
   function gridFor(request) {
-    const key = JSON.stringify([request.model, request.coefficients, request.gpu_memory_utilization]);
+    const key = JSON.stringify([request.model, request.coefficients, request.gpu_memory_utilization, rowsVersion]);
     if (open?.key === key) return open.grid;
     if (opening === key) return null;
     opening = key;
-    gridScenario({ model: request.model, coefficients: request.coefficients, gpu_memory_utilization: request.gpu_memory_utilization, gpus: gpus.map((g) => g.id), tps: GRID_TPS })
+    gridScenario({ model: request.model, coefficients: request.coefficients, gpu_memory_utilization: request.gpu_memory_utilization, gpus: running.map((row) => row.gpu), tps: GRID_TPS })
       .then((opened) => {
         if (opening !== key) {
           if (opened.ok) opened.value.delete();
@@ -131,15 +180,10 @@ export function createGridView({ box, gpus, select }) {
     return null;
   }
 
-  // What the cells show now: an update with the same grid, rows and selection has nothing to do.
-  /** @type {unknown} */
-  let shownStep = null;
-  /** @type {import('./wasm/stepcalc.mjs').GridScenario | null} */
-  let shownGrid = null;
-  let shownSelection = '';
   /** @param {PageRequest} request @param {State} state */
   function update(request, state) {
     latest = [request, state];
+    setRows(state);
     const grid = gridFor(request);
     const selection = `${state.gpu} ${state.tp}`;
     if (!grid || (grid === shownGrid && request.step === shownStep && selection === shownSelection)) return;
@@ -158,7 +202,7 @@ export function createGridView({ box, gpus, select }) {
       td.classList.toggle('gg-out', text !== '');
       setText(time, cell.step_time_us === null ? 'n/a' : human(cell.step_time_us));
       setText(rate, cell.tokens_per_s_per_gpu === null ? '' : `${num(cell.tokens_per_s_per_gpu)} tok/s/GPU`);
-      const selected = state.gpu === cell.gpu && state.tp === String(cell.tp);
+      const selected = state.gpu === running[cell.gpu_index].id && state.tp === String(cell.tp);
       const marks = [selected ? '● shown above' : '', i === fastest ? '★ fastest' : '', best.has(i) ? '▲ best tok/s/GPU' : '',
         cell.error !== null ? '✕ cannot run' : text ? '✕ does not fit' : ''];
       setText(mark, marks.filter(Boolean).join('\n')); // one a line

@@ -2,7 +2,7 @@
 // table's code (grid-view.mjs) is a chunk loaded when the grid first comes near the view,
 // and it computes only while it is near the view: the first load carries none of it, and
 // an edit made with the grid scrolled away costs nothing; in view, it is redrawn after the
-// result is painted. Clicking a cell selects that GPU
+// result is painted. Clicking a cell selects that GPU (a preset or a saved custom GPU)
 // and TP as the GPU and TP controls would.
 import { notice } from './messages.mjs';
 
@@ -12,9 +12,9 @@ const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.get
 /** @typedef {import('./state.mjs').State} State */
 
 /**
- * @param {{ dispatch: import('./state.mjs').Dispatch, gpus: { id: string, name: string }[], hidden: boolean }} options
+ * @param {{ dispatch: import('./state.mjs').Dispatch, presets: import('./wasm/stepcalc.mjs').PresetListing, hidden: boolean }} options
  */
-export function createGrid({ dispatch, gpus, hidden }) {
+export function createGrid({ dispatch, presets, hidden }) {
   const box = $('grid-card');
   box.hidden = hidden;
   /** @type {ReturnType<typeof import('./grid-view.mjs').createGridView> | null} */
@@ -39,7 +39,7 @@ export function createGrid({ dispatch, gpus, hidden }) {
       if (near && !view) {
         import('./grid-view.mjs').then(({ createGridView }) => {
           view ??= createGridView({
-            box, gpus,
+            box, presets,
             select(gpu, tp) {
               dispatch({ type: 'gpu', value: gpu });
               dispatch({ type: 'tp', value: String(tp) });

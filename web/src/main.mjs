@@ -148,7 +148,7 @@ async function start() {
   const sweep = createSweep({ dispatch, limits, variable: state.sweep });
   const compare = createCompare({ current, dispatch });
   const share = createShare({ current, dispatch, embed: state.embed });
-  const grid = createGrid({ dispatch, gpus: P.gpus, hidden: state.embed && !state.embedGrid });
+  const grid = createGrid({ dispatch, presets: P, hidden: state.embed && !state.embedGrid });
   const trace = state.embed ? null : createTrace({ dispatch, scenarioRequest: () => evaluation(state), fieldNames: (errors) => fieldNames(errors, inputFor), presets: P });
   const serving = createServing({ dispatch, scenarioRequest: () => evaluation(state), fieldNames: (errors) => fieldNames(errors, inputFor) });
   stepCountsWithArrows($('app'));
