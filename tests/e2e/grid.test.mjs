@@ -100,6 +100,8 @@ test('the grid: the CLI\'s cells, greyed cells with their reason, marks, click a
   await page.hover(`${cell} button`);
   assert.equal(await why.isVisible(), true, 'the reason shows on hover');
   assert.deepEqual(await shown(), { row: rowHeight, onTop: true }, 'on hover too');
+  await page.keyboard.press('Escape'); // the keyboard's focus is not in the cell
+  assert.equal(await why.isVisible(), false, 'Escape hides a reason shown by hover');
   // In the last rows (L40S is the ninth of ten) it opens above its cell, inside the grid's box.
   const low = '#gpu-grid td[data-gpu="l40s"][data-tp="1"]';
   assert.equal(await page.locator(`${low}.gg-out`).count(), 1);
@@ -197,6 +199,18 @@ test('at 360 px the grid scrolls sideways inside its own box, not the page; axe 
     return { scrolled: box.scrollLeft, box: box.getBoundingClientRect().left, name: th.getBoundingClientRect().left };
   });
   assert.ok(names.scrolled > 0 && Math.abs(names.name - names.box) < 2, JSON.stringify(names));
+  // A greyed cell's reason past the first TP column stays inside the box, however it is scrolled.
+  for (const scrollLeft of [0, 1e6]) {
+    await page.evaluate((scrollLeft) => { /** @type {HTMLElement} */ (document.querySelector('.grid-scroll')).scrollLeft = scrollLeft; }, scrollLeft);
+    await page.focus('#gpu-grid td.gg-out:not([data-tp="1"]) button'); // the browser scrolls it into view
+    const placed = await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => {
+      const box = /** @type {HTMLElement} */ (document.querySelector('.grid-scroll'));
+      const td = /** @type {HTMLElement} */ (document.querySelector('#gpu-grid td.gg-out:not([data-tp="1"])'));
+      const tip = td.querySelector('.gg-why').getBoundingClientRect(), edges = box.getBoundingClientRect();
+      done({ cell: `${td.dataset.gpu} TP ${td.dataset.tp}`, left: tip.left - edges.left, right: edges.right - tip.right });
+    }))));
+    assert.ok(placed.left >= -1 && placed.right >= -1, `the reason of ${placed.cell} is cut by the box: ${JSON.stringify(placed)}`);
+  }
   await page.locator('.grid-scroll').screenshot({ path: join(SHOTS, 'grid-360.png') });
   // Light and dark, a greyed cell's reason showing.
   await page.addScriptTag({ path: join(ROOT, 'node_modules', 'axe-core', 'axe.min.js') });

@@ -78,6 +78,20 @@ function buildTable(box) {
   return { table, body: table.createTBody() };
 }
 
+// A shown reason moved sideways, if need be, to lie inside the grid's scrolling box (which
+// would cut it: on a phone the table is wider than the box, and scrolls in it).
+/** @param {HTMLElement} why */
+function keepInBox(why) {
+  why.style.left = why.style.right = '';
+  const box = /** @type {HTMLElement} */ (why.closest('.grid-scroll')).getBoundingClientRect();
+  const tip = why.getBoundingClientRect();
+  if (tip.width === 0) return; // not shown
+  const shift = tip.right > box.right ? box.right - tip.right : tip.left < box.left ? box.left - tip.left : 0;
+  if (shift === 0) return;
+  why.style.left = `${why.offsetLeft + shift}px`;
+  why.style.right = 'auto';
+}
+
 // A row per GPU, a cell per TP, each a button; a custom GPU the core refuses gets one cell
 // saying why. Returns the slots of the GPUs that run, in the grid's cell order.
 /** @param {HTMLTableSectionElement} body @param {GridRow[]} rows @param {(gpu: string, tp: number) => void} select */
@@ -113,9 +127,15 @@ function fillRows(body, rows, select) {
       why.id = `gg-${gpu.id}-${tp}`;
       button.setAttribute('aria-describedby', why.id);
       button.addEventListener('click', () => select(gpu.id, tp));
-      // The reason overlays other cells: Escape hides it until the pointer or focus leaves.
-      td.addEventListener('keydown', (e) => { if (e.key === 'Escape') td.classList.add('gg-hush'); });
+      // The reason overlays other cells: Escape hides it (createGridView) until the pointer
+      // or focus leaves the cell.
       for (const leave of ['mouseleave', 'focusout']) td.addEventListener(leave, () => td.classList.remove('gg-hush'));
+      for (const enter of ['mouseenter', 'focusin']) {
+        td.addEventListener(enter, () => {
+          keepInBox(why);
+          requestAnimationFrame(() => keepInBox(why)); // after focus has scrolled the cell into view
+        });
+      }
       slots.push({ td, button, time, rate, mark, why });
     }
   }
@@ -127,6 +147,16 @@ function fillRows(body, rows, select) {
  */
 export function createGridView({ box, presets, select }) {
   const { table, body } = buildTable(box);
+  // Escape hides the reason of the cell under the pointer as well as the focused one's: a
+  // cell that is only hovered does not have the keyboard.
+  const shownCells = () => table.querySelectorAll('td:hover, td:focus-within');
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') for (const td of shownCells()) td.classList.add('gg-hush');
+  });
+  // A shown reason follows the box's scrolling, staying inside it.
+  box.querySelector('.grid-scroll')?.addEventListener('scroll', () => {
+    for (const why of [...shownCells()].map((td) => td.querySelector('.gg-why'))) if (why) keepInBox(/** @type {HTMLElement} */ (why));
+  }, { passive: true });
   /** @type {import('./state.mjs').Custom['gpus'] | null} the custom GPUs the rows were built for */
   let rowsFor = null;
   /** @type {GridRow[]} the rows that run, in the grid's GPU order */
