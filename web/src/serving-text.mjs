@@ -12,6 +12,8 @@ import { scenarioNames } from './caption.mjs';
 /** @typedef {import('./wasm/stepcalc.mjs').SimulationTerm} SimulationTerm */
 /** @typedef {import('./serving-curve.mjs').CurvePoint} CurvePoint */
 /** @typedef {import('./wasm/stepcalc.mjs').SimulationRequest} SimulationRequest */
+/** @typedef {import('./wasm/stepcalc.mjs').PresetListing} PresetListing */
+/** @typedef {import('./state.mjs').State} State */
 /**
  * What the run was asked for, beyond what its summary says: the output tokens' range and
  * the running limit.
@@ -27,11 +29,18 @@ export function runShape({ workload, scheduler }) {
 }
 
 // "model Llama 3.1 8B Instruct, GPU H100 SXM, TP 1, coefficients …": as the caption names them.
-/** @param {import('./state.mjs').State} state @param {import('./wasm/stepcalc.mjs').PresetListing} presets */
-export function scenarioWords(state, presets) {
+/** @param {State} state @param {PresetListing} presets */
+function scenarioWords(state, presets) {
   const names = scenarioNames(state, state.custom, presets);
   return `model ${names.model}, GPU ${names.gpu}, TP ${state.tp}, coefficients ${names.coefficients}`;
 }
+// Above the inputs: what a run would read from the calculator.
+/** @param {State} state @param {PresetListing} presets */
+export const scenarioLine = (state, presets) =>
+  `For the calculator's ${scenarioWords(state, presets)} and GPU memory utilization ${state.util}; change them above.`;
+// Above the results: what they were run with.
+/** @param {State} state @param {PresetListing} presets */
+export const simulatedWithLine = (state, presets) => `Simulated with ${scenarioWords(state, presets)}, GPU memory utilization ${state.util}.`;
 
 /** @param {LatencySummary} l */
 const figures = (l) => `p50 ${human(l.p50)}, p90 ${human(l.p90)}, p99 ${human(l.p99)}, mean ${human(l.mean)}`;

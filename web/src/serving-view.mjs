@@ -8,8 +8,9 @@
 import { FIELDS_HTML, createServingInputs } from './serving-inputs.mjs';
 import { RESULTS_HTML, createServingResults } from './serving-results.mjs';
 import { createServingRuns } from './serving-runs.mjs';
+import { STATUS_HTML, createServingStatus } from './serving-status.mjs';
 import { createServingLink } from './serving-link.mjs';
-import { progressLine, runShape, scenarioWords } from './serving-text.mjs';
+import { runShape, scenarioLine, simulatedWithLine } from './serving-text.mjs';
 import { pageWords } from './messages.mjs';
 
 /** @typedef {import('./state.mjs').State} State */
@@ -25,8 +26,7 @@ const VIEW_HTML = `<p id="serving-scenario" class="info"></p>
 <form id="serving-form" novalidate><div class="grid2">${FIELDS_HTML}</div>
 <p class="hint">Requests arrive at random (Poisson) at the rate given, or all at once with a rate of 0; the seed makes the workload repeatable. Equal min and max: every request has that many tokens; else each draws a whole number from min to max. Each step decodes every running request (at most max sequences) and fills the rest of its budget (max batched tokens) with prefill chunks, first come first served, as vLLM V1 does with chunked prefill.</p>
 <div class="row-buttons"><button id="serving-run" type="submit">Simulate</button></div></form>
-<div id="serving-running" class="inline" hidden><progress id="serving-progress" value="0" aria-label="Simulations done"></progress><span id="serving-progress-text" class="info" role="status"></span><button id="serving-cancel" type="button">Cancel</button></div>
-<p id="serving-error" class="error" role="alert" hidden></p>
+${STATUS_HTML}
 ${RESULTS_HTML}`;
 
 /**
@@ -39,18 +39,12 @@ ${RESULTS_HTML}`;
  *   limits: Readonly<import('./wasm/stepcalc.mjs').Limits>, presets: import('./wasm/stepcalc.mjs').PresetListing }} deps
  */
 export function createServingView({ dispatch, scenarioRequest, fieldNames, currentState, limits, presets }) {
-  const root = $('serving');
   $('serving-body').innerHTML = VIEW_HTML;
-  const running = $('serving-running'), errorLine = $('serving-error');
-  const progress = /** @type {HTMLProgressElement} */ ($('serving-progress')), progressText = $('serving-progress-text');
-  const inputs = createServingInputs(limits), results = createServingResults(), runs = createServingRuns(), link = createServingLink(dispatch, limits);
+  const inputs = createServingInputs(limits), status = createServingStatus(), results = createServingResults();
+  const runs = createServingRuns(), link = createServingLink(dispatch, limits);
   let open = false;
   // The request of the results shown, as text, which the request now is compared with.
   let shownKey = '';
-
-  // The view's state for the tests and the benchmark: idle, running, done, failed, cancelled.
-  const setPhase = (/** @type {string} */ phase) => { root.dataset.phase = phase; };
-  const showError = (/** @type {string} */ text) => { errorLine.textContent = text; errorLine.hidden = !text; };
 
   // What a run would use now: the request, or the fields that stop it.
   function current() {
@@ -81,37 +75,31 @@ export function createServingView({ dispatch, scenarioRequest, fieldNames, curre
     inputs.showErrors(errors);
     const refused = refusal(errors, blocking);
     if (refused) {
-      showError(refused);
+      status.say(refused);
       return;
     }
     const state = currentState();
-    showError('');
+    status.started();
     results.clear();
-    running.hidden = false;
-    setPhase('running');
     runs.start(request, hooksFor(request, state));
   }
-  const ended = (/** @type {string} */ phase) => { running.hidden = true; setPhase(phase); };
 
   // What the view does as a Simulate's runs come back. state: the calculator's when it began.
   /** @param {SimulationRequest} request @param {State | null} state @returns {import('./serving-runs.mjs').RunHooks} */
   const hooksFor = (request, state) => ({
-    progress(done, total, totalKnown, doing) {
-      Object.assign(progress, { max: total, value: done });
-      if (doing !== null) progressText.textContent = progressLine(done, total, totalKnown, doing);
-    },
+    progress: status.progress,
     noRecords: results.noRecords,
     main(main) {
       shownKey = JSON.stringify(request);
-      results.showMain(main, runShape(request), state ? `Simulated with ${scenarioWords(state, presets)}, GPU memory utilization ${state.util}.` : '');
+      results.showMain(main, runShape(request), state ? simulatedWithLine(state, presets) : '');
       checkStale();
       dispatchEvent(new CustomEvent('stepcalc:serving-summary'));
     },
     capacity: results.showCapacity,
     curve: results.showCurve,
-    done: () => ended('done'),
+    done: () => status.ended('done'),
     failed(why) {
-      ended('failed');
+      status.ended('failed');
       failed(why);
     },
   });
@@ -121,26 +109,26 @@ export function createServingView({ dispatch, scenarioRequest, fieldNames, curre
   function failed(why) {
     const text = why.message.replace(/^error: /, '');
     if (!why.input || why.where === null) {
-      showError(`The simulation stopped with an unexpected error (a bug in stepcalc): ${text}`);
+      status.say(`The simulation stopped with an unexpected error (a bug in stepcalc): ${text}`);
       return;
     }
     const what = text.slice(why.where.length + 2); // the core's line is "where: what"
     const onField = inputs.coreError({ where: why.where, what });
     if (onField !== null) {
       showFieldErrors();
-      showError(`The simulation did not run: ${onField}`);
+      status.say(`The simulation did not run: ${onField}`);
       return;
     }
     // A generated request is named by its id, as the CLI's per-request rows number them.
     const request = /^workload\.requests\[(\d+)\]$/.exec(why.where);
-    showError(`The simulation cannot run this workload: ${pageWords(request ? `request ${request[1]} ${what}` : `${why.where}: ${what}`)}`);
+    status.say(`The simulation cannot run this workload: ${pageWords(request ? `request ${request[1]} ${what}` : `${why.where}: ${what}`)}`);
   }
 
   $('serving-cancel').addEventListener('click', () => {
     runs.cancel();
-    ended('cancelled');
+    status.ended('cancelled');
     results.dropCurveText(); // it described the curve being run
-    showError(results.shown()
+    status.say(results.shown()
       ? 'Cancelled: the summary and charts above are complete, the latency–throughput curve was not finished; press Simulate to run it again.'
       : 'Cancelled: nothing of this run is kept; press Simulate to run it again.');
   });
@@ -154,13 +142,6 @@ export function createServingView({ dispatch, scenarioRequest, fieldNames, curre
     checkStale();
     link.follow(inputs.values());
   });
-  // Text put into the inputs (a link's, or a draft's), shown with its errors.
-  /** @param {ServingValues} values */
-  function setInputs(values) {
-    inputs.set(values);
-    showFieldErrors();
-    checkStale();
-  }
 
   return {
     // Opens the view with the link's inputs (serve: its "serve" parameter) or the inputs it
@@ -174,12 +155,12 @@ export function createServingView({ dispatch, scenarioRequest, fieldNames, curre
     },
     close() {
       open = false;
-      if (!running.hidden) $('serving-cancel').click();
+      if (status.running()) $('serving-cancel').click();
       link.drop();
     },
     /** @param {State} state */
     render(state) {
-      const line = `For the calculator's ${scenarioWords(state, presets)} and GPU memory utilization ${state.util}; change them above.`;
+      const line = scenarioLine(state, presets);
       if ($('serving-scenario').textContent !== line) $('serving-scenario').textContent = line;
       checkStale();
     },
