@@ -1,6 +1,6 @@
 // The Serving view's worker (worker.mjs), its life: started with the first run, kept while
-// idle (its module stays loaded for the next Simulate), ended by stop() and started again by
-// the next run. Ending it is how a run is cancelled: the core's simulation runs to its end
+// idle (its module stays loaded for the next Simulate), ended by stop() or when it could not
+// run, and started again by the next run. Ending it is how a run is cancelled: the core's simulation runs to its end
 // once begun, and a worker busy with it would read no 'cancel' message until then.
 /** @typedef {import('./wasm/stepcalc.mjs').SimulationRequest} SimulationRequest */
 /** @typedef {import('./wasm/stepcalc.mjs').SimulationResponse['summary']} SimulationSummary */
@@ -18,6 +18,10 @@ export function createServingWorker() {
   let pending = null;
   let messageId = 0;
 
+  const end = () => {
+    worker?.terminate();
+    worker = null;
+  };
   // Only the pending run's answer counts: one of a run that stop() ended never comes, as
   // its worker is gone.
   function started() {
@@ -30,7 +34,10 @@ export function createServingWorker() {
       if (data.type === 'simulated') resolve(data);
       else reject(data);
     });
+    // A worker whose script did not load takes no more messages: it is ended, so that the
+    // next run starts another (else that run would wait for ever).
     worker.addEventListener('error', (e) => {
+      end();
       pending?.reject({ input: false, where: null, message: `the worker could not run (${e.message ?? 'no message'})` });
       pending = null;
     });
@@ -48,8 +55,7 @@ export function createServingWorker() {
     busy: () => pending !== null,
     // Ends the worker, and with it the run in progress (rejected with CANCELLED).
     stop() {
-      worker?.terminate();
-      worker = null;
+      end();
       pending?.reject(CANCELLED);
       pending = null;
     },
