@@ -16,11 +16,12 @@ import { createServingWorker, CANCELLED } from './serving-worker.mjs';
 /** @typedef {import('./serving-curve.mjs').CurvePoint} CurvePoint */
 /**
  * progress(done, total, totalKnown, doing): runs done of total (at most that until the
- * curve's rates are known), and what runs now (null: the count changed, not that). noRecords(why): the main run had more steps than the core
- * records, so it ran again without them. main: the main run's result. capacity: the
- * all-at-once run's summary, the capacity it gives (null for a run of no time) and the
- * curve's rates. curve: those and the curve's points, all run. done: every run came back.
- * failed(why): a run failed (the worker's message).
+ * curve's rates are known), and what runs now (null: only the count changed).
+ * noRecords(why): the main run had more steps than the core records, so it ran again
+ * without them. main: the main run's result. capacity: the all-at-once run's summary, the
+ * capacity it gives (null for a run of no time) and the curve's rates. curve: those and the
+ * curve's points, all run. done: every run came back. failed(why): a run failed (the
+ * worker's message).
  * @typedef {{ progress: (done: number, total: number, totalKnown: boolean, doing: string | null) => void,
  *   noRecords: (why: string) => void, main: (main: Simulated) => void,
  *   capacity: (atOnce: SimulationSummary, capacity: number | null, rates: number[]) => void,
@@ -50,33 +51,32 @@ export function createServingRuns() {
 
   /** @param {SimulationRequest} request @param {RunHooks} hooks @param {() => boolean} latest */
   async function runAll(request, hooks, latest) {
-    let done = 0, total = 2 + RATE_SHARES.length, totalKnown = false;
-    const say = (/** @type {string | null} */ doing = null) => hooks.progress(done, total, totalKnown, doing);
-    say(`Simulating ${count(/** @type {number} */ (request.workload.requests), 'request')}…`);
-    const main = await withRecords(request, hooks);
-    if (!latest()) return;
-    hooks.main(main);
-    done++;
-    say();
-    say('Finding the engine\'s capacity: every request at t = 0…');
-    const atOnce = (await worker.simulate(atRate(request, 0))).summary;
-    if (!latest()) return;
-    done++;
-    say();
+    const tally = { done: 0, total: 2 + RATE_SHARES.length, known: false };
+    const report = (/** @type {string | null} */ doing = null) => hooks.progress(tally.done, tally.total, tally.known, doing);
+    // A run come back is counted, unless a Cancel or a newer Simulate came meanwhile: then
+    // the rest is dropped as a cancelled run is.
+    /** @template T @param {Promise<T>} run @returns {Promise<T>} */
+    const counted = async (run) => {
+      const result = await run;
+      if (!latest()) throw CANCELLED;
+      tally.done++;
+      report();
+      return result;
+    };
+    report(`Simulating ${count(/** @type {number} */ (request.workload.requests), 'request')}…`);
+    hooks.main(await counted(withRecords(request, hooks)));
+    report('Finding the engine\'s capacity: every request at t = 0…');
+    const atOnce = (await counted(worker.simulate(atRate(request, 0)))).summary;
     const capacity = capacityRate(atOnce);
     const rates = capacity === null ? [] : curveRates(capacity);
-    total = 2 + rates.length;
-    totalKnown = true;
-    say();
+    Object.assign(tally, { total: 2 + rates.length, known: true });
+    report();
     hooks.capacity(atOnce, capacity, rates);
     /** @type {CurvePoint[]} */
     const points = [];
     for (const rate of rates) {
-      say(`Curve: ${points.length + 1} of ${rates.length} rates, ${rate} requests per second…`);
-      points.push({ rate, summary: (await worker.simulate(atRate(request, rate))).summary });
-      if (!latest()) return;
-      done++;
-      say();
+      report(`Curve: ${points.length + 1} of ${rates.length} rates, ${rate} requests per second…`);
+      points.push({ rate, summary: (await counted(worker.simulate(atRate(request, rate)))).summary });
     }
     hooks.curve(atOnce, capacity, rates, points);
     hooks.done();
