@@ -5,16 +5,42 @@
 import { num, int, human, pct, count } from './format.mjs';
 import { TERM_NAMES } from './trace-text.mjs';
 import { KNEE_FACTOR } from './serving-curve.mjs';
+import { scenarioNames } from './caption.mjs';
 
 /** @typedef {import('./wasm/stepcalc.mjs').SimulationResponse['summary']} SimulationSummary */
 /** @typedef {import('./wasm/stepcalc.mjs').LatencySummary} LatencySummary */
 /** @typedef {import('./wasm/stepcalc.mjs').SimulationTerm} SimulationTerm */
 /** @typedef {import('./serving-curve.mjs').CurvePoint} CurvePoint */
+/** @typedef {import('./wasm/stepcalc.mjs').SimulationRequest} SimulationRequest */
+/** @typedef {import('./wasm/stepcalc.mjs').PresetListing} PresetListing */
+/** @typedef {import('./state.mjs').State} State */
 /**
  * What the run was asked for, beyond what its summary says: the output tokens' range and
  * the running limit.
  * @typedef {{ outputMin: number, outputMax: number, maxSeqs: number }} RunShape
  */
+
+// A request's shape, from what it asked for (a fixed output count is sent as one number).
+/** @param {SimulationRequest} request @returns {RunShape} */
+export function runShape({ workload, scheduler }) {
+  const output = workload.output_tokens;
+  const { min: outputMin, max: outputMax } = typeof output === 'object' ? output : { min: output ?? 0, max: output ?? 0 };
+  return { outputMin, outputMax, maxSeqs: /** @type {number} */ (scheduler?.max_num_seqs) };
+}
+
+// "model Llama 3.1 8B Instruct, GPU H100 SXM, TP 1, coefficients …": as the caption names them.
+/** @param {State} state @param {PresetListing} presets */
+function scenarioWords(state, presets) {
+  const names = scenarioNames(state, state.custom, presets);
+  return `model ${names.model}, GPU ${names.gpu}, TP ${state.tp}, coefficients ${names.coefficients}`;
+}
+// Above the inputs: what a run would read from the calculator.
+/** @param {State} state @param {PresetListing} presets */
+export const scenarioLine = (state, presets) =>
+  `For the calculator's ${scenarioWords(state, presets)} and GPU memory utilization ${state.util}; change them above.`;
+// Above the results: what they were run with.
+/** @param {State} state @param {PresetListing} presets */
+export const simulatedWithLine = (state, presets) => `Simulated with ${scenarioWords(state, presets)}, GPU memory utilization ${state.util}.`;
 
 /** @param {LatencySummary} l */
 const figures = (l) => `p50 ${human(l.p50)}, p90 ${human(l.p90)}, p99 ${human(l.p99)}, mean ${human(l.mean)}`;
