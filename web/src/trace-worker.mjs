@@ -25,6 +25,10 @@ export function createTraceWorker({ onMessage, onError, prepareOptions, onPrepar
       onMessage(data);
     });
     worker.addEventListener('error', (e) => {
+      // Ended, so that the next file starts another rather than waiting for ever on one
+      // that takes no messages (its script did not load, say).
+      worker?.terminate();
+      worker = null;
       busy = false;
       onError(`The trace worker could not run (${e.message ?? 'no message'}).`);
     });
