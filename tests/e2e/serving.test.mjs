@@ -269,9 +269,12 @@ test('10,000 requests in the worker; Cancel ends it mid-run, the calculator answ
   await page.goto(`${env.url}?serve=requests:10000,rate:50,foo:1,seed:x,batched:1e4,seqs:-1`);
   await ready(page);
   await page.waitForFunction(() => document.querySelector('#serving-summary')?.dataset.requests === '10000', null, { timeout: 120000 });
-  // The view (loaded after the page is whole) read the link before it ran: one notice names
-  // every bad part, and the defaults run in their place.
-  const notices = await page.locator('#notices p').allInnerTexts();
+  // The view (loaded after the page is whole) read the link before it ran: one notice in the
+  // view, which the link brought into view, names every bad part; the defaults run in their place.
+  assert.equal(await page.locator('#notices p').count(), 0, 'not at the top of the page');
+  const shownAt = await page.locator('#serving-notices p').evaluate((p) => p.getBoundingClientRect().top);
+  assert.ok(shownAt >= 0 && shownAt < 740, `the notice is on screen (top at ${shownAt} px)`);
+  const notices = await page.locator('#serving-notices p').allInnerTexts();
   assert.equal(notices.length, 1, notices.join('\n'));
   assert.match(notices[0], /^The link's parameter "serve" has 4 parts that could not be used \(its items are [^)]*\): “foo:1” is not one of its items and was left out; “seed:x” is not valid \(Seed: “x” is not a plain number[^)]*\), so the default seed:0 is used; “batched:1e4” is not valid \(.*\), so the default batched:8192 is used; “seqs:-1” is not valid \(Max sequences: must be an integer from 1 to 4,096, got -1\), so the default seqs:256 is used\. Dismiss$/);
   assert.equal(await phase(page), 'running', 'the curve is still running');

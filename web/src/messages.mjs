@@ -23,8 +23,9 @@ export function pageWords(text) {
 /**
  * @param {string} text
  * @param {string} [className]
+ * @param {HTMLElement} [into] where it is shown: the page's notices, or a view's own
  */
-export function notice(text, className = 'notice') {
+export function notice(text, className = 'notice', into = $('notices')) {
   const p = document.createElement('p');
   p.className = className;
   p.append(text, ' ');
@@ -33,7 +34,7 @@ export function notice(text, className = 'notice') {
   dismiss.textContent = 'Dismiss';
   dismiss.addEventListener('click', () => p.remove());
   p.append(dismiss);
-  $('notices').append(p);
+  into.append(p);
 }
 
 // An internal error is not the user's input: it is reported once per message, as a bug.

@@ -25,11 +25,12 @@ export function createServingLink(dispatch, limits) {
       dispatch({ type: 'serve', value: null });
     },
     // A link's "serve" parameter -> the inputs' text, with one notice naming every part
-    // that could not be used.
+    // that could not be used, in the view (which the link brings into view), not at the
+    // page's top.
     /** @param {string} link @returns {ServingValues} */
     read(link) {
       const read = readServingLink(link, limits);
-      if (read.notice) notice(read.notice);
+      if (read.notice) notice(read.notice, 'notice', /** @type {HTMLElement} */ (document.getElementById('serving-notices')));
       return read.values;
     },
   };

@@ -22,7 +22,8 @@ import { pageWords } from './messages.mjs';
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
-const VIEW_HTML = `<p id="serving-scenario" class="info"></p>
+const VIEW_HTML = `<div id="serving-notices"></div>
+<p id="serving-scenario" class="info"></p>
 <form id="serving-form" novalidate><div class="grid2">${FIELDS_HTML}</div>
 <p class="hint">Requests arrive at random (Poisson) at the rate given, or all at once with a rate of 0; the seed makes the workload repeatable. Equal min and max: every request has that many tokens; else each draws a whole number from min to max. Each step decodes every running request (at most max sequences) and fills the rest of its budget (max batched tokens) with prefill chunks, first come first served, as vLLM V1 does with chunked prefill.</p>
 <div class="row-buttons"><button id="serving-run" type="submit">Simulate</button></div></form>
