@@ -156,7 +156,24 @@ export function fitLines(report, summary, settings) {
   // The core's note on no held-out steps speaks of its JSON ("before" is null); the
   // sentence above says it for the page.
   for (const note of report.notes) if (note.code !== 'fit_no_test_steps') lines.push(note.message);
+  const zeroed = zeroedTerms(report);
+  if (zeroed.length > 0) {
+    const names = zeroed.map((i) => `β${SUB[i]} (${ROOFLINE_TERMS[i]})`);
+    const one = zeroed.length === 1;
+    lines.push(`${one ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`} came out 0: ` +
+      `these β fit these durations best by leaving ${one ? 'that term' : 'those terms'} out of the step time` +
+      `${report.lambda > 0 ? `, even with λ = ${lambdaText(report.lambda)}` : ''}. Before using them elsewhere, check that ` +
+      `${one ? 'it' : 'they'} should count for nothing; a larger λ pulls β₁..β₄ towards 1.`);
+  }
   return lines;
+}
+
+const ROOFLINE_TERMS = ['prefill', 'decode', 'weights', 'TP communication'];
+// The roofline terms (β₁..β₄) the fit gave no weight that the core's notes do not already
+// name (a coefficient the data cannot tell apart from another is left at 0 and named there).
+/** @param {FitReport} report */
+function zeroedTerms(report) {
+  return [0, 1, 2, 3].filter((i) => report.beta[i] === 0 && !report.notes.some((note) => note.message.includes(`β${SUB[i]}`)));
 }
 
 // A number as plain decimal text, the form the β fields read ("1.5e-7" is refused there):
