@@ -13,7 +13,7 @@ import { ROOT, SHOTS, setup, guardedPage, ready, open, addressParams, addressBar
 import { summaryLines, capacityLine, kneeLine, progressLine } from '../../web/src/serving-text.mjs';
 import { capacityRate, curveRates, kneeIndex, KNEE_FACTOR } from '../../web/src/serving-curve.mjs';
 import { readServingLink, readServing, SERVING_DEFAULTS } from '../../web/src/serving-form.mjs';
-import { human, int, pct } from '../../web/src/format.mjs';
+import { human, int, num, pct } from '../../web/src/format.mjs';
 
 const CLI = join(ROOT, 'build', 'native', 'stepcalc');
 const SCENARIO = { model: 'llama-3.1-8b-instruct', gpu: 'h100-sxm', tp: 1, coefficients: 'trained-roofline-h100', gpu_memory_utilization: 0.9 };
@@ -73,6 +73,11 @@ test('the sentences are true on the edge cases: one request, one output token, a
   // The same curve cut below its knee has none, and says so.
   assert.match(kneeLine(points.slice(0, knee), -1), new RegExp(`^No knee up to ${rates[knee - 1]} requests per second: TTFT p90 stays under ${KNEE_FACTOR} times`));
   for (const line of [...lines, capacityLine(atOnce, capacity, rates), kneeLine(points, knee)]) assert.doesNotMatch(line, NO_FIGURE, line);
+  // The rate asked for, against the capacity: a share below it, a multiple above, nothing for all at once.
+  const asked = (rate) => capacityLine(atOnce, capacity, rates, rate).split('. ').find((part) => part.startsWith('The rate asked for')) ?? '';
+  assert.equal(asked(capacity / 2), `The rate asked for, ${num(capacity / 2)} requests per second, is 50% of it`);
+  assert.equal(asked(capacity * 4), `The rate asked for, ${num(capacity * 4)} requests per second, is 4× that: requests arrive faster than the engine finishes them all at once`);
+  assert.equal(asked(0), '');
 });
 
 test('a serve= link with every item bad gives one notice naming each part; the simulation\'s bounds are the core\'s', async () => {

@@ -118,16 +118,16 @@ export function createServingResults() {
       out.hidden = false;
       requestAnimationFrame(drawCharts);
     },
-    /** @param {SimulationSummary} atOnce @param {number | null} capacity @param {number[]} rates */
-    showCapacity(atOnce, capacity, rates) {
-      paragraphs(curveText, [capacityLine(atOnce, capacity, rates)]);
+    /** @param {number} askedRate @param {SimulationSummary} atOnce @param {number | null} capacity @param {number[]} rates */
+    showCapacity(askedRate, atOnce, capacity, rates) {
+      paragraphs(curveText, [capacityLine(atOnce, capacity, rates, askedRate)]);
     },
-    /** @param {SimulationSummary} atOnce @param {number | null} capacity @param {number[]} rates @param {CurvePoint[]} points */
-    showCurve(atOnce, capacity, rates, points) {
+    /** @param {number} askedRate @param {SimulationSummary} atOnce @param {number | null} capacity @param {number[]} rates @param {CurvePoint[]} points */
+    showCurve(askedRate, atOnce, capacity, rates, points) {
       if (points.length === 0) return;
       const knee = kneeIndex(points);
       curve = { points, knee };
-      paragraphs(curveText, [capacityLine(atOnce, capacity, rates), kneeLine(points, knee)]);
+      paragraphs(curveText, [capacityLine(atOnce, capacity, rates, askedRate), kneeLine(points, knee)]);
       tableRows('serving-curve-table', points.map(curveRow), knee);
       $('serving-curve-runs').hidden = false;
       $('serving-curve-fig').hidden = false;

@@ -101,14 +101,18 @@ function largestTerms(shares) {
 /** @param {number} n @param {number} total @param {boolean} exact @param {string} doing */
 export const progressLine = (n, total, exact, doing) => `${doing} (${int(n)} of ${exact ? '' : 'at most '}${int(total)} simulations done)`;
 
-// The curve's opening sentence: the capacity it is built on, or why there is none.
-/** @param {SimulationSummary} atOnce @param {number | null} capacity @param {number[]} rates */
-export function capacityLine(atOnce, capacity, rates) {
+// The curve's opening sentence: the capacity it is built on, or why there is none; and
+// how the rate asked for (askedRate, 0 for all at once) stands against it.
+/** @param {SimulationSummary} atOnce @param {number | null} capacity @param {number[]} rates @param {number} [askedRate] */
+export function capacityLine(atOnce, capacity, rates, askedRate = 0) {
   if (capacity === null) {
     return `No curve: with every request at t = 0 the run takes no time (every step takes 0 µs), so no arrival rate saturates the engine.`;
   }
   const range = rates.length === 1 ? `one arrival rate, ${num(rates[0])}` : `${int(rates.length)} arrival rates from ${num(rates[0])} to ${num(rates[rates.length - 1])}`;
-  return `Capacity for this workload: ${num(capacity)} requests per second (all ${count(atOnce.requests, 'request')} at t = 0 finish in ${human(atOnce.makespan_us)}). The curve runs ${range} requests per second, each a run of the same inputs at that rate.`;
+  const asked = askedRate <= 0 ? ''
+    : askedRate > capacity ? ` The rate asked for, ${num(askedRate)} requests per second, is ${num(askedRate / capacity)}× that: requests arrive faster than the engine finishes them all at once.`
+      : ` The rate asked for, ${num(askedRate)} requests per second, is ${num((100 * askedRate) / capacity)}% of it.`;
+  return `Capacity for this workload: ${num(capacity)} requests per second (all ${count(atOnce.requests, 'request')} at t = 0 finish in ${human(atOnce.makespan_us)}).${asked} The curve runs ${range} requests per second, each a run of the same inputs at that rate.`;
 }
 
 // Where TTFT explodes, or that it does not in the rates run. points: ascending rates, all run.

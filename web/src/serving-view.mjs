@@ -96,8 +96,8 @@ export function createServingView({ dispatch, scenarioRequest, fieldNames, curre
       checkStale();
       dispatchEvent(new CustomEvent('stepcalc:serving-summary'));
     },
-    capacity: results.showCapacity,
-    curve: results.showCurve,
+    capacity: (...args) => results.showCapacity(request.workload.arrival_rate_per_s ?? 0, ...args),
+    curve: (...args) => results.showCurve(request.workload.arrival_rate_per_s ?? 0, ...args),
     done: () => status.ended('done'),
     failed(why) {
       status.ended('failed');
