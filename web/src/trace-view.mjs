@@ -25,6 +25,54 @@ import { createTraceWorker } from './trace-worker.mjs';
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
+// The view's charts of a read's columns. uPlot bakes colours in, so a change of colour
+// scheme draws them again. One chart per task, each after the last one's frame: the stacked
+// chart of 20,000 steps alone takes 0.2 s to draw here, and an edit made meanwhile is
+// answered between charts. clear() (a new file) ends a drawing in progress.
+function createChartSet() {
+  /** @type {uPlot[]} */
+  let charts = [];
+  /** @type {TraceColumns | null} */
+  let shown = null;
+  let drawing = 0; // which drawing is current
+  const destroy = () => {
+    drawing++;
+    for (const chart of charts) chart.destroy();
+    charts = [];
+  };
+  function draw() {
+    destroy();
+    const cols = shown, generation = drawing;
+    if (!cols || cols.step_time_us.length === 0) return;
+    const makers = [() => stackChart($('trace-stack'), cols), () => histogramChart($('trace-hist'), cols.step_time_us)];
+    if (!$('trace-measured-fig').hidden) makers.push(() => scatterChart($('trace-scatter'), cols));
+    const next = () => {
+      const make = makers.shift();
+      if (generation !== drawing || !make) return;
+      charts.push(make());
+      requestAnimationFrame(() => setTimeout(next));
+    };
+    next();
+  }
+  followSchemeAndSize($('trace-out'), draw, () => {
+    for (const chart of charts) {
+      const width = widthOf(/** @type {HTMLElement} */ (chart.root.parentElement));
+      if (width !== chart.width) chart.setSize({ width, height: chart.height });
+    }
+  });
+  return {
+    /** @param {TraceColumns} columns */
+    show(columns) {
+      shown = columns;
+      draw();
+    },
+    clear() {
+      shown = null;
+      destroy();
+    },
+  };
+}
+
 // dispatch: the page's one way to change the state. scenarioRequest(): the calculator's
 // request and field errors ({ request, errors }), for the model, GPU, TP and coefficients.
 /**
@@ -99,8 +147,6 @@ export function createTraceView({ dispatch, scenarioRequest, fieldNames, presets
   let columns = null;
   /** @type {StepIdCells} */
   let stepIdCells = { rows: new Float64Array(0), cells: [] };
-  /** @type {uPlot[]} */
-  let charts = [];
   /** @type {FitReport | null} */
   let fitted = null;
 
@@ -123,12 +169,7 @@ export function createTraceView({ dispatch, scenarioRequest, fieldNames, presets
   });
   /** @param {string | null} where the core's place of an input error */
   const atStep = (where) => where !== null && /^(line \d|steps\[)/.test(where);
-  let drawing = 0; // which drawing of the charts is current (drawCharts)
-  const clearCharts = () => {
-    drawing++; // ends a drawing in progress
-    for (const chart of charts) chart.destroy();
-    charts = [];
-  };
+  const charts = createChartSet();
 
   let fileName = '';
   /** @param {File} file */
@@ -140,7 +181,7 @@ export function createTraceView({ dispatch, scenarioRequest, fieldNames, presets
     runId++;
     columns = null;
     fitted = null;
-    clearCharts();
+    charts.clear();
     out.hidden = true;
     Object.assign(summaryEl.dataset, { steps: '', skipped: '', totalUs: '' });
     fitEl.hidden = true;
@@ -192,27 +233,8 @@ export function createTraceView({ dispatch, scenarioRequest, fieldNames, presets
     dispatchEvent(new CustomEvent('stepcalc:trace-summary'));
     if (!any) return;
     requestAnimationFrame(() => {
-      if (columns === cols) drawCharts();
+      if (columns === cols) charts.show(cols);
     });
-  }
-
-  // uPlot bakes colours in, so a change of colour scheme draws the charts again.
-  // One chart per task, each after the last one's frame: drawing the stacked chart of 20,000
-  // steps alone takes 0.2 s here, and an edit made meanwhile is answered between charts.
-  // Clearing the charts (a new file, a new colour scheme or width) ends a drawing.
-  function drawCharts() {
-    clearCharts();
-    const cols = columns, generation = drawing;
-    if (!cols || cols.step_time_us.length === 0) return;
-    const makers = [() => stackChart($('trace-stack'), cols), () => histogramChart($('trace-hist'), cols.step_time_us)];
-    if (!$('trace-measured-fig').hidden) makers.push(() => scatterChart($('trace-scatter'), cols));
-    const next = () => {
-      const make = makers.shift();
-      if (generation !== drawing || !make) return;
-      charts.push(make());
-      requestAnimationFrame(() => setTimeout(next));
-    };
-    next();
   }
 
   /** @param {FitReport} report */
@@ -244,12 +266,6 @@ export function createTraceView({ dispatch, scenarioRequest, fieldNames, presets
       readAgain.hidden = !(data.input && atStep(data.where) && !skipBad.checked);
     }
   }
-  followSchemeAndSize($('trace-out'), drawCharts, () => {
-    for (const chart of charts) {
-      const width = widthOf(/** @type {HTMLElement} */ (chart.root.parentElement));
-      if (width !== chart.width) chart.setSize({ width, height: chart.height });
-    }
-  });
   $('trace-cancel').addEventListener('click', () => {
     runId++;
     reader.stop();
