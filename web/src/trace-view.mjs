@@ -1,9 +1,9 @@
 // The Trace view's working part (trace.mjs loads it as the view nears the screen, or with
 // the first file): the file read in a worker (trace-worker.mjs starts and ends it, worker.mjs
-// runs in it), with progress and Cancel; then the
-// summary, the charts (trace-charts.mjs), "Fit β", "Use these β" and "Download CSV"
-// (trace-csv.mjs). It reads the calculator's state for its options and changes it only by
-// dispatching. Columns stay typed arrays: nothing here makes one object per step.
+// runs in it), with progress and Cancel; then the summary, the charts (trace-charts.mjs),
+// "Fit β", "Use these β" and "Download CSV" (trace-csv.mjs). It reads the calculator's
+// state for its options and changes it only by dispatching. Columns stay typed arrays:
+// nothing here makes one object per step.
 import { summaryLines, skippedLines, fitLines, progressText, plainDecimal, readWithText, usesCalculator, traceErrorText } from './trace-text.mjs';
 import { stackChart, histogramChart, scatterChart } from './trace-charts.mjs';
 import { downloadCsv } from './trace-csv.mjs';
