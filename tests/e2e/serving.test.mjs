@@ -78,6 +78,8 @@ test('the sentences are true on the edge cases: one request, one output token, a
   assert.equal(asked(capacity / 2), `The rate asked for, ${num(capacity / 2)} requests per second, is 50% of it`);
   assert.equal(asked(capacity * 4), `The rate asked for, ${num(capacity * 4)} requests per second, is 4× that: requests arrive faster than the engine finishes them all at once`);
   assert.equal(asked(0), '');
+  assert.match(capacityLine({ ...atOnce, requests: 1 }, capacity, rates), /\(the one request, at t = 0, finishes in [^)]+\)\./);
+  assert.match(capacityLine(atOnce, capacity, rates), new RegExp(`\\(all ${int(atOnce.requests)} requests at t = 0 finish in [^)]+\\)\\.`));
 });
 
 test('a serve= link with every item bad gives one notice naming each part; the simulation\'s bounds are the core\'s', async () => {

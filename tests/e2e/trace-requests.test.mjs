@@ -83,16 +83,23 @@ test('the fit\'s "before" names the coefficients the steps were read with, and t
   assert.ok(fitLines({ ...report, lambda: 1e6 }, summary(40, 0, [1]), SETTINGS).includes('Fitted on 30 timed steps, 10 held out to test it, with λ = 1000000 pulling β₁..β₄ towards 1.'));
 });
 
+test('the largest term of each step, said as the Serving view says it', () => {
+  const line = (dominant_share) => summaryLines({ ...summary(40, 0, [1]), dominant_share }, SETTINGS).find((l) => l.startsWith('The largest term'));
+  const shares = { prefill: 0, decode: 0, weight: 0, tp: 0, per_layer: 0, per_request: 0, constant: 0 };
+  assert.equal(line({ ...shares, prefill: 1 }), 'The largest term of each step: prefill (β₁) in every step.');
+  assert.equal(line({ ...shares, decode: 0.7803, weight: 0.2197 }), 'The largest term of each step: decode (β₂) in 78.03% of the steps, weight read (β₃) in 21.97%.');
+});
+
 test('a roofline term the fit gave no weight is named, once, with what to check', () => {
   const report = { beta: [0, 0, 8, 12, 0, 5, 0], steps: { train: 30, test: 10, untimed: 0, skipped: 0 }, lambda: 0,
     before: { mape_pct: 10, rmse_us: 100, mae_us: 90 }, after: { mape_pct: 5, rmse_us: 50, mae_us: 40 }, notes: [] };
   const lines = (r) => fitLines(r, summary(40, 0, [1]), SETTINGS);
-  assert.equal(lines(report).at(-1), 'β₁ (prefill) and β₂ (decode) came out 0: these β fit these durations best by leaving those terms out of the '
+  assert.equal(lines(report).at(-1), 'prefill (β₁) and decode (β₂) came out 0: these β fit these durations best by leaving those terms out of the '
     + 'step time. Before using them elsewhere, check that they should count for nothing; a larger λ pulls β₁..β₄ towards 1.');
   // A coefficient the core's note names is not named again; β₅..β₇ at 0 are not roofline terms.
   const noted = { ...report, beta: [0, 2, 0, 1, 0, 5, 0], lambda: 1e12,
     notes: [{ code: 'fit_collinear', message: 'In this data X₃ = 127.7·X₅ in every step, so β₃ (weights) cannot be told apart from β₅ (per layer): β₃ (weights) is left at 0 …' }] };
-  assert.equal(lines(noted).at(-1), 'β₁ (prefill) came out 0: these β fit these durations best by leaving that term out of the step time, even with '
+  assert.equal(lines(noted).at(-1), 'prefill (β₁) came out 0: these β fit these durations best by leaving that term out of the step time, even with '
     + 'λ = 1e12. Before using them elsewhere, check that it should count for nothing; a larger λ pulls β₁..β₄ towards 1.');
   assert.equal(lines({ ...report, beta: [1, 1, 1, 1, 0, 0, 0] }).filter((l) => /came out 0/.test(l)).length, 0);
 });

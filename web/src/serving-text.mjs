@@ -112,7 +112,8 @@ export function capacityLine(atOnce, capacity, rates, askedRate = 0) {
   const asked = askedRate <= 0 ? ''
     : askedRate > capacity ? ` The rate asked for, ${num(askedRate)} requests per second, is ${num(askedRate / capacity)}× that: requests arrive faster than the engine finishes them all at once.`
       : ` The rate asked for, ${num(askedRate)} requests per second, is ${num((100 * askedRate) / capacity)}% of it.`;
-  return `Capacity for this workload: ${num(capacity)} requests per second (all ${count(atOnce.requests, 'request')} at t = 0 finish in ${human(atOnce.makespan_us)}).${asked} The curve runs ${range} requests per second, each a run of the same inputs at that rate.`;
+  const atZero = atOnce.requests === 1 ? 'the one request, at t = 0, finishes' : `all ${count(atOnce.requests, 'request')} at t = 0 finish`;
+  return `Capacity for this workload: ${num(capacity)} requests per second (${atZero} in ${human(atOnce.makespan_us)}).${asked} The curve runs ${range} requests per second, each a run of the same inputs at that rate.`;
 }
 
 // Where TTFT explodes, or that it does not in the rates run. points: ascending rates, all run.

@@ -104,7 +104,9 @@ export function summaryLines(summary, settings) {
     ? `Predicted step time: ${human(total)}.`
     : `Predicted total: ${human(total)}, a mean of ${human(total / steps)} a step.`);
   const shares = /** @type {[keyof TraceSummary['dominant_share'], number][]} */ (Object.entries(summary.dominant_share)).filter(([, share]) => share > 0).sort((a, b) => b[1] - a[1]);
-  lines.push(`The largest term, by share of steps: ${shares.map(([term, share]) => `${TERM_NAMES[term]} ${num(share * 100)}%`).join(', ')}.`);
+  // As the Serving view says it: "decode (β₂) in 78.03% of the steps, prefill (β₁) in 21.97%".
+  const inSteps = (/** @type {number} */ share, /** @type {number} */ i) => (share === 1 ? 'every step' : `${num(share * 100)}%${i === 0 ? ' of the steps' : ''}`);
+  lines.push(`The largest term of each step: ${shares.map(([term, share], i) => `${TERM_NAMES[term]} in ${inSteps(share, i)}`).join(', ')}.`);
   lines.push(timed > 0
     ? `Against the ${timed === steps ? (steps === 1 ? 'measured duration' : `${int(timed)} measured durations`) : `${plural(timed, 'measured duration')} (of ${int(steps)} steps)`}: MAPE ${num(summary.mape_pct ?? NaN)}%, RMSE ${human(summary.rmse_us ?? NaN)}, MAE ${human(summary.mae_us ?? NaN)}.`
     : 'No step has a measured duration (duration_us above 0): no error figures, and nothing to fit β to.');
@@ -158,7 +160,7 @@ export function fitLines(report, summary, settings) {
   for (const note of report.notes) if (note.code !== 'fit_no_test_steps') lines.push(note.message);
   const zeroed = zeroedTerms(report);
   if (zeroed.length > 0) {
-    const names = zeroed.map((i) => `β${SUB[i]} (${ROOFLINE_TERMS[i]})`);
+    const names = zeroed.map((i) => TERM_NAMES[ROOFLINE_TERMS[i]]);
     const one = zeroed.length === 1;
     lines.push(`${one ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`} came out 0: ` +
       `these β fit these durations best by leaving ${one ? 'that term' : 'those terms'} out of the step time` +
@@ -168,7 +170,8 @@ export function fitLines(report, summary, settings) {
   return lines;
 }
 
-const ROOFLINE_TERMS = ['prefill', 'decode', 'weights', 'TP communication'];
+/** @type {(keyof typeof TERM_NAMES)[]} β₁..β₄'s terms */
+const ROOFLINE_TERMS = ['prefill', 'decode', 'weight', 'tp'];
 // The roofline terms (β₁..β₄) the fit gave no weight that the core's notes do not already
 // name (a coefficient the data cannot tell apart from another is left at 0 and named there).
 /** @param {FitReport} report */
