@@ -5,22 +5,10 @@
 // progress, and an answer to a run that was replaced is not taken for the new one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { installStandInWorker } from './stand-in-worker.mjs';
 
 /** Every worker the module started, in order. */
-const started = [];
-globalThis.Worker = class extends EventTarget {
-  constructor(url) {
-    super();
-    this.url = String(url);
-    this.sent = [];
-    this.terminated = false;
-    started.push(this);
-  }
-  postMessage(message) { this.sent.push(message); }
-  terminate() { this.terminated = true; }
-  /** @param {any} data a message of worker.mjs's */
-  answer(data) { this.dispatchEvent(Object.assign(new Event('message'), { data })); }
-};
+const started = installStandInWorker();
 const { createServingWorker, CANCELLED } = await import('../../web/src/serving-worker.mjs');
 const REQUEST = { workload: { requests: 5 } };
 const simulated = (id) => ({ type: 'simulated', id, summary: { requests: 5 }, steps: null });

@@ -4,22 +4,10 @@
 // progress and prepares the next worker, and does nothing when no file is being read.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { installStandInWorker } from './stand-in-worker.mjs';
 
 /** Every worker the module started, in order. */
-const started = [];
-globalThis.Worker = class extends EventTarget {
-  constructor(url) {
-    super();
-    this.url = String(url);
-    this.sent = [];
-    this.terminated = false;
-    started.push(this);
-  }
-  postMessage(message) { this.sent.push(message); }
-  terminate() { this.terminated = true; }
-  /** @param {any} data a message of worker.mjs's */
-  answer(data) { this.dispatchEvent(Object.assign(new Event('message'), { data })); }
-};
+const started = installStandInWorker();
 const { createTraceWorker } = await import('../../web/src/trace-worker.mjs');
 const OPTIONS = { model: 'llama-2-70b-hf', gpu: 'h100-sxm', skipBad: false };
 const FILE = { name: 'steps.json' };
