@@ -131,13 +131,18 @@ test('the grid: the CLI\'s cells, greyed cells with their reason, marks, click a
 
   // A click selects: the result, the controls and the URL follow.
   await page.click('#gpu-grid td[data-gpu="a100-sxm-80gb"][data-tp="4"] button');
-  const a100 = cli({ ...request, gpu: 'a100-sxm-80gb', tp: 4 });
-  assert.equal(await waitForStep(page, a100.step_time_us), a100.step_time_us);
-  assert.equal(await page.inputValue('#gpu'), 'a100-sxm-80gb');
-  assert.equal(await page.inputValue('#tp'), '4');
-  await addressBarSettled(page);
-  let params = await addressParams(page);
-  assert.deepEqual([params.get('gpu'), params.get('tp')], ['a100-sxm-80gb', '4']);
+  // The result is the CLI's for that GPU (id, or its datasheet for a custom one) and TP, and
+  // the controls and the URL say them.
+  const selected = async (id, gpu, tp) => {
+    const want = cli({ ...request, gpu, tp });
+    assert.equal(await waitForStep(page, want.step_time_us), want.step_time_us);
+    assert.equal(await page.inputValue('#gpu'), id);
+    assert.equal(await page.inputValue('#tp'), String(tp));
+    await addressBarSettled(page);
+    const params = await addressParams(page);
+    assert.deepEqual([params.get('gpu'), params.get('tp')], [id, String(tp)]);
+  };
+  await selected('a100-sxm-80gb', 'a100-sxm-80gb', 4);
   // The grid follows the result a frame later (grid.mjs): wait for its mark.
   await page.waitForSelector('#gpu-grid td[data-gpu="a100-sxm-80gb"][data-tp="4"] button[aria-pressed="true"]');
   assert.match(await page.locator('#gpu-grid td[data-gpu="a100-sxm-80gb"][data-tp="4"] .gg-mark').innerText(), /● shown above/);
@@ -145,23 +150,11 @@ test('the grid: the CLI\'s cells, greyed cells with their reason, marks, click a
   // Enter on a focused cell selects too.
   await page.focus('#gpu-grid td[data-gpu="h100-sxm"][data-tp="8"] button');
   await page.keyboard.press('Enter');
-  const h100 = cli({ ...request, gpu: 'h100-sxm', tp: 8 });
-  assert.equal(await waitForStep(page, h100.step_time_us), h100.step_time_us);
-  assert.equal(await page.inputValue('#gpu'), 'h100-sxm');
-  assert.equal(await page.inputValue('#tp'), '8');
-  await addressBarSettled(page);
-  params = await addressParams(page);
-  assert.deepEqual([params.get('gpu'), params.get('tp')], ['h100-sxm', '8']);
+  await selected('h100-sxm', 'h100-sxm', 8);
 
   // A click on the custom GPU's row selects that custom GPU and TP.
   await page.click(`${labCard}[data-tp="2"] button`);
-  const lab2 = cli({ ...request, gpu: datasheet, tp: 2 });
-  assert.equal(await waitForStep(page, lab2.step_time_us), lab2.step_time_us);
-  assert.equal(await page.inputValue('#gpu'), 'custom:lab-card');
-  assert.equal(await page.inputValue('#tp'), '2');
-  await addressBarSettled(page);
-  params = await addressParams(page);
-  assert.deepEqual([params.get('gpu'), params.get('tp')], ['custom:lab-card', '2']);
+  await selected('custom:lab-card', datasheet, 2);
   await page.waitForSelector(`${labCard}[data-tp="2"] button[aria-pressed="true"]`);
   // Edited in place, its row follows; deleted, its row goes.
   await page.fill('#cg-hbm', '5');

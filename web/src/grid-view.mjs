@@ -75,7 +75,7 @@ function buildTable(box) {
     th.scope = 'col';
     th.textContent = label;
   }
-  return { table, body: table.createTBody() };
+  return { scroll, table, body: table.createTBody() };
 }
 
 // A shown reason moved sideways, if need be, to lie inside the grid's scrolling box (which
@@ -146,7 +146,7 @@ function fillRows(body, rows, select) {
  * @param {{ box: HTMLElement, presets: import('./wasm/stepcalc.mjs').PresetListing, select(gpu: string, tp: number): void }} options
  */
 export function createGridView({ box, presets, select }) {
-  const { table, body } = buildTable(box);
+  const { scroll, table, body } = buildTable(box);
   // Escape hides the reason of the cell under the pointer as well as the focused one's: a
   // cell that is only hovered does not have the keyboard.
   const shownCells = () => table.querySelectorAll('td:hover, td:focus-within');
@@ -154,7 +154,7 @@ export function createGridView({ box, presets, select }) {
     if (e.key === 'Escape') for (const td of shownCells()) td.classList.add('gg-hush');
   });
   // A shown reason follows the box's scrolling, staying inside it.
-  box.querySelector('.grid-scroll')?.addEventListener('scroll', () => {
+  scroll.addEventListener('scroll', () => {
     for (const why of [...shownCells()].map((td) => td.querySelector('.gg-why'))) if (why) keepInBox(/** @type {HTMLElement} */ (why));
   }, { passive: true });
   /** @type {import('./state.mjs').Custom['gpus'] | null} the custom GPUs the rows were built for */

@@ -54,7 +54,7 @@ export function queueChart(el, steps) {
   waiting.set(steps.waiting);
   const held = uPlot.paths.stepped?.({ align: 1 });
   return new uPlot({
-    ...linearOptions(el, axis.label, 'requests'),
+    ...linearOptions(el, axis.label, 'requests', { wholeY: true }),
     scales: { x: axis.scale, y: { range: fromZero } },
     series: [{ label: axis.unit },
       { label: 'running', stroke: css('--c1'), width: 1.5, paths: held, points: { show: false } },

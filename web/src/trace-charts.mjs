@@ -7,17 +7,21 @@ import { STACK_LABELS } from './trace-text.mjs';
 /** @typedef {import('./wasm/stepcalc.mjs').TraceColumns} TraceColumns */
 
 const HISTOGRAM_BINS = 40;
-// Tick spacings for an axis of step numbers: 1, 2, 5, 10, 20, 50, ... up to 5e9.
-const WHOLE_STEPS = Array.from({ length: 30 }, (_, i) => [1, 2, 5][i % 3] * 10 ** Math.floor(i / 3));
+// Tick spacings for an axis that counts whole things (steps, requests): 1, 2, 5, 10, 20,
+// ... up to 5e9, so that no tick stands at step 1.5 or at 0.2 requests.
+const WHOLE_NUMBERS = Array.from({ length: 30 }, (_, i) => [1, 2, 5][i % 3] * 10 ** Math.floor(i / 3));
 
 // x axes here are linear: step numbers or µs. The legends name the series only: values
 // under the cursor would read "--" until one hovers, and a step's numbers are in the CSV.
-/** @param {HTMLElement} el @param {string} xLabel @param {string} yLabel */
-export function linearOptions(el, xLabel, yLabel) {
+// wholeX, wholeY: that axis counts whole things.
+/** @param {HTMLElement} el @param {string} xLabel @param {string} yLabel @param {{ wholeX?: boolean, wholeY?: boolean }} [counts] */
+export function linearOptions(el, xLabel, yLabel, { wholeX = false, wholeY = false } = {}) {
   const options = plotOptions(el, xLabel, yLabel);
-  const [x, ...rest] = options.axes ?? [];
+  const [x, y, ...rest] = options.axes ?? [];
+  const whole = (/** @type {boolean} */ counts) => (counts ? { incrs: WHOLE_NUMBERS } : {});
   return { ...options, legend: { ...options.legend, live: false },
-    axes: [{ ...x, values: (/** @type {uPlot} */ u, /** @type {number[]} */ splits) => splits.map(compactNumber) }, ...rest] };
+    axes: [{ ...x, values: (/** @type {uPlot} */ u, /** @type {number[]} */ splits) => splits.map(compactNumber), ...whole(wholeX) },
+      { ...y, ...whole(wholeY) }, ...rest] };
 }
 
 // Step time over the run, stacked by term: each series is the running sum c1..ck, filled
@@ -37,11 +41,8 @@ export function stackChart(el, columns) {
   }
   const colour = (/** @type {number} */ k) => css(`--c${k}`);
   const series = sums.map((_, k) => ({ label: STACK_LABELS[k], stroke: colour(k), fill: colour(k), width: 1, points: { show: false } })).reverse();
-  const options = linearOptions(el, 'step, in file order', 'µs');
-  const [x0, ...yAxes] = options.axes ?? [];
   return new uPlot({
-    ...options,
-    axes: [{ ...x0, incrs: WHOLE_STEPS }, ...yAxes], // steps are counted: no tick at step 1.5
+    ...linearOptions(el, 'step, in file order', 'µs', { wholeX: true }),
     scales: { x: { time: false }, y: { range: (u, min, max) => [0, max > 0 ? max * 1.05 : 1] } },
     series: [{ label: 'step' }, ...series],
   }, [x, ...sums.slice().reverse()], el);
@@ -56,7 +57,7 @@ export function histogramChart(el, times) {
   for (let b = 0; b < HISTOGRAM_BINS; b++) edges[b] = min + b * width;
   for (const t of times) counts[Math.min(HISTOGRAM_BINS - 1, Math.floor((t - min) / width))]++;
   return new uPlot({
-    ...linearOptions(el, 'predicted step time, µs (bin start)', 'steps'),
+    ...linearOptions(el, 'predicted step time, µs (bin start)', 'steps', { wholeY: true }),
     scales: { x: { time: false, range: () => [min, min + HISTOGRAM_BINS * width] }, y: { range: (u, lo, hi) => [0, hi * 1.05 || 1] } },
     series: [{ label: 'µs' }, { label: 'steps', stroke: css('--c1'), fill: css('--c1'), paths: uPlot.paths.bars?.({ align: 1, size: [1, Infinity] }), points: { show: false } }],
   }, [edges, counts], el);
